@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { Secret } from './secret.js';
+
+export type Env = Record<string, string | undefined>;
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Expands ${VAR} in a non-secret string. Throws naming the missing variable. */
+export function expandEnv(text: string, env: Env): string {
+  return text.replace(ENV_REF, (_, name: string) => {
+    const value = env[name];
+    if (value === undefined) throw new Error(`environment variable ${name} is not set`);
+    return value;
+  });
+}
+
+/**
+ * Resolves a secret reference: `${ENV_VAR}` or `file:path` (relative to the config file).
+ * A literal value is refused so that secrets never sit in the config file or in git.
+ */
+export function resolveSecret(reference: string, env: Env, baseDir: string): Secret {
+  const envMatch = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(reference);
+  if (envMatch) {
+    const value = env[envMatch[1]!];
+    if (value === undefined || value === '') throw new Error(`environment variable ${envMatch[1]} is not set`);
+    return new Secret(value, `env ${envMatch[1]}`);
+  }
+  if (reference.startsWith('file:')) {
+    const path = reference.slice('file:'.length);
+    const full = isAbsolute(path) ? path : resolve(baseDir, path);
+    let value: string;
+    try {
+      value = readFileSync(full, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new Error(`cannot read secret file ${full}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    if (value === '') throw new Error(`secret file ${full} is empty`);
+    return new Secret(value, `file ${path}`);
+  }
+  throw new Error('expected a secret reference ${ENV_VAR} or file:path, not a literal value');
+}

@@ -1,0 +1,57 @@
+import type { OpsConfigParsed } from './schema.js';
+
+/** A named cross-field rule: returns the problems it finds, each with its path. */
+export interface ConfigRule {
+  name: string;
+  check(config: OpsConfigParsed): string[];
+}
+
+export const configRules: ConfigRule[] = [
+  {
+    name: 'target names are unique across databases and files',
+    check(config) {
+      const seen = new Map<string, string>();
+      const problems: string[] = [];
+      const all = [
+        ...config.databases.map((d, i) => [d.name, `databases[${i}].name`] as const),
+        ...config.files.map((f, i) => [f.name, `files[${i}].name`] as const),
+      ];
+      for (const [name, path] of all) {
+        const first = seen.get(name);
+        if (first) problems.push(`${path}: target name "${name}" is already used by ${first}`);
+        else seen.set(name, path);
+      }
+      return problems;
+    },
+  },
+  {
+    name: 'every database engine in use has a verify server',
+    check(config) {
+      return config.databases.flatMap((database, i) => {
+        const engine = database.url.engine;
+        return config.backup.verify[engine]
+          ? []
+          : [`databases[${i}].url: ${engine} target "${database.name}" needs backup.verify.${engine} (a server to verify-restore into)`];
+      });
+    },
+  },
+  {
+    name: 'retention keeps at least one backup',
+    check(config) {
+      const { daily, weekly, monthly } = config.backup.retention;
+      return daily + weekly + monthly >= 1 ? [] : ['backup.retention: must keep at least one backup (daily + weekly + monthly >= 1)'];
+    },
+  },
+  {
+    name: 'assertions state a bound',
+    check(config) {
+      return config.databases.flatMap((database, i) =>
+        database.assertions.flatMap((a, j) =>
+          a.min === undefined && a.max === undefined && a.equals === undefined
+            ? [`databases[${i}].assertions[${j}]: needs at least one of min, max, equals`]
+            : [],
+        ),
+      );
+    },
+  },
+];

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { parseDatabaseUrl } from './database-url.js';
+import { expandEnv, resolveSecret, type Env } from './interpolate.js';
+import { parseLocation } from './location.js';
+
+export interface SchemaContext {
+  env: Env;
+  /** The config file's directory: relative paths and file: secrets resolve against it. */
+  baseDir: string;
+}
+
+/**
+ * The schema of ops.config.yaml. Every key has a type, a default where one makes sense,
+ * and a description; unknown keys are rejected. Strings may use ${ENV_VAR}; secret fields
+ * take only ${ENV_VAR} or file:path and become Secret values that never print.
+ */
+export function configSchema(ctx: SchemaContext) {
+  const text = z.string().transform((value, issue) => {
+    try {
+      return expandEnv(value, ctx.env);
+    } catch (err) {
+      issue.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+  const secret = z.string().transform((value, issue) => {
+    try {
+      return resolveSecret(value, ctx.env, ctx.baseDir);
+    } catch (err) {
+      issue.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+  const location = text.transform((value, issue) => {
+    try {
+      return parseLocation(value, ctx.baseDir);
+    } catch (err) {
+      issue.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+  const databaseUrl = (requireDatabase: boolean) =>
+    text.transform((value, issue) => {
+      try {
+        return parseDatabaseUrl(value, { requireDatabase });
+      } catch (err) {
+        issue.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+  const name = z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected lower-case letters, digits, - or _, starting with a letter (max 40)');
+  const hours = (fallback: number) => z.number().positive().default(fallback);
+
+  const assertion = z.strictObject({
+    name: z.string().optional().describe('Label shown in the verify record; defaults to the SQL'),
+    sql: z.string().min(1).describe('A query returning one numeric value, run against the restored copy'),
+    min: z.number().optional().describe('The value must be at least this'),
+    max: z.number().optional().describe('The value must be at most this'),
+    equals: z.number().optional().describe('The value must equal this'),
+  });
+
+  const database = z.strictObject({
+    name: name.describe('Target name: used in backup ids, paths, reports and metrics labels'),
+    url: databaseUrl(true).describe('postgres://user@host:port/db or mysql://user@host:port/db, no password'),
+    password: secret.optional().describe('${ENV_VAR} or file:path'),
+    assertions: z.array(assertion).default([]).describe('Extra checks run against the verify-restored copy'),
+  });
+
+  const files = z.strictObject({
+    name: name.describe('Target name'),
+    source: location.describe('Local directory or ssh://user@host:port/path to snapshot'),
+    exclude: z.array(z.string()).default([]).describe('rsync --exclude patterns'),
+  });
+
+  const verifyServer = z.strictObject({
+    url: databaseUrl(false).describe('Admin connection able to CREATE and DROP databases'),
+    password: secret.optional(),
+  });
+
+  const ssh = z
+    .strictObject({
+      identityFile: text.optional().describe('Private key for every ssh connection ops makes'),
+      knownHostsFile: text.optional().describe('known_hosts file; host key checking stays on'),
+      options: z.array(z.string()).default([]).describe('Extra -o options, e.g. ProxyJump=bastion'),
+    })
+    .default({ options: [] });
+
+  return z.strictObject({
+    stateDir: text.default('.ops').describe('Where ops keeps its own state (dev server db, demo servers, alert state)'),
+    repository: text.default('.ops/backups').describe('The local backup repository: artifacts, manifests, verify records'),
+    reports: text.default('.ops/reports').describe('Where Markdown reports are written'),
+    ssh,
+    databases: z.array(database).default([]),
+    files: z.array(files).default([]),
+    backup: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(16).default(2).describe('Targets processed at once'),
+        mysqlCompression: z.enum(['zstd', 'gzip']).default('zstd'),
+        offsite: location.optional().describe('Offsite copy destination: a path or ssh://user@host:port/path'),
+        retention: z
+          .strictObject({
+            daily: z.number().int().min(0).default(7),
+            weekly: z.number().int().min(0).default(4),
+            monthly: z.number().int().min(0).default(12),
+          })
+          .default({ daily: 7, weekly: 4, monthly: 12 }),
+        verify: z
+          .strictObject({
+            postgres: verifyServer.optional().describe('Scratch server for PostgreSQL verify-restores'),
+            mysql: verifyServer.optional().describe('Scratch server for MySQL/MariaDB verify-restores'),
+            dropStaleAfterHours: hours(6).describe('Workers drop verify_* databases older than this at start'),
+          })
+          .default({ dropStaleAfterHours: 6 }),
+        dumpTimeoutMinutes: z.number().positive().default(240),
+      })
+      .default({
+        concurrency: 2,
+        mysqlCompression: 'zstd',
+        retention: { daily: 7, weekly: 4, monthly: 12 },
+        verify: { dropStaleAfterHours: 6 },
+        dumpTimeoutMinutes: 240,
+      }),
+    metrics: z
+      .strictObject({
+        port: z.number().int().min(0).max(65535).default(9464),
+        prefix: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).default('ops_'),
+      })
+      .default({ port: 9464, prefix: 'ops_' }),
+    demo: z
+      .strictObject({
+        postgres: z.boolean().default(false).describe('`ops up` starts a local demo PostgreSQL with sample data'),
+        mariadb: z.boolean().default(false).describe('`ops up` starts a local demo MariaDB with sample data'),
+      })
+      .default({ postgres: false, mariadb: false }),
+  });
+}
+
+export type OpsConfigParsed = z.output<ReturnType<typeof configSchema>>;

@@ -1,0 +1,82 @@
+/**
+ * What the backup repository records about each backup. These files are the durable record:
+ * listing, RPO, retention and success rates are all computed from them.
+ *
+ * Layout: <repository>/<target>/<stamp>/{artifact, manifest.json, verify.json, offsite.json}
+ * A backup is written under <repository>/<target>/.partial-<stamp>-<attempt>/ and renamed into
+ * place only when its artifact and manifest are complete, so a listed backup is never partial.
+ */
+export type TargetKind = 'postgres' | 'mysql' | 'files';
+
+export interface TableCount {
+  /** schema-qualified for PostgreSQL (public.companies), plain for MySQL */
+  table: string;
+  rows: number;
+}
+
+export interface SnapshotFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface BackupManifest {
+  formatVersion: 1;
+  id: string;
+  target: string;
+  kind: TargetKind;
+  /** file name (or directory name, for snapshots) inside the backup directory */
+  artifact: string;
+  startedAt: string;
+  finishedAt: string;
+  bytes: number;
+  /** sha256 of the artifact file; for a snapshot, of its file list (see snapshot-digest) */
+  sha256: string;
+  compression?: 'zstd' | 'gzip' | 'none';
+  serverVersion?: string;
+  toolVersions: Record<string, string>;
+  tables?: TableCount[];
+  /** how the row counts relate to the dump: taken inside the dump's own snapshot, or in one opened next to it */
+  rowCountConsistency?: 'same-snapshot' | 'global-read-lock' | 'adjacent';
+  files?: SnapshotFile[];
+  /** the snapshot this one hard-links unchanged files from */
+  linkDest?: string;
+}
+
+export interface RowCountDifference {
+  table: string;
+  expected: number | null;
+  actual: number | null;
+}
+
+export interface VerifyRecord {
+  status: 'running' | 'passed' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  /** the scratch database (or directory) restored into */
+  restoredInto: string;
+  restoreSeconds?: number;
+  reasons: string[];
+  rowCountDifferences: RowCountDifference[];
+  /** the workflow run that verified, for a link in reports */
+  workflowId?: string;
+}
+
+export interface OffsiteRecord {
+  status: 'copied' | 'failed';
+  at: string;
+  destination: string;
+  sha256Confirmed?: string;
+  reason?: string;
+}
+
+/** One backup as the repository lists it. */
+export interface BackupEntry {
+  id: string;
+  target: string;
+  stamp: string;
+  dir: string;
+  manifest: BackupManifest;
+  verify?: VerifyRecord;
+  offsite?: OffsiteRecord;
+}

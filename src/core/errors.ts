@@ -1,0 +1,55 @@
+/**
+ * The few error types ops raises. Each knows whether retrying can help:
+ * a failure caused by the inputs is not retryable, a failure caused by the world is.
+ * At activity boundaries they become Temporal ApplicationFailures of the same type name
+ * (see activities/failure-interceptor.ts); at the CLI boundary they become exit codes.
+ */
+export abstract class OpsError extends Error {
+  abstract readonly retryable: boolean;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** The configuration is invalid; every problem is listed with its path. */
+export class ConfigError extends OpsError {
+  readonly retryable = false;
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0]! : `${problems.length} configuration errors:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Something that must hold before a step can run does not (missing database, unknown target, bad credentials). */
+export class PreconditionFailed extends OpsError {
+  readonly retryable = false;
+}
+
+/** A backup did not pass verification: checksum, table count, row counts or assertions. */
+export class VerifyFailed extends OpsError {
+  readonly retryable = false;
+  constructor(message: string, readonly reasons: string[] = [message]) {
+    super(message);
+  }
+}
+
+/** An external command exited non-zero. `command` is already redacted; secrets travel in env, never argv. */
+export class CommandFailed extends OpsError {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | undefined,
+    readonly stderrTail: string,
+    readonly retryable: boolean,
+    readonly what = command.split(' ')[0],
+  ) {
+    super(`${what} failed (exit ${exitCode ?? 'signal'}): ${stderrTail.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+  }
+}
+
+/** A transient problem in the world (network, lock, server starting): retry with backoff. */
+export class TransientFailure extends OpsError {
+  readonly retryable = true;
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
