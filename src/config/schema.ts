@@ -88,6 +88,11 @@ export function configSchema(ctx: SchemaContext) {
     .default({ options: [] });
 
   return z.strictObject({
+    timeZone: z
+      .string()
+      .refine(isTimeZone, 'expected an IANA time zone such as Europe/Prague')
+      .default('Europe/Prague')
+      .describe('Calendar days, weeks and months for retention and schedules are counted in this zone'),
     stateDir: text.default('.ops').describe('Where ops keeps its own state (dev server db, demo servers, alert state)'),
     repository: text.default('.ops/backups').describe('The local backup repository: artifacts, manifests, verify records'),
     reports: text.default('.ops/reports').describe('Where Markdown reports are written'),
@@ -135,6 +140,15 @@ export function configSchema(ctx: SchemaContext) {
       })
       .default({ postgres: false, mariadb: false }),
   });
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export type OpsConfigParsed = z.output<ReturnType<typeof configSchema>>;

@@ -39,7 +39,7 @@ export class CommandFailed extends OpsError {
     readonly exitCode: number | undefined,
     readonly stderrTail: string,
     readonly retryable: boolean,
-    readonly what = command.split(' ')[0],
+    readonly what: string = command.split(' ')[0] ?? command,
   ) {
     super(`${what} failed (exit ${exitCode ?? 'signal'}): ${stderrTail.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
   }

@@ -1,0 +1,42 @@
+import type { OpsConfig } from '../../config/load-config.js';
+import { BackupRepository } from '../repository/backup-repository.js';
+import { applyRetention } from './apply-retention.js';
+import type { ReportRequest } from './backup-types.js';
+import { copyOffsite, recordOffsiteFailure } from './copy-offsite.js';
+import { dumpTarget } from './dump-target.js';
+import { planBackup } from './plan-backup.js';
+import { recordVerifyError, verifyBackup } from './verify-backup.js';
+import { writeBackupReport } from './write-backup-report.js';
+
+/** The backup chain's activities, bound to one loaded config. Workflows see only names and small records. */
+export function createBackupActivities(config: OpsConfig) {
+  const repository = new BackupRepository(config.repository);
+  return {
+    async planBackup(input: { targets?: string[] }) {
+      return planBackup(config, input.targets);
+    },
+    async dumpTarget(input: { target: string; stamp: string }) {
+      return dumpTarget(config, repository, input);
+    },
+    async copyOffsite(input: { backupId: string }) {
+      return copyOffsite(config, repository, input);
+    },
+    async recordOffsiteFailure(input: { backupId: string; error: string }) {
+      return recordOffsiteFailure(config, repository, input);
+    },
+    async verifyBackup(input: { backupId: string; workflowId?: string }) {
+      return verifyBackup(config, repository, input);
+    },
+    async recordVerifyError(input: { backupId: string; error: string; workflowId?: string }) {
+      return recordVerifyError(repository, input);
+    },
+    async applyRetention(input: { targets: string[] }) {
+      return applyRetention(config, repository, input);
+    },
+    async writeBackupReport(request: ReportRequest) {
+      return writeBackupReport(config, repository, request);
+    },
+  };
+}
+
+export type BackupActivities = ReturnType<typeof createBackupActivities>;

@@ -1,0 +1,44 @@
+import type { OffsiteRecord, TargetKind, VerifyRecord } from '../../core/backup-record.js';
+
+export interface PlannedTarget {
+  name: string;
+  kind: TargetKind;
+}
+
+export interface BackupPlan {
+  targets: PlannedTarget[];
+  concurrency: number;
+  offsite: boolean;
+}
+
+export interface DumpResult {
+  backupId: string;
+  bytes: number;
+  sha256: string;
+  durationSeconds: number;
+}
+
+export interface TargetRetention {
+  target: string;
+  kept: number;
+  deleted: string[];
+  offsiteDeleted: string[];
+}
+
+/** What the chain knows of one target when it writes the report; the rest is read from the repository. */
+export interface TargetOutcome {
+  target: string;
+  backupId?: string;
+  /** the message naming the cause, when any step failed */
+  error?: string;
+}
+
+export interface ReportRequest {
+  workflowId: string;
+  runUrl?: string;
+  startedAt: string;
+  targets: TargetOutcome[];
+  retention: TargetRetention[];
+}
+
+export type { OffsiteRecord, VerifyRecord };

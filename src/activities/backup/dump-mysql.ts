@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import type mysql from 'mysql2/promise';
+import { compress, compressionSuffix } from '../../commands/compression.js';
+import { mysqlDump, mysqlToolVersion } from '../../commands/mysql.js';
+import type { DatabaseTarget } from '../../config/target.js';
+import { connectMysql, countMysqlRows } from '../databases/mysql-client.js';
+import { runCommand } from '../process/run-command.js';
+import { streamCommandsToFile } from '../process/stream-to-file.js';
+import type { DumpContext, DumpOutcome } from './dump-outcome.js';
+import { mysqlBinaries } from './mysql-binaries.js';
+import { holdReadLockUntilDumpSnapshot } from './mysql-snapshot-lock.js';
+
+/**
+ * mysqldump --single-transaction piped through zstd (or gzip). MySQL cannot share a snapshot
+ * between sessions, so the row counts are made consistent with the dump another way: while a
+ * global read lock freezes writes, our counting transaction and the dump's transaction both open
+ * their snapshots; the lock is released as soon as the dump's snapshot exists. Without the RELOAD
+ * privilege the counts come from a snapshot opened just before the dump ("adjacent"), which is
+ * exact only when nothing writes meanwhile; the manifest records which guarantee holds.
+ */
+export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'gzip', context: DumpContext): Promise<DumpOutcome> {
+  const binaries = mysqlBinaries();
+  const lock = await connectMysql(target.url, target.password);
+  const counter = await connectMysql(target.url, target.password);
+  try {
+    const locked = await tryGlobalReadLock(lock);
+    await counter.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await counter.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+    const [[version]] = await counter.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
+    const artifact = `dump.sql${compressionSuffix(compression)}`;
+    const dumping = streamCommandsToFile(
+      [mysqlDump(binaries.dump, target.url, target.password), compress(compression)],
+      join(context.partialDir, artifact),
+      { secrets: [target.password], cancelSignal: context.cancelSignal, onProgress: context.onProgress },
+    );
+    const consistency = locked ? await holdReadLockUntilDumpSnapshot(lock, target.url.user, [counter.threadId, lock.threadId]) : 'adjacent';
+    const [file, tables] = await Promise.all([dumping, countMysqlRows(counter, target.url.database)]);
+    await counter.query('COMMIT');
+    const dumpVersion = (await runCommand(mysqlToolVersion(binaries.dump))).trim();
+    return {
+      artifact,
+      bytes: file.bytes,
+      sha256: file.sha256,
+      compression,
+      serverVersion: String(version!.v),
+      toolVersions: { [binaries.dump]: dumpVersion },
+      tables,
+      rowCountConsistency: consistency,
+    };
+  } finally {
+    await lock.end().catch(() => undefined);
+    await counter.end().catch(() => undefined);
+  }
+}
+
+async function tryGlobalReadLock(connection: mysql.Connection): Promise<boolean> {
+  try {
+    await connection.query('FLUSH TABLES WITH READ LOCK');
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR') return false;
+    throw err;
+  }
+}

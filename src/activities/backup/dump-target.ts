@@ -1,0 +1,69 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { OpsConfig } from '../../config/load-config.js';
+import { isDatabase } from '../../config/target.js';
+import { backupId } from '../../core/backup-id.js';
+import type { BackupManifest } from '../../core/backup-record.js';
+import { withHeartbeat } from '../heartbeat.js';
+import type { BackupRepository } from '../repository/backup-repository.js';
+import type { DumpResult } from './backup-types.js';
+import { dumpMysql } from './dump-mysql.js';
+import type { DumpContext, DumpOutcome } from './dump-outcome.js';
+import { dumpPostgres } from './dump-postgres.js';
+import { findTarget } from './plan-backup.js';
+import { SNAPSHOT_ARTIFACT, snapshotFiles } from './snapshot-files.js';
+
+/**
+ * Dump one target into a private partial directory, write its manifest, and rename it into place.
+ * A retry starts from scratch in a new partial directory; a retry after a completed rename
+ * returns the existing backup instead of making a second one.
+ */
+export async function dumpTarget(config: OpsConfig, repository: BackupRepository, input: { target: string; stamp: string }): Promise<DumpResult> {
+  const target = findTarget(config, input.target);
+  const id = backupId(target.name, input.stamp);
+  const existing = await repository.get(id).catch(() => undefined);
+  if (existing) return summarize(existing.manifest);
+
+  await repository.removePartials(target.name);
+  const partialDir = await repository.startPartial(target.name, input.stamp, Context.current().info.attempt);
+  const startedAt = new Date();
+  try {
+    const outcome = await withHeartbeat((heartbeat) => {
+      const context: DumpContext = { partialDir, cancelSignal: heartbeat.cancelSignal, onProgress: (bytes) => heartbeat.progress({ bytes }) };
+      return runDumper(config, repository, target.name, context);
+    });
+    const manifest: BackupManifest = {
+      formatVersion: 1,
+      id,
+      target: target.name,
+      kind: target.kind,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      ...outcome,
+    };
+    await repository.commit(partialDir, manifest);
+    return summarize(manifest);
+  } catch (err) {
+    await rm(partialDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function runDumper(config: OpsConfig, repository: BackupRepository, name: string, context: DumpContext): Promise<DumpOutcome> {
+  const target = findTarget(config, name);
+  if (isDatabase(target)) {
+    return target.kind === 'postgres' ? dumpPostgres(target, context) : dumpMysql(target, config.backup.mysqlCompression, context);
+  }
+  const previous = (await repository.list(target.name)).at(-1);
+  return snapshotFiles(target, config.ssh, previous ? join(previous.dir, SNAPSHOT_ARTIFACT) : undefined, context);
+}
+
+function summarize(manifest: BackupManifest): DumpResult {
+  return {
+    backupId: manifest.id,
+    bytes: manifest.bytes,
+    sha256: manifest.sha256,
+    durationSeconds: (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
+import { describeCommand, type Command } from '../../commands/command.js';
+import { redact, type Secret } from '../../config/secret.js';
+import { CommandFailed } from '../../core/errors.js';
+import { collectTail } from './stderr-tail.js';
+
+export interface RunOptions {
+  /** Values to scrub from any message built from the child's output. */
+  secrets?: Array<Secret | undefined>;
+  /** Exit codes or spawn failures here are the world's fault: retrying may help. */
+  retryable?: boolean;
+  input?: string | Readable;
+  cancelSignal?: AbortSignal;
+  cwd?: string;
+}
+
+/** Runs a command to completion and returns its stdout; a non-zero exit is a CommandFailed, never a silent success. */
+export async function runCommand(command: Command, options: RunOptions = {}): Promise<string> {
+  const child = execa(command.file, command.args, {
+    env: command.env,
+    reject: false,
+    stripFinalNewline: false,
+    ...(typeof options.input === 'string' ? { input: options.input } : options.input ? { stdin: options.input } : { stdin: 'ignore' as const }),
+    ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  const tail = collectTail(child.stderr);
+  const result = await child;
+  if (result.failed) throw commandFailure(command, result.exitCode, tail() || String(result.stderr ?? '') || (result.message ?? ''), options);
+  return String(result.stdout ?? '');
+}
+
+export function commandFailure(command: Command, exitCode: number | undefined, stderrTail: string, options: Pick<RunOptions, 'secrets' | 'retryable'>): CommandFailed {
+  const secrets = options.secrets ?? [];
+  return new CommandFailed(redact(describeCommand(command), secrets), exitCode, redact(stderrTail, secrets), options.retryable ?? true, command.file);
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { execa } from 'execa';
+import type { Command } from '../../commands/command.js';
+import type { Secret } from '../../config/secret.js';
+import { TransientFailure } from '../../core/errors.js';
+import { commandFailure } from './run-command.js';
+import { collectTail } from './stderr-tail.js';
+
+export interface StreamedFile {
+  bytes: number;
+  sha256: string;
+}
+
+export interface StreamOptions {
+  secrets?: Array<Secret | undefined>;
+  cancelSignal?: AbortSignal;
+  /** Called with the bytes written so far, at most once a second: activities heartbeat from here. */
+  onProgress?: (bytes: number) => void;
+}
+
+/**
+ * Runs `first | second | ...` and streams the last stdout into `file`, hashing it in the same pass,
+ * then fsyncs. The output never sits in memory. Any command exiting non-zero, a write error
+ * (ENOSPC) or an empty output fails the whole step; the caller removes the partial file.
+ */
+export async function streamCommandsToFile(commands: Command[], file: string, options: StreamOptions = {}): Promise<StreamedFile> {
+  const children = commands.map((command, i) =>
+    execa(command.file, command.args, {
+      env: command.env,
+      reject: false,
+      buffer: false,
+      stdin: i === 0 ? 'ignore' : 'pipe',
+      ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
+    }),
+  );
+  children.slice(1).forEach((child, i) => children[i]!.stdout!.pipe(child.stdin!));
+  const tails = children.map((child) => collectTail(child.stderr));
+
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let lastReport = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (options.onProgress && Date.now() - lastReport > 1000) {
+        lastReport = Date.now();
+        options.onProgress(bytes);
+      }
+      done(null, chunk);
+    },
+  });
+  const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  writing.catch(() => children.forEach((child) => child.kill('SIGTERM')));
+
+  const [written, ...exits] = await Promise.allSettled([writing, ...children]);
+  if (written!.status === 'rejected') {
+    const err = written!.reason as NodeJS.ErrnoException;
+    if (err.code === 'ENOSPC') throw new TransientFailure(`disk full while writing ${file}`);
+    if (!options.cancelSignal?.aborted) throw new TransientFailure(`writing ${file} failed: ${err.code ?? err.message}`);
+  }
+  for (const [i, exit] of exits.entries()) {
+    const result = exit.status === 'fulfilled' ? exit.value : undefined;
+    if (!result || result.failed) {
+      throw commandFailure(commands[i]!, result?.exitCode, tails[i]!() || (result?.message ?? ''), options);
+    }
+  }
+  if (bytes === 0) throw new TransientFailure(`${commands[0]!.file} produced no output`);
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}

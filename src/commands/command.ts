@@ -1,0 +1,20 @@
+import { quoteForShell } from './shell-quote.js';
+
+/**
+ * A program to run, as data. The builders in this folder return these; activities execute them.
+ * Secrets travel in env, never in args, so args are safe to log.
+ */
+export interface Command {
+  file: string;
+  args: string[];
+  /** Set for the child on top of what it inherits. May hold passwords: never log or serialise it. */
+  env?: Record<string, string>;
+}
+
+/**
+ * `file args...` for logs and error messages. Words are quoted so their boundaries stay visible
+ * and the line can be pasted into a shell. Env is left out because it carries passwords.
+ */
+export function describeCommand(cmd: Command): string {
+  return quoteForShell([cmd.file, ...cmd.args]);
+}

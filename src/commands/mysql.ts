@@ -1,0 +1,52 @@
+import type { DatabaseAddress } from '../config/database-url.js';
+import type { Secret } from '../config/secret.js';
+import type { Command } from './command.js';
+
+/**
+ * Dumps one database as SQL to stdout. `binary` is mariadb-dump or mysqldump, whichever the
+ * caller found. --single-transaction gives a consistent InnoDB dump without locking tables.
+ */
+export function mysqlDump(binary: string, address: DatabaseAddress, password: Secret | undefined): Command {
+  return {
+    file: binary,
+    args: [
+      '--single-transaction',
+      '--routines',
+      '--triggers',
+      '--events',
+      '--hex-blob',
+      '--default-character-set=utf8mb4',
+      ...serverArgs(address),
+      '--',
+      address.database,
+    ],
+    ...passwordEnv(password),
+  };
+}
+
+/** Runs the SQL read from stdin against `database`. `binary` is the mariadb or mysql client. */
+export function mysqlImport(binary: string, address: DatabaseAddress, password: Secret | undefined, database: string): Command {
+  return {
+    file: binary,
+    args: [...serverArgs(address), '--default-character-set=utf8mb4', '--', database],
+    ...passwordEnv(password),
+  };
+}
+
+export function mysqlToolVersion(binary: string): Command {
+  return { file: binary, args: ['--version'] };
+}
+
+/** --protocol=TCP because the clients silently use the Unix socket when the host is `localhost`. */
+function serverArgs(address: DatabaseAddress): string[] {
+  return ['--protocol=TCP', `--host=${address.host}`, `--port=${address.port}`, `--user=${address.user}`];
+}
+
+/**
+ * MYSQL_PWD is the documented variable the MySQL and MariaDB clients read a password from; it
+ * keeps the password out of argv and ps. MySQL 8 documents it as deprecated; if it is ever
+ * removed, the fallback is a 0600 --defaults-extra-file, written by the activity layer.
+ */
+function passwordEnv(password: Secret | undefined): { env?: Record<string, string> } {
+  return password ? { env: { MYSQL_PWD: password.reveal() } } : {};
+}

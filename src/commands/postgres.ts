@@ -1,0 +1,79 @@
+import type { DatabaseAddress } from '../config/database-url.js';
+import type { Secret } from '../config/secret.js';
+import type { Command } from './command.js';
+
+export type PgTool = 'pg_dump' | 'pg_restore';
+
+/** pg_dump in custom format to stdout. `snapshot` dumps as of a snapshot exported by another session. */
+export function pgDump(address: DatabaseAddress, password: Secret | undefined, options: { snapshot?: string } = {}): Command {
+  return {
+    file: 'pg_dump',
+    args: [
+      '--format=custom',
+      '--no-password',
+      ...serverArgs(address),
+      `--dbname=${plainDatabaseName(address.database)}`,
+      ...(options.snapshot ? [`--snapshot=${options.snapshot}`] : []),
+    ],
+    env: libpqEnv('ops-backup', password),
+  };
+}
+
+/**
+ * Restores a custom-format dump into `database` on the address's server. Ownership and grants are
+ * skipped because the restoring role need not match the source's roles.
+ */
+export function pgRestore(
+  address: DatabaseAddress,
+  password: Secret | undefined,
+  options: { database: string; file: string; jobs?: number },
+): Command {
+  if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
+    throw new Error(`pg_restore jobs must be a positive integer, got ${options.jobs}`);
+  }
+  return {
+    file: 'pg_restore',
+    args: [
+      '--no-owner',
+      '--no-privileges',
+      '--exit-on-error',
+      '--no-password',
+      ...serverArgs(address),
+      `--dbname=${plainDatabaseName(options.database)}`,
+      ...(options.jobs !== undefined ? [`--jobs=${options.jobs}`] : []),
+      '--',
+      options.file,
+    ],
+    env: libpqEnv('ops-restore', password),
+  };
+}
+
+export function pgToolVersion(tool: PgTool): Command {
+  return { file: tool, args: ['--version'] };
+}
+
+function serverArgs(address: DatabaseAddress): string[] {
+  return [`--host=${address.host}`, `--port=${address.port}`, `--username=${address.user}`];
+}
+
+/**
+ * libpq reads these from the environment. The password goes only there, so it never shows in
+ * argv or ps. PGCONNECT_TIMEOUT makes an unreachable server fail in 10 s rather than after the
+ * kernel's TCP timeout (minutes), leaving the retry decision to Temporal. PGAPPNAME names the
+ * session in pg_stat_activity, so a DBA can tell who holds the snapshot or the locks.
+ */
+function libpqEnv(applicationName: string, password: Secret | undefined): Record<string, string> {
+  return {
+    PGCONNECT_TIMEOUT: '10',
+    PGAPPNAME: applicationName,
+    ...(password ? { PGPASSWORD: password.reveal() } : {}),
+  };
+}
+
+/** libpq treats a --dbname containing `=` or a URI prefix as a connection string that can change the host or user. */
+function plainDatabaseName(name: string): string {
+  if (name.includes('=') || /^postgres(ql)?:\/\//.test(name)) {
+    throw new Error(`database name "${name}" would be read as a connection string`);
+  }
+  return name;
+}

@@ -1,0 +1,29 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** The one task queue ops workers poll unless OPS_TASK_QUEUE says otherwise (tests use their own). */
+export const DEFAULT_TASK_QUEUE = 'ops';
+
+export function taskQueueFrom(env: Record<string, string | undefined>): string {
+  return env.OPS_TASK_QUEUE || DEFAULT_TASK_QUEUE;
+}
+
+/** Custom search attributes that make ops runs filterable in the Temporal UI. */
+export const searchAttributes = {
+  target: defineSearchAttributeKey('OpsTarget', SearchAttributeType.KEYWORD_LIST),
+  runKind: defineSearchAttributeKey('OpsRunKind', SearchAttributeType.KEYWORD),
+} as const;
+
+const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int' };
+
+/** `Name=Type` pairs in the `temporal` CLI's spelling, for `start-dev --search-attribute`. */
+export function searchAttributeCliPairs(): string[] {
+  return Object.values(searchAttributes).map((key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
+}
+
+export type RunKind = 'nightly-backup' | 'backup-target' | 'verify';
+
+export const workflowIds = {
+  nightlyBackup: (stamp: string) => `backup-${stamp}`,
+  backupTarget: (target: string, parentWorkflowId: string) => `${parentWorkflowId}-${target}`,
+  verify: (backupId: string, stamp: string) => `verify-${backupId}-at-${stamp}`,
+} as const;

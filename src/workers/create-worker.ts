@@ -1,0 +1,48 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createBackupActivities } from '../activities/backup/backup-activities.js';
+import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
+import { BackupRepository } from '../activities/repository/backup-repository.js';
+import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
+import type { OpsConfig } from '../config/load-config.js';
+import { describeError } from '../core/errors.js';
+
+export const WORKFLOWS_PATH = new URL('../workflows/index.ts', import.meta.url).pathname;
+
+export interface OpsWorkerOptions {
+  config: OpsConfig;
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** A prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  log?: (line: string) => void;
+}
+
+/**
+ * A worker runs every ops workflow and activity on one task queue. Before polling it clears what
+ * a dead predecessor may have left: partial backup directories and stale verify_* databases.
+ */
+export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker> {
+  const { config, log = () => undefined } = options;
+  await cleanUpLeftovers(config, log);
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createBackupActivities(config),
+    interceptors: { activity: [opsFailureInterceptor] },
+    maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
+  });
+}
+
+async function cleanUpLeftovers(config: OpsConfig, log: (line: string) => void): Promise<void> {
+  const partials = await new BackupRepository(config.repository).removePartials();
+  if (partials.length > 0) log(`removed partial backups left by an interrupted run: ${partials.join(', ')}`);
+  try {
+    const dropped = await dropStaleVerifyDatabases(config);
+    if (dropped.length > 0) log(`dropped stale verify databases: ${dropped.join(', ')}`);
+  } catch (err) {
+    log(`could not check for stale verify databases: ${describeError(err)}`);
+  }
+}

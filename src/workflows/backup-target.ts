@@ -1,0 +1,61 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { BackupActivities } from '../activities/backup/backup-activities.js';
+import type { DumpResult, VerifyRecord } from '../activities/backup/backup-types.js';
+import { longSteps, quickSteps } from './activity-options.js';
+import { innermostMessage, trackProgress } from './progress.js';
+
+export { progressQuery } from './progress.js';
+
+const quick = proxyActivities<BackupActivities>(quickSteps);
+const long = proxyActivities<BackupActivities>(longSteps);
+
+export interface BackupTargetInput {
+  target: string;
+  stamp: string;
+  offsite: boolean;
+}
+
+export interface BackupTargetResult {
+  target: string;
+  dump: DumpResult;
+  verify: VerifyRecord['status'];
+}
+
+/**
+ * One target through the chain: dump, offsite copy, verify-restore. A failed offsite copy or
+ * verify does not stop the other steps, but the run ends failed, naming every cause.
+ */
+export async function backupTarget(input: BackupTargetInput): Promise<BackupTargetResult> {
+  const progress = trackProgress(['dump', 'offsite', 'verify']);
+  const problems: string[] = [];
+
+  const dump = await progress.run('dump', () => long.dumpTarget({ target: input.target, stamp: input.stamp }));
+  const { backupId } = dump;
+
+  if (input.offsite) {
+    try {
+      await progress.run('offsite', () => long.copyOffsite({ backupId }));
+    } catch (err) {
+      problems.push(`offsite copy failed: ${innermostMessage(err)}`);
+      await quick.recordOffsiteFailure({ backupId, error: innermostMessage(err) });
+    }
+  } else {
+    progress.mark('offsite', 'skipped', 'no backup.offsite configured');
+  }
+
+  let verify: VerifyRecord;
+  try {
+    verify = await progress.run('verify', () => long.verifyBackup({ backupId, workflowId: workflowInfo().workflowId }));
+  } catch (err) {
+    verify = await quick.recordVerifyError({ backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId: workflowInfo().workflowId });
+  }
+  if (verify.status !== 'passed') {
+    progress.mark('verify', 'failed', verify.reasons.join('; '));
+    problems.push(`verify failed: ${verify.reasons.join('; ')}`);
+  }
+
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({ type: 'BackupFailed', message: `${input.target}: ${problems.join('; ')}`, nonRetryable: true });
+  }
+  return { target: input.target, dump, verify: verify.status };
+}

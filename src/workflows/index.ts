@@ -1,0 +1,3 @@
+export { nightlyBackup } from './nightly-backup.js';
+export { backupTarget } from './backup-target.js';
+export { verifyBackupRun } from './verify-backup.js';

@@ -1,0 +1,92 @@
+import { ApplicationFailure, executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { BackupActivities } from '../activities/backup/backup-activities.js';
+import type { TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
+import { backupId, stampOf } from '../core/backup-id.js';
+import { mapBounded } from '../core/map-bounded.js';
+import { searchAttributes, workflowIds } from '../temporal/names.js';
+import { quickSteps } from './activity-options.js';
+import { backupTarget } from './backup-target.js';
+import { innermostMessage, trackProgress } from './progress.js';
+
+export { progressQuery } from './progress.js';
+
+const quick = proxyActivities<BackupActivities>(quickSteps);
+
+export interface NightlyBackupInput {
+  /** Only these targets; all configured targets when empty. */
+  targets?: string[];
+  /** A link to this run in the Temporal UI, for the report. */
+  runUrl?: string;
+}
+
+export interface NightlyBackupResult {
+  targets: TargetOutcome[];
+  report: string;
+}
+
+/**
+ * The nightly chain: every target through dump → offsite → verify (as a child workflow each,
+ * a bounded number at a time), then retention, then the report. One target failing never stops
+ * the others; the run ends failed if any did, after the report is written.
+ */
+export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<NightlyBackupResult> {
+  const startedAt = new Date();
+  const stamp = stampOf(startedAt);
+  const progress = trackProgress(['plan', 'targets', 'retention', 'report']);
+
+  const plan = await progress.run('plan', () => quick.planBackup({ targets: input.targets ?? [] }));
+  upsertSearchAttributes([
+    { key: searchAttributes.target, value: plan.targets.map((t) => t.name) },
+    { key: searchAttributes.runKind, value: 'nightly-backup' },
+  ]);
+
+  const outcomes = await progress.run('targets', () =>
+    mapBounded(plan.targets, plan.concurrency, async (target): Promise<TargetOutcome> => {
+      progress.mark(`target ${target.name}`, 'running');
+      try {
+        await executeChild(backupTarget, {
+          workflowId: workflowIds.backupTarget(target.name, `${workflowInfo().workflowId}`),
+          args: [{ target: target.name, stamp, offsite: plan.offsite }],
+          typedSearchAttributes: [
+            { key: searchAttributes.target, value: [target.name] },
+            { key: searchAttributes.runKind, value: 'backup-target' },
+          ],
+        });
+        progress.mark(`target ${target.name}`, 'done');
+        return { target: target.name, backupId: backupId(target.name, stamp) };
+      } catch (err) {
+        const error = innermostMessage(err);
+        progress.mark(`target ${target.name}`, 'failed', error);
+        return { target: target.name, backupId: backupId(target.name, stamp), error };
+      }
+    }),
+  );
+
+  let retention: TargetRetention[] = [];
+  try {
+    retention = await progress.run('retention', () => quick.applyRetention({ targets: plan.targets.map((t) => t.name) }));
+  } catch (err) {
+    outcomes.push({ target: 'retention', error: innermostMessage(err) });
+  }
+
+  const report = await progress.run('report', () =>
+    quick.writeBackupReport({
+      workflowId: workflowInfo().workflowId,
+      ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+      startedAt: startedAt.toISOString(),
+      targets: outcomes.filter((o) => o.target !== 'retention'),
+      retention,
+    }),
+  );
+
+  const failed = outcomes.filter((o) => o.error);
+  if (failed.length > 0) {
+    throw ApplicationFailure.create({
+      type: 'BackupFailed',
+      nonRetryable: true,
+      message: `${failed.length} of ${outcomes.length} failed: ${failed.map((f) => f.error).join(' | ')}`,
+      details: [{ report: report.latest, targets: outcomes }],
+    });
+  }
+  return { targets: outcomes, report: report.latest };
+}
