@@ -67,10 +67,7 @@ async function readOrCreatePassword(file: string): Promise<string> {
   return password;
 }
 
-interface Owner {
-  uid: number;
-  gid: number;
-}
+type Owner = { uid: number; gid: number };
 
 async function postgresOwner(): Promise<Owner> {
   const [uid, gid] = await Promise.all([execa('id', ['-u', OS_USER]), execa('id', ['-g', OS_USER])]);
@@ -104,12 +101,19 @@ async function initCluster(binDir: string, paths: Layout): Promise<void> {
     '--no-sync',
   ]);
   if (result.failed) throw commandFailed('initdb', result);
-  await appendFile(join(paths.dataDir, 'postgresql.conf'), `\ninclude = '${LOCAL_CONF}'\n`);
 }
 
 const confString = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
+/** Checked on every start, so a cluster whose first start died right after initdb still gets it. */
+async function includeLocalConf(paths: Layout): Promise<void> {
+  const mainConf = join(paths.dataDir, 'postgresql.conf');
+  const include = `include = '${LOCAL_CONF}'`;
+  if (!(await readFile(mainConf, 'utf8')).includes(include)) await appendFile(mainConf, `\n${include}\n`);
+}
+
 async function writeLocalConf(paths: Layout, port: number, owner: Owner | undefined): Promise<void> {
+  await includeLocalConf(paths);
   const settings = [`port = ${port}`, `listen_addresses = ${confString(HOST)}`, `unix_socket_directories = ${confString(paths.runDir)}`];
   const file = join(paths.dataDir, LOCAL_CONF);
   await writeFile(file, `${settings.join('\n')}\n`);

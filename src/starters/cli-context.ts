@@ -1,0 +1,39 @@
+import { dirname, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { chooseConfigFile, loadConfig, type OpsConfig } from '../config/load-config.js';
+import { connectionSettings, type ConnectionSettings } from '../temporal/connection-settings.js';
+import { taskQueueFrom } from '../temporal/names.js';
+
+export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
+
+export interface GlobalOptions {
+  config?: string;
+  verbose?: boolean;
+}
+
+export function configFileFrom(options: GlobalOptions): string {
+  return chooseConfigFile(options.config, process.env, process.cwd(), PROJECT_ROOT);
+}
+
+export function loadCliConfig(options: GlobalOptions): OpsConfig {
+  return loadConfig(configFileFrom(options), process.env);
+}
+
+export interface TemporalSession {
+  client: Client;
+  settings: ConnectionSettings;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+/** A client for the configured Temporal (env config), or for the dev server `ops up` started. */
+export async function connectTemporal(config: OpsConfig): Promise<TemporalSession> {
+  const settings = connectionSettings(process.env, config.stateDir);
+  const connection = await Connection.connect(settings.connectionOptions as Parameters<typeof Connection.connect>[0]);
+  return {
+    client: new Client({ connection, namespace: settings.namespace }),
+    settings,
+    taskQueue: taskQueueFrom(process.env),
+    close: () => connection.close(),
+  };
+}

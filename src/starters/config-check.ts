@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { configFileFrom, loadCliConfig, type GlobalOptions } from './cli-context.js';
+
+export function registerConfigCheck(program: Command): void {
+  const config = program.commands.find((c) => c.name() === 'config') ?? program.command('config').description('work with the config file');
+  config
+    .command('check')
+    .description('validate the config and list every problem; exit 2 when invalid')
+    .action(() => {
+      const options = program.opts<GlobalOptions>();
+      const loaded = loadCliConfig(options);
+      console.log(`${configFileFrom(options)}: OK`);
+      console.log(`  targets: ${loaded.targets.map((t) => `${t.name} (${t.kind})`).join(', ') || 'none'}`);
+    });
+}

@@ -1,0 +1,26 @@
+import { ConfigError, OpsError } from '../core/errors.js';
+
+export const EXIT = {
+  ok: 0,
+  /** the run failed (a backup, a verify) */
+  failed: 1,
+  /** bad usage or bad config: nothing was started */
+  usage: 2,
+  /** another run holds the lock (deploys, later) */
+  busy: 3,
+} as const;
+
+/** Thrown by verbs for usage mistakes the argument parser cannot see (e.g. a malformed backup id). */
+export class UsageError extends OpsError {
+  readonly retryable = false;
+}
+
+/** Thrown by verbs whose run ended failed; the message is already the one line to print. */
+export class RunFailed extends OpsError {
+  readonly retryable = false;
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof ConfigError || err instanceof UsageError) return EXIT.usage;
+  return EXIT.failed;
+}

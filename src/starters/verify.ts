@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { parseBackupId, stampOf } from '../core/backup-id.js';
+import type { VerifyRecord } from '../core/backup-record.js';
+import { runUrl } from '../temporal/connection-settings.js';
+import { workflowIds } from '../temporal/names.js';
+import { verifyBackupRun } from '../workflows/verify-backup.js';
+import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { UsageError } from './exit-codes.js';
+import { watchRun } from './watch-run.js';
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description('verify-restore one backup into a scratch database and check it against its manifest')
+    .argument('<backup-id>', 'e.g. app-db-20261122T020000Z (see `ops backups list`)')
+    .option('-w, --wait', 'stream step progress and wait for the result')
+    .action(async (backupId: string, options: { wait?: boolean }) => {
+      try {
+        parseBackupId(backupId);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const config = loadCliConfig(program.opts<GlobalOptions>());
+      const temporal = await connectTemporal(config);
+      try {
+        const workflowId = workflowIds.verify(backupId, stampOf(new Date()));
+        const handle = await temporal.client.workflow.start(verifyBackupRun, { taskQueue: temporal.taskQueue, workflowId, args: [{ backupId }] });
+        console.log(`started ${workflowId}`);
+        const url = runUrl(temporal.settings, workflowId, handle.firstExecutionRunId);
+        if (url) console.log(`  ${url}`);
+        if (!options.wait) return;
+        const record = await watchRun<VerifyRecord>(handle);
+        console.log(`verify passed: restored in ${record.restoreSeconds?.toFixed(1) ?? '?'}s, every table's row count matches`);
+      } finally {
+        await temporal.close();
+      }
+    });
+}
