@@ -4,14 +4,15 @@ import { Secret } from './secret.js';
 
 export type Env = Record<string, string | undefined>;
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-/** Expands ${VAR} in a non-secret string. Throws naming the missing variable. */
+/** Expands ${VAR} and ${VAR:-default} (as docker compose does) in a non-secret string. Throws naming a missing variable. */
 export function expandEnv(text: string, env: Env): string {
-  return text.replace(ENV_REF, (_, name: string) => {
+  return text.replace(ENV_REF, (_, name: string, fallback: string | undefined) => {
     const value = env[name];
-    if (value === undefined) throw new Error(`environment variable ${name} is not set`);
-    return value;
+    if (value !== undefined && value !== '') return value;
+    if (fallback !== undefined) return fallback;
+    throw new Error(`environment variable ${name} is not set`);
   });
 }
 

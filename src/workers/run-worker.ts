@@ -3,6 +3,7 @@ import type { OpsConfig } from '../config/load-config.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { createOpsWorker } from './create-worker.js';
 import { startMetricsServer } from './metrics-server.js';
+import { installQuietRuntime } from './quiet-runtime.js';
 
 export interface RunWorkerOptions {
   config: OpsConfig;
@@ -15,6 +16,7 @@ export interface RunWorkerOptions {
 /** Runs a worker (and its metrics endpoint) until SIGINT or SIGTERM, then drains and stops. */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
+  installQuietRuntime();
   const connection = await NativeConnection.connect(options.settings.connectionOptions);
   const worker = await createOpsWorker({ config: options.config, connection, namespace: options.settings.namespace, taskQueue: options.taskQueue, log });
   const metrics = options.metrics === false ? undefined : await startMetricsServer(options.config);

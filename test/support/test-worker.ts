@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OpsConfig } from '../../src/config/load-config.js';
 import { createOpsWorker, WORKFLOWS_PATH } from '../../src/workers/create-worker.js';
+import { installQuietRuntime } from '../../src/workers/quiet-runtime.js';
 import { testServers } from './servers.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -23,6 +24,7 @@ export interface TestWorker {
 
 /** A real worker on the shared dev server, on a task queue of its own. */
 export async function startTestWorker(config: OpsConfig): Promise<TestWorker> {
+  installQuietRuntime();
   const address = testServers().temporalAddress;
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const nativeConnection = await NativeConnection.connect({ address });

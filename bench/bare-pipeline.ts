@@ -1,0 +1,71 @@
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+import type { Command } from '../src/commands/command.js';
+import { pgDump, pgRestore } from '../src/commands/postgres.js';
+import type { DatabaseAddress } from '../src/config/database-url.js';
+import { Secret } from '../src/config/secret.js';
+import type { BenchDatabase } from './bench-database.js';
+
+export interface BarePhases {
+  dump: number;
+  checksum: number;
+  createDatabase: number;
+  restore: number;
+  dropDatabase: number;
+  total: number;
+  dumpBytes: number;
+}
+
+/** createdb / dropdb as a shell script would call them; the password travels in env like the project's builders. */
+function pgAdminTool(tool: 'createdb' | 'dropdb', admin: DatabaseAddress, password: string, database: string): Command {
+  return {
+    file: tool,
+    args: [`--host=${admin.host}`, `--port=${admin.port}`, `--username=${admin.user}`, '--no-password', database],
+    env: { PGPASSWORD: password },
+  };
+}
+
+async function run(command: Command, stdoutFile?: string): Promise<string> {
+  const result = await execa(command.file, command.args, {
+    env: command.env ?? {},
+    stdin: 'ignore',
+    ...(stdoutFile ? { stdout: { file: stdoutFile } } : {}),
+  });
+  return String(result.stdout ?? '');
+}
+
+async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await step();
+  return [value, (performance.now() - started) / 1000];
+}
+
+/**
+ * What a user would script without ops: `pg_dump -Fc > file` as the reader, `sha256sum file`,
+ * then createdb, pg_restore and dropdb as admin. The dump and restore argv come from the same
+ * builders the activities use; the dump file is removed afterwards.
+ */
+export async function runBarePipeline(db: BenchDatabase, workDir: string, round: number): Promise<BarePhases> {
+  const file = join(workDir, `bare-${round}.pgc`);
+  const scratch = `bare_restore_${round}`;
+  const adminPassword = db.server.adminPassword;
+  const started = performance.now();
+  try {
+    const [, dump] = await timed(() => run(pgDump(db.reader, new Secret(db.readerPassword, 'bench')), file));
+    const [sum, checksum] = await timed(() => run({ file: 'sha256sum', args: ['--', file] }));
+    if (!/^[0-9a-f]{64}\s/.test(sum)) throw new Error(`unexpected sha256sum output: ${sum}`);
+    const [, createDatabase] = await timed(() => run(pgAdminTool('createdb', db.admin, adminPassword, scratch)));
+    const [, restore] = await timed(() => run(pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: scratch, file })));
+    const [, dropDatabase] = await timed(() => run(pgAdminTool('dropdb', db.admin, adminPassword, scratch)));
+    const total = (performance.now() - started) / 1000;
+    return { dump, checksum, createDatabase, restore, dropDatabase, total, dumpBytes: (await stat(file)).size };
+  } catch (err) {
+    const leftover = pgAdminTool('dropdb', db.admin, adminPassword, scratch);
+    await execa(leftover.file, ['--if-exists', ...leftover.args], { env: leftover.env ?? {}, reject: false });
+    throw err;
+  } finally {
+    await rm(file, { force: true });
+  }
+}

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { stringify } from 'yaml';
+import { BackupRepository } from '../src/activities/repository/backup-repository.js';
+import { describeAddress } from '../src/config/database-url.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { workflowIds } from '../src/temporal/names.js';
+import { nightlyBackup } from '../src/workflows/nightly-backup.js';
+import { innermostMessage } from '../src/workflows/progress.js';
+import { timelineOf, type Timeline } from './activity-timeline.js';
+import type { BenchDatabase } from './bench-database.js';
+import { procStatusBytes, RssSampler, type RssPeak } from './rss-sampler.js';
+import type { Teardown } from './teardown.js';
+import { startWorkerProcess } from './worker-process.js';
+
+export interface WorkflowTimes {
+  /** Client start → result. */
+  total: number;
+  /** dumpTarget, from the manifest's startedAt/finishedAt. */
+  dump: number;
+  /** verifyBackup, from verify.json's startedAt/finishedAt. */
+  verify: number;
+  /** pg_restore alone, verify.json's restoreSeconds. */
+  restore: number;
+  dumpBytes: number;
+  parent: Timeline;
+  child: Timeline;
+  rss: RssPeak;
+}
+
+export interface WorkflowRig {
+  /** Spawn → polling (includes bundling the workflows); not part of any timed run. */
+  startupSeconds: number;
+  startupRss: RssPeak;
+  run(): Promise<WorkflowTimes>;
+  workerHighWaterBytes(): number;
+}
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const TARGET = 'bench';
+const NAMESPACE = 'default';
+// temporal.api.enums.v1: TaskQueueKind NORMAL = 1; TaskQueueType WORKFLOW = 1, ACTIVITY = 2.
+const NORMAL_QUEUE = 1;
+const QUEUE_TYPES = [1, 2];
+
+async function writeOpsConfig(dir: string, db: BenchDatabase): Promise<string> {
+  const doc = {
+    stateDir: './state',
+    repository: './repo',
+    reports: './reports',
+    databases: [{ name: TARGET, url: describeAddress(db.reader), password: '${BENCH_PG_READER_PASSWORD}' }],
+    backup: { verify: { postgres: { url: describeAddress(db.admin), password: '${BENCH_PG_ADMIN_PASSWORD}' } } },
+  };
+  const file = join(dir, 'ops.config.yaml');
+  await writeFile(file, stringify(doc));
+  return file;
+}
+
+async function waitForPollers(client: Client, taskQueue: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pollers = await Promise.all(
+      QUEUE_TYPES.map(async (taskQueueType) => {
+        const queue = await client.workflowService.describeTaskQueue({ namespace: NAMESPACE, taskQueue: { name: taskQueue, kind: NORMAL_QUEUE }, taskQueueType });
+        return queue.pollers?.length ?? 0;
+      }),
+    );
+    if (pollers.every((n) => n > 0)) return;
+    if (Date.now() > deadline) throw new Error(`no worker polls task queue ${taskQueue} after ${timeoutMs / 1000}s`);
+    await sleep(100);
+  }
+}
+
+/**
+ * A Temporal dev server and an ops worker in its own process, configured for the bench database
+ * (verify-restores go to the same server as admin, no offsite copy). Each run() is one nightlyBackup.
+ */
+export async function startWorkflowRig(root: string, db: BenchDatabase, teardown: Teardown, log: (line: string) => void): Promise<WorkflowRig> {
+  const dev = await startDevServer({ headless: true });
+  teardown.defer('stop Temporal dev server', () => dev.stop());
+  const connection = await Connection.connect({ address: dev.address });
+  teardown.defer('close Temporal client', () => connection.close());
+  const client = new Client({ connection, namespace: NAMESPACE });
+
+  const dir = join(root, 'ops');
+  await mkdir(dir, { recursive: true });
+  const configFile = await writeOpsConfig(dir, db);
+  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    TEMPORAL_ADDRESS: dev.address,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    OPS_TASK_QUEUE: taskQueue,
+    BENCH_PG_READER_PASSWORD: db.readerPassword,
+    BENCH_PG_ADMIN_PASSWORD: db.server.adminPassword,
+  };
+  const config = loadConfig(configFile, env);
+  const repository = new BackupRepository(config.repository);
+
+  log(`starting worker on task queue ${taskQueue}`);
+  const started = performance.now();
+  const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, configFile, env });
+  teardown.defer('stop worker', () => worker.stop());
+  const sampler = new RssSampler(worker.pid);
+  teardown.defer('stop RSS sampler', async () => sampler.stop());
+  const startup = sampler.open();
+  await worker.ready;
+  await waitForPollers(client, taskQueue);
+  const startupSeconds = (performance.now() - started) / 1000;
+  const startupRss = startup.close();
+  log(`worker polling after ${startupSeconds.toFixed(1)} s`);
+
+  return {
+    startupSeconds,
+    startupRss,
+    workerHighWaterBytes: () => procStatusBytes(worker.pid, 'VmHWM'),
+    async run() {
+      const workflowId = `bench-backup-${randomBytes(4).toString('hex')}`;
+      const window = sampler.open();
+      const begun = performance.now();
+      const handle = await client.workflow.start(nightlyBackup, { taskQueue, workflowId, args: [{}] });
+      let result;
+      try {
+        result = await handle.result();
+      } catch (err) {
+        throw new Error(`${workflowId} failed: ${innermostMessage(err)}\nworker output:\n${worker.outputTail()}`);
+      }
+      const total = (performance.now() - begun) / 1000;
+      const rss = window.close();
+
+      const entry = await repository.get(result.targets[0]!.backupId!);
+      const { manifest, verify } = entry;
+      if (verify?.status !== 'passed') throw new Error(`${entry.id}: verify ${verify?.status ?? 'missing'}: ${verify?.reasons.join('; ')}`);
+      const seconds = (from: string, to: string | undefined) => (Date.parse(to ?? from) - Date.parse(from)) / 1000;
+      const parent = await timelineOf(handle);
+      const child = await timelineOf(client.workflow.getHandle(workflowIds.backupTarget(TARGET, workflowId)));
+      // Each run starts from the same repository state and disk usage.
+      await repository.remove(entry.id);
+      return {
+        total,
+        dump: seconds(manifest.startedAt, manifest.finishedAt),
+        verify: seconds(verify.startedAt, verify.finishedAt),
+        restore: verify.restoreSeconds ?? 0,
+        dumpBytes: manifest.bytes,
+        parent,
+        child,
+        rss,
+      };
+    },
+  };
+}

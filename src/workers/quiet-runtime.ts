@@ -1,0 +1,13 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+
+let installed = false;
+
+/**
+ * The SDK logs every worker state change at INFO; ops prints its own one-line status instead.
+ * OPS_LOG_LEVEL=INFO (or DEBUG) brings the SDK's logs back. Must run before the first NativeConnection.
+ */
+export function installQuietRuntime(level = (process.env.OPS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN'): void {
+  if (installed) return;
+  installed = true;
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
