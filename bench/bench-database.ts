@@ -12,6 +12,7 @@ export interface BenchDatabase {
   reader: DatabaseAddress;
   readerPassword: string;
   admin: DatabaseAddress;
+  serverVersion: string;
   sizeBytes: number;
   rows: Record<string, number>;
 }
@@ -116,6 +117,7 @@ export async function createBenchDatabase(root: string, targetBytes: number, tea
       rows[table] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
     }
     const sizeBytes = await databaseSize(client);
+    const serverVersion = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     log(`database ${DATABASE}: ${mb(sizeBytes)} MB in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
     const readerPassword = randomBytes(12).toString('hex');
@@ -127,6 +129,7 @@ export async function createBenchDatabase(root: string, targetBytes: number, tea
       reader: { ...address, user: READER, database: DATABASE },
       readerPassword,
       admin: { ...address, user: server.adminUser, database: 'postgres' },
+      serverVersion,
       sizeBytes,
       rows,
     };

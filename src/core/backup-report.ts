@@ -77,8 +77,9 @@ export function renderBackupReport(report: BackupRunReport): string {
 export function reportFileNames(finishedAt: string): { latest: 'backup-report-latest.md'; dated: string } {
   const at = new Date(finishedAt);
   if (Number.isNaN(at.getTime())) throw new Error(`finishedAt is not a date: "${finishedAt}"`);
-  const minute = at.toISOString().slice(0, 16).replace(':', '');
-  return { latest: 'backup-report-latest.md', dated: `backup-report-${minute}Z.md` };
+  // To the second: two manual runs within a minute must not overwrite each other's report.
+  const second = at.toISOString().slice(0, 19).replace(/:/g, '');
+  return { latest: 'backup-report-latest.md', dated: `backup-report-${second}Z.md` };
 }
 
 function targetSection(t: TargetReport): string[] {

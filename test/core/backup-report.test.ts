@@ -141,9 +141,9 @@ describe('renderBackupReport', () => {
 
 describe('reportFileNames', () => {
   it.each([
-    ['2026-11-22T02:00:00Z', 'backup-report-2026-11-22T0200Z.md'],
-    ['2026-11-22T02:14:59.999Z', 'backup-report-2026-11-22T0214Z.md'],
-    ['2026-11-22T03:14:05+01:00', 'backup-report-2026-11-22T0214Z.md'],
+    ['2026-11-22T02:00:00Z', 'backup-report-2026-11-22T020000Z.md'],
+    ['2026-11-22T02:14:59.999Z', 'backup-report-2026-11-22T021459Z.md'],
+    ['2026-11-22T03:14:05+01:00', 'backup-report-2026-11-22T021405Z.md'],
   ])('%s -> %s', (finishedAt, dated) => {
     expect(reportFileNames(finishedAt)).toEqual({ latest: 'backup-report-latest.md', dated });
   });

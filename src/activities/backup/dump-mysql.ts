@@ -33,7 +33,9 @@ export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'g
       join(context.partialDir, artifact),
       { secrets: [target.password], cancelSignal: context.cancelSignal, onProgress: context.onProgress },
     );
-    const consistency = locked ? await holdReadLockUntilDumpSnapshot(lock, target.url.user, [counter.threadId, lock.threadId]) : 'adjacent';
+    let dumpFinished = false;
+    dumping.then(() => (dumpFinished = true), () => (dumpFinished = true));
+    const consistency = locked ? await holdReadLockUntilDumpSnapshot(lock, target.url.user, [counter.threadId, lock.threadId], () => dumpFinished) : 'adjacent';
     const [file, tables] = await Promise.all([dumping, countMysqlRows(counter, target.url.database)]);
     await counter.query('COMMIT');
     const dumpVersion = (await runCommand(mysqlToolVersion(binaries.dump))).trim();

@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# The ops worker: `node bin/ops.js worker`, connected to the Temporal named by TEMPORAL_ADDRESS etc.
+# docker-compose.temporal.yml runs it next to a Temporal service; test/deploy/compose-file.test.ts
+# keeps this file in step with the code.
+FROM node:20.20.2-bookworm-slim
+
+# pg_dump refuses servers of a newer major than its own, and bookworm's postgresql-client is 15,
+# so the client comes from the PostgreSQL project's apt repository (PGDG). Set this to the newest
+# major you back up: a dump is only guaranteed to restore into the same major or newer.
+ARG PG_CLIENT_MAJOR=17
+
+# The tools the activities shell out to: pg_dump/pg_restore, mariadb-dump/mariadb, rsync, ssh, zstd
+# (gzip is part of every Debian base). postgresql-common ships PGDG's setup script and signing key.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+ && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+ && apt-get install -y --no-install-recommends \
+      postgresql-client-${PG_CLIENT_MAJOR} \
+      mariadb-client \
+      rsync \
+      openssh-client \
+      zstd \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+ENV NODE_ENV=production
+
+# Dependencies first, so that a source change does not reinstall them. --omit=dev keeps tsx:
+# bin/ops.js runs the TypeScript sources through it, so it is a runtime dependency.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+COPY bin ./bin
+COPY src ./src
+COPY ops.config.example.yaml ./
+
+# The compose file mounts the config at /etc/ops and a volume at /etc/ops/.ops, where the config's
+# relative stateDir, repository and reports land. A fresh named volume takes this directory's owner.
+RUN mkdir -p /etc/ops/.ops && chown node:node /etc/ops/.ops
+
+USER node
+
+# Prometheus metrics (config metrics.port). The health check needs the endpoint: it fails if the
+# config moves the port or the worker runs with --no-metrics.
+EXPOSE 9464
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/metrics').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+ENTRYPOINT ["node", "bin/ops.js"]
+CMD ["worker"]

@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
+import { runCli } from '../support/run-cli.js';
+import { testServers } from '../support/servers.js';
+import { startTestWorker, type TestWorker } from '../support/test-worker.js';
+
+describe('ops CLI against a real worker', () => {
+  let fixture: BackupFixture;
+  let worker: TestWorker;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    fixture = await makeBackupFixture({ offsite: 'local' });
+    worker = await startTestWorker(fixture.config);
+    env = { ...fixture.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: worker.taskQueue };
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await fixture?.cleanup();
+  });
+
+  it('config check prints OK and the targets for a valid config', async () => {
+    const result = await runCli(['--config', fixture.configFile, 'config', 'check'], env);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`${fixture.configFile}: OK`);
+    for (const target of fixture.config.targets) expect(result.stdout).toContain(`${target.name} (${target.kind})`);
+  });
+
+  it('config check lists every problem with its path and exits 2', async () => {
+    const broken = join(fixture.dir, 'broken.yaml');
+    writeFileSync(broken, [
+      'databases:',
+      '  - name: a',
+      '    url: http://x/y',
+      '  - name: Bad Name',
+      '    url: postgres://u:secret@h/db',
+      'backup:',
+      '  retension: { daily: 1 }',
+    ].join('\n'));
+    const result = await runCli(['--config', broken, 'config', 'check'], env);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('config error: 4 problems');
+    expect(result.stderr).toContain('databases[0].url: expected a postgres:// or mysql:// URL, got scheme "http:"');
+    expect(result.stderr).toContain('databases[1].name: expected lower-case letters');
+    expect(result.stderr).toContain('databases[1].url: must not contain a password');
+    expect(result.stderr).toContain('backup: unknown key "retension"');
+    expect(result.stderr).not.toContain('secret');
+  });
+
+  it('backup with an unknown target is bad usage: exit 2, nothing started', async () => {
+    const result = await runCli(['--config', fixture.configFile, 'backup', '--target', 'nope', '--wait'], env);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('unknown target nope');
+    expect(result.stdout).not.toContain('started');
+  });
+
+  it('backup --wait streams progress, prints the run id and exits 0; backups list shows it', async () => {
+    const target = fixture.config.targets.find((t) => t.kind === 'postgres')!.name;
+    const result = await runCli(['--config', fixture.configFile, 'backup', '--target', target, '--wait'], env);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^started backup-\d{8}T\d{6}Z-manual$/m);
+    expect(result.stdout).toMatch(new RegExp(`${target} › dump\\s+done`));
+    expect(result.stdout).toMatch(new RegExp(`${target} › verify\\s+done`));
+    expect(result.stdout).toContain('backup finished: 1 target(s) OK');
+
+    const list = await runCli(['--config', fixture.configFile, 'backups', 'list', '--json'], env);
+    expect(list.exitCode).toBe(0);
+    const backups = JSON.parse(list.stdout) as Array<{ id: string; target: string; verify: string; offsite: string; sha256: string }>;
+    expect(backups).toHaveLength(1);
+    expect(backups[0]).toMatchObject({ target, verify: 'passed', offsite: 'copied' });
+
+    const verify = await runCli(['--config', fixture.configFile, 'verify', backups[0]!.id, '--wait'], env);
+    expect(verify.exitCode).toBe(0);
+    expect(verify.stdout).toContain('verify passed');
+  });
+
+  it('a failed run exits 1 naming the backup and the cause', async () => {
+    const list = await runCli(['--config', fixture.configFile, 'backups', 'list', '--json'], env);
+    const [backup] = JSON.parse(list.stdout) as Array<{ id: string; target: string }>;
+    const dir = join(fixture.config.repository, backup!.target, backup!.id.slice(backup!.target.length + 1));
+    const artifact = join(dir, 'dump.pgc');
+    const bytes = readFileSync(artifact);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    writeFileSync(artifact, bytes);
+
+    const result = await runCli(['--config', fixture.configFile, 'verify', backup!.id, '--wait'], env);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^error: ${backup!.id}: checksum mismatch`, 'm'));
+  });
+
+  it('verify with a malformed backup id is bad usage', async () => {
+    const result = await runCli(['--config', fixture.configFile, 'verify', 'not-an-id'], env);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('not a backup id: "not-an-id"');
+  });
+});
