@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config/database-url.js';
@@ -596,6 +596,27 @@ describe('loadConfig', () => {
   it('names a config file it cannot read', () => {
     const file = join(tmp, 'absent.yaml');
     expect(() => loadConfig(file, {})).toThrow(new ConfigError([`${file}: cannot read config (ENOENT)`]));
+  });
+});
+
+describe('the bundled example config', () => {
+  it('stays valid (given the secret files `ops up` writes)', () => {
+    const dir = join(tmp, 'example');
+    mkdirSync(join(dir, '.ops/demo'), { recursive: true });
+    for (const name of ['reader.password', 'pg.admin-password', 'my.admin-password']) writeFileSync(join(dir, '.ops/demo', name), `${name}-value\n`);
+    const file = join(dir, 'ops.config.yaml');
+    copyFileSync(resolve(import.meta.dirname, '../../ops.config.example.yaml'), file);
+    const config = loadConfig(file, { OPS_DEMO_PG_PORT: '6543' });
+    expect(config.targets.map((t) => [t.kind, t.name])).toStrictEqual([
+      ['postgres', 'crm-db'],
+      ['mysql', 'shop-db'],
+      ['files', 'demo-files'],
+    ]);
+    expect([config.databases[0]!.url.port, config.databases[1]!.url.port, config.backup.offsite]).toStrictEqual([
+      6543,
+      53306,
+      { kind: 'local', path: join(dir, '.ops/offsite') },
+    ]);
   });
 });
 

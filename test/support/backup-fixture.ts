@@ -14,6 +14,8 @@ export interface BackupFixture {
   env: Record<string, string>;
   pgDatabase: string;
   myDatabase: string;
+  /** The configured target names, as they appear in backup ids, paths and messages. */
+  targets: { postgres: string; mysql: string; files: string };
   filesDir: string;
   offsiteDir: string;
   cleanup(): Promise<void>;
@@ -24,6 +26,8 @@ export interface FixtureOptions {
   filesSource?: 'local' | 'ssh';
   /** Adjust the config document before it is written (break a password, add assertions, ...). */
   edit?: (doc: Record<string, any>) => void;
+  /** Extra environment variables for the config loader, e.g. a wrong password an edited doc refers to. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -39,7 +43,8 @@ export async function makeBackupFixture(options: FixtureOptions = {}): Promise<B
   const pgDatabase = `app_${id}`;
   const myDatabase = `shop_${id}`;
   const reader = `reader_${id}`;
-  const env = { PG_READER_PASSWORD: `pg-${randomBytes(8).toString('hex')}`, MY_READER_PASSWORD: `my-${randomBytes(8).toString('hex')}` };
+  const env = { PG_READER_PASSWORD: `pg-${randomBytes(8).toString('hex')}`, MY_READER_PASSWORD: `my-${randomBytes(8).toString('hex')}`, ...options.env };
+  const targets = { postgres: `pg-${id}`, mysql: `my-${id}`, files: `files-${id}` };
 
   await seedDemoPostgres(postgres, { database: pgDatabase, readerUser: reader, readerPassword: env.PG_READER_PASSWORD });
   await seedDemoMariadb(mariadb, { database: myDatabase, readerUser: reader, readerPassword: env.MY_READER_PASSWORD });
@@ -63,10 +68,10 @@ export async function makeBackupFixture(options: FixtureOptions = {}): Promise<B
     reports: join(dir, 'reports'),
     ssh: { identityFile: sshd.identityFile, knownHostsFile: sshd.knownHostsFile },
     databases: [
-      { name: `pg-${id}`, url: `postgres://${reader}@${postgres.host}:${postgres.port}/${pgDatabase}`, password: '${PG_READER_PASSWORD}' },
-      { name: `my-${id}`, url: `mysql://${reader}@${mariadb.host}:${mariadb.port}/${myDatabase}`, password: '${MY_READER_PASSWORD}' },
+      { name: targets.postgres, url: `postgres://${reader}@${postgres.host}:${postgres.port}/${pgDatabase}`, password: '${PG_READER_PASSWORD}' },
+      { name: targets.mysql, url: `mysql://${reader}@${mariadb.host}:${mariadb.port}/${myDatabase}`, password: '${MY_READER_PASSWORD}' },
     ],
-    files: [{ name: `files-${id}`, source: options.filesSource === 'ssh' ? sshUrl(filesDir) : filesDir, exclude: ['*.tmp'] }],
+    files: [{ name: targets.files, source: options.filesSource === 'ssh' ? sshUrl(filesDir) : filesDir, exclude: ['*.tmp'] }],
     backup: {
       ...(offsite === 'none' ? {} : { offsite: offsite === 'ssh' ? sshUrl(offsiteDir) : offsiteDir }),
       verify: {
@@ -80,7 +85,7 @@ export async function makeBackupFixture(options: FixtureOptions = {}): Promise<B
   await writeFile(configFile, stringify(doc));
   const config = loadConfig(configFile, env);
   return {
-    id, dir, config, configFile, env, pgDatabase, myDatabase, filesDir, offsiteDir,
+    id, dir, config, configFile, env, pgDatabase, myDatabase, targets, filesDir, offsiteDir,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -1,0 +1,80 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { parse, stringify } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/local-servers/free-port.js';
+import { OPS_BIN, runCli } from '../support/run-cli.js';
+import { testServers } from '../support/servers.js';
+
+const EXAMPLE = resolve(import.meta.dirname, '../../ops.config.example.yaml');
+
+/**
+ * The README's main command end to end: `ops up` on a copy of the example config starts its own
+ * Temporal dev server with the Web UI, the demo PostgreSQL and MariaDB, the worker and /metrics,
+ * and its first backup of every target completes and verifies.
+ */
+describe('ops up (the main command) on the example config', () => {
+  const dir = mkdtempSync(join(testServers().scratchRoot, 'up-'));
+  chmodSync(dir, 0o755);
+  let up: ResultPromise | undefined;
+
+  afterAll(async () => {
+    up?.kill('SIGINT');
+    await up?.catch(() => undefined);
+  });
+
+  it('brings everything up and the first backup verifies', async () => {
+    cpSync(resolve(import.meta.dirname, '../../examples'), join(dir, 'examples'), { recursive: true });
+    const doc = parse(readFileSync(EXAMPLE, 'utf8'));
+    const metricsPort = await freePort();
+    doc.metrics.port = metricsPort;
+    const configFile = join(dir, 'ops.config.yaml');
+    writeFileSync(configFile, stringify(doc));
+    const env = {
+      OPS_DEMO_PG_PORT: String(await freePort()),
+      OPS_DEMO_MY_PORT: String(await freePort()),
+      OPS_TASK_QUEUE: `up-${Date.now()}`,
+      OPS_LOG_LEVEL: 'WARN',
+    };
+
+    let output = '';
+    up = execa('node', [OPS_BIN, '--config', configFile, 'up'], { env, reject: false, stdin: 'ignore', all: true, buffer: false });
+    up.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+    await waitFor(() => /first backup\s+http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/backup-\S+-first/.test(output), 120_000, () => output);
+    expect(output).toMatch(/Temporal Web UI\s+http:\/\/127\.0\.0\.1:\d+/);
+    const uiUrl = /Temporal Web UI\s+(\S+)/.exec(output)![1]!;
+    expect((await fetch(uiUrl)).status).toBe(200);
+
+    type Listed = { target: string; verify: string; offsite: string };
+    let backups: Listed[] = [];
+    await waitFor(async () => {
+      const list = await runCli(['--config', configFile, 'backups', 'list', '--json'], env);
+      backups = list.exitCode === 0 ? (JSON.parse(list.stdout) as Listed[]) : [];
+      return backups.length === 3 && backups.every((b) => b.verify === 'passed');
+    }, 120_000, () => output);
+    expect(backups.map((b) => b.target).sort()).toEqual(['crm-db', 'demo-files', 'shop-db']);
+    expect(backups.every((b) => b.offsite === 'copied')).toBe(true);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^ops_last_db_dump_age_minutes\{target="crm-db"\} \d/m);
+    expect(readFileSync(join(dir, '.ops/reports/backup-report-latest.md'), 'utf8')).toContain('Nightly backup: OK');
+
+    up.kill('SIGINT');
+    const exit = await up;
+    expect(exit.exitCode).toBe(0);
+    const leftovers = await execa('pgrep', ['-f', join(dir, '.ops/demo')], { reject: false });
+    expect(leftovers.stdout).toBe('');
+    up = undefined;
+  });
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, context: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out; output so far:\n${context()}`);
+}
