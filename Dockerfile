@@ -36,9 +36,10 @@ COPY ops.config.example.yaml ./
 
 # The compose file mounts the config at /etc/ops and a volume at /etc/ops/.ops, where the config's
 # relative stateDir, repository and reports land. A fresh named volume takes this directory's owner.
-RUN mkdir -p /etc/ops/.ops && chown node:node /etc/ops/.ops
+RUN mkdir -p /etc/ops/.ops && chown 1000:1000 /etc/ops/.ops
 
-USER node
+# The base image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
 
 # Prometheus metrics (config metrics.port). The health check needs the endpoint: it fails if the
 # config moves the port or the worker runs with --no-metrics.

@@ -28,7 +28,7 @@ function positiveInteger(name: string, text: string): number {
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const teardown = new Teardown();
-teardown.runOnSignals(log);
+teardown.runOnExitPaths(log);
 
 try {
   const root = await mkdtemp(join(tmpdir(), 'ops-bench-'));

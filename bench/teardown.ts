@@ -17,6 +17,7 @@ export class Teardown {
     this.#running ??= (async () => {
       for (const step of this.#steps.reverse()) {
         try {
+          log(`cleanup: ${step.label}`);
           await step.run();
         } catch (err) {
           log(`cleanup: ${step.label} failed: ${describeError(err)}`);
@@ -26,10 +27,17 @@ export class Teardown {
     return this.#running;
   }
 
-  /** Ctrl-C or a kill still stops the servers and removes the temp dir before exiting. */
-  runOnSignals(log: (line: string) => void): void {
+  /** Ctrl-C, a kill or a stray async error still stops the servers and removes the temp dir before exiting. */
+  runOnExitPaths(log: (line: string) => void): void {
+    for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+      process.on(event, (err: unknown) => {
+        log(`${event}: ${describeError(err)}; cleaning up`);
+        void this.run(log).finally(() => process.exit(1));
+      });
+    }
+    // `on`, not `once`: a second signal during cleanup must not fall back to the default (die at once).
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
+      process.on(signal, () => {
         log(`${signal}: cleaning up`);
         void this.run(log).finally(() => process.exit(130));
       });

@@ -59,7 +59,8 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
       reject(new Error(`worker exited (code ${result.exitCode ?? result.signal}) before polling:\n${tail.join('\n')}`));
     });
   });
-  ready.catch(() => undefined);
+  let isReady = false;
+  ready.then(() => (isReady = true)).catch(() => undefined);
 
   return {
     pid,
@@ -67,8 +68,9 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     outputTail: () => tail.join('\n'),
     async stop() {
       if (exited) return;
-      // SIGTERM lets the worker drain and close its connection, as in production.
-      process.kill(pid, 'SIGTERM');
+      // SIGTERM lets a polling worker drain and close its connection, as in production. Before it
+      // polls, the Temporal runtime's own signal handling swallows SIGTERM, so kill outright.
+      process.kill(isReady ? pid : -pid, isReady ? 'SIGTERM' : 'SIGKILL');
       const timer = setTimeout(() => {
         if (!exited) process.kill(-pid, 'SIGKILL');
       }, STOP_GRACE_MS);

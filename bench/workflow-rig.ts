@@ -84,7 +84,14 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
   const dev = await startDevServer({ headless: true });
   teardown.defer('stop Temporal dev server', () => dev.stop());
   const connection = await Connection.connect({ address: dev.address });
-  teardown.defer('close Temporal client', () => connection.close());
+  // Closing the channel under a pending result() makes its retry timer throw; cancel and settle it first.
+  const abort = new AbortController();
+  let pending: Promise<unknown> = Promise.resolve();
+  teardown.defer('close Temporal client', async () => {
+    abort.abort();
+    await pending.catch(() => undefined);
+    await connection.close();
+  });
   const client = new Client({ connection, namespace: NAMESPACE });
 
   const dir = join(root, 'ops');
@@ -126,7 +133,9 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
       const handle = await client.workflow.start(nightlyBackup, { taskQueue, workflowId, args: [{}] });
       let result;
       try {
-        result = await handle.result();
+        const resulting = connection.withAbortSignal(abort.signal, () => handle.result());
+        pending = resulting;
+        result = await resulting;
       } catch (err) {
         throw new Error(`${workflowId} failed: ${innermostMessage(err)}\nworker output:\n${worker.outputTail()}`);
       }

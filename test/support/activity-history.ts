@@ -30,7 +30,7 @@ export interface ActivityRun {
 
 /** Every activity the workflow ran, in schedule order, optionally only those of one type. */
 export async function activityRuns(client: Client, workflowId: string, activity?: string): Promise<ActivityRun[]> {
-  const { events = [] } = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const runs = new Map<string, ActivityRun>();
   const runOf = (scheduledEventId: unknown) => runs.get(String(scheduledEventId))!;
   for (const event of events) {

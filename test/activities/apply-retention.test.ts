@@ -1,0 +1,73 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { applyRetention } from '../../src/activities/backup/apply-retention.js';
+import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
+import { testServers } from '../support/servers.js';
+
+/** Retention on a real repository and a real offsite directory: which directories are gone afterwards. */
+describe('applyRetention', () => {
+  const dir = mkdtempSync(join(testServers().scratchRoot, 'retention-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = parseConfig(
+    [
+      `repository: ${dir}/repo`,
+      'timeZone: UTC',
+      'files:',
+      `  - { name: docs, source: ${dir}/src }`,
+      'backup:',
+      `  offsite: ${dir}/offsite`,
+      '  retention: { daily: 3, weekly: 0, monthly: 0 }',
+    ].join('\n'),
+    join(dir, 'ops.config.yaml'),
+    {},
+  );
+
+  function writeBackup(root: string, stamp: string, verify: VerifyRecord['status'] | undefined): void {
+    const backupDir = join(root, 'docs', stamp);
+    mkdirSync(join(backupDir, 'snapshot'), { recursive: true });
+    const finishedAt = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`;
+    const manifest: BackupManifest = {
+      formatVersion: 1, id: `docs-${stamp}`, target: 'docs', kind: 'files', artifact: 'snapshot',
+      startedAt: finishedAt, finishedAt, bytes: 0, sha256: 'e3b0', toolVersions: {}, files: [],
+    };
+    writeFileSync(join(backupDir, 'manifest.json'), JSON.stringify(manifest));
+    if (verify) writeFileSync(join(backupDir, 'verify.json'), JSON.stringify({ status: verify, startedAt: finishedAt, restoredInto: '', reasons: [], rowCountDifferences: [] }));
+  }
+
+  it('keeps the newest usable backup of each of the last 3 days, the newest, the newest verified and running verifies, locally and offsite', async () => {
+    const history: Array<[string, VerifyRecord['status'] | undefined]> = [
+      ['20261110T020000Z', 'running'],
+      ['20261111T020000Z', 'passed'],
+      ['20261118T020000Z', 'passed'],
+      ['20261119T020000Z', 'passed'],
+      ['20261120T020000Z', 'passed'],
+      ['20261120T140000Z', 'passed'],
+      ['20261121T020000Z', 'failed'],
+      ['20261122T020000Z', 'failed'],
+    ];
+    for (const [stamp, verify] of history) {
+      writeBackup(config.repository, stamp, verify);
+      mkdirSync(join(dir, 'offsite', 'docs', stamp), { recursive: true });
+    }
+    mkdirSync(join(dir, 'offsite', 'docs', '20261001T020000Z'), { recursive: true });
+
+    const [result] = await applyRetention(config, new BackupRepository(config.repository), { targets: ['docs'] });
+
+    // A failed verify takes no daily slot: the last 3 days with usable backups are the 18th to the 20th.
+    const remaining = ['20261110T020000Z', '20261118T020000Z', '20261119T020000Z', '20261120T140000Z', '20261122T020000Z'];
+    expect(readdirSync(join(config.repository, 'docs')).sort()).toEqual(remaining);
+    expect(result).toEqual({
+      target: 'docs',
+      kept: 5,
+      deleted: ['docs-20261111T020000Z', 'docs-20261120T020000Z', 'docs-20261121T020000Z'],
+      offsiteDeleted: ['docs-20261001T020000Z', 'docs-20261111T020000Z', 'docs-20261120T020000Z', 'docs-20261121T020000Z'],
+    });
+    expect(readdirSync(join(dir, 'offsite', 'docs')).sort()).toEqual(remaining);
+    expect(existsSync(join(config.repository, 'docs', '20261110T020000Z', 'manifest.json'))).toBe(true);
+  });
+});

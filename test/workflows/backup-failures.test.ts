@@ -1,0 +1,224 @@
+import { execa } from 'execa';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { msToNumber } from '@temporalio/common/lib/time.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
+import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
+import { freePort } from '../../src/local-servers/free-port.js';
+import { longSteps } from '../../src/workflows/activity-options.js';
+import { activityRuns, type ActivityRun } from '../support/activity-history.js';
+import { backupWorldForTest, namesIn, runNightly, runNightlyExpectingFailure, runVerifyExpectingFailure, type BackupWorld } from '../support/backup-world.js';
+import { flipBytesInMiddle, truncateToHalf } from '../support/damage.js';
+import { leftoverVerifyDatabases } from '../support/verify-databases.js';
+
+type ConfigDoc = Record<string, any>;
+const pgTargetOf = (doc: ConfigDoc) => doc.databases[0];
+const myTargetOf = (doc: ConfigDoc) => doc.databases[1];
+
+/** The dump attempts of one target, read from its child workflow's history (`<parent id>-<target>`). */
+async function dumpRun(world: BackupWorld, parentWorkflowId: string, target: string): Promise<ActivityRun> {
+  const runs = await activityRuns(world.worker.client, `${parentWorkflowId}-${target}`, 'dumpTarget');
+  expect(runs).toHaveLength(1);
+  return runs[0]!;
+}
+
+/**
+ * A target whose dump fails takes nothing else down: the run fails naming the target and the
+ * cause, the other targets are backed up and verified, the report says FAILED with the cause,
+ * and the repository holds nothing of the failed target, neither partial nor final.
+ */
+async function expectOnlyPostgresFailed(world: BackupWorld, cause: string | RegExp): Promise<string> {
+  const { fixture, repository } = world;
+  const { postgres, mysql, files } = fixture.targets;
+  const { workflowId, failure } = await runNightlyExpectingFailure(world);
+
+  expect(failure.type).toBe('BackupFailed');
+  expect(failure.message).toMatch(/^1 of 3 failed: /);
+  expect(failure.message).toContain(postgres);
+  expect(failure.message).toMatch(cause);
+  const [{ targets }] = failure.details as [{ targets: NightlyBackupResult['targets'] }];
+  expect(targets.map((t) => [t.target, t.error === undefined])).toEqual([
+    [postgres, false],
+    [mysql, true],
+    [files, true],
+  ]);
+
+  for (const target of [mysql, files]) {
+    const entries = await repository.list(target);
+    expect(entries.map((e) => e.verify?.status)).toEqual(['passed']);
+  }
+  expect(await namesIn(join(fixture.config.repository, postgres))).toEqual([]);
+  expect(await repository.list(postgres)).toEqual([]);
+
+  const report = await readFile(join(fixture.config.reports, 'backup-report-latest.md'), 'utf8');
+  expect(report).toContain('# Nightly backup: FAILED (1 of 3 targets)');
+  expect(report).toContain(`## ${postgres} (postgres): FAILED`);
+  expect(report).toMatch(cause);
+  expect(report).not.toContain(fixture.env.PG_READER_PASSWORD);
+  return workflowId;
+}
+
+/** Inputs that no retry can fix fail at once: one attempt, a non-retryable PreconditionFailed. */
+function expectFailedWithoutRetry(run: ActivityRun, cause: string | RegExp): void {
+  expect(run.outcome).toBe('failed');
+  expect(run.attempt).toBe(1);
+  expect(run.failure?.type).toBe('PreconditionFailed');
+  expect(run.failure?.nonRetryable).toBe(true);
+  expect(run.failure?.message).toMatch(cause);
+  expect(run.retryState).toBe('NON_RETRYABLE_FAILURE');
+}
+
+/** The world's failures are retried until the policy gives up, waiting the backoff in between. */
+function expectRetriedWithBackoff(run: ActivityRun, type: string, cause: string | RegExp): void {
+  const { maximumAttempts, initialInterval, backoffCoefficient } = longSteps.retry!;
+  expect(run.outcome).toBe('failed');
+  expect(run.attempt).toBe(maximumAttempts);
+  expect(run.failure?.type).toBe(type);
+  expect(run.failure?.nonRetryable).toBe(false);
+  expect(run.failure?.message).toMatch(cause);
+  expect(run.retryState).toBe('MAXIMUM_ATTEMPTS_REACHED');
+  // Attempt n waits initial * coefficient^(n-2) after attempt n-1 failed: 5 s, then 10 s.
+  const first = msToNumber(initialInterval!);
+  const backoffMs = Array.from({ length: maximumAttempts! - 1 }, (_, i) => first * backoffCoefficient! ** i).reduce((a, b) => a + b, 0);
+  expect(run.startedAt! - run.scheduledAt).toBeGreaterThanOrEqual(backoffMs);
+}
+
+describe('nightlyBackup when one database target cannot be dumped', () => {
+  it('wrong password: fails that target only, once, non-retryable, naming target and cause', async () => {
+    const world = await backupWorldForTest({
+      env: { PG_WRONG_PASSWORD: 'not-the-password' },
+      edit: (doc) => (pgTargetOf(doc).password = '${PG_WRONG_PASSWORD}'),
+    });
+    const cause = 'password authentication failed';
+    const workflowId = await expectOnlyPostgresFailed(world, cause);
+    expectFailedWithoutRetry(await dumpRun(world, workflowId, world.fixture.targets.postgres), cause);
+  });
+
+  it('missing database: fails that target only, once, non-retryable, naming the database', async () => {
+    const missing = `missing_${Date.now().toString(36)}`;
+    const world = await backupWorldForTest({ edit: (doc) => (pgTargetOf(doc).url = pgTargetOf(doc).url.replace(/\/[^/]+$/, `/${missing}`)) });
+    const cause = `database "${missing}" does not exist`;
+    const workflowId = await expectOnlyPostgresFailed(world, cause);
+    expectFailedWithoutRetry(await dumpRun(world, workflowId, world.fixture.targets.postgres), cause);
+  });
+
+  it('unreachable server: retried with backoff as a TransientFailure, then fails that target only', async () => {
+    const closedPort = await freePort();
+    const world = await backupWorldForTest({ edit: (doc) => (pgTargetOf(doc).url = pgTargetOf(doc).url.replace(/:\d+\//, `:${closedPort}/`)) });
+    const cause = `ECONNREFUSED 127.0.0.1:${closedPort}`;
+    const workflowId = await expectOnlyPostgresFailed(world, cause);
+    expectRetriedWithBackoff(await dumpRun(world, workflowId, world.fixture.targets.postgres), 'TransientFailure', cause);
+  });
+});
+
+describe('verify catches a damaged artifact', () => {
+  it.each([
+    ['bytes flipped in the middle', flipBytesInMiddle],
+    ['truncated to half', truncateToHalf],
+  ])('%s: PostgreSQL and MariaDB backups fail verify on their checksum', async (_, damage) => {
+    const world = await backupWorldForTest();
+    const { postgres, mysql } = world.fixture.targets;
+    await runNightly(world, { targets: [postgres, mysql] });
+
+    const entries = await world.repository.list();
+    expect(entries.map((e) => [e.target, e.verify?.status])).toEqual(expect.arrayContaining([[postgres, 'passed'], [mysql, 'passed']]));
+    for (const entry of entries) {
+      await damage(join(entry.dir, entry.manifest.artifact));
+      const failure = await runVerifyExpectingFailure(world, entry.id);
+
+      expect(failure.type).toBe('VerifyFailed');
+      expect(failure.message).toContain(entry.id);
+      const [record] = failure.details as [VerifyRecord];
+      expect(record.reasons).toEqual([expect.stringMatching(/^checksum mismatch: manifest [0-9a-f]{12}…, artifact [0-9a-f]{12}…$/)]);
+      expect(record.restoredInto).toBe('');
+      const onDisk = JSON.parse(await readFile(join(entry.dir, 'verify.json'), 'utf8')) as VerifyRecord;
+      expect(onDisk).toMatchObject({ status: 'failed', reasons: record.reasons });
+    }
+    expect(await leftoverVerifyDatabases(world.fixture.id)).toEqual([]);
+  });
+});
+
+describe('verify catches a restore that does not hold what the backup promised', () => {
+  it('a failing assertion fails verify for PostgreSQL and MariaDB and leaves no verify_* database', async () => {
+    const world = await backupWorldForTest({
+      edit: (doc) => {
+        pgTargetOf(doc).assertions = [{ name: 'a million companies', sql: 'SELECT count(*) FROM companies', min: 1_000_000 }];
+        myTargetOf(doc).assertions = [{ sql: 'SELECT count(*) FROM customers', equals: 7 }];
+      },
+    });
+    const { postgres, mysql } = world.fixture.targets;
+    const pgReason = 'assertion "a million companies": got 500, expected >= 1000000';
+    const myReason = 'assertion "SELECT count(*) FROM customers": got 1000, expected = 7';
+
+    const { failure } = await runNightlyExpectingFailure(world, { targets: [postgres, mysql] });
+    expect(failure.message).toContain(`${postgres}: verify failed: ${pgReason}`);
+    expect(failure.message).toContain(`${mysql}: verify failed: ${myReason}`);
+
+    const [pgEntry] = await world.repository.list(postgres);
+    const [myEntry] = await world.repository.list(mysql);
+    expect(pgEntry!.verify).toMatchObject({ status: 'failed', reasons: [pgReason], rowCountDifferences: [] });
+    expect(myEntry!.verify).toMatchObject({ status: 'failed', reasons: [myReason], rowCountDifferences: [] });
+    expect(pgEntry!.verify!.restoredInto).toMatch(/^verify_/);
+    expect(await leftoverVerifyDatabases(world.fixture.id)).toEqual([]);
+  });
+
+  it('a row count that differs from the manifest fails verify, naming the table and both counts', async () => {
+    const world = await backupWorldForTest();
+    const { postgres, mysql } = world.fixture.targets;
+    await runNightly(world, { targets: [postgres, mysql] });
+
+    // The manifest's counts are read in the dump's own snapshot; a dump that lost rows restores
+    // fewer than it promises. Raising the promise by one stands for that, with the artifact intact.
+    const lostRowIn = { [postgres]: 'public.companies', [mysql]: 'customers' };
+    for (const entry of await world.repository.list()) {
+      const table = lostRowIn[entry.target]!;
+      const manifestFile = join(entry.dir, 'manifest.json');
+      const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as BackupManifest;
+      const counted = manifest.tables!.find((t) => t.table === table)!;
+      counted.rows += 1;
+      await writeFile(manifestFile, JSON.stringify(manifest, null, 2));
+
+      const failure = await runVerifyExpectingFailure(world, entry.id);
+      expect(failure.type).toBe('VerifyFailed');
+      const [record] = failure.details as [VerifyRecord];
+      expect(record.reasons).toEqual([`row counts differ in 1 table(s): ${table}`]);
+      expect(record.rowCountDifferences).toEqual([{ table, expected: counted.rows, actual: counted.rows - 1 }]);
+    }
+    expect(await leftoverVerifyDatabases(world.fixture.id)).toEqual([]);
+  });
+});
+
+describe('a disk that fills up while dumping', () => {
+  const mounts: string[] = [];
+  afterAll(async () => {
+    for (const dir of mounts) await execa('umount', [dir]);
+  });
+
+  /** A real, tiny file system: the demo dump does not fit in it. Needs root (tests run as root). */
+  async function mountTinyDisk(dir: string, size: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    await execa('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+    mounts.push(dir);
+  }
+
+  it('fails the dump as disk full and leaves neither a partial nor a final backup', async () => {
+    let repositoryDir = '';
+    const world = await backupWorldForTest({ edit: (doc) => (repositoryDir = doc.repository) });
+    await mountTinyDisk(repositoryDir, '256k');
+    const { postgres } = world.fixture.targets;
+
+    const { workflowId, failure } = await runNightlyExpectingFailure(world, { targets: [postgres] });
+    expect(failure.message).toContain(postgres);
+    expect(failure.message).toContain('disk full');
+    const dump = await dumpRun(world, workflowId, postgres);
+    expect(dump.failure?.type).toBe('TransientFailure');
+    expect(dump.failure?.message).toContain('disk full');
+
+    expect(await namesIn(join(repositoryDir, postgres))).toEqual([]);
+    expect(await world.repository.list()).toEqual([]);
+  });
+});
+
+export const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
