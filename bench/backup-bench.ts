@@ -1,5 +1,5 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBarePipeline } from './bare-pipeline.js';
@@ -29,6 +29,8 @@ function positiveInteger(name: string, text: string): number {
 const log = (line: string) => console.error(`[bench] ${line}`);
 const teardown = new Teardown();
 teardown.runOnExitPaths(log);
+
+const loadAtStart = loadavg()[0]!;
 
 try {
   const root = await mkdtemp(join(tmpdir(), 'ops-bench-'));
@@ -60,6 +62,7 @@ try {
     startupSeconds: rig.startupSeconds,
     startupRss: rig.startupRss,
     highWaterBytes,
+    load: { cpus: availableParallelism(), start: loadAtStart, end: loadavg()[0]! },
   });
   console.log(lines.join('\n'));
 } catch (err) {

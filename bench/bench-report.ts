@@ -16,6 +16,8 @@ export interface BenchReport {
   startupSeconds: number;
   startupRss: RssPeak;
   highWaterBytes: number;
+  /** 1-minute load averages at start and end: other work on the host skews every figure. */
+  load: { cpus: number; start: number; end: number };
 }
 
 const MiB = 2 ** 20;
@@ -73,6 +75,7 @@ export function renderReport(report: BenchReport): string[] {
       `peak during start-up ${mb(report.startupRss.processBytes)} MB; VmHWM at end ${mb(report.highWaterBytes)} MB`,
     `worker children (pg_dump, pg_restore, ...): peak ${mb(Math.max(...runs.map((r) => r.workflow.rss.childrenBytes)))} MB summed`,
     `worker start-up to polling (bundles workflows; not timed): ${report.startupSeconds.toFixed(1)} s`,
+    `host: ${report.load.cpus} CPUs; 1-min load average ${report.load.start.toFixed(2)} at start, ${report.load.end.toFixed(2)} at end`,
     '',
     'workflow steps from the server history (s):  at = since its workflow started',
     `  ${'step'.padEnd(label - 2)}  ${pad('at', 8)} ${pad('queued', 8)} ${pad('ran', 8)}`,

@@ -18,7 +18,7 @@ export function parseDatabaseUrl(text: string, { requireDatabase = true } = {}):
   try {
     url = new URL(text);
   } catch {
-    throw new Error(`expected a postgres:// or mysql:// URL, got "${text}"`);
+    throw new Error(`expected a postgres:// or mysql:// URL, got "${withoutCredentials(text)}"`);
   }
   const engine = SCHEMES[url.protocol];
   if (!engine) throw new Error(`expected a postgres:// or mysql:// URL, got scheme "${url.protocol}"`);
@@ -33,6 +33,11 @@ export function parseDatabaseUrl(text: string, { requireDatabase = true } = {}):
     port: url.port ? Number(url.port) : DEFAULT_PORTS[engine],
     database,
   };
+}
+
+/** An unparseable URL may still carry user:password@; never echo the password part. */
+function withoutCredentials(text: string): string {
+  return text.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
 }
 
 export function describeAddress(address: DatabaseAddress): string {

@@ -10,7 +10,8 @@ const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 export function expandEnv(text: string, env: Env): string {
   return text.replace(ENV_REF, (_, name: string, fallback: string | undefined) => {
     const value = env[name];
-    if (value !== undefined && value !== '') return value;
+    // As docker compose: ${VAR} takes an empty value as set; ${VAR:-default} treats it as unset.
+    if (value !== undefined && (value !== '' || fallback === undefined)) return value;
     if (fallback !== undefined) return fallback;
     throw new Error(`environment variable ${name} is not set`);
   });

@@ -13,7 +13,7 @@ export function parseLocation(text: string, baseDir: string): Location {
     const [, user, host, port, path] = match;
     return { kind: 'ssh', ...(user ? { user } : {}), host: host!, ...(port ? { port: Number(port) } : {}), path: path! };
   }
-  if (/^[a-z]+:\/\//i.test(text)) throw new Error(`unsupported scheme in "${text}": use a path or ssh://`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new Error(`unsupported scheme in "${text}": use a path or ssh://`);
   if (text.trim() === '') throw new Error('expected a path, got an empty string');
   const path = text.startsWith('/') ? text : `${baseDir.replace(/\/$/, '')}/${text.replace(/^\.\//, '')}`;
   return { kind: 'local', path };

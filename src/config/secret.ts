@@ -29,9 +29,8 @@ export class Secret {
 /** Replace every occurrence of the given secrets in text; for stderr tails and messages from tools. */
 export function redact(text: string, secrets: Array<Secret | undefined>): string {
   let out = text;
-  for (const secret of secrets) {
-    const value = secret?.reveal();
-    if (value && value.length >= 3) out = out.split(value).join(REDACTED);
-  }
+  // Longest first: a secret that contains another must not be left half-redacted.
+  const values = secrets.map((s) => s?.reveal() ?? '').filter((v) => v.length >= 3).sort((a, b) => b.length - a.length);
+  for (const value of values) out = out.split(value).join(REDACTED);
   return out;
 }

@@ -8,8 +8,10 @@ export function stampOf(date: Date): string {
 
 export function dateOfStamp(stamp: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
-  if (!m) throw new Error(`not a backup stamp: "${stamp}"`);
-  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  const date = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
+  // Date.UTC rolls month 13 into next year; a stamp must name a real instant.
+  if (!date || stampOf(date) !== stamp) throw new Error(`not a backup stamp: "${stamp}"`);
+  return date;
 }
 
 export function isStamp(text: string): boolean {
@@ -28,9 +30,20 @@ export function parseBackupId(id: string): { target: string; stamp: string } {
   return { target, stamp };
 }
 
-/** verify_<target>_<stamp>: the stamp tells a worker how old a leftover scratch database is. */
+/**
+ * verify_<target>_<hash>_<stamp>: the stamp tells a worker how old a leftover scratch database is;
+ * the short hash keeps targets like my-app and my_app apart once '-' becomes '_'. At most
+ * 7 + 30 + 1 + 6 + 1 + 16 = 61 characters, within PostgreSQL's 63 and MySQL's 64.
+ */
 export function verifyDatabaseName(target: string, now: Date): string {
-  return `verify_${target.replace(/-/g, '_')}_${stampOf(now).toLowerCase()}`;
+  return `verify_${target.replace(/-/g, '_').slice(0, 30)}_${shortHash(target)}_${stampOf(now).toLowerCase()}`;
+}
+
+/** FNV-1a, 24 bits as 6 hex digits: deterministic and dependency-free, so workflows may use it too. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return (hash & 0xffffff).toString(16).padStart(6, '0');
 }
 
 export function verifyDatabaseAge(name: string, now: Date): number | undefined {

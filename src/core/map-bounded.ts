@@ -11,6 +11,6 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
       results[index] = await fn(items[index]!, index);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(Number.isFinite(limit) ? limit : 1, items.length)) }, lane));
   return results;
 }

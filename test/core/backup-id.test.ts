@@ -58,11 +58,15 @@ describe('parseBackupId', () => {
 describe('verifyDatabaseName', () => {
   const now = new Date('2026-11-22T02:03:04.567Z');
   it.each<[string, string]>([
-    ['app', 'verify_app_20261122t020304z'],
-    ['shop-db', 'verify_shop_db_20261122t020304z'],
-    ['a-b_c', 'verify_a_b_c_20261122t020304z'],
+    ['app', 'verify_app_6a832c_20261122t020304z'],
+    ['shop-db', 'verify_shop_db_4947ee_20261122t020304z'],
+    ['a-b_c', 'verify_a_b_c_669535_20261122t020304z'],
+    ['my-app', 'verify_my_app_484009_20261122t020304z'],
+    ['my_app', 'verify_my_app_559637_20261122t020304z'],
+    ['a'.repeat(40), `verify_${'a'.repeat(30)}_83bc4d_20261122t020304z`],
   ])('%s -> %s', (target, name) => {
     expect(verifyDatabaseName(target, now)).toBe(name);
+    expect(name.length).toBeLessThanOrEqual(63);
   });
 });
 

@@ -1,9 +1,8 @@
-import { execa } from 'execa';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
+import { execa } from 'execa';
 import { msToNumber } from '@temporalio/common/lib/time.js';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
 import { freePort } from '../../src/local-servers/free-port.js';
@@ -190,23 +189,40 @@ describe('verify catches a restore that does not hold what the backup promised',
   });
 });
 
+const freeSpace = async (dir: string) => {
+  const { bavail, bsize } = await statfs(dir);
+  return bavail * bsize;
+};
+
 describe('a disk that fills up while dumping', () => {
-  const mounts: string[] = [];
+  const mounted = new Set<string>();
+  const unmount = async (dir: string) => {
+    await execa('umount', [dir]);
+    mounted.delete(dir);
+  };
   afterAll(async () => {
-    for (const dir of mounts) await execa('umount', [dir]);
+    for (const dir of mounted) await unmount(dir);
   });
 
-  /** A real, tiny file system: the demo dump does not fit in it. Needs root (tests run as root). */
-  async function mountTinyDisk(dir: string, size: string): Promise<void> {
+  /**
+   * A real file system that is all but full: a tmpfs (mounting needs root, which these tests run
+   * as) filled by one file up to `freeBytes`, far less than the ~85 KiB demo PostgreSQL dump.
+   * It is unmounted as soon as the test finishes, before the fixture's directory is removed
+   * (onTestFinished runs last-registered first); afterAll catches anything left mounted.
+   */
+  async function mountNearlyFullDisk(dir: string, freeBytes: number): Promise<void> {
     await mkdir(dir, { recursive: true });
-    await execa('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
-    mounts.push(dir);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]);
+    mounted.add(dir);
+    onTestFinished(() => unmount(dir));
+    await writeFile(join(dir, '.filler'), Buffer.alloc((await freeSpace(dir)) - freeBytes));
+    expect(await freeSpace(dir)).toBeLessThanOrEqual(freeBytes);
   }
 
   it('fails the dump as disk full and leaves neither a partial nor a final backup', async () => {
-    let repositoryDir = '';
-    const world = await backupWorldForTest({ edit: (doc) => (repositoryDir = doc.repository) });
-    await mountTinyDisk(repositoryDir, '256k');
+    const world = await backupWorldForTest();
+    const repositoryDir = world.fixture.config.repository;
+    await mountNearlyFullDisk(repositoryDir, 16 * 1024);
     const { postgres } = world.fixture.targets;
 
     const { workflowId, failure } = await runNightlyExpectingFailure(world, { targets: [postgres] });
@@ -216,9 +232,8 @@ describe('a disk that fills up while dumping', () => {
     expect(dump.failure?.type).toBe('TransientFailure');
     expect(dump.failure?.message).toContain('disk full');
 
+    expect(await namesIn(repositoryDir)).toEqual(expect.arrayContaining(['.filler']));
     expect(await namesIn(join(repositoryDir, postgres))).toEqual([]);
     expect(await world.repository.list()).toEqual([]);
   });
 });
-
-export const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');

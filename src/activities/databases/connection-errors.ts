@@ -19,8 +19,16 @@ const PERMANENT_CODES = new Set([
  */
 export function classifyConnectionError(err: unknown, where: string): OpsError {
   if (err instanceof OpsError) return err;
-  const code = (err as { code?: string }).code;
-  const message = err instanceof Error ? err.message : String(err);
-  const cause = `${where}: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
-  return code && PERMANENT_CODES.has(code) ? new PreconditionFailed(cause) : new TransientFailure(cause);
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const message = describe(err) || 'connection failed';
+  const cause = `${where}: ${message}${typeof code === 'string' && !message.includes(code) ? ` (${code})` : ''}`;
+  return typeof code === 'string' && PERMANENT_CODES.has(code) ? new PreconditionFailed(cause) : new TransientFailure(cause);
+}
+
+/** Node reports "every address refused" as an AggregateError with an empty message; its parts say which. */
+function describe(err: unknown): string {
+  if (err instanceof AggregateError && !err.message) return err.errors.map(describe).join('; ');
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+  return err === undefined ? '' : String(err);
 }
