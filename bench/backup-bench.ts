@@ -66,7 +66,9 @@ try {
   });
   console.log(lines.join('\n'));
 } catch (err) {
-  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  // Tool errors can carry megabytes of output; the head says what failed.
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  console.error(`bench failed: ${message.length > 4000 ? `${message.slice(0, 4000)}…` : message}`);
   process.exitCode = 1;
 } finally {
   await teardown.run(log);

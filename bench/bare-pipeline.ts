@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
@@ -27,13 +27,19 @@ function pgAdminTool(tool: 'createdb' | 'dropdb', admin: DatabaseAddress, passwo
   };
 }
 
-async function run(command: Command, stdoutFile?: string): Promise<string> {
-  const result = await execa(command.file, command.args, {
-    env: command.env ?? {},
-    stdin: 'ignore',
-    ...(stdoutFile ? { stdout: { file: stdoutFile } } : {}),
-  });
-  return String(result.stdout ?? '');
+async function run(command: Command): Promise<string> {
+  const result = await execa(command.file, command.args, { env: command.env ?? {}, stdin: 'ignore' });
+  return String(result.stdout);
+}
+
+/** `command > file`: the child writes to the file descriptor itself, nothing passes through node. */
+async function runToFile(command: Command, file: string): Promise<void> {
+  const handle = await open(file, 'w', 0o600);
+  try {
+    await execa(command.file, command.args, { env: command.env ?? {}, stdin: 'ignore', stdout: handle.fd, buffer: false });
+  } finally {
+    await handle.close();
+  }
 }
 
 async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
@@ -53,7 +59,7 @@ export async function runBarePipeline(db: BenchDatabase, workDir: string, round:
   const adminPassword = db.server.adminPassword;
   const started = performance.now();
   try {
-    const [, dump] = await timed(() => run(pgDump(db.reader, new Secret(db.readerPassword, 'bench')), file));
+    const [, dump] = await timed(() => runToFile(pgDump(db.reader, new Secret(db.readerPassword, 'bench')), file));
     const [sum, checksum] = await timed(() => run({ file: 'sha256sum', args: ['--', file] }));
     if (!/^[0-9a-f]{64}\s/.test(sum)) throw new Error(`unexpected sha256sum output: ${sum}`);
     const [, createDatabase] = await timed(() => run(pgAdminTool('createdb', db.admin, adminPassword, scratch)));

@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { seedDemoMariadb, seedDemoPostgres } from '../local-servers/demo-data.js';
 import { startMariadb } from '../local-servers/mariadb-server.js';
+import { readOrCreatePassword } from '../local-servers/password-file.js';
 import { startPostgres } from '../local-servers/postgres-server.js';
 
 export interface DemoServers {
-  /** OPS_DEMO_PG_PORT / OPS_DEMO_MY_PORT, for the example config's ${...:-default} references. */
-  env: Record<string, string>;
   describe: string[];
   stop(): Promise<void>;
 }
@@ -23,13 +20,8 @@ const READER = 'ops_reader';
  */
 export async function startDemoServers(stateDir: string, wanted: { postgres: boolean; mariadb: boolean }, env: Record<string, string | undefined>): Promise<DemoServers> {
   const dir = join(stateDir, 'demo');
-  await mkdir(dir, { recursive: true });
-  // PostgreSQL runs as the postgres OS user, which must be able to reach its data dir.
-  await chmod(stateDir, 0o755);
-  await chmod(dir, 0o755);
-  const readerPassword = await readerSecret(join(dir, 'reader.password'));
+  const readerPassword = await prepareDemoSecrets(stateDir);
   const stops: Array<() => Promise<void>> = [];
-  const out: Record<string, string> = {};
   const describe: string[] = [];
   try {
     if (wanted.postgres) {
@@ -37,7 +29,6 @@ export async function startDemoServers(stateDir: string, wanted: { postgres: boo
       const server = await startPostgres({ dataDir: join(dir, 'pg'), port });
       stops.push(() => server.stop());
       await seedDemoPostgres(server, { database: 'demo_app', readerUser: READER, readerPassword });
-      out.OPS_DEMO_PG_PORT = String(server.port);
       describe.push(`demo PostgreSQL  127.0.0.1:${server.port}  database demo_app`);
     }
     if (wanted.mariadb) {
@@ -45,19 +36,26 @@ export async function startDemoServers(stateDir: string, wanted: { postgres: boo
       const server = await startMariadb({ dataDir: join(dir, 'my'), port });
       stops.push(() => server.stop());
       await seedDemoMariadb(server, { database: 'demo_shop', readerUser: READER, readerPassword });
-      out.OPS_DEMO_MY_PORT = String(server.port);
       describe.push(`demo MariaDB     127.0.0.1:${server.port}  database demo_shop`);
     }
   } catch (err) {
     await Promise.allSettled(stops.map((stop) => stop()));
     throw err;
   }
-  return { env: out, describe, stop: async () => void (await Promise.allSettled(stops.map((stop) => stop()))) };
+  return { describe, stop: async () => void (await Promise.allSettled(stops.map((stop) => stop()))) };
 }
 
-async function readerSecret(file: string): Promise<string> {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const value = randomBytes(18).toString('base64url');
-  await writeFile(file, `${value}\n`, { mode: 0o600 });
-  return value;
+/**
+ * Creates the demo's password files before anything starts, so the config (whose file: secrets
+ * point at them) can be validated in full first. Returns the read-only user's password.
+ */
+export async function prepareDemoSecrets(stateDir: string): Promise<string> {
+  const dir = join(stateDir, 'demo');
+  await mkdir(dir, { recursive: true });
+  // PostgreSQL runs as the postgres OS user, which must be able to reach its data dir.
+  await chmod(stateDir, 0o755);
+  await chmod(dir, 0o755);
+  await readOrCreatePassword(join(dir, 'pg.admin-password'));
+  await readOrCreatePassword(join(dir, 'my.admin-password'));
+  return readOrCreatePassword(join(dir, 'reader.password'));
 }

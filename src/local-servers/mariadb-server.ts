@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,6 +6,7 @@ import { execa } from 'execa';
 import { createConnection, escape } from 'mysql2/promise';
 import { CommandFailed, TransientFailure } from '../core/errors.js';
 import { freePort } from './free-port.js';
+import { readOrCreatePassword } from './password-file.js';
 
 export interface LocalMariadb {
   host: '127.0.0.1';
@@ -53,13 +53,6 @@ type Layout = ReturnType<typeof layout>;
 
 // mariadbd refuses to run as root unless told to; as root we say so rather than switch users.
 const userArgs = () => (process.getuid?.() === 0 ? ['--user=root'] : []);
-
-async function readOrCreatePassword(file: string): Promise<string> {
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const password = randomBytes(18).toString('base64url');
-  await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
-  return password;
-}
 
 async function install(paths: Layout): Promise<void> {
   // The default root auth (unix_socket for the OS user) is kept: we never log in as root.

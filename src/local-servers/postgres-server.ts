@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { CommandFailed, PreconditionFailed } from '../core/errors.js';
 import { freePort } from './free-port.js';
+import { readOrCreatePassword } from './password-file.js';
 
 export interface LocalPostgres {
   host: '127.0.0.1';
@@ -58,13 +58,6 @@ async function newestBinDir(): Promise<string> {
     .sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) throw new PreconditionFailed(`no PostgreSQL server found under ${INSTALL_ROOT}/*/bin`);
   return join(INSTALL_ROOT, versions[0]!, 'bin');
-}
-
-async function readOrCreatePassword(file: string): Promise<string> {
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const password = randomBytes(18).toString('base64url');
-  await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
-  return password;
 }
 
 type Owner = { uid: number; gid: number };

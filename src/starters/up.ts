@@ -5,7 +5,7 @@ import { BackupRepository } from '../activities/repository/backup-repository.js'
 import { loadConfig } from '../config/load-config.js';
 import { peekConfig } from '../config/peek-config.js';
 import { stampOf } from '../core/backup-id.js';
-import { startDemoServers, type DemoServers } from '../demo/start-demo-servers.js';
+import { prepareDemoSecrets, startDemoServers, type DemoServers } from '../demo/start-demo-servers.js';
 import { freePort } from '../local-servers/free-port.js';
 import { connectionSettings, hasExplicitAddress, recordEmbeddedServer, runUrl } from '../temporal/connection-settings.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
@@ -25,13 +25,15 @@ export function registerUp(program: Command): void {
       mkdirSync(peek.stateDir, { recursive: true });
       const cleanups: Array<() => Promise<void>> = [];
       try {
+        const wantsDemo = peek.demo.postgres || peek.demo.mariadb;
+        if (wantsDemo) await prepareDemoSecrets(peek.stateDir);
+        // The whole config is validated before anything starts.
+        const config = loadConfig(file, process.env);
         let demo: DemoServers | undefined;
-        if (peek.demo.postgres || peek.demo.mariadb) {
+        if (wantsDemo) {
           demo = await startDemoServers(peek.stateDir, peek.demo, process.env);
           cleanups.push(() => demo!.stop());
-          Object.assign(process.env, demo.env);
         }
-        const config = loadConfig(file, process.env);
 
         let server: DevServer | undefined;
         if (!hasExplicitAddress(process.env)) {

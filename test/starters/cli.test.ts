@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
@@ -47,6 +47,16 @@ describe('ops CLI against a real worker', () => {
     expect(result.stderr).toContain('databases[1].url: must not contain a password');
     expect(result.stderr).toContain('backup: unknown key "retension"');
     expect(result.stderr).not.toContain('secret');
+  });
+
+  it('up with an invalid config starts nothing and lists the problems', async () => {
+    const broken = join(fixture.dir, 'broken-up.yaml');
+    writeFileSync(broken, ['demo: { postgres: true }', `stateDir: ${join(fixture.dir, 'up-state')}`, 'databases: [{ name: x, url: "mysql://u@h/d", pasword: "${P}" }]'].join('\n'));
+    const result = await runCli(['--config', broken, 'up'], env);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('databases[0]: unknown key "pasword"');
+    expect(result.stdout).not.toContain('ops is up');
+    expect(existsSync(join(fixture.dir, 'up-state', 'demo', 'pg'))).toBe(false);
   });
 
   it('backup with an unknown target is bad usage: exit 2, nothing started', async () => {

@@ -228,11 +228,9 @@ describe('a disk that fills up while dumping', () => {
     const { workflowId, failure } = await runNightlyExpectingFailure(world, { targets: [postgres] });
     expect(failure.message).toContain(postgres);
     expect(failure.message).toContain('disk full');
-    const dump = await dumpRun(world, workflowId, postgres);
-    expect(dump.failure?.type).toBe('TransientFailure');
-    expect(dump.failure?.message).toContain('disk full');
+    // Someone may free space: like any failure of the world, it is retried before the run gives up.
+    expectRetriedWithBackoff(await dumpRun(world, workflowId, postgres), 'TransientFailure', 'disk full');
 
-    expect(await namesIn(repositoryDir)).toEqual(expect.arrayContaining(['.filler']));
     expect(await namesIn(join(repositoryDir, postgres))).toEqual([]);
     expect(await world.repository.list()).toEqual([]);
   });

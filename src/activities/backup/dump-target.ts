@@ -46,8 +46,17 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
     return summarize(manifest);
   } catch (err) {
     await rm(partialDir, { recursive: true, force: true });
-    throw err;
+    throw namingTarget(err, target.name);
   }
+}
+
+/**
+ * Drivers and tools name a server, a file or a command, never the target; the run's failure
+ * message and report list one line per failed target, and that line must say which one.
+ */
+function namingTarget(err: unknown, name: string): unknown {
+  if (err instanceof Error && !err.message.startsWith(`${name}: `)) err.message = `${name}: ${err.message}`;
+  return err;
 }
 
 async function runDumper(config: OpsConfig, repository: BackupRepository, name: string, context: DumpContext): Promise<DumpOutcome> {
