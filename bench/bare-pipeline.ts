@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +38,11 @@ async function run(command: Command): Promise<string> {
 async function runToFile(command: Command, file: string): Promise<void> {
   const handle = await open(file, 'w', 0o600);
   try {
-    await execa(command.file, command.args, { env: command.env ?? {}, stdin: 'ignore', stdout: handle.fd, buffer: false });
+    const child = spawn(command.file, command.args, { env: { ...process.env, ...command.env }, stdio: ['ignore', handle.fd, 'pipe'] });
+    const stderr: Buffer[] = [];
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    if (code !== 0) throw new Error(`${command.file} exited ${code ?? signal}: ${Buffer.concat(stderr).toString().trim()}`);
   } finally {
     await handle.close();
   }

@@ -35,3 +35,17 @@ export function joinPath(base: string, sub: string): string {
   if (!sub) return base;
   return `${base.replace(/\/+$/, '')}/${sub.replace(/^\/+/, '')}`;
 }
+
+export interface SshHostAddress {
+  user?: string;
+  host: string;
+  port?: number;
+}
+
+/** Parses `ssh://[user@]host[:port]` (no path), or plain `[user@]host`, as used for deploy hosts. */
+export function parseSshHost(text: string): SshHostAddress {
+  const match = /^(?:ssh:\/\/)?(?:([^@/:\s]+)@)?([^@/:\s]+)(?::(\d+))?\/?$/.exec(text);
+  if (!match) throw new Error(`expected ssh://[user@]host[:port], got "${text}"`);
+  const [, user, host, port] = match;
+  return { ...(user ? { user } : {}), host: host!, ...(port ? { port: Number(port) } : {}) };
+}

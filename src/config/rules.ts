@@ -54,4 +54,40 @@ export const configRules: ConfigRule[] = [
       );
     },
   },
+  {
+    name: 'app names are unique, and stage names unique within an app',
+    check(config) {
+      const problems: string[] = [];
+      config.apps.forEach((app, i) => {
+        const first = config.apps.findIndex((a) => a.name === app.name);
+        if (first !== i) problems.push(`apps[${i}].name: app "${app.name}" is already defined at apps[${first}]`);
+        app.stages.forEach((stage, j) => {
+          const firstStage = app.stages.findIndex((s) => s.name === stage.name);
+          if (firstStage !== j) problems.push(`apps[${i}].stages[${j}].name: stage "${stage.name}" is already defined at apps[${i}].stages[${firstStage}]`);
+        });
+      });
+      return problems;
+    },
+  },
+  {
+    name: 'every stage names a configured host',
+    check(config) {
+      const hosts = Object.keys(config.hosts);
+      return config.apps.flatMap((app, i) =>
+        app.stages.flatMap((stage, j) =>
+          hosts.includes(stage.host) ? [] : [`apps[${i}].stages[${j}].host: "${stage.host}" is not in hosts (configured: ${hosts.join(', ') || 'none'})`],
+        ),
+      );
+    },
+  },
+  {
+    name: 'approval gates name stages of their app',
+    check(config) {
+      return config.apps.flatMap((app, i) =>
+        app.approval.before.flatMap((stageName, j) =>
+          app.stages.some((s) => s.name === stageName) ? [] : [`apps[${i}].approval.before[${j}]: "${stageName}" is not a stage of app "${app.name}"`],
+        ),
+      );
+    },
+  },
 ];

@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { parseDatabaseUrl } from './database-url.js';
-import { expandEnv, resolveSecret, type Env } from './interpolate.js';
-import { parseLocation } from './location.js';
+import { deploySchemas } from './deploy-schema.js';
+import { schemaPrimitives, type SchemaContext } from './schema-primitives.js';
 
-export interface SchemaContext {
-  env: Env;
-  /** The config file's directory: relative paths and file: secrets resolve against it. */
-  baseDir: string;
-}
+export type { SchemaContext } from './schema-primitives.js';
 
 /**
  * The schema of ops.config.yaml. Every key has a type, a default where one makes sense,
@@ -15,42 +10,9 @@ export interface SchemaContext {
  * take only ${ENV_VAR} or file:path and become Secret values that never print.
  */
 export function configSchema(ctx: SchemaContext) {
-  const text = z.string().transform((value, issue) => {
-    try {
-      return expandEnv(value, ctx.env);
-    } catch (err) {
-      issue.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
-  const secret = z.string().transform((value, issue) => {
-    try {
-      return resolveSecret(value, ctx.env, ctx.baseDir);
-    } catch (err) {
-      issue.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
-  const location = text.transform((value, issue) => {
-    try {
-      return parseLocation(value, ctx.baseDir);
-    } catch (err) {
-      issue.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
-  const databaseUrl = (requireDatabase: boolean) =>
-    text.transform((value, issue) => {
-      try {
-        return parseDatabaseUrl(value, { requireDatabase });
-      } catch (err) {
-        issue.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    });
-  const name = z
-    .string()
-    .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected lower-case letters, digits, - or _, starting with a letter (max 40)');
+  const primitives = schemaPrimitives(ctx);
+  const { text, secret, location, databaseUrl, name } = primitives;
+  const deploy = deploySchemas(primitives);
   const hours = (fallback: number) => z.number().positive().default(fallback);
 
   const assertion = z.strictObject({
@@ -97,6 +59,9 @@ export function configSchema(ctx: SchemaContext) {
     repository: text.default('.ops/backups').describe('The local backup repository: artifacts, manifests, verify records'),
     reports: text.default('.ops/reports').describe('Where Markdown reports are written'),
     ssh,
+    notify: deploy.notify,
+    hosts: deploy.hosts,
+    apps: deploy.apps,
     databases: z.array(database).default([]),
     files: z.array(files).default([]),
     backup: z

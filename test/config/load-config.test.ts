@@ -39,6 +39,9 @@ describe('parseConfig: valid configs', () => {
       repository: '/etc/ops/.ops/backups',
       reports: '/etc/ops/.ops/reports',
       ssh: { options: [] },
+      notify: {},
+      hosts: {},
+      apps: [],
       databases: [],
       files: [],
       backup: {
@@ -162,6 +165,9 @@ demo: { postgres: true, mariadb: true }
         repository: '/var/backups/ops',
         reports: join(dir, 'reports'),
         ssh: { identityFile: '/etc/ops/id_ed25519', knownHostsFile: '/opt/ops/known_hosts', options: ['ProxyJump=bastion'] },
+        notify: {},
+        hosts: {},
+        apps: [],
         databases: [shop, crm],
         files: [uploads, etc],
         backup: {

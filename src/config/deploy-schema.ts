@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { parseSshHost } from './location.js';
+import type { SchemaPrimitives } from './schema-primitives.js';
+
+/** The deploy pipeline's part of the config: hosts, apps with their stages, and notifications. */
+export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitives) {
+  const host = z.strictObject({
+    ssh: parsedFrom(text, parseSshHost).describe('ssh://[user@]host[:port]; keys, known_hosts and ProxyJump come from ssh config'),
+  });
+
+  const health = z.strictObject({
+    url: text.describe('Polled from the orchestrator until healthy'),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    bodyMatch: z.string().optional().describe('A regular expression the body must match'),
+    timeoutSeconds: z.number().positive().default(120).describe('Give up (and roll back) after this long'),
+    intervalSeconds: z.number().positive().default(2),
+    stableSeconds: z.number().min(0).default(10).describe('After the first success, keep checking this long'),
+  });
+
+  const stage = z.strictObject({
+    name,
+    host: name.describe('A key of hosts:'),
+    baseUrl: text.describe('Given to smoke tests as BASE_URL'),
+    health,
+    env: z.record(z.string(), text).default({}).describe('Plain values rendered into the release .env'),
+    secrets: z.record(z.string(), secret).default({}).describe('Secret values rendered into the release .env (${ENV_VAR} or file:path)'),
+  });
+
+  const app = z.strictObject({
+    name,
+    repository: text.describe('The git repository on the orchestrator; refs resolve to commit SHAs here'),
+    path: text.describe('Deploy root on every host: releases/<sha>, current -> releases/<sha>, releases.log'),
+    exclude: z.array(z.string()).default([]).describe('rsync excludes besides .git'),
+    keepReleases: z.number().int().min(2).default(5).describe('Release dirs kept per host (current and previous are always kept)'),
+    compose: z
+      .strictObject({
+        files: z.array(z.string()).default(['docker-compose.yml']),
+        project: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a compose project name (lower-case, digits, - and _)').optional(),
+        switch: z.enum(['up', 'down-up']).default('up').describe('up: compose up -d --remove-orphans; down-up: compose down in the old release first'),
+      })
+      .default({ files: ['docker-compose.yml'], switch: 'up' }),
+    stages: z.array(stage).min(1),
+    approval: z
+      .strictObject({
+        before: z.array(name).default([]).describe('Stages that wait for an approve/reject first'),
+        timeoutMinutes: z.number().positive().default(60).describe('No answer in time counts as a reject'),
+      })
+      .default({ before: [], timeoutMinutes: 60 }),
+    smoke: z
+      .strictObject({
+        smoke: z.array(z.string()).min(1).optional().describe('argv of the quick E2E suite, run on the orchestrator'),
+        standard: z.array(z.string()).min(1).optional().describe('argv of the fuller suite'),
+        timeoutMinutes: z.number().positive().default(15),
+      })
+      .default({ timeoutMinutes: 15 }),
+  });
+
+  const notify = z
+    .strictObject({
+      slack: z
+        .strictObject({
+          webhookUrl: secret.describe('Incoming webhook URL: a secret (${ENV_VAR} or file:path)'),
+          deploySuccess: z.boolean().default(false).describe('Also post successful deploys'),
+        })
+        .optional(),
+    })
+    .default({});
+
+  return {
+    hosts: z.record(name, host).default({}),
+    apps: z.array(app).default([]),
+    notify,
+  };
+}

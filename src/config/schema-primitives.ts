@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { parseDatabaseUrl } from './database-url.js';
+import { expandEnv, resolveSecret, type Env } from './interpolate.js';
+import { parseLocation } from './location.js';
+
+export interface SchemaContext {
+  env: Env;
+  /** The config file's directory: relative paths and file: secrets resolve against it. */
+  baseDir: string;
+}
+
+/** The value types config keys are built from: env-expanded text, secrets, locations, URLs, names. */
+export function schemaPrimitives(ctx: SchemaContext) {
+  /** A string turned into T by `parse`; whatever `parse` throws becomes the issue at that path. */
+  const parsedFrom = <T>(source: z.ZodType<string>, parse: (value: string) => T) =>
+    source.transform((value, issue) => {
+      try {
+        return parse(value);
+      } catch (err) {
+        issue.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+  const text = parsedFrom(z.string(), (value) => expandEnv(value, ctx.env));
+  return {
+    text,
+    secret: parsedFrom(z.string(), (value) => resolveSecret(value, ctx.env, ctx.baseDir)),
+    location: parsedFrom(text, (value) => parseLocation(value, ctx.baseDir)),
+    databaseUrl: (requireDatabase: boolean) => parsedFrom(text, (value) => parseDatabaseUrl(value, { requireDatabase })),
+    parsedFrom,
+    name: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected lower-case letters, digits, - or _, starting with a letter (max 40)'),
+  };
+}
+
+export type SchemaPrimitives = ReturnType<typeof schemaPrimitives>;

@@ -1,0 +1,22 @@
+import pg from 'pg';
+import { testServers } from './servers.js';
+
+/**
+ * Adds a table of `rows` rows of ~140 bytes of hex text to a fixture database, so that pg_dump
+ * streams for seconds rather than milliseconds: long enough to interrupt it in the middle.
+ */
+export async function addBulkPostgresTable(database: string, rows: number): Promise<void> {
+  const { postgres } = testServers();
+  const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database });
+  await admin.connect();
+  try {
+    await admin.query(
+      `CREATE TABLE bulk AS
+         SELECT g AS id, md5(g::text) || md5((g * 7)::text) || md5(random()::text) || md5(random()::text) AS payload
+         FROM generate_series(1, $1::int) g`,
+      [rows],
+    );
+  } finally {
+    await admin.end();
+  }
+}

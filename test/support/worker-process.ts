@@ -1,0 +1,55 @@
+import { once } from 'node:events';
+import { execa } from 'execa';
+import { testServers } from './servers.js';
+import { waitFor } from './wait-for.js';
+
+export interface WorkerProcess {
+  pid: number;
+  /** Everything the worker printed, for failure messages. */
+  output(): string;
+  /** SIGKILL to the worker and every process it started (pg_dump, ...), as a crash or the OOM killer would. */
+  kill(): Promise<void>;
+}
+
+/**
+ * `ops worker` as its own OS process, the way production runs it, on a task queue of the test's
+ * choosing. It leads its own process group, so kill() takes its children down with it. Resolves
+ * once the worker says it is polling.
+ */
+export async function startWorkerProcess(options: { configFile: string; env: Record<string, string>; taskQueue: string }): Promise<WorkerProcess> {
+  const child = execa('node', ['bin/ops.js', '--config', options.configFile, 'worker', '--no-metrics'], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: { ...options.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: options.taskQueue },
+    detached: true,
+    cleanup: false,
+    reject: false,
+    all: true,
+    buffer: false,
+  });
+  let output = '';
+  child.all!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = once(child, 'exit');
+  const worker: WorkerProcess = {
+    pid: child.pid!,
+    output: () => output,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+      await exited;
+    },
+  };
+  try {
+    await waitFor('the worker process to poll', () => {
+      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
+      return output.includes(`polling task queue "${options.taskQueue}"`);
+    }, 60_000);
+  } catch (err) {
+    await worker.kill();
+    throw err;
+  }
+  return worker;
+}
