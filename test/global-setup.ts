@@ -1,6 +1,8 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startMariadb } from '../src/local-servers/mariadb-server.js';
 import { startPostgres } from '../src/local-servers/postgres-server.js';
@@ -8,16 +10,46 @@ import { startDevServer } from '../src/temporal/dev-server.js';
 import { startSshd } from './support/sshd.js';
 import type { ServerLogin, SshLogin } from './support/servers.js';
 
+const DOCKER_SHIM_DIR = fileURLToPath(new URL('./support/docker-shim', import.meta.url));
+
+/** The `docker` that sessions on the test sshd run: the stand-in, never the real client further down PATH. */
+async function dockerShimEnv(stateDir: string): Promise<Record<string, string>> {
+  // Without the execute bit the remote shell would silently fall through to /usr/local/bin/docker.
+  await access(join(DOCKER_SHIM_DIR, 'docker'), constants.X_OK);
+  await mkdir(stateDir, { recursive: true });
+  return {
+    PATH: [DOCKER_SHIM_DIR, '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':'),
+    DOCKER_SHIM_STATE: stateDir,
+  };
+}
+
+/** The shim's "containers" are detached processes that outlive every ssh session; stop any a test left behind. */
+async function stopShimContainers(stateDir: string): Promise<void> {
+  const records = (await readdir(stateDir).catch(() => [])).filter((name) => name.endsWith('.json'));
+  for (const name of records) {
+    const { pid, projectDir } = JSON.parse(await readFile(join(stateDir, name), 'utf8')) as { pid: number; projectDir: string };
+    // A recycled pid would run something else; only kill the group of the server the shim started.
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes(projectDir)) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Exited since the check.
+    }
+  }
+}
+
 /** Starts the real servers every integration test uses, in a private temp dir, and tears them down after the run. */
 export default async function setup(project: TestProject) {
   const root = await mkdtemp(join(tmpdir(), 'ops-test-'));
   // PostgreSQL runs as the postgres OS user, which must be able to reach its data dir.
   await chmod(root, 0o755);
+  const dockerShimState = join(root, 'docker-shim-state');
   const [temporal, postgres, mariadb, sshd] = await Promise.all([
     startDevServer({ headless: true }),
     startPostgres({ dataDir: join(root, 'pg') }),
     startMariadb({ dataDir: join(root, 'my') }),
-    startSshd({ dir: join(root, 'sshd') }),
+    dockerShimEnv(dockerShimState).then((env) => startSshd({ dir: join(root, 'sshd'), env })),
   ]);
   const login = (s: { host: string; port: number; adminUser: string; adminPassword: string }): ServerLogin => ({
     host: s.host,
@@ -36,9 +68,10 @@ export default async function setup(project: TestProject) {
     knownHostsFile: sshd.knownHostsFile,
   } satisfies SshLogin);
   project.provide('scratchRoot', root);
+  project.provide('dockerShimState', dockerShimState);
 
   return async () => {
-    await Promise.allSettled([temporal.stop(), postgres.stop(), mariadb.stop(), sshd.stop()]);
+    await Promise.allSettled([temporal.stop(), postgres.stop(), mariadb.stop(), sshd.stop(), stopShimContainers(dockerShimState)]);
     await rm(root, { recursive: true, force: true });
   };
 }

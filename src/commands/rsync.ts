@@ -45,13 +45,16 @@ export function rsyncSnapshot(options: RsyncSnapshotOptions): Command {
  * Copies a local backup directory to `subPath` under an offsite location. rsync creates only the
  * last directory of the destination, so its parent must exist (makeDir in remote-files.ts).
  */
-export function rsyncPush(options: { sourceDir: string; dest: Location; subPath: string; ssh: SshSettings }): Command {
-  const { sourceDir, dest, subPath, ssh } = options;
+export function rsyncPush(options: { sourceDir: string; dest: Location; subPath: string; ssh: SshSettings; exclude?: string[]; mirror?: boolean }): Command {
+  const { sourceDir, dest, subPath, ssh, exclude = [], mirror = false } = options;
   return {
     file: 'rsync',
     args: [
       '--archive',
       PARTIAL_DIR,
+      // mirror: the destination ends up exactly the source (a re-deploy of a release dir).
+      ...(mirror ? ['--delete'] : []),
+      ...exclude.map((pattern) => `--exclude=${pattern}`),
       ...remoteShellArgs(dest, ssh),
       '--',
       asDirectory(sourceDir),

@@ -21,6 +21,7 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
     name,
     host: name.describe('A key of hosts:'),
     baseUrl: text.describe('Given to smoke tests as BASE_URL'),
+    path: text.optional().describe('Deploy root on this stage\'s host, when it differs from the app\'s path'),
     health,
     env: z.record(z.string(), text).default({}).describe('Plain values rendered into the release .env'),
     secrets: z.record(z.string(), secret).default({}).describe('Secret values rendered into the release .env (${ENV_VAR} or file:path)'),
@@ -35,7 +36,11 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
     compose: z
       .strictObject({
         files: z.array(z.string()).default(['docker-compose.yml']),
-        project: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a compose project name (lower-case, digits, - and _)').optional(),
+        project: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a compose project name (lower-case, digits, - and _)')
+          .optional()
+          .describe('Default <app>-<stage>: stable across releases, so up replaces the previous release\'s containers'),
         switch: z.enum(['up', 'down-up']).default('up').describe('up: compose up -d --remove-orphans; down-up: compose down in the old release first'),
       })
       .default({ files: ['docker-compose.yml'], switch: 'up' }),

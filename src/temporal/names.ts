@@ -11,6 +11,9 @@ export function taskQueueFrom(env: Record<string, string | undefined>): string {
 export const searchAttributes = {
   target: defineSearchAttributeKey('OpsTarget', SearchAttributeType.KEYWORD_LIST),
   runKind: defineSearchAttributeKey('OpsRunKind', SearchAttributeType.KEYWORD),
+  app: defineSearchAttributeKey('OpsApp', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('OpsStage', SearchAttributeType.KEYWORD),
+  ref: defineSearchAttributeKey('OpsRef', SearchAttributeType.KEYWORD),
 } as const;
 
 const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int' };
@@ -20,10 +23,12 @@ export function searchAttributeCliPairs(): string[] {
   return Object.values(searchAttributes).map((key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
 }
 
-export type RunKind = 'nightly-backup' | 'backup-target' | 'verify';
+export type RunKind = 'nightly-backup' | 'backup-target' | 'verify' | 'deploy' | 'rollback';
 
 export const workflowIds = {
   nightlyBackup: (stamp: string) => `backup-${stamp}`,
   backupTarget: (target: string, parentWorkflowId: string) => `${parentWorkflowId}-${target}`,
   verify: (backupId: string, stamp: string) => `verify-${backupId}-at-${stamp}`,
+  /** One id per app: with the FAIL conflict policy, a running deploy is the app's lock, and it ends with the run. */
+  deploy: (app: string) => `deploy-${app}`,
 } as const;

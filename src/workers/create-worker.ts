@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createBackupActivities } from '../activities/backup/backup-activities.js';
+import { createDeployActivities } from '../activities/deploy/deploy-activities.js';
 import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
@@ -30,7 +31,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createBackupActivities(config),
+    activities: { ...createBackupActivities(config), ...createDeployActivities(config) },
     interceptors: { activity: [opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
   });

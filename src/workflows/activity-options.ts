@@ -15,3 +15,23 @@ export const longSteps: ActivityOptions = {
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 3 },
 };
+
+/**
+ * Deploy steps on hosts: sync, build, switch. They heartbeat; ssh failures (exit 255) are retried,
+ * a failing build or compose command is not (the activities mark those non-retryable).
+ */
+export const hostSteps: ActivityOptions = {
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '3 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
+};
+
+/**
+ * Health gate and smoke tests: they decide pass or fail themselves (and within their own time
+ * limits), so a second attempt only ever covers a worker that died mid-check.
+ */
+export const gateSteps: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 2 },
+};

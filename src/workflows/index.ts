@@ -1,3 +1,4 @@
 export { nightlyBackup } from './nightly-backup.js';
 export { backupTarget } from './backup-target.js';
 export { verifyBackupRun } from './verify-backup.js';
+export { deployPipeline } from './deploy-pipeline.js';

@@ -42,6 +42,9 @@ export function trackProgress(stepNames: string[]) {
         step.finishedAt = new Date().toISOString();
       }
     },
+    snapshot(): StepProgress[] {
+      return steps.map((s) => ({ ...s }));
+    },
     mark(name: string, status: StepStatus, detail?: string): void {
       const step = find(name);
       step.status = status;

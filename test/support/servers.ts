@@ -22,6 +22,8 @@ declare module 'vitest' {
     mariadb: ServerLogin;
     sshd: SshLogin;
     scratchRoot: string;
+    /** DOCKER_SHIM_STATE of the docker stand-in that sessions on the test sshd run (test/support/docker-shim). */
+    dockerShimState: string;
   }
 }
 
@@ -33,5 +35,6 @@ export function testServers() {
     mariadb: inject('mariadb'),
     sshd: inject('sshd'),
     scratchRoot: inject('scratchRoot'),
+    dockerShimState: inject('dockerShimState'),
   };
 }

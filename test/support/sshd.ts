@@ -40,8 +40,24 @@ async function keyPair(file: string, comment: string): Promise<void> {
   if (!existsSync(file)) await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
 }
 
-function sshdConfig(dir: string, port: number): string {
+/**
+ * One `SetEnv` line. sshd_config splits arguments like a shell word list without expansion: a double-quoted
+ * token may hold whitespace, and only `\\`, `\"` and `\'` are escapes. A newline cannot be expressed at all.
+ */
+export function setEnvLine(env: Record<string, string>): string | undefined {
+  const entries = Object.entries(env);
+  if (entries.length === 0) return undefined;
+  const token = ([name, value]: [string, string]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`sshd SetEnv: invalid variable name ${JSON.stringify(name)}`);
+    if (/[\r\n\0]/.test(value)) throw new Error(`sshd SetEnv: ${name} holds a line break or NUL, which sshd_config cannot express`);
+    return `"${name}=${value.replace(/["'\\]/g, (c) => `\\${c}`)}"`;
+  };
+  return `SetEnv ${entries.map(token).join(' ')}`;
+}
+
+function sshdConfig(dir: string, port: number, env: Record<string, string>): string {
   const quoted = (path: string) => `"${path}"`;
+  const setEnv = setEnvLine(env);
   return [
     `Port ${port}`,
     `ListenAddress ${HOST}`,
@@ -55,6 +71,7 @@ function sshdConfig(dir: string, port: number): string {
     'StrictModes no',
     'UsePAM no',
     'Subsystem sftp internal-sftp',
+    ...(setEnv === undefined ? [] : [setEnv]),
   ].join('\n');
 }
 
@@ -87,8 +104,12 @@ async function waitForLogin(sshd: LocalSshd, exited: () => boolean): Promise<voi
   throw new Error(`no ssh login within ${READY_TIMEOUT_MS} ms: ${problem}`);
 }
 
-/** Start an sshd on 127.0.0.1 that lets the current OS user in with a fresh key, for rsync/ssh tests. */
-export async function startSshd(opts: { dir: string }): Promise<LocalSshd> {
+/**
+ * Start an sshd on 127.0.0.1 that lets the current OS user in with a fresh key, for rsync/ssh tests.
+ * `env` is set in every session (SetEnv), over sshd's defaults such as PATH; the user's shell rc files
+ * still run after it and may change it.
+ */
+export async function startSshd(opts: { dir: string; env?: Record<string, string> }): Promise<LocalSshd> {
   const dir = resolve(opts.dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await keyPair(join(dir, 'host_ed25519'), 'ops-test-host');
@@ -102,7 +123,7 @@ export async function startSshd(opts: { dir: string }): Promise<LocalSshd> {
   // OpenSSH writes known_hosts entries for a non-22 port as [host]:port.
   await writeFile(knownHostsFile, `[${HOST}]:${port} ${keyType} ${key}\n`);
   const configFile = join(dir, 'sshd_config');
-  await writeFile(configFile, `${sshdConfig(dir, port)}\n`);
+  await writeFile(configFile, `${sshdConfig(dir, port, opts.env ?? {})}\n`);
   if (process.getuid?.() === 0) await mkdir(PRIVSEP_DIR, { recursive: true, mode: 0o755 });
 
   const server = execa(SSHD, ['-D', '-e', '-f', configFile], { reject: false, stdin: 'ignore', stdout: 'ignore', buffer: false });

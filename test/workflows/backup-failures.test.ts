@@ -1,6 +1,7 @@
 import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
@@ -21,6 +22,20 @@ async function dumpRun(world: BackupWorld, parentWorkflowId: string, target: str
   const runs = await activityRuns(world.worker.client, `${parentWorkflowId}-${target}`, 'dumpTarget');
   expect(runs).toHaveLength(1);
   return runs[0]!;
+}
+
+/** The child workflow of the target failed with the dump activity's failure: WorkflowFailedError → ActivityFailure → ApplicationFailure of `type`. */
+async function expectDumpFailureChain(world: BackupWorld, parentWorkflowId: string, target: string, type: string): Promise<void> {
+  const error: unknown = await world.worker.client.workflow.getHandle(`${parentWorkflowId}-${target}`).result().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const activityFailure = (error as WorkflowFailedError).cause;
+  expect(activityFailure).toBeInstanceOf(ActivityFailure);
+  expect((activityFailure as ActivityFailure).activityType).toBe('dumpTarget');
+  expect(activityFailure!.cause).toBeInstanceOf(ApplicationFailure);
+  expect((activityFailure!.cause as ApplicationFailure).type).toBe(type);
 }
 
 /**
@@ -93,6 +108,7 @@ describe('nightlyBackup when one database target cannot be dumped', () => {
     const cause = 'password authentication failed';
     const workflowId = await expectOnlyPostgresFailed(world, cause);
     expectFailedWithoutRetry(await dumpRun(world, workflowId, world.fixture.targets.postgres), cause);
+    await expectDumpFailureChain(world, workflowId, world.fixture.targets.postgres, 'PreconditionFailed');
   });
 
   it('missing database: fails that target only, once, non-retryable, naming the database', async () => {
@@ -101,6 +117,7 @@ describe('nightlyBackup when one database target cannot be dumped', () => {
     const cause = `database "${missing}" does not exist`;
     const workflowId = await expectOnlyPostgresFailed(world, cause);
     expectFailedWithoutRetry(await dumpRun(world, workflowId, world.fixture.targets.postgres), cause);
+    await expectDumpFailureChain(world, workflowId, world.fixture.targets.postgres, 'PreconditionFailed');
   });
 
   it('unreachable server: retried with backoff as a TransientFailure, then fails that target only', async () => {
@@ -109,6 +126,7 @@ describe('nightlyBackup when one database target cannot be dumped', () => {
     const cause = `ECONNREFUSED 127.0.0.1:${closedPort}`;
     const workflowId = await expectOnlyPostgresFailed(world, cause);
     expectRetriedWithBackoff(await dumpRun(world, workflowId, world.fixture.targets.postgres), 'TransientFailure', cause);
+    await expectDumpFailureChain(world, workflowId, world.fixture.targets.postgres, 'TransientFailure');
   });
 });
 
@@ -122,6 +140,7 @@ describe('verify catches a damaged artifact', () => {
     await runNightly(world, { targets: [postgres, mysql] });
 
     const entries = await world.repository.list();
+    expect(entries).toHaveLength(2);
     expect(entries.map((e) => [e.target, e.verify?.status])).toEqual(expect.arrayContaining([[postgres, 'passed'], [mysql, 'passed']]));
     for (const entry of entries) {
       await damage(join(entry.dir, entry.manifest.artifact));
@@ -230,6 +249,7 @@ describe('a disk that fills up while dumping', () => {
     expect(failure.message).toContain('disk full');
     // Someone may free space: like any failure of the world, it is retried before the run gives up.
     expectRetriedWithBackoff(await dumpRun(world, workflowId, postgres), 'TransientFailure', 'disk full');
+    await expectDumpFailureChain(world, workflowId, postgres, 'TransientFailure');
 
     expect(await namesIn(join(repositoryDir, postgres))).toEqual([]);
     expect(await world.repository.list()).toEqual([]);

@@ -8,8 +8,8 @@ import { collectTail } from './stderr-tail.js';
 export interface RunOptions {
   /** Values to scrub from any message built from the child's output. */
   secrets?: Array<Secret | undefined>;
-  /** Exit codes or spawn failures here are the world's fault: retrying may help. */
-  retryable?: boolean;
+  /** Whether a failure is the world's fault (retrying may help): a flag, or decided from the exit code. */
+  retryable?: boolean | ((exitCode: number | undefined) => boolean);
   input?: string | Readable;
   cancelSignal?: AbortSignal;
   cwd?: string;
@@ -33,5 +33,6 @@ export async function runCommand(command: Command, options: RunOptions = {}): Pr
 
 export function commandFailure(command: Command, exitCode: number | undefined, stderrTail: string, options: Pick<RunOptions, 'secrets' | 'retryable'>): CommandFailed {
   const secrets = options.secrets ?? [];
-  return new CommandFailed(redact(describeCommand(command), secrets), exitCode, redact(stderrTail, secrets), options.retryable ?? true, command.file);
+  const retryable = typeof options.retryable === 'function' ? options.retryable(exitCode) : (options.retryable ?? true);
+  return new CommandFailed(redact(describeCommand(command), secrets), exitCode, redact(stderrTail, secrets), retryable, command.file);
 }

@@ -1,0 +1,12 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../src/config/load-config.js';
+import { createOpsWorker } from '../src/workers/create-worker.js';
+const [configFile, codePath] = process.argv.slice(2);
+const config = loadConfig(configFile!, process.env);
+const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
+const taskQueue = process.env.OPS_TASK_QUEUE!;
+const worker = await createOpsWorker({ config, connection, namespace: 'default', taskQueue, workflowBundle: { codePath: codePath! } });
+console.log(`worker polling task queue "${taskQueue}"`);
+process.once('SIGTERM', () => worker.shutdown());
+await worker.run();
+await connection.close();

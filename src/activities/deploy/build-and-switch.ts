@@ -1,0 +1,44 @@
+import { composeBuild, composeDown, composeUp, type ComposeProject } from '../../commands/compose.js';
+import { dirExists, pointLinkAt, readCurrentLink } from '../../commands/release-files.js';
+import type { OpsConfig } from '../../config/load-config.js';
+import { PreconditionFailed } from '../../core/errors.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { runOnHost } from './run-on-host.js';
+import { currentLink, releaseDir, stageTarget, type StageTarget } from './stage-target.js';
+
+const composeProject = (target: StageTarget, sha: string): ComposeProject => ({ dir: releaseDir(target, sha), files: target.app.compose.files, project: target.project });
+
+/** `docker compose build` in the release dir on the host. A failing build is the code's fault: not retried. */
+export async function buildRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<{ outputTail: string }> {
+  const target = stageTarget(config, input.app, input.stage);
+  const output = await withHeartbeat(({ cancelSignal }) => runOnHost(config, target, composeBuild(composeProject(target, input.sha)), { cancelSignal }));
+  return { outputTail: output.split('\n').slice(-20).join('\n') };
+}
+
+/** The release `current` points at now (its sha), or null on a first deploy. */
+export async function currentRelease(config: OpsConfig, input: { app: string; stage: string }): Promise<{ sha: string | null }> {
+  const target = stageTarget(config, input.app, input.stage);
+  const link = (await runOnHost(config, target, readCurrentLink(currentLink(target)))).trim();
+  return { sha: link ? link.replace(/\/$/, '').split('/').at(-1)! : null };
+}
+
+/**
+ * Start the release and point `current` at it. The containers come up first and the symlink moves
+ * only after `up` succeeded, so `current` never names a release that is not running. Returns the
+ * release it replaced, for rollback and the release log.
+ */
+export async function switchRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<{ previous: string | null }> {
+  const target = stageTarget(config, input.app, input.stage);
+  const { sha: previous } = await currentRelease(config, input);
+  if ((await runOnHost(config, target, dirExists(releaseDir(target, input.sha))).then(() => true, () => false)) === false) {
+    throw new PreconditionFailed(`release ${input.sha} is not on ${target.hostName} (${releaseDir(target, input.sha)})`);
+  }
+  await withHeartbeat(async ({ cancelSignal }) => {
+    if (target.app.compose.switch === 'down-up' && previous && previous !== input.sha) {
+      await runOnHost(config, target, composeDown(composeProject(target, previous)), { cancelSignal });
+    }
+    await runOnHost(config, target, composeUp(composeProject(target, input.sha)), { cancelSignal });
+    await runOnHost(config, target, pointLinkAt(`releases/${input.sha}`, currentLink(target)), { cancelSignal });
+  });
+  return { previous: previous === input.sha ? null : previous };
+}

@@ -1,0 +1,41 @@
+import type { OpsConfig } from '../../config/load-config.js';
+import type { DeployReport } from '../../core/deploy-report.js';
+import type { ReleaseLogEntry } from '../../core/release-log.js';
+import { postToSlack } from '../notify/slack.js';
+import { buildRelease, currentRelease, switchRelease } from './build-and-switch.js';
+import { writeDeployReport } from './deploy-report.js';
+import { checkHealth } from './health-gate.js';
+import { prepareRelease, resolveRef } from './prepare-release.js';
+import { readReleaseLog, recordRelease } from './release-log.js';
+import { runSmoke, type SmokeLevel } from './run-smoke.js';
+import { findApp, stageTarget } from './stage-target.js';
+import { syncRelease } from './sync-release.js';
+
+type StageInput = { app: string; stage: string };
+
+/** The deploy pipeline's activities, bound to one loaded config. Workflows pass names and SHAs only. */
+export function createDeployActivities(config: OpsConfig) {
+  return {
+    /** Which stages, in order (unknown names are refused here, before anything runs). */
+    async planDeploy(input: { app: string; stages?: string[] }) {
+      const app = findApp(config, input.app);
+      const names = input.stages && input.stages.length > 0 ? input.stages : app.stages.map((s) => s.name);
+      for (const name of names) stageTarget(config, app.name, name);
+      return { stages: names, approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, notifySuccess: config.notify.slack?.deploySuccess ?? false };
+    },
+    resolveRef: (input: { app: string; ref: string }) => resolveRef(config, input),
+    prepareRelease: (input: { app: string; sha: string }) => prepareRelease(config, input),
+    syncRelease: (input: StageInput & { sha: string; localDir: string }) => syncRelease(config, input),
+    buildRelease: (input: StageInput & { sha: string }) => buildRelease(config, input),
+    currentRelease: (input: StageInput) => currentRelease(config, input),
+    switchRelease: (input: StageInput & { sha: string }) => switchRelease(config, input),
+    checkHealth: (input: StageInput) => checkHealth(config, input),
+    runSmoke: (input: StageInput & { level: SmokeLevel; localDir: string }) => runSmoke(config, input),
+    recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>) => recordRelease(config, entry),
+    readReleaseLog: (input: StageInput) => readReleaseLog(config, input),
+    writeDeployReport: (report: DeployReport) => writeDeployReport(config, report),
+    postToSlack: (input: { text: string }) => postToSlack(config, input),
+  };
+}
+
+export type DeployActivities = ReturnType<typeof createDeployActivities>;

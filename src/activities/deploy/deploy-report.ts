@@ -1,0 +1,16 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OpsConfig } from '../../config/load-config.js';
+import { renderDeployReport, type DeployReport } from '../../core/deploy-report.js';
+import { stampOf } from '../../core/backup-id.js';
+import { writeFileAtomic } from '../repository/atomic-write.js';
+
+/** Writes deploy-<app>-<stamp>.md and deploy-<app>-latest.md into the reports dir. */
+export async function writeDeployReport(config: OpsConfig, report: DeployReport): Promise<{ path: string }> {
+  await mkdir(config.reports, { recursive: true });
+  const markdown = renderDeployReport(report);
+  const path = join(config.reports, `deploy-${report.app}-${stampOf(new Date(report.finishedAt))}.md`);
+  await writeFileAtomic(path, markdown);
+  await writeFileAtomic(join(config.reports, `deploy-${report.app}-latest.md`), markdown);
+  return { path };
+}

@@ -1,0 +1,44 @@
+import { execa } from 'execa';
+import type { OpsConfig } from '../../config/load-config.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { stageTarget } from './stage-target.js';
+
+export type SmokeLevel = 'smoke' | 'standard';
+
+export interface SmokeResult {
+  level: SmokeLevel;
+  status: 'passed' | 'failed' | 'skipped';
+  exitCode?: number;
+  outputTail: string;
+  durationSeconds: number;
+}
+
+/**
+ * Runs the app's E2E command for the level on the orchestrator, in the exported release, with the
+ * stage's base URL as BASE_URL. The exit code decides; the output tail goes into the report.
+ */
+export async function runSmoke(config: OpsConfig, input: { app: string; stage: string; level: SmokeLevel; localDir: string }): Promise<SmokeResult> {
+  const { app, stage } = stageTarget(config, input.app, input.stage);
+  const argv = app.smoke[input.level] ?? (input.level === 'standard' ? app.smoke.smoke : undefined);
+  if (!argv) return { level: input.level, status: 'skipped', outputTail: `no smoke.${input.level} command configured`, durationSeconds: 0 };
+  const started = Date.now();
+  const result = await withHeartbeat(({ cancelSignal }) =>
+    execa(argv[0]!, argv.slice(1), {
+      cwd: input.localDir,
+      env: { BASE_URL: stage.baseUrl, OPS_STAGE: stage.name, OPS_APP: app.name },
+      all: true,
+      reject: false,
+      stdin: 'ignore',
+      cancelSignal,
+      timeout: app.smoke.timeoutMinutes * 60_000,
+    }),
+  );
+  const outputTail = String(result.all ?? '').split('\n').slice(-30).join('\n');
+  return {
+    level: input.level,
+    status: result.exitCode === 0 ? 'passed' : 'failed',
+    ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+    outputTail: result.timedOut ? `${outputTail}\n(timed out after ${app.smoke.timeoutMinutes} min)` : outputTail,
+    durationSeconds: (Date.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,25 @@
+export interface ComposeProject {
+  /** The release directory on the host. */
+  dir: string;
+  files: string[];
+  project: string;
+}
+
+/**
+ * `docker compose` for one release. --project-directory and absolute -f paths make the command
+ * independent of the remote working directory, and -p keeps the project name stable across
+ * releases, so `up` in a new release replaces the previous release's containers.
+ */
+export function compose(target: ComposeProject, subcommand: string[]): string[] {
+  return [
+    'docker', 'compose',
+    '--project-directory', target.dir,
+    ...target.files.flatMap((file) => ['-f', `${target.dir.replace(/\/$/, '')}/${file}`]),
+    '-p', target.project,
+    ...subcommand,
+  ];
+}
+
+export const composeBuild = (target: ComposeProject) => compose(target, ['build']);
+export const composeUp = (target: ComposeProject) => compose(target, ['up', '-d', '--remove-orphans']);
+export const composeDown = (target: ComposeProject) => compose(target, ['down']);

@@ -1,0 +1,15 @@
+import type { Command } from './command.js';
+
+/** The commit a ref names; `^{commit}` makes a tag resolve to its commit, and --end-of-options keeps a ref from being read as an option. */
+export function gitResolveCommit(repository: string, ref: string): Command {
+  return { file: 'git', args: ['-C', repository, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`] };
+}
+
+/** A clean export of one commit as a tar stream: never a working tree with local changes. */
+export function gitArchive(repository: string, sha: string): Command {
+  return { file: 'git', args: ['-C', repository, 'archive', '--format=tar', sha] };
+}
+
+export function tarExtract(destDir: string): Command {
+  return { file: 'tar', args: ['-x', '-f', '-', '-C', destDir] };
+}

@@ -1,0 +1,81 @@
+import { formatDuration } from './format.js';
+
+export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'rejected' | 'skipped';
+
+export interface StageReport {
+  stage: string;
+  outcome: StageOutcome;
+  previous?: string | null;
+  steps: Array<{ step: string; status: string; startedAt?: string; finishedAt?: string; detail?: string }>;
+  health?: { url: string; healthyAfterSeconds: number; checks: number };
+  smoke?: { level: string; status: string; exitCode?: number; outputTail: string; durationSeconds: number };
+  error?: string;
+  approval?: { approved: boolean; by: string; reason?: string };
+}
+
+export interface DeployReport {
+  app: string;
+  ref: string;
+  sha: string;
+  startedBy: string;
+  workflowId: string;
+  runUrl?: string;
+  startedAt: string;
+  finishedAt: string;
+  outcome: StageOutcome;
+  stages: StageReport[];
+}
+
+const HEADLINE: Record<StageOutcome, string> = {
+  succeeded: 'deployed',
+  failed: 'FAILED',
+  'rolled-back': 'FAILED, rolled back and healthy',
+  'rollback-failed': 'FAILED, rollback failed: needs a human',
+  rejected: 'stopped: approval rejected or timed out',
+  skipped: 'skipped',
+};
+
+/** The deploy report as Markdown: what, who, which ref, per-stage step timings, health, smoke and rollback. */
+export function renderDeployReport(report: DeployReport): string {
+  const run = report.runUrl ? `[\`${report.workflowId}\`](${report.runUrl})` : `\`${report.workflowId}\``;
+  const lines = [
+    `# Deploy ${report.app} ${report.sha.slice(0, 12)}: ${HEADLINE[report.outcome]}`,
+    '',
+    `- Ref: \`${report.ref}\` → \`${report.sha}\``,
+    `- Started by: ${report.startedBy}`,
+    `- Run: ${run}, ${report.startedAt} → ${report.finishedAt} (${formatDuration(seconds(report.startedAt, report.finishedAt))})`,
+    '',
+  ];
+  for (const stage of report.stages) {
+    lines.push(`## ${stage.stage}: ${HEADLINE[stage.outcome]}`, '');
+    if (stage.approval) lines.push(`- Approval: ${stage.approval.approved ? 'approved' : 'rejected'} by ${stage.approval.by}${stage.approval.reason ? ` (${stage.approval.reason})` : ''}`);
+    if (stage.previous !== undefined) lines.push(`- Replaced release: ${stage.previous ? `\`${stage.previous.slice(0, 12)}\`` : 'none (first deploy)'}`);
+    if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
+    if (stage.health) lines.push(`- Health: ${stage.health.url} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
+    if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);
+    if (stage.steps.length > 0) {
+      lines.push('', '| Step | Status | Duration | Detail |', '| --- | --- | --- | --- |');
+      for (const step of stage.steps) {
+        const duration = step.startedAt && step.finishedAt ? formatDuration(seconds(step.startedAt, step.finishedAt)) : '—';
+        lines.push(`| ${step.step} | ${step.status} | ${duration} | ${cell(step.detail ?? '')} |`);
+      }
+    }
+    if (stage.smoke && stage.smoke.status === 'failed' && stage.smoke.outputTail) {
+      lines.push('', '```', stage.smoke.outputTail.replace(/```/g, "'''"), '```');
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function seconds(from: string, to: string): number {
+  return Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+function cell(text: string): string {
+  return oneLine(text).replace(/\|/g, '\\|');
+}

@@ -1,0 +1,14 @@
+/**
+ * Renders KEY=VALUE lines for docker compose's .env. Values are double-quoted with \, " , $ and
+ * newlines escaped, so any secret survives intact; keys must be shell-style identifiers.
+ */
+export function renderDotenv(entries: Record<string, string>): string {
+  return Object.entries(entries)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not a valid .env key: "${key}"`);
+      return `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$').replace(/\n/g, '\\n')}"`;
+    })
+    .join('\n')
+    .concat('\n');
+}

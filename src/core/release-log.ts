@@ -1,0 +1,32 @@
+/** One line of <root>/releases.log on a host: the deploy history, in the spirit of Kamal's audit log. */
+export interface ReleaseLogEntry {
+  at: string;
+  app: string;
+  stage: string;
+  sha: string;
+  /** the release it replaced */
+  previous: string | null;
+  event: 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed' | 'manual-rollback';
+  by: string;
+  ref?: string;
+  workflowId: string;
+  detail?: string;
+}
+
+export function formatReleaseLogLine(entry: ReleaseLogEntry): string {
+  return `${JSON.stringify(entry)}\n`;
+}
+
+/** Parses the log, skipping lines that are not entries (a torn last line after a crash). */
+export function parseReleaseLog(text: string): ReleaseLogEntry[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as ReleaseLogEntry];
+      } catch {
+        return [];
+      }
+    });
+}

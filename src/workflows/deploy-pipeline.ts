@@ -1,0 +1,174 @@
+import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
+import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
+import { deployMessage } from '../core/deploy-message.js';
+import type { DeployReport, StageOutcome, StageReport } from '../core/deploy-report.js';
+import { searchAttributes } from '../temporal/names.js';
+import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
+import { approveUpdate, pendingApprovalQuery, type ApprovalDecision, type PendingApproval } from './deploy-signals.js';
+import { innermostMessage, trackProgress } from './progress.js';
+
+export { progressQuery } from './progress.js';
+export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
+
+const quick = proxyActivities<DeployActivities>(quickSteps);
+const host = proxyActivities<DeployActivities>(hostSteps);
+const gate = proxyActivities<DeployActivities>(gateSteps);
+
+export interface DeployInput {
+  app: string;
+  ref: string;
+  /** Default: the app's configured order, e.g. staging then prod. */
+  stages?: string[];
+  smokeLevel?: SmokeLevel;
+  startedBy: string;
+  /** Pass every approval gate (CI's `ops deploy --approve`). */
+  preApproved?: boolean;
+  runUrl?: string;
+}
+
+export interface DeployResult {
+  sha: string;
+  outcome: StageOutcome;
+  report: string;
+}
+
+/**
+ * The promotion as one durable run: resolve the ref, export that commit, then stage by stage:
+ * (approval) → sync → build → switch → health gate → smoke. A failure after the switch rolls back
+ * to the release it replaced; a failing stage stops the run, so prod is never touched after a
+ * staging failure. The run id deploy-<app> with conflict policy FAIL is the app's deploy lock.
+ */
+export async function deployPipeline(input: DeployInput): Promise<DeployResult> {
+  const startedAt = new Date().toISOString();
+  const progress = trackProgress(['plan', 'resolve', 'prepare']);
+  let pending: PendingApproval | null = null;
+  let decision: ApprovalDecision | undefined;
+  setHandler(pendingApprovalQuery, () => pending);
+  setHandler(
+    approveUpdate,
+    (answer) => {
+      decision = answer;
+      return { stage: pending!.stage };
+    },
+    {
+      validator: (answer) => {
+        if (!pending) throw new Error('no approval is pending for this deploy');
+        if (!answer.by) throw new Error('an approval must say who gives it');
+      },
+    },
+  );
+
+  const plan = await progress.run('plan', () => quick.planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
+  const { sha } = await progress.run('resolve', () => quick.resolveRef({ app: input.app, ref: input.ref }));
+  upsertSearchAttributes([
+    { key: searchAttributes.app, value: input.app },
+    { key: searchAttributes.ref, value: sha },
+    { key: searchAttributes.runKind, value: 'deploy' },
+  ]);
+  const { dir: localDir } = await progress.run('prepare', () => host.prepareRelease({ app: input.app, sha }));
+
+  const stages: StageReport[] = [];
+  let outcome: StageOutcome = 'succeeded';
+  for (const stage of plan.stages) {
+    const report: StageReport = { stage, outcome: 'skipped', steps: [] };
+    stages.push(report);
+    if (outcome !== 'succeeded') continue;
+    upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
+
+    if (plan.approvalBefore.includes(stage)) {
+      if (input.preApproved) {
+        report.approval = { approved: true, by: input.startedBy, reason: 'pre-approved at start' };
+      } else {
+        pending = { stage, since: new Date().toISOString(), timeoutMinutes: plan.approvalTimeoutMinutes };
+        decision = undefined;
+        progress.mark(`${stage} approval`, 'running', 'waiting: ops deploy approve');
+        const answered = await condition(() => decision !== undefined, `${plan.approvalTimeoutMinutes} minutes`);
+        pending = null;
+        report.approval = answered ? decision! : { approved: false, by: 'timeout', reason: `no answer within ${plan.approvalTimeoutMinutes} min` };
+        progress.mark(`${stage} approval`, report.approval.approved ? 'done' : 'failed', `${report.approval.approved ? 'approved' : 'rejected'} by ${report.approval.by}`);
+        if (!report.approval.approved) {
+          report.outcome = outcome = 'rejected';
+          continue;
+        }
+      }
+    }
+    report.outcome = outcome = await deployStage(input, stage, sha, localDir, report, progress);
+  }
+
+  for (const report of stages) report.steps = progress.snapshot().filter((s) => s.step.startsWith(`${report.stage} `)).map((s) => ({ ...s, step: s.step.slice(report.stage.length + 1) }));
+  const deployReport: DeployReport = {
+    app: input.app, ref: input.ref, sha, startedBy: input.startedBy, workflowId: workflowInfo().workflowId,
+    ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+    startedAt, finishedAt: new Date().toISOString(), outcome, stages,
+  };
+  const { path } = await quick.writeDeployReport(deployReport);
+  if (outcome !== 'succeeded' || plan.notifySuccess) await notify(deployReport);
+
+  if (outcome !== 'succeeded') {
+    const failed = stages.find((s) => s.outcome !== 'succeeded' && s.outcome !== 'skipped')!;
+    throw ApplicationFailure.create({
+      type: outcome === 'rejected' ? 'DeployRejected' : 'DeployFailed',
+      nonRetryable: true,
+      message: `${input.app} ${sha.slice(0, 12)} on ${failed.stage}: ${failed.outcome}${failed.error ? `: ${failed.error}` : ''}`,
+      details: [{ outcome, report: path }],
+    });
+  }
+  return { sha, outcome, report: path };
+}
+
+type Progress = ReturnType<typeof trackProgress>;
+
+async function deployStage(input: DeployInput, stage: string, sha: string, localDir: string, report: StageReport, progress: Progress): Promise<StageOutcome> {
+  const at = { app: input.app, stage };
+  const step = <T>(name: string, body: () => Promise<T>) => progress.run(`${stage} ${name}`, body);
+  const log = (event: 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed', previous: string | null, detail?: string) =>
+    quick.recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId: workflowInfo().workflowId, ...(detail ? { detail } : {}) }).catch(() => undefined);
+
+  try {
+    await step('sync', () => host.syncRelease({ ...at, sha, localDir }));
+    await step('build', () => host.buildRelease({ ...at, sha }));
+  } catch (err) {
+    report.error = innermostMessage(err);
+    await log('failed', null, report.error);
+    return 'failed';
+  }
+
+  const { sha: previous } = await quick.currentRelease(at);
+  report.previous = previous === sha ? null : previous;
+  try {
+    await step('switch', () => host.switchRelease({ ...at, sha }));
+    report.health = await step('health', () => gate.checkHealth(at));
+    const smoke = await step('smoke', () => gate.runSmoke({ ...at, level: input.smokeLevel ?? 'smoke', localDir }));
+    report.smoke = smoke;
+    if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
+    await log('deployed', report.previous);
+    return 'succeeded';
+  } catch (err) {
+    report.error = innermostMessage(err);
+  }
+
+  if (!report.previous) {
+    await log('rollback-failed', null, `${report.error}; no previous release to roll back to`);
+    report.error = `${report.error}; no previous release to roll back to`;
+    return 'rollback-failed';
+  }
+  try {
+    await step('rollback switch', () => host.switchRelease({ ...at, sha: report.previous! }));
+    await step('rollback health', () => gate.checkHealth(at));
+    await log('rolled-back', sha, report.error);
+    return 'rolled-back';
+  } catch (err) {
+    report.error = `${report.error}; rollback failed: ${innermostMessage(err)}`;
+    await log('rollback-failed', sha, report.error);
+    return 'rollback-failed';
+  }
+}
+
+async function notify(report: DeployReport): Promise<void> {
+  try {
+    await quick.postToSlack({ text: deployMessage(report) });
+  } catch {
+    // A notification failure never fails the deploy; the report on disk still says what happened.
+  }
+}

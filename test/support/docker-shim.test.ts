@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quoteForShell } from '../../src/commands/shell-quote.js';
+import { freePort } from '../../src/local-servers/free-port.js';
+import { testServers } from './servers.js';
+import { sshClientArgs } from './sshd.js';
+import { waitFor } from './wait-for.js';
+
+const SAMPLE_APP = fileURLToPath(new URL('../fixtures/sample-app', import.meta.url));
+const SHIM = fileURLToPath(new URL('./docker-shim/docker', import.meta.url));
+const { sshd, scratchRoot, dockerShimState } = testServers();
+
+/** The same host over real ssh, so the shim runs with the PATH and DOCKER_SHIM_STATE the test sshd sets. */
+function remote(argv: string[]) {
+  return execa('ssh', [...sshClientArgs(sshd), `${sshd.user}@${sshd.host}`, '--', quoteForShell(argv)], {
+    reject: false,
+    stdin: 'ignore',
+    // A detached server still holding the session's pipes would make ssh hang here.
+    timeout: 30_000,
+  });
+}
+
+const composeArgv = (releaseDir: string, project: string, ...command: string[]) => [
+  'compose', '--project-directory', releaseDir, '-f', join(releaseDir, 'docker-compose.yml'), '-p', project, ...command,
+];
+const compose = (releaseDir: string, project: string, ...command: string[]) => remote(['docker', ...composeArgv(releaseDir, project, ...command)]);
+
+async function get(port: number, path: string): Promise<{ status: number; body: string } | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2000) });
+    return { status: res.status, body: await res.text() };
+  } catch {
+    return undefined;
+  }
+}
+
+const answersOn = (port: number) => waitFor(`the app on port ${port}`, async () => (await get(port, '/health')) !== undefined, 10_000);
+const record = async (project: string) => JSON.parse(await readFile(join(dockerShimState, `${project}.json`), 'utf8')) as { pid: number; projectDir: string };
+
+/** A stopped server nobody reaps stays a zombie, which signal 0 still reaches. */
+function isAlive(pid: number): boolean {
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  return stat !== '' && !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
+
+describe('docker shim over ssh', () => {
+  let dir: string;
+  const projects: string[] = [];
+  const newProject = () => {
+    const project = `demo-${randomBytes(3).toString('hex')}`;
+    projects.push(project);
+    return project;
+  };
+
+  async function release(name: string, files: Record<string, string>): Promise<string> {
+    const releaseDir = join(dir, 'releases', name);
+    await cp(SAMPLE_APP, releaseDir, { recursive: true });
+    for (const [file, content] of Object.entries(files)) await writeFile(join(releaseDir, file), content, { mode: file === '.env' ? 0o600 : 0o644 });
+    return releaseDir;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(scratchRoot, 'docker-shim-'));
+  });
+
+  afterAll(async () => {
+    for (const project of projects) {
+      const file = join(dockerShimState, `${project}.json`);
+      if (!existsSync(file)) continue;
+      try {
+        process.kill(-(await record(project)).pid, 'SIGKILL');
+      } catch {
+        // Already stopped.
+      }
+      await rm(file, { force: true });
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is the docker that ssh sessions run, with the run’s state dir', async () => {
+    const result = await remote(['sh', '-c', 'command -v docker; printenv DOCKER_SHIM_STATE']);
+    expect(result.stdout.split('\n')).toEqual([SHIM, dockerShimState]);
+  });
+
+  it('builds and starts a release, then replaces it with the next one', async () => {
+    const project = newProject();
+    const port = await freePort();
+    const env = `PORT=${port}\nAPP_GREETING=hello\nAPP_SECRET_TOKEN=do-not-print-me\n`;
+    const first = await release('r1', { '.env': env });
+
+    const build = await compose(first, project, 'build');
+    expect(build.exitCode, build.stderr).toBe(0);
+    const up = await compose(first, project, 'up', '-d', '--remove-orphans');
+    expect(up.exitCode, up.stderr).toBe(0);
+    await answersOn(port);
+    expect(await get(port, '/health')).toEqual({ status: 200, body: JSON.stringify({ status: 'ok', version: '1.0.0', release: 'r1' }) });
+    const home = await get(port, '/');
+    expect(home?.body).toContain('1.0.0');
+    expect(home?.body).toContain('hello');
+    const firstPid = (await record(project)).pid;
+
+    // Quoted and escaped the way the deploy pipeline renders .env values.
+    const quotedEnv = `PORT="${port}"\nAPP_GREETING="say \\"hi\\" for \\$5 \\\\ now" # comment\n`;
+    const second = await release('r2', { '.env': quotedEnv, VERSION: '1.1.0\n' });
+    const upAgain = await compose(second, project, 'up', '-d', '--remove-orphans');
+    expect(upAgain.exitCode, upAgain.stderr).toBe(0);
+    expect(isAlive(firstPid)).toBe(false);
+    await answersOn(port);
+    expect(JSON.parse((await get(port, '/health'))!.body)).toEqual({ status: 'ok', version: '1.1.0', release: 'r2' });
+    expect((await get(port, '/'))?.body).toContain('say "hi" for $5 \\ now');
+
+    const ps = await compose(second, project, 'ps');
+    expect(ps.stdout.split('\n')).toEqual(['NAME\tSTATE\tPROJECT DIR', `${project}-app-1\trunning\t${second}`]);
+    const log = await readFile(join(dockerShimState, `${project}.log`), 'utf8');
+    expect(log).toContain('APP_SECRET_TOKEN=[redacted]');
+    expect(log).not.toContain('do-not-print-me');
+  });
+
+  it('stops the release on down', async () => {
+    const project = newProject();
+    const port = await freePort();
+    const releaseDir = await release('down', { '.env': `PORT=${port}\n` });
+    expect((await compose(releaseDir, project, 'up', '-d')).exitCode).toBe(0);
+    await answersOn(port);
+    const { pid } = await record(project);
+
+    const down = await compose(releaseDir, project, 'down');
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(await get(port, '/health')).toBeUndefined();
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(join(dockerShimState, `${project}.json`))).toBe(false);
+    expect((await compose(releaseDir, project, 'ps')).stdout).toBe('NAME\tSTATE\tPROJECT DIR');
+  });
+
+  it('fails the build when the release has BUILD_FAIL', async () => {
+    const releaseDir = await release('broken-build', { BUILD_FAIL: 'npm ERR! missing script: build\n' });
+    const build = await compose(releaseDir, newProject(), 'build');
+    expect(build.exitCode).toBe(1);
+    expect(build.stderr).toContain('failed to solve');
+  });
+
+  it('fails up with the log tail when the app dies at start', async () => {
+    const project = newProject();
+    const releaseDir = await release('no-port', { '.env': 'APP_GREETING=hello\n' });
+    const up = await compose(releaseDir, project, 'up', '-d');
+    expect(up.exitCode).toBe(1);
+    expect(up.stderr).toContain('PORT must be a port number');
+    expect(existsSync(join(dockerShimState, `${project}.json`))).toBe(false);
+  });
+
+  it('refuses commands it does not implement', async () => {
+    const result = await remote(['docker', 'run', 'nginx']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe('docker shim: unsupported: run nginx');
+  });
+
+  it('logs the exact argv of every call', async () => {
+    const project = newProject();
+    const port = await freePort();
+    const releaseDir = await release('logged', { '.env': `PORT=${port}\n` });
+    const commands = [['build'], ['up', '-d', '--remove-orphans'], ['ps'], ['down']];
+    for (const command of commands) expect((await compose(releaseDir, project, ...command)).exitCode).toBe(0);
+
+    const calls = (await readFile(join(dockerShimState, 'calls.log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { argv: string[]; cwd: string; at: string })
+      .filter((call) => call.argv.includes(project));
+    expect(calls.map((call) => call.argv)).toEqual(commands.map((command) => composeArgv(releaseDir, project, ...command)));
+    expect(calls.every((call) => !Number.isNaN(Date.parse(call.at)) && call.cwd.startsWith('/'))).toBe(true);
+  });
+});
