@@ -20,6 +20,7 @@ RUN apt-get update \
       rsync \
       openssh-client \
       zstd \
+      git \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

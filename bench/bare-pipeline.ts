@@ -9,6 +9,7 @@ import { pgDump, pgRestore } from '../src/commands/postgres.js';
 import type { DatabaseAddress } from '../src/config/database-url.js';
 import { Secret } from '../src/config/secret.js';
 import type { BenchDatabase } from './bench-database.js';
+import { reapedChildrenCpuSeconds } from './cpu-meter.js';
 
 export interface BarePhases {
   dump: number;
@@ -18,6 +19,8 @@ export interface BarePhases {
   dropDatabase: number;
   total: number;
   dumpBytes: number;
+  /** CPU seconds: the PostgreSQL cluster, and the tools (pg_dump, sha256sum, createdb, pg_restore, dropdb). */
+  cpu: { server: number; client: number };
 }
 
 /** createdb / dropdb as a shell script would call them; the password travels in env like the project's builders. */
@@ -64,6 +67,8 @@ export async function runBarePipeline(db: BenchDatabase, workDir: string, round:
   const scratch = `bare_restore_${round}`;
   const adminPassword = db.server.adminPassword;
   const started = performance.now();
+  const serverCpu = db.serverCpuSeconds();
+  const clientCpu = reapedChildrenCpuSeconds(process.pid);
   try {
     const [, dump] = await timed(() => runToFile(pgDump(db.reader, new Secret(db.readerPassword, 'bench')), file));
     const [sum, checksum] = await timed(() => run({ file: 'sha256sum', args: ['--', file] }));
@@ -72,7 +77,8 @@ export async function runBarePipeline(db: BenchDatabase, workDir: string, round:
     const [, restore] = await timed(() => run(pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: scratch, file })));
     const [, dropDatabase] = await timed(() => run(pgAdminTool('dropdb', db.admin, adminPassword, scratch)));
     const total = (performance.now() - started) / 1000;
-    return { dump, checksum, createDatabase, restore, dropDatabase, total, dumpBytes: (await stat(file)).size };
+    const cpu = { server: db.serverCpuSeconds() - serverCpu, client: reapedChildrenCpuSeconds(process.pid) - clientCpu };
+    return { dump, checksum, createDatabase, restore, dropDatabase, total, dumpBytes: (await stat(file)).size, cpu };
   } catch (err) {
     const leftover = pgAdminTool('dropdb', db.admin, adminPassword, scratch);
     await execa(leftover.file, ['--if-exists', ...leftover.args], { env: leftover.env ?? {}, reject: false });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { DatabaseAddress } from '../src/config/database-url.js';
 import { createPostgresDatabase, grantPostgresReader } from '../src/local-servers/demo-data.js';
 import { startPostgres, type LocalPostgres } from '../src/local-servers/postgres-server.js';
+import { postmasterPid, treeCpuSeconds } from './cpu-meter.js';
 import type { Teardown } from './teardown.js';
 
 export interface BenchDatabase {
@@ -15,6 +16,8 @@ export interface BenchDatabase {
   serverVersion: string;
   sizeBytes: number;
   rows: Record<string, number>;
+  /** CPU seconds used so far by the whole cluster (postmaster, backends, background workers). */
+  serverCpuSeconds(): number;
 }
 
 const DATABASE = 'bench';
@@ -132,6 +135,7 @@ export async function createBenchDatabase(root: string, targetBytes: number, tea
       serverVersion,
       sizeBytes,
       rows,
+      serverCpuSeconds: () => treeCpuSeconds(postmasterPid(server.dataDir)),
     };
   } finally {
     await client.end();

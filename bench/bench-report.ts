@@ -71,6 +71,8 @@ export function renderReport(report: BenchReport): string[] {
     `${'step'.padEnd(label)}  ${pad('s', 8)} ${pad('MB/s', 8)}  ${pad('s', 8)} ${pad('MB/s', 8)}`,
     ...rows.map(([name, a, b]) => `${name.padEnd(label)}  ${pad(secs(a), 8)} ${pad(rate(a), 8)}  ${pad(secs(b), 8)} ${pad(rate(b), 8)}`),
     '',
+    ...renderCpu(runs, label),
+    '',
     `worker RSS (node process): peak during backup ${mb(Math.max(...runs.map((r) => r.workflow.rss.processBytes)))} MB; ` +
       `peak during start-up ${mb(report.startupRss.processBytes)} MB; VmHWM at end ${mb(report.highWaterBytes)} MB`,
     `worker children (pg_dump, pg_restore, ...): peak ${mb(Math.max(...runs.map((r) => r.workflow.rss.childrenBytes)))} MB summed`,
@@ -90,4 +92,22 @@ export function renderReport(report: BenchReport): string[] {
   }
   lines.push(`backup_overhead_ratio=${overheadRatio(runs).toFixed(3)}`);
   return lines;
+}
+
+/** CPU seconds barely depend on other load on the host, so they show the extra work even when wall times are noisy. */
+function renderCpu(runs: BenchRun[], label: number): string[] {
+  const m = (pick: (run: BenchRun) => number) => median(runs.map(pick));
+  const bareTotal = (r: BenchRun) => r.bare.cpu.server + r.bare.cpu.client;
+  const workflowTotal = (r: BenchRun) => r.workflow.cpu.server + r.workflow.cpu.client + r.workflow.cpu.temporal;
+  const rows: Array<[string, number | undefined, number]> = [
+    ['PostgreSQL server processes', m((r) => r.bare.cpu.server), m((r) => r.workflow.cpu.server)],
+    ['tools (a) / worker + its children (b)', m((r) => r.bare.cpu.client), m((r) => r.workflow.cpu.client)],
+    ['Temporal dev server', undefined, m((r) => r.workflow.cpu.temporal)],
+    ['total', m(bareTotal), m(workflowTotal)],
+  ];
+  return [
+    `${'CPU seconds (user + sys)'.padEnd(label)}  ${pad('bare (a)', 17)}  ${pad('workflow (b)', 17)}`,
+    ...rows.map(([name, a, b]) => `${name.padEnd(label)}  ${pad(secs(a), 17)}  ${pad(secs(b), 17)}`),
+    `${'CPU ratio (b/a)'.padEnd(label)}  ${pad((median(runs.map(workflowTotal)) / median(runs.map(bareTotal))).toFixed(3), 36)}`,
+  ];
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +15,7 @@ import { nightlyBackup } from '../src/workflows/nightly-backup.js';
 import { innermostMessage } from '../src/workflows/progress.js';
 import { timelineOf, type Timeline } from './activity-timeline.js';
 import type { BenchDatabase } from './bench-database.js';
+import { treeCpuSeconds } from './cpu-meter.js';
 import { procStatusBytes, RssSampler, type RssPeak } from './rss-sampler.js';
 import type { Teardown } from './teardown.js';
 import { startWorkerProcess } from './worker-process.js';
@@ -31,6 +33,8 @@ export interface WorkflowTimes {
   parent: Timeline;
   child: Timeline;
   rss: RssPeak;
+  /** CPU seconds: the PostgreSQL cluster, the worker with its children, the Temporal dev server. */
+  cpu: { server: number; client: number; temporal: number };
 }
 
 export interface WorkflowRig {
@@ -61,6 +65,16 @@ async function writeOpsConfig(dir: string, db: BenchDatabase): Promise<string> {
   return file;
 }
 
+/** startDevServer does not say which process it started; find it among ours by its argv. */
+function childRunning(argvPart: string): number {
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+    for (const pid of readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(argvPart)) return Number(pid);
+    }
+  }
+  throw new Error(`no child process of the bench runs with "${argvPart}"`);
+}
+
 async function waitForPollers(client: Client, taskQueue: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -83,6 +97,7 @@ async function waitForPollers(client: Client, taskQueue: string, timeoutMs = 30_
 export async function startWorkflowRig(root: string, db: BenchDatabase, teardown: Teardown, log: (line: string) => void): Promise<WorkflowRig> {
   const dev = await startDevServer({ headless: true });
   teardown.defer('stop Temporal dev server', () => dev.stop());
+  const devPid = childRunning(`--port ${dev.address.split(':')[1]}`);
   const connection = await Connection.connect({ address: dev.address });
   // Closing the channel under a pending result() makes its retry timer throw; cancel and settle it first.
   const abort = new AbortController();
@@ -129,6 +144,7 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
     async run() {
       const workflowId = `bench-backup-${randomBytes(4).toString('hex')}`;
       const window = sampler.open();
+      const cpuBefore = { server: db.serverCpuSeconds(), client: treeCpuSeconds(worker.pid), temporal: treeCpuSeconds(devPid) };
       const begun = performance.now();
       const handle = await client.workflow.start(nightlyBackup, { taskQueue, workflowId, args: [{}] });
       let result;
@@ -140,6 +156,11 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
         throw new Error(`${workflowId} failed: ${innermostMessage(err)}\nworker output:\n${worker.outputTail()}`);
       }
       const total = (performance.now() - begun) / 1000;
+      const cpu = {
+        server: db.serverCpuSeconds() - cpuBefore.server,
+        client: treeCpuSeconds(worker.pid) - cpuBefore.client,
+        temporal: treeCpuSeconds(devPid) - cpuBefore.temporal,
+      };
       const rss = window.close();
 
       const entry = await repository.get(result.targets[0]!.backupId!);
@@ -159,6 +180,7 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
         parent,
         child,
         rss,
+        cpu,
       };
     },
   };

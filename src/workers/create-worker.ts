@@ -34,6 +34,9 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     activities: { ...createBackupActivities(config), ...createDeployActivities(config) },
     interceptors: { activity: [opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
+    // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for
+    // up to 80% of the heartbeat timeout (16 s), so a cancel in the UI would take that long to land.
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
 }
 

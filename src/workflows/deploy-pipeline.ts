@@ -156,11 +156,11 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   try {
     await step('rollback switch', () => host.switchRelease({ ...at, sha: report.previous! }));
     await step('rollback health', () => gate.checkHealth(at));
-    await log('rolled-back', sha, report.error);
+    await log('rolled-back', report.previous, report.error);
     return 'rolled-back';
   } catch (err) {
     report.error = `${report.error}; rollback failed: ${innermostMessage(err)}`;
-    await log('rollback-failed', sha, report.error);
+    await log('rollback-failed', report.previous, report.error);
     return 'rollback-failed';
   }
 }

@@ -165,7 +165,9 @@ const DEBIAN_PROVIDERS: Record<string, RegExp | 'base image'> = {
   rsync: /^rsync$/,
   ssh: /^openssh-client$/,
   zstd: /^zstd$/,
+  git: /^git$/,
   gzip: 'base image',
+  tar: 'base image',
 };
 
 /** Each entry lists alternatives, any one of which will do (findExecutable takes the first on PATH). */

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { parse, stringify } from 'yaml';
@@ -59,7 +59,9 @@ describe('ops up (the main command) on the example config', () => {
 
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^ops_last_db_dump_age_minutes\{target="crm-db"\} \d/m);
-    expect(readFileSync(join(dir, '.ops/reports/backup-report-latest.md'), 'utf8')).toContain('Nightly backup: OK');
+    // The report is the chain's last step, a moment after the last verify is recorded.
+    const report = join(dir, '.ops/reports/backup-report-latest.md');
+    await waitFor(() => existsSync(report) && readFileSync(report, 'utf8').includes('Nightly backup: OK'), 60_000, () => output);
 
     up.kill('SIGINT');
     const exit = await up;
