@@ -30,3 +30,13 @@ export function parseReleaseLog(text: string): ReleaseLogEntry[] {
       }
     });
 }
+
+/**
+ * The release to go back to from `current`: the `previous` of the newest entry that made `current`
+ * live (a deploy or a rollback to it). Undefined when the log does not know one.
+ */
+export function previousRelease(entries: ReleaseLogEntry[], current: string | null): string | undefined {
+  if (!current) return undefined;
+  const madeLive = [...entries].reverse().find((e) => e.sha === current && (e.event === 'deployed' || e.event === 'manual-rollback'));
+  return madeLive?.previous ?? undefined;
+}

@@ -3,7 +3,10 @@ import { ConfigError } from '../core/errors.js';
 import { registerBackup } from './backup.js';
 import { registerBackupsList } from './backups-list.js';
 import { registerConfigCheck } from './config-check.js';
+import { registerDeploy } from './deploy.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { registerReleases } from './releases.js';
+import { registerRollback } from './rollback.js';
 import { registerUp } from './up.js';
 import { registerVerify } from './verify.js';
 import { registerWorker } from './worker.js';
@@ -12,6 +15,8 @@ const program = new Command('ops')
   .description('Operations orchestrator on Temporal: nightly backups with verify-restore, deploys, drills')
   .option('-c, --config <file>', 'config file (default: $OPS_CONFIG, ./ops.config.yaml, then the bundled example)')
   .option('-v, --verbose', 'show stack traces on errors')
+  // Options after a subcommand belong to it (deploy --by vs deploy approve --by).
+  .enablePositionalOptions()
   .exitOverride()
   .showHelpAfterError();
 
@@ -21,6 +26,9 @@ registerBackup(program);
 registerBackupsList(program);
 registerVerify(program);
 registerConfigCheck(program);
+registerDeploy(program);
+registerRollback(program);
+registerReleases(program);
 
 try {
   await program.parseAsync(process.argv);

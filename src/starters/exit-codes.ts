@@ -6,7 +6,7 @@ export const EXIT = {
   failed: 1,
   /** bad usage or bad config: nothing was started */
   usage: 2,
-  /** another run holds the lock (deploys, later) */
+  /** another run holds the lock: a deploy of this app is running */
   busy: 3,
 } as const;
 
@@ -20,7 +20,13 @@ export class RunFailed extends OpsError {
   readonly retryable = false;
 }
 
+/** Another run holds the lock this one needs (a deploy of the same app). */
+export class LockHeld extends OpsError {
+  readonly retryable = false;
+}
+
 export function exitCodeFor(err: unknown): number {
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT.usage;
+  if (err instanceof LockHeld) return EXIT.busy;
   return EXIT.failed;
 }

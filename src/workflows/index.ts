@@ -2,3 +2,4 @@ export { nightlyBackup } from './nightly-backup.js';
 export { backupTarget } from './backup-target.js';
 export { verifyBackupRun } from './verify-backup.js';
 export { deployPipeline } from './deploy-pipeline.js';
+export { rollbackStage } from './rollback-stage.js';

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { runUrl } from '../temporal/connection-settings.js';
+import { workflowIds } from '../temporal/names.js';
+import { pendingApprovalQuery } from '../workflows/deploy-signals.js';
+import { progressQuery } from '../workflows/progress.js';
+import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { printTable } from './print-table.js';
+import { UsageError } from './exit-codes.js';
+
+export function registerDeployStatus(deploy: Command, program: Command): void {
+  deploy
+    .command('status')
+    .description('the latest deploy of an app: state, steps, and any approval it waits for')
+    .argument('<app>')
+    .action(async (app: string) => {
+      const config = loadCliConfig(program.opts<GlobalOptions>());
+      const temporal = await connectTemporal(config);
+      try {
+        const handle = temporal.client.workflow.getHandle(workflowIds.deploy(app));
+        const description = await handle.describe().catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) throw new UsageError(`no deploy of ${app} has run yet`);
+          throw err;
+        });
+        console.log(`${description.workflowId}: ${description.status.name} (started ${description.startTime.toISOString()})`);
+        const link = runUrl(temporal.settings, description.workflowId, description.runId);
+        if (link) console.log(`  ${link}`);
+        const steps = await handle.query(progressQuery).catch(() => []);
+        printTable(['STEP', 'STATUS', 'DETAIL'], steps.map((s) => [s.step, s.status, s.detail ?? '']));
+        const pending = description.status.name === 'RUNNING' ? await handle.query(pendingApprovalQuery).catch(() => null) : null;
+        if (pending) console.log(`waiting for approval before ${pending.stage} since ${pending.since}: ops deploy approve ${app} [--reject]`);
+      } finally {
+        await temporal.close();
+      }
+    });
+}

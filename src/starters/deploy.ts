@@ -1,0 +1,82 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import type { ConnectionSettings } from '../temporal/connection-settings.js';
+import { runUrl } from '../temporal/connection-settings.js';
+import { workflowIds } from '../temporal/names.js';
+import { deployPipeline, type DeployResult } from '../workflows/deploy-pipeline.js';
+import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { registerDeployApprove } from './deploy-approve.js';
+import { registerDeployStatus } from './deploy-status.js';
+import { LockHeld, UsageError } from './exit-codes.js';
+import { watchRun } from './watch-run.js';
+import { whoIsActing } from './who.js';
+
+interface DeployOptions {
+  ref?: string;
+  stages?: string;
+  wait?: boolean;
+  approve?: boolean;
+  smokeLevel: 'smoke' | 'standard';
+  by?: string;
+}
+
+export function registerDeploy(program: Command): void {
+  const deploy = program
+    .command('deploy')
+    .description('promote a ref through the app\'s stages: sync, build, switch, health gate, smoke; roll back on failure')
+    .argument('<app>', 'an app from the config')
+    // Not requiredOption: commander would then demand it of `deploy status` and `deploy approve` too.
+    .option('-r, --ref <ref>', 'git ref or SHA to deploy, required (resolved to a commit SHA at start)')
+    .option('-s, --stages <list>', 'comma-separated stages (default: the app\'s order)')
+    .option('-w, --wait', 'stream step progress and wait; exit 1 if the deploy failed or was rolled back')
+    .option('--approve', 'pass every approval gate (for CI that already gated the run)')
+    .option('--smoke-level <level>', 'smoke or standard', 'smoke')
+    .option('--by <name>', 'who starts it (default: GITHUB_ACTOR or the OS user)')
+    // `deploy approve APP --by X`: options after a subcommand belong to the subcommand.
+    .enablePositionalOptions()
+    .action(async (app: string, options: DeployOptions) => {
+      if (!options.ref) throw new UsageError('deploy needs --ref <git ref or SHA>');
+      const ref = options.ref;
+      if (options.smokeLevel !== 'smoke' && options.smokeLevel !== 'standard') throw new UsageError(`--smoke-level must be smoke or standard, got "${options.smokeLevel}"`);
+      const config = loadCliConfig(program.opts<GlobalOptions>());
+      const appConfig = config.apps.find((a) => a.name === app);
+      if (!appConfig) throw new UsageError(`unknown app "${app}" (configured: ${config.apps.map((a) => a.name).join(', ') || 'none'})`);
+      const stages = options.stages?.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = (stages ?? []).filter((s) => !appConfig.stages.some((st) => st.name === s));
+      if (unknown.length > 0) throw new UsageError(`unknown stage ${unknown.join(', ')} of app "${app}" (stages: ${appConfig.stages.map((s) => s.name).join(', ')})`);
+
+      const temporal = await connectTemporal(config);
+      try {
+        const workflowId = workflowIds.deploy(app);
+        const url = runUrl(temporal.settings, workflowId);
+        const handle = await temporal.client.workflow
+          .start(deployPipeline, {
+            taskQueue: temporal.taskQueue,
+            workflowId,
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            args: [{ app, ref, ...(stages ? { stages } : {}), smokeLevel: options.smokeLevel, startedBy: whoIsActing(options.by), preApproved: options.approve === true, ...(url ? { runUrl: url } : {}) }],
+          })
+          .catch(async (err: unknown) => {
+            if (err instanceof WorkflowExecutionAlreadyStartedError) throw await lockHeld(temporal.client, temporal.settings, app);
+            throw err;
+          });
+        console.log(`started ${workflowId}`);
+        const link = runUrl(temporal.settings, workflowId, handle.firstExecutionRunId);
+        if (link) console.log(`  ${link}`);
+        if (!options.wait) return;
+        const result = await watchRun<DeployResult>(handle);
+        console.log(`deployed ${app} ${result.sha.slice(0, 12)}; report ${result.report}`);
+      } finally {
+        await temporal.close();
+      }
+    });
+  registerDeployStatus(deploy, program);
+  registerDeployApprove(deploy, program);
+}
+
+async function lockHeld(client: Client, settings: ConnectionSettings, app: string): Promise<LockHeld> {
+  const running = await client.workflow.getHandle(workflowIds.deploy(app)).describe();
+  const link = runUrl(settings, running.workflowId, running.runId) ?? `${running.workflowId} (run ${running.runId})`;
+  return new LockHeld(`a deploy of ${app} is already running since ${running.startTime.toISOString()}: ${link}`);
+}

@@ -1,0 +1,49 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Command } from 'commander';
+import { runUrl } from '../temporal/connection-settings.js';
+import { workflowIds } from '../temporal/names.js';
+import { rollbackStage } from '../workflows/rollback-stage.js';
+import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { LockHeld, UsageError } from './exit-codes.js';
+import { watchRun } from './watch-run.js';
+import { whoIsActing } from './who.js';
+
+export function registerRollback(program: Command): void {
+  program
+    .command('rollback')
+    .description('point a stage back at an earlier release still on its host, and pass the health gate')
+    .argument('<app>')
+    .requiredOption('-s, --stage <stage>', 'the stage to roll back')
+    .option('--to <sha>', 'the release to go back to (default: the one current replaced)')
+    .option('--by <name>', 'who rolls back (default: GITHUB_ACTOR or the OS user)')
+    .action(async (app: string, options: { stage: string; to?: string; by?: string }) => {
+      const config = loadCliConfig(program.opts<GlobalOptions>());
+      const appConfig = config.apps.find((a) => a.name === app);
+      if (!appConfig) throw new UsageError(`unknown app "${app}"`);
+      if (!appConfig.stages.some((s) => s.name === options.stage)) throw new UsageError(`unknown stage "${options.stage}" of app "${app}"`);
+      const temporal = await connectTemporal(config);
+      try {
+        // The deploy id is the app's lock: a rollback never runs beside a deploy of the same app.
+        const workflowId = workflowIds.deploy(app);
+        const handle = await temporal.client.workflow
+          .start(rollbackStage, {
+            taskQueue: temporal.taskQueue,
+            workflowId,
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            args: [{ app, stage: options.stage, ...(options.to ? { to: options.to } : {}), startedBy: whoIsActing(options.by) }],
+          })
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowExecutionAlreadyStartedError) throw new LockHeld(`a deploy or rollback of ${app} is already running (${workflowId})`);
+            throw err;
+          });
+        console.log(`started rollback ${workflowId}`);
+        const link = runUrl(temporal.settings, workflowId, handle.firstExecutionRunId);
+        if (link) console.log(`  ${link}`);
+        const result = await watchRun<{ from: string | null; to: string }>(handle);
+        console.log(`${app} on ${options.stage}: rolled back from ${result.from?.slice(0, 12) ?? 'none'} to ${result.to.slice(0, 12)}, healthy`);
+      } finally {
+        await temporal.close();
+      }
+    });
+}

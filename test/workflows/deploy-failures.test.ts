@@ -1,0 +1,152 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { freePort } from '../../src/local-servers/free-port.js';
+import { hostSteps } from '../../src/workflows/activity-options.js';
+import { activityRuns } from '../support/activity-history.js';
+import { currentReleaseIfAny, deployRootEntries, dockerCalls, latestDeployReport, releaseLogOf } from '../support/deploy-assertions.js';
+import { makeDeployFixture, type DeployFixture, type DeployFixtureOptions } from '../support/deploy-fixture.js';
+import { deployFailure, deployWorldForTest, failureChain, runFailure, startDeploy, type DeployWorld } from '../support/deploy-world.js';
+import { testServers } from '../support/servers.js';
+
+/** No deploy step reached this stage: no compose call, nothing in its deploy root. */
+function expectUntouched(fixture: DeployFixture, stage: 'staging' | 'prod'): void {
+  expect(dockerCalls(fixture.stages[stage].project)).toEqual([]);
+  expect(deployRootEntries(fixture.stages[stage].root)).toEqual([]);
+}
+
+describe('deployPipeline refuses bad input before anything reaches a host', () => {
+  it.each([
+    ['an unknown app', (w: DeployWorld) => ({ app: `${w.fixture.app}-nope`, ref: 'main' }), (w: DeployWorld) => `unknown app "${w.fixture.app}-nope" (configured: ${w.fixture.app})`, 'planDeploy'],
+    ['an unknown stage', () => ({ ref: 'main', stages: ['nope'] }), (w: DeployWorld) => `unknown stage "nope" of app "${w.fixture.app}" (stages: staging, prod)`, 'planDeploy'],
+    ['an unknown ref', () => ({ ref: 'no-such-branch' }), (w: DeployWorld) => `app "${w.fixture.app}": ref "no-such-branch" does not name a commit in ${w.fixture.repo.repo}`, 'resolveRef'],
+  ])('%s: PreconditionFailed naming it, one attempt, no host touched', async (_, input, message, activity) => {
+    const world = await deployWorldForTest();
+    const handle = await startDeploy(world, input(world));
+    const error = await runFailure(handle);
+
+    expect(failureChain(error)).toEqual([
+      ['WorkflowFailedError', undefined, 'Workflow execution failed'],
+      ['ActivityFailure', undefined, 'Activity task failed'],
+      ['ApplicationFailure', 'PreconditionFailed', message(world)],
+    ]);
+    const runs = await activityRuns(world.worker.client, handle.workflowId, activity);
+    expect(runs).toMatchObject([{ attempt: 1, outcome: 'failed', retryState: 'NON_RETRYABLE_FAILURE' }]);
+    expect((await activityRuns(world.worker.client, handle.workflowId)).map((r) => r.activity)).not.toContain('syncRelease');
+    expectUntouched(world.fixture, 'staging');
+    expectUntouched(world.fixture, 'prod');
+  });
+
+  it('a stage secret whose environment variable is unset: ConfigError naming the key and the variable', async () => {
+    const fixture = await makeDeployFixture();
+    onTestFinished(() => fixture.cleanup());
+    const { DEPLOY_DB_PASSWORD: _, ...withoutPassword } = fixture.env;
+
+    const error = (() => {
+      try {
+        loadConfig(fixture.configFile, withoutPassword);
+        return undefined;
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'apps[0].stages[0].secrets.DB_PASSWORD: environment variable DEPLOY_DB_PASSWORD is not set',
+      'apps[0].stages[1].secrets.DB_PASSWORD: environment variable DEPLOY_DB_PASSWORD is not set',
+    ]);
+  });
+});
+
+/** A key pair the test sshd has never seen. */
+async function strangerKey(): Promise<string> {
+  const dir = await mkdtemp(join(testServers().scratchRoot, 'stranger-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const key = join(dir, 'id_ed25519');
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'not-authorized', '-f', key]);
+  return key;
+}
+
+describe('deployPipeline when the host cannot be reached', () => {
+  it.each([
+    [
+      'nothing listens on the ssh port',
+      async (): Promise<[DeployFixtureOptions, RegExp]> => {
+        const port = await freePort();
+        return [{ edit: (doc) => (doc.hosts.local.ssh = doc.hosts.local.ssh.replace(/:\d+$/, `:${port}`)) }, new RegExp(`ssh: connect to host 127\\.0\\.0\\.1 port ${port}: Connection refused`)];
+      },
+    ],
+    [
+      'the key is not authorized',
+      async (): Promise<[DeployFixtureOptions, RegExp]> => {
+        const key = await strangerKey();
+        return [{ edit: (doc) => (doc.ssh.identityFile = key) }, /Permission denied \(publickey\)/];
+      },
+    ],
+  ])('%s: sync is retried (ssh exit 255), then staging fails naming the cause; prod is never touched', async (_, arrange) => {
+    const [options, cause] = await arrange();
+    const world = await deployWorldForTest(options);
+    const { fixture } = world;
+    const handle = await startDeploy(world, { ref: 'main' });
+    const { failure, outcome } = await deployFailure(handle);
+
+    expect(outcome).toBe('failed');
+    expect(failure.type).toBe('DeployFailed');
+    expect(failure.message).toMatch(new RegExp(`^${fixture.app} [0-9a-f]{12} on staging: failed: ssh failed \\(exit 255\\): `));
+    expect(failure.message).toMatch(cause);
+    const [sync, ...moreSyncs] = await activityRuns(world.worker.client, handle.workflowId, 'syncRelease');
+    expect(moreSyncs).toEqual([]);
+    expect(sync).toMatchObject({ attempt: hostSteps.retry!.maximumAttempts, outcome: 'failed', retryState: 'MAXIMUM_ATTEMPTS_REACHED' });
+    expect(sync!.failure).toMatchObject({ type: 'CommandFailed', nonRetryable: false });
+    expect(sync!.failure!.message).toMatch(cause);
+    expect(await activityRuns(world.worker.client, handle.workflowId, 'buildRelease')).toEqual([]);
+
+    expectUntouched(fixture, 'staging');
+    expectUntouched(fixture, 'prod');
+    const report = latestDeployReport(fixture);
+    expect(report).toContain('## staging: FAILED');
+    expect(report).toMatch(cause);
+    expect(report).toContain('## prod: skipped');
+  });
+});
+
+describe('deployPipeline when the build fails', () => {
+  it('stops staging before the switch, after one build attempt, naming the build error; prod is never touched', async () => {
+    const world = await deployWorldForTest();
+    const { fixture } = world;
+    const reason = 'npm ERR! Missing script: "build" (left out on purpose)';
+    const sha = await fixture.repo.commit('break the build', { BUILD_FAIL: `${reason}\n` });
+    const handle = await startDeploy(world, { ref: 'main' });
+    const { failure, outcome } = await deployFailure(handle);
+
+    expect(outcome).toBe('failed');
+    expect(failure.type).toBe('DeployFailed');
+    expect(failure.message).toContain(`${fixture.app} ${sha.slice(0, 12)} on staging: failed: `);
+    expect(failure.message).toContain(reason);
+    expect(failure.message).toContain('did not complete successfully');
+    const [build, ...moreBuilds] = await activityRuns(world.worker.client, handle.workflowId, 'buildRelease');
+    expect(moreBuilds).toEqual([]);
+    expect(build).toMatchObject({ attempt: 1, outcome: 'failed', retryState: 'NON_RETRYABLE_FAILURE' });
+    expect(build!.failure).toMatchObject({ type: 'CommandFailed', nonRetryable: true });
+    expect(await activityRuns(world.worker.client, handle.workflowId, 'switchRelease')).toEqual([]);
+
+    const staging = fixture.stages.staging;
+    const release = join(staging.root, 'releases', sha);
+    expect(dockerCalls(staging.project)).toEqual([['compose', '--project-directory', release, '-f', `${release}/docker-compose.yml`, '-p', staging.project, 'build']]);
+    expect(currentReleaseIfAny(staging.root)).toBeNull();
+    expect(releaseLogOf(staging.root)).toEqual([
+      expect.objectContaining({ app: fixture.app, stage: 'staging', sha, previous: null, event: 'failed', detail: expect.stringContaining(reason) }),
+    ]);
+    expectUntouched(fixture, 'prod');
+
+    const report = latestDeployReport(fixture);
+    expect(report).toContain(`# Deploy ${fixture.app} ${sha.slice(0, 12)}: FAILED`);
+    expect(report).toContain('## staging: FAILED');
+    expect(report).toContain(reason);
+    expect(report).toMatch(/\| build \| failed \|/);
+    expect(report).toContain('## prod: skipped');
+  });
+});
