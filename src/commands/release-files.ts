@@ -42,3 +42,7 @@ export function removeReleases(root: string, shas: string[]): string[] {
   for (const sha of shas) if (!/^[0-9a-f]{7,64}$/.test(sha)) throw new Error(`not a release sha: "${sha}"`);
   return ['rm', '-rf', '--', ...shas.map((sha) => `${root.replace(/\/$/, '')}/releases/${sha}`)];
 }
+
+export function listReleaseDirs(root: string): string[] {
+  return ['ls', '-1A', '--', `${root.replace(/\/$/, '')}/releases`];
+}

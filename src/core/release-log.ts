@@ -40,3 +40,17 @@ export function previousRelease(entries: ReleaseLogEntry[], current: string | nu
   const madeLive = [...entries].reverse().find((e) => e.sha === current && (e.event === 'deployed' || e.event === 'manual-rollback'));
   return madeLive?.previous ?? undefined;
 }
+
+/**
+ * Which release dirs on a host may go: all but the `keep` most recently deployed, never `current`
+ * and never the release it replaced (the rollback target). Dirs the log never mentions (an
+ * interrupted sync) are oldest of all.
+ */
+export function releasesToPrune(dirs: string[], entries: ReleaseLogEntry[], current: string | null, keep: number): string[] {
+  const lastSeen = new Map<string, number>();
+  entries.forEach((e, i) => lastSeen.set(e.sha, i));
+  const newestFirst = [...dirs].sort((a, b) => (lastSeen.get(b) ?? -1) - (lastSeen.get(a) ?? -1));
+  const protectedShas = new Set([current, previousRelease(entries, current)].filter((s): s is string => Boolean(s)));
+  const kept = new Set([...newestFirst.slice(0, keep), ...protectedShas]);
+  return dirs.filter((d) => !kept.has(d)).sort();
+}

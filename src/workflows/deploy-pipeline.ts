@@ -143,6 +143,7 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
     report.smoke = smoke;
     if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
     await log('deployed', report.previous);
+    await step('prune', () => quick.pruneReleases(at)).catch(() => undefined);
     return 'succeeded';
   } catch (err) {
     report.error = innermostMessage(err);

@@ -124,7 +124,7 @@ describe('deployPipeline when the build fails', () => {
 
     expect(outcome).toBe('failed');
     expect(failure.type).toBe('DeployFailed');
-    expect(failure.message).toContain(`${fixture.app} ${sha.slice(0, 12)} on staging: failed: `);
+    expect(failure.message).toContain(`${fixture.app} ${sha.slice(0, 12)} on staging: failed: docker compose build on local failed (exit 1): `);
     expect(failure.message).toContain(reason);
     expect(failure.message).toContain('did not complete successfully');
     const [build, ...moreBuilds] = await activityRuns(world.worker.client, handle.workflowId, 'buildRelease');

@@ -51,8 +51,8 @@ describe('deployPipeline rolls a failed switch back to the release it replaced',
     expect(report).toContain('## staging: FAILED, rolled back and healthy');
     expect(report).toContain(`- Replaced release: \`${good.slice(0, 12)}\``);
     expect(report).toMatch(/- Smoke \(smoke\): failed, exit 1/);
-    expect(report).toMatch(/ok {2}GET \/health -> 200 .*"release":"[0-9a-f]{40}"/);
-    expect(report).toMatch(/FAIL forced by .*\/SMOKE_FAIL/);
+    expect(report).toContain(`ok   GET /health -> 200 {"status":"ok","version":"2.0.0-smoke","release":"${bad}"}`);
+    expect(report).toContain(`FAIL forced by ${fixture.config.stateDir}/releases/${fixture.app}/${bad}/SMOKE_FAIL`);
     expect(report).toMatch(/\| rollback switch \| done \|/);
     expect(report).toMatch(/\| rollback health \| done \|/);
     expect(report).toContain('## prod: skipped');

@@ -11,7 +11,7 @@ const composeProject = (target: StageTarget, sha: string): ComposeProject => ({ 
 /** `docker compose build` in the release dir on the host. A failing build is the code's fault: not retried. */
 export async function buildRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<{ outputTail: string }> {
   const target = stageTarget(config, input.app, input.stage);
-  const output = await withHeartbeat(({ cancelSignal }) => runOnHost(config, target, composeBuild(composeProject(target, input.sha)), { cancelSignal }));
+  const output = await withHeartbeat(({ cancelSignal }) => runOnHost(config, target, composeBuild(composeProject(target, input.sha)), { cancelSignal, what: 'docker compose build' }));
   return { outputTail: output.split('\n').slice(-20).join('\n') };
 }
 
@@ -35,9 +35,9 @@ export async function switchRelease(config: OpsConfig, input: { app: string; sta
   }
   await withHeartbeat(async ({ cancelSignal }) => {
     if (target.app.compose.switch === 'down-up' && previous && previous !== input.sha) {
-      await runOnHost(config, target, composeDown(composeProject(target, previous)), { cancelSignal });
+      await runOnHost(config, target, composeDown(composeProject(target, previous)), { cancelSignal, what: 'docker compose down' });
     }
-    await runOnHost(config, target, composeUp(composeProject(target, input.sha)), { cancelSignal });
+    await runOnHost(config, target, composeUp(composeProject(target, input.sha)), { cancelSignal, what: 'docker compose up' });
     await runOnHost(config, target, pointLinkAt(`releases/${input.sha}`, currentLink(target)), { cancelSignal });
   });
   return { previous: previous === input.sha ? null : previous };

@@ -6,6 +6,7 @@ import { buildRelease, currentRelease, switchRelease } from './build-and-switch.
 import { writeDeployReport } from './deploy-report.js';
 import { checkHealth } from './health-gate.js';
 import { prepareRelease, resolveRef } from './prepare-release.js';
+import { pruneReleases } from './prune-releases.js';
 import { readReleaseLog, recordRelease } from './release-log.js';
 import { runSmoke, type SmokeLevel } from './run-smoke.js';
 import { findApp, stageTarget } from './stage-target.js';
@@ -31,6 +32,7 @@ export function createDeployActivities(config: OpsConfig) {
     switchRelease: (input: StageInput & { sha: string }) => switchRelease(config, input),
     checkHealth: (input: StageInput) => checkHealth(config, input),
     runSmoke: (input: StageInput & { level: SmokeLevel; localDir: string }) => runSmoke(config, input),
+    pruneReleases: (input: StageInput) => pruneReleases(config, input),
     recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>) => recordRelease(config, entry),
     readReleaseLog: (input: StageInput) => readReleaseLog(config, input),
     writeDeployReport: (report: DeployReport) => writeDeployReport(config, report),

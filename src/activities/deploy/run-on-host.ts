@@ -1,6 +1,7 @@
 import { sshCommand } from '../../commands/ssh.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import type { Secret } from '../../config/secret.js';
+import { CommandFailed } from '../../core/errors.js';
 import { runCommand } from '../process/run-command.js';
 import type { StageTarget } from './stage-target.js';
 
@@ -8,17 +9,27 @@ export interface HostRunOptions {
   input?: string;
   cancelSignal?: AbortSignal;
   secrets?: Secret[];
+  /** Names the remote command in a failure, e.g. "docker compose build"; default its first word. */
+  what?: string;
 }
 
 /** ssh exits 255 for its own failures (unreachable, refused, auth); any other code is the remote command's. */
 const SSH_FAILED = 255;
 
 /** Runs an argv on the stage's host through the system ssh client (keys, known_hosts, ProxyJump from ssh config). */
-export function runOnHost(config: OpsConfig, target: StageTarget, argv: string[], options: HostRunOptions = {}): Promise<string> {
-  return runCommand(sshCommand(config.ssh, target.host, argv), {
-    ...(options.input !== undefined ? { input: options.input } : {}),
-    ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
-    secrets: options.secrets ?? [],
-    retryable: (exitCode) => exitCode === SSH_FAILED,
-  });
+export async function runOnHost(config: OpsConfig, target: StageTarget, argv: string[], options: HostRunOptions = {}): Promise<string> {
+  try {
+    return await runCommand(sshCommand(config.ssh, target.host, argv), {
+      ...(options.input !== undefined ? { input: options.input } : {}),
+      ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
+      secrets: options.secrets ?? [],
+      retryable: (exitCode) => exitCode === SSH_FAILED,
+    });
+  } catch (err) {
+    // ssh passes the remote command's exit code on: that failure is the command's, and saying "ssh failed" would send people to check the connection.
+    if (err instanceof CommandFailed && err.exitCode !== undefined && err.exitCode !== SSH_FAILED) {
+      throw new CommandFailed(err.command, err.exitCode, err.stderrTail, err.retryable, `${options.what ?? argv[0]} on ${target.hostName}`);
+    }
+    throw err;
+  }
 }

@@ -1,0 +1,136 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { treeCpuSeconds, reapedChildrenCpuSeconds } from './cpu-meter.js';
+import { renderDeployReport, type CpuSeconds, type DeployBenchRun } from './deploy-bench-report.js';
+import { startDeployRig, type DeployRig, type WorkflowRun } from './deploy-rig.js';
+import { runDeployScript, writeStageDotenvs, type ScriptRun } from './deploy-script.js';
+import { createDeployWorld, HEALTH, STAGES, type DeployWorld } from './deploy-world.js';
+import { closeMasters, measureRoundTrips, multiplexingOptions } from './ssh-multiplexing.js';
+import { Teardown } from './teardown.js';
+
+/**
+ * Wall time of a two-stage deploy through ops' deployPipeline workflow against the bash script a
+ * user would write for the same steps (git archive, ssh, rsync, compose, health gate, smoke), both
+ * over real ssh to a local sshd with the docker stand-in, each deploying a fresh commit.
+ * Usage: tsx bench/deploy-bench.ts [--repeat N] [--ssh-mux]
+ *   --ssh-mux  both deploys share ssh connections (ControlMaster via the config's ssh.options)
+ */
+const { values } = parseArgs({ options: { repeat: { type: 'string', default: '3' }, 'ssh-mux': { type: 'boolean', default: false } } });
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) {
+  console.error(`--repeat: expected a positive integer, got "${values.repeat}"`);
+  process.exit(2);
+}
+const sshMux = values['ssh-mux']!;
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+const teardown = new Teardown();
+teardown.runOnExitPaths(log);
+
+const loadAtStart = loadavg()[0]!;
+
+/** Every deploy's ssh sessions, the stand-in's build/up calls and the smoke run end up in one of these trees. */
+function cpuMeter(world: DeployWorld, rig: DeployRig): () => CpuSeconds {
+  return () => {
+    const own = process.cpuUsage();
+    return {
+      bench: (own.user + own.system) / 1e6,
+      script: reapedChildrenCpuSeconds(process.pid),
+      worker: treeCpuSeconds(rig.pids.worker),
+      temporal: treeCpuSeconds(rig.pids.temporal),
+      sshd: treeCpuSeconds(world.sshdPid),
+    };
+  };
+}
+
+function cpuSince(before: CpuSeconds, after: CpuSeconds): CpuSeconds {
+  return Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - before[key as keyof CpuSeconds]])) as unknown as CpuSeconds;
+}
+
+/** Both stages answer /health with the release just deployed: neither side is timed on a deploy that did not happen. */
+async function assertServing(world: DeployWorld, sha: string, who: string): Promise<void> {
+  for (const stage of STAGES) {
+    const response = await fetch(`${world.stages[stage].baseUrl}/health`, { signal: AbortSignal.timeout(5000) });
+    const body = (await response.json()) as { release?: string };
+    if (response.status !== 200 || body.release !== sha) throw new Error(`${who}: ${stage} serves ${body.release ?? 'nothing'} (HTTP ${response.status}), expected ${sha}`);
+  }
+}
+
+try {
+  const root = await mkdtemp(join(tmpdir(), 'ops-deploy-bench-'));
+  teardown.defer('remove temp dir', () => rm(root, { recursive: true, force: true }));
+  const controlDir = join(root, 'ssh-control');
+  await mkdir(controlDir, { mode: 0o700 });
+
+  const world = await createDeployWorld(root, sshMux ? multiplexingOptions(controlDir) : [], teardown, log);
+  teardown.defer('close ssh masters', () => closeMasters(controlDir, world.baseSsh, world.sshHost));
+  const rig = await startDeployRig(world, teardown, log);
+  const dotenv = await writeStageDotenvs(world.config, world.app, join(root, 'script-env'));
+  const cpuNow = cpuMeter(world, rig);
+
+  let deploys = 0;
+  const newCommit = (who: string) => world.repo.commit(`bench deploy ${++deploys} (${who})`, { BENCH_DEPLOY: `${deploys} ${who}\n` });
+  const deployBare = async (): Promise<ScriptRun & { cpu: CpuSeconds }> => {
+    const sha = await newCommit('bare script');
+    const before = cpuNow();
+    const run = await runDeployScript(world.config, world.app, sha, root, dotenv);
+    const cpu = cpuSince(before, cpuNow());
+    await assertServing(world, sha, 'bare script');
+    return { ...run, cpu };
+  };
+  const deployWorkflow = async (): Promise<WorkflowRun & { cpu: CpuSeconds }> => {
+    const sha = await newCommit('workflow');
+    const before = cpuNow();
+    const run = await rig.run(sha);
+    const cpu = cpuSince(before, cpuNow());
+    await assertServing(world, sha, 'workflow');
+    return { ...run, cpu };
+  };
+
+  // Every timed deploy then replaces a running release, and the worker has run each activity once.
+  log('warm-up: bare script, then workflow (not timed)');
+  const warmup = { bare: (await deployBare()).total, workflow: (await deployWorkflow()).total };
+
+  const runs: DeployBenchRun[] = [];
+  for (let round = 1; round <= repeat; round++) {
+    const bareFirst = round % 2 === 1;
+    log(`run ${round}/${repeat}: ${bareFirst ? 'bare script, then workflow' : 'workflow, then bare script'}`);
+    let bare: DeployBenchRun['bare'];
+    let workflow: DeployBenchRun['workflow'];
+    if (bareFirst) {
+      bare = await deployBare();
+      workflow = await deployWorkflow();
+    } else {
+      workflow = await deployWorkflow();
+      bare = await deployBare();
+    }
+    log(`run ${round}/${repeat}: bare ${bare.total.toFixed(2)} s, workflow ${workflow.total.toFixed(2)} s`);
+    runs.push({ bare, workflow, bareFirst });
+  }
+
+  log('measuring ssh round trips');
+  const roundTrips = await measureRoundTrips(world.baseSsh, world.sshHost, join(root, 'ssh-probe'));
+  const loadAtEnd = loadavg()[0]!;
+
+  await teardown.run(log);
+  const lines = renderDeployReport({
+    target: `${world.sshHost.host}:${world.sshHost.port}`,
+    health: { intervalSeconds: HEALTH.intervalSeconds, stableSeconds: HEALTH.stableSeconds },
+    sshMultiplexing: sshMux,
+    runs,
+    warmup,
+    startupSeconds: rig.startupSeconds,
+    roundTrips,
+    load: { cpus: availableParallelism(), start: loadAtStart, end: loadAtEnd },
+  });
+  console.log(lines.join('\n'));
+} catch (err) {
+  // Tool errors can carry long output; the head says what failed.
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  console.error(`bench failed: ${message.length > 4000 ? `${message.slice(0, 4000)}…` : message}`);
+  process.exitCode = 1;
+} finally {
+  await teardown.run(log);
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { workflowIds } from '../src/temporal/names.js';
+import { deployPipeline, progressQuery } from '../src/workflows/deploy-pipeline.js';
+import { innermostMessage } from '../src/workflows/progress.js';
+import { timelineOf, type Timeline } from './activity-timeline.js';
+import type { DeployWorld } from './deploy-world.js';
+import type { Teardown } from './teardown.js';
+import { startWorkerProcess } from './worker-process.js';
+
+export interface WorkflowRun {
+  /** execute() call → result. */
+  total: number;
+  /** Seconds per progress step ("plan", "staging sync", ...), from the workflow's own timestamps. */
+  steps: Map<string, number>;
+  timeline: Timeline;
+}
+
+export interface DeployRig {
+  /** Spawn → polling (includes bundling the workflows); not part of any timed run. */
+  startupSeconds: number;
+  /** Pids whose process trees do the workflow's work besides the sshd: the worker and the Temporal dev server. */
+  pids: { worker: number; temporal: number };
+  run(sha: string): Promise<WorkflowRun>;
+}
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const NAMESPACE = 'default';
+// temporal.api.enums.v1: TaskQueueKind NORMAL = 1; TaskQueueType WORKFLOW = 1, ACTIVITY = 2.
+const NORMAL_QUEUE = 1;
+const QUEUE_TYPES = [1, 2];
+
+/** startDevServer does not say which process it started; find it among ours by its argv. */
+function childRunning(argvPart: string): number {
+  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+    for (const pid of readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(argvPart)) return Number(pid);
+    }
+  }
+  throw new Error(`no child process of the bench runs with "${argvPart}"`);
+}
+
+/** The worker logs "polling" before the server has seen its pollers; a run timed before that would include the wait. */
+async function waitForPollers(client: Client, taskQueue: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pollers = await Promise.all(
+      QUEUE_TYPES.map(async (taskQueueType) => {
+        const queue = await client.workflowService.describeTaskQueue({ namespace: NAMESPACE, taskQueue: { name: taskQueue, kind: NORMAL_QUEUE }, taskQueueType });
+        return queue.pollers?.length ?? 0;
+      }),
+    );
+    if (pollers.every((n) => n > 0)) return;
+    if (Date.now() > deadline) throw new Error(`no worker polls task queue ${taskQueue} after ${timeoutMs / 1000}s`);
+    await sleep(100);
+  }
+}
+
+const seconds = (from?: string, to?: string) => (from && to ? (Date.parse(to) - Date.parse(from)) / 1000 : 0);
+
+/**
+ * A Temporal dev server and `ops worker` in its own process on the world's config, on a task
+ * queue of its own. Each run() is one deployPipeline of a commit through every stage, started as
+ * the CLI starts it (the app's deploy id, conflict policy FAIL).
+ */
+export async function startDeployRig(world: DeployWorld, teardown: Teardown, log: (line: string) => void): Promise<DeployRig> {
+  const dev = await startDevServer({ headless: true });
+  teardown.defer('stop Temporal dev server', () => dev.stop());
+  const temporalPid = childRunning(`--port ${dev.address.split(':')[1]}`);
+  const connection = await Connection.connect({ address: dev.address });
+  // Closing the channel under a pending execute() makes its retry timer throw; cancel and settle it first.
+  const abort = new AbortController();
+  let pending: Promise<unknown> = Promise.resolve();
+  teardown.defer('close Temporal client', async () => {
+    abort.abort();
+    await pending.catch(() => undefined);
+    await connection.close();
+  });
+  const client = new Client({ connection, namespace: NAMESPACE });
+
+  const taskQueue = `bench-deploy-${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    TEMPORAL_ADDRESS: dev.address,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    OPS_TASK_QUEUE: taskQueue,
+    ...world.secretEnv,
+  };
+  log(`starting worker on task queue ${taskQueue}`);
+  const started = performance.now();
+  const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, configFile: world.configFile, env });
+  teardown.defer('stop worker', () => worker.stop());
+  await worker.ready;
+  await waitForPollers(client, taskQueue);
+  const startupSeconds = (performance.now() - started) / 1000;
+  log(`worker polling after ${startupSeconds.toFixed(1)} s`);
+
+  const workflowId = workflowIds.deploy(world.app);
+  return {
+    startupSeconds,
+    pids: { worker: worker.pid, temporal: temporalPid },
+    async run(sha) {
+      const begun = performance.now();
+      let result;
+      try {
+        const executing = connection.withAbortSignal(abort.signal, () =>
+          client.workflow.execute(deployPipeline, {
+            taskQueue,
+            workflowId,
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            args: [{ app: world.app, ref: sha, startedBy: 'deploy-bench' }],
+          }),
+        );
+        pending = executing;
+        result = await executing;
+      } catch (err) {
+        throw new Error(`${workflowId} failed: ${innermostMessage(err)}\nworker output:\n${worker.outputTail()}`);
+      }
+      const total = (performance.now() - begun) / 1000;
+      if (result.sha !== sha || result.outcome !== 'succeeded') throw new Error(`${workflowId}: deployed ${result.sha} with outcome ${result.outcome}, expected ${sha} succeeded`);
+      // The run just finished is the newest under the app's deploy id.
+      const handle = client.workflow.getHandle(workflowId);
+      const progress = await handle.query(progressQuery);
+      const steps = new Map(progress.map((s) => [s.step, seconds(s.startedAt, s.finishedAt)]));
+      return { total, steps, timeline: await timelineOf(handle) };
+    },
+  };
+}
