@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
 import { DEMO_MARIADB_ROWS, DEMO_POSTGRES_ROWS } from '../../src/local-servers/demo-data.js';
+import { workflowIds } from '../../src/temporal/names.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { testServers } from '../support/servers.js';
@@ -66,6 +67,16 @@ describe('nightlyBackup on real Temporal, PostgreSQL, MariaDB, rsync and sshd', 
     for (const entry of entries) expect(report).toContain(entry.id);
     expect(readdirSync(fixture.config.reports).filter((f) => /^backup-report-\d/.test(f))).toHaveLength(1);
     expect(report).not.toContain(fixture.env.PG_READER_PASSWORD);
+
+    // Workflows carry target names only: no secret reaches Temporal's history, the parent's or a child's.
+    const histories = [workflowId, ...fixture.config.targets.map((t) => workflowIds.backupTarget(t.name, workflowId))];
+    for (const id of histories) {
+      const history = JSON.stringify(await worker.client.workflow.getHandle(id).fetchHistory());
+      expect(history.length).toBeGreaterThan(1000);
+      for (const secret of [fixture.env.PG_READER_PASSWORD, fixture.env.MY_READER_PASSWORD, testServers().postgres.adminPassword, testServers().mariadb.adminPassword]) {
+        expect(history).not.toContain(secret);
+      }
+    }
 
     const { postgres } = testServers();
     const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: 'postgres' });
