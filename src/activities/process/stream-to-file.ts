@@ -3,12 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { execa } from 'execa';
 import type { Command } from '../../commands/command.js';
 import type { Secret } from '../../config/secret.js';
 import { TransientFailure } from '../../core/errors.js';
 import { commandFailure } from './run-command.js';
-import { collectTail } from './stderr-tail.js';
+import { spawnPipeline } from './spawn-pipeline.js';
 
 export interface StreamedFile {
   bytes: number;
@@ -28,17 +27,7 @@ export interface StreamOptions {
  * (ENOSPC) or an empty output fails the whole step; the caller removes the partial file.
  */
 export async function streamCommandsToFile(commands: Command[], file: string, options: StreamOptions = {}): Promise<StreamedFile> {
-  const children = commands.map((command, i) =>
-    execa(command.file, command.args, {
-      env: command.env,
-      reject: false,
-      buffer: false,
-      stdin: i === 0 ? 'ignore' : 'pipe',
-      ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
-    }),
-  );
-  children.slice(1).forEach((child, i) => children[i]!.stdout!.pipe(child.stdin!));
-  const tails = children.map((child) => collectTail(child.stderr));
+  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: true });
 
   const hash = createHash('sha256');
   let bytes = 0;

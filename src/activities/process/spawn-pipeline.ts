@@ -1,0 +1,22 @@
+import { execa } from 'execa';
+import type { Command } from '../../commands/command.js';
+import { collectTail } from './stderr-tail.js';
+
+/**
+ * Starts `first | second | ...` with each stdout piped into the next stdin. The last stdout is
+ * piped for the caller to consume, or ignored. Each child's stderr tail is kept for messages.
+ */
+export function spawnPipeline(commands: Command[], options: { cancelSignal?: AbortSignal | undefined; consumeOutput: boolean }) {
+  const children = commands.map((command, i) =>
+    execa(command.file, command.args, {
+      env: command.env,
+      reject: false,
+      buffer: false,
+      stdin: i === 0 ? 'ignore' : 'pipe',
+      stdout: i === commands.length - 1 && !options.consumeOutput ? 'ignore' : 'pipe',
+      ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
+    }),
+  );
+  children.slice(1).forEach((child, i) => children[i]!.stdout!.pipe(child.stdin!));
+  return { children, tails: children.map((child) => collectTail(child.stderr)) };
+}
