@@ -58,6 +58,16 @@ export function formatRoughDuration(seconds: number): string {
     .join(' ');
 }
 
+/** A moment as wall-clock time in an IANA zone, to the minute: 2025-06-02 02:00. */
+export function formatZonedTime(moment: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(moment)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
 function assertMeasurement(what: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${what} must be a finite number >= 0, got ${value}`);
 }

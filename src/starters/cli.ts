@@ -4,9 +4,11 @@ import { registerBackup } from './backup.js';
 import { registerBackupsList } from './backups-list.js';
 import { registerConfigCheck } from './config-check.js';
 import { registerDeploy } from './deploy.js';
+import { registerDrill } from './drill.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { registerReleases } from './releases.js';
 import { registerRollback } from './rollback.js';
+import { registerSchedules } from './schedules.js';
 import { registerUp } from './up.js';
 import { registerVerify } from './verify.js';
 import { registerWorker } from './worker.js';
@@ -28,7 +30,9 @@ registerVerify(program);
 registerConfigCheck(program);
 registerDeploy(program);
 registerRollback(program);
+registerDrill(program);
 registerReleases(program);
+registerSchedules(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createBackupActivities } from '../activities/backup/backup-activities.js';
 import { createDeployActivities } from '../activities/deploy/deploy-activities.js';
+import { createDrillActivities } from '../activities/drill/drill-activities.js';
 import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
@@ -31,7 +32,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createBackupActivities(config), ...createDeployActivities(config) },
+    activities: { ...createBackupActivities(config), ...createDeployActivities(config), ...createDrillActivities(config) },
     interceptors: { activity: [opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
     // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for

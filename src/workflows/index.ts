@@ -3,3 +3,4 @@ export { backupTarget } from './backup-target.js';
 export { verifyBackupRun } from './verify-backup.js';
 export { deployPipeline } from './deploy-pipeline.js';
 export { rollbackStage } from './rollback-stage.js';
+export { restoreDrill } from './restore-drill.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatRoughDuration } from '../../src/core/format.js';
+import { formatBytes, formatDuration, formatRoughDuration, formatZonedTime } from '../../src/core/format.js';
 
 describe('formatBytes', () => {
   it.each([
@@ -51,6 +51,18 @@ describe('formatRoughDuration', () => {
     [400 * 86_400 + 60, '400d'],
   ])('%d s -> %s', (seconds, expected) => {
     expect(formatRoughDuration(seconds)).toBe(expected);
+  });
+});
+
+describe('formatZonedTime', () => {
+  it.each([
+    ['2025-06-02T00:00:00Z', 'Europe/Prague', '2025-06-02 02:00'],
+    ['2025-01-01T01:00:00Z', 'Europe/Prague', '2025-01-01 02:00'],
+    ['2025-03-31T22:30:00Z', 'Europe/Prague', '2025-04-01 00:30'],
+    ['2025-06-01T23:05:00Z', 'UTC', '2025-06-01 23:05'],
+    ['2025-06-02T00:00:00Z', 'America/New_York', '2025-06-01 20:00'],
+  ])('%s in %s -> %s', (iso, zone, expected) => {
+    expect(formatZonedTime(new Date(iso), zone)).toBe(expected);
   });
 });
 

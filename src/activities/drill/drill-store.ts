@@ -1,0 +1,34 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DrillRecord } from '../../core/backup-health.js';
+import { writeFileAtomic } from '../repository/atomic-write.js';
+
+/**
+ * Drill results live in the backup repository beside the backups (<repository>/.drills/<id>.json):
+ * the repository is the durable record health and metrics are computed from.
+ */
+export class DrillStore {
+  constructor(private readonly repository: string) {}
+
+  private get dir(): string {
+    return join(this.repository, '.drills');
+  }
+
+  async write(record: DrillRecord): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(join(this.dir, `${record.id}.json`), JSON.stringify(record, null, 2));
+  }
+
+  /** Every recorded drill, oldest first. */
+  async list(): Promise<DrillRecord[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith('.json'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const records = await Promise.all(names.map(async (n) => JSON.parse(await readFile(join(this.dir, n), 'utf8')) as DrillRecord));
+    return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+}

@@ -1,0 +1,25 @@
+import type { DrillRecord } from './backup-health.js';
+import { formatDuration } from './format.js';
+
+/** The restore drill report: this drill's verdict and checks, and the RTO history of the target. */
+export function renderDrillReport(record: DrillRecord, history: DrillRecord[]): string {
+  const lines = [
+    `# Restore drill ${record.target}: ${record.status === 'passed' ? 'PASSED' : 'FAILED'}`,
+    '',
+    `- Drill: \`${record.id}\`, ${record.startedAt} → ${record.finishedAt}`,
+    `- Backup: \`${record.backupId}\`, restored from the offsite copy`,
+    ...(record.restoreSeconds !== undefined ? [`- Restore duration (RTO): ${formatDuration(record.restoreSeconds)}`] : []),
+    ...(record.rto?.medianPrevious != null
+      ? [`- Earlier drills' median: ${formatDuration(record.rto.medianPrevious)}${record.rto.slower ? ' — **slower than usual**' : ''}`]
+      : []),
+    '',
+  ];
+  if (record.reasons.length > 0) lines.push('## Why it failed', '', ...record.reasons.map((r) => `- ${r.replace(/\s*\n\s*/g, ' ')}`), '');
+  const earlier = history.filter((d) => d.target === record.target).slice(-12);
+  if (earlier.length > 0) {
+    lines.push('## Drill history', '', '| Drill | Backup | Status | Restore |', '| --- | --- | --- | --- |');
+    for (const d of earlier) lines.push(`| ${d.finishedAt} | \`${d.backupId}\` | ${d.status} | ${d.restoreSeconds !== undefined ? formatDuration(d.restoreSeconds) : '—'} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

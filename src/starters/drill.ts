@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { stampOf } from '../core/backup-id.js';
+import type { DrillRecord } from '../core/backup-health.js';
+import { formatDuration } from '../core/format.js';
+import { runUrl } from '../temporal/connection-settings.js';
+import { workflowIds } from '../temporal/names.js';
+import { restoreDrill } from '../workflows/restore-drill.js';
+import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { UsageError } from './exit-codes.js';
+import { watchRun } from './watch-run.js';
+
+export function registerDrill(program: Command): void {
+  program
+    .command('drill')
+    .description('restore drill: fetch a backup from the offsite copy, restore it into a scratch database, run every check')
+    .option('-t, --target <name>', 'only backups of this target')
+    .option('--pick <how>', 'random (within the window) or latest', 'random')
+    .option('--window-days <n>', 'pick among backups of the last N days', '30')
+    .option('-w, --wait', 'stream step progress and wait; exit 1 if the drill failed')
+    .action(async (options: { target?: string; pick: string; windowDays: string; wait?: boolean }) => {
+      if (options.pick !== 'random' && options.pick !== 'latest') throw new UsageError(`--pick must be random or latest, got "${options.pick}"`);
+      const windowDays = Number(options.windowDays);
+      if (!(windowDays > 0)) throw new UsageError(`--window-days must be a positive number, got "${options.windowDays}"`);
+      const config = loadCliConfig(program.opts<GlobalOptions>());
+      if (options.target && !config.targets.some((t) => t.name === options.target)) throw new UsageError(`unknown target "${options.target}"`);
+      const temporal = await connectTemporal(config);
+      try {
+        const workflowId = workflowIds.drill(`${stampOf(new Date())}-manual`);
+        const handle = await temporal.client.workflow.start(restoreDrill, {
+          taskQueue: temporal.taskQueue,
+          workflowId,
+          args: [{ ...(options.target ? { target: options.target } : {}), pick: options.pick, windowDays }],
+        });
+        console.log(`started ${workflowId}`);
+        const link = runUrl(temporal.settings, workflowId, handle.firstExecutionRunId);
+        if (link) console.log(`  ${link}`);
+        if (!options.wait) return;
+        const record = await watchRun<DrillRecord>(handle);
+        console.log(`drill passed: ${record.backupId} restored from the offsite copy in ${formatDuration(record.restoreSeconds ?? 0)}`);
+      } finally {
+        await temporal.close();
+      }
+    });
+}
