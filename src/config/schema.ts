@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deploySchemas } from './deploy-schema.js';
+import { scheduleSchema } from './schedule-schema.js';
 import { schemaPrimitives, type SchemaContext } from './schema-primitives.js';
 
 export type { SchemaContext } from './schema-primitives.js';
@@ -92,6 +93,15 @@ export function configSchema(ctx: SchemaContext) {
         verify: { dropStaleAfterHours: 6 },
         dumpTimeoutMinutes: 240,
       }),
+    health: z
+      .strictObject({
+        rpoHours: z.number().positive().default(24).describe('FAIL when the newest valid dump is older than this'),
+        verifyMaxAgeHours: z.number().positive().default(48).describe('WARN when the newest passed verify is older than this'),
+        successRateGoal: z.number().min(0).max(1).default(0.99).describe('WARN below this 7-day backup success rate'),
+        consecutiveVerifyFailures: z.number().int().min(1).default(2).describe('FAIL (and alert) at this many verify failures in a row'),
+        storageCapGiB: z.number().positive().optional().describe('Per-target storage cap: WARN above 90%, FAIL above'),
+      })
+      .default({ rpoHours: 24, verifyMaxAgeHours: 48, successRateGoal: 0.99, consecutiveVerifyFailures: 2 }),
     metrics: z
       .strictObject({
         port: z.number().int().min(0).max(65535).default(9464),
@@ -104,6 +114,7 @@ export function configSchema(ctx: SchemaContext) {
         mariadb: z.boolean().default(false).describe('`ops up` starts a local demo MariaDB with sample data'),
       })
       .default({ postgres: false, mariadb: false }),
+    schedules: scheduleSchema(primitives),
   });
 }
 

@@ -2,6 +2,7 @@ import { ApplicationFailure, executeChild, proxyActivities, upsertSearchAttribut
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
 import { backupId, stampOf } from '../core/backup-id.js';
+import type { HealthStatus } from '../core/backup-health.js';
 import { mapBounded } from '../core/map-bounded.js';
 import { searchAttributes, workflowIds } from '../temporal/names.js';
 import { quickSteps } from './activity-options.js';
@@ -22,6 +23,7 @@ export interface NightlyBackupInput {
 export interface NightlyBackupResult {
   targets: TargetOutcome[];
   report: string;
+  health: HealthStatus;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface NightlyBackupResult {
 export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<NightlyBackupResult> {
   const startedAt = new Date();
   const stamp = stampOf(startedAt);
-  const progress = trackProgress(['plan', 'targets', 'retention', 'report']);
+  const progress = trackProgress(['plan', 'targets', 'retention', 'report', 'health']);
 
   const plan = await progress.run('plan', () => quick.planBackup({ targets: input.targets ?? [] }));
   upsertSearchAttributes([
@@ -79,14 +81,15 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
     }),
   );
 
+  const health = await progress.run('health', () => quick.evaluateBackupHealth());
   const failed = outcomes.filter((o) => o.error);
   if (failed.length > 0) {
     throw ApplicationFailure.create({
       type: 'BackupFailed',
       nonRetryable: true,
       message: `${failed.length} of ${outcomes.length} failed: ${failed.map((f) => f.error).join(' | ')}`,
-      details: [{ report: report.latest, targets: outcomes }],
+      details: [{ report: report.latest, targets: outcomes, health: health.status }],
     });
   }
-  return { targets: outcomes, report: report.latest };
+  return { targets: outcomes, report: report.latest, health: health.status };
 }

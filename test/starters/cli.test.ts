@@ -87,6 +87,24 @@ describe('ops CLI against a real worker', () => {
     expect(verify.stdout).toContain('verify passed');
   });
 
+  it('status reports health per target from the repository, and exits 1 when a target is FAIL', async () => {
+    const pgTarget = fixture.config.targets.find((t) => t.kind === 'postgres')!.name;
+    const result = await runCli(['--config', fixture.configFile, 'status', '--json'], env);
+    expect(result.exitCode).toBe(1);
+    const health = JSON.parse(result.stdout) as { status: string; reasons: string[]; targets: Array<{ target: string; status: string; validDumpAgeHours: number | null; backupSuccessRate7d: number | null }> };
+    expect(health.status).toBe('FAIL');
+    const pg = health.targets.find((t) => t.target === pgTarget)!;
+    expect(pg.status).toBe('OK');
+    expect(pg.validDumpAgeHours).toBeLessThan(0.5);
+    expect(pg.backupSuccessRate7d).toBe(1);
+    for (const other of fixture.config.targets.filter((t) => t.name !== pgTarget)) {
+      expect(health.reasons).toContain(`${other.name}: no backup yet`);
+    }
+    const table = await runCli(['--config', fixture.configFile, 'status'], env);
+    expect(table.stdout).toMatch(new RegExp(`^${pgTarget}\\s+OK`, 'm'));
+    expect(table.stderr).toContain('backup health is FAIL');
+  });
+
   it('a failed run exits 1 naming the backup and the cause', async () => {
     const list = await runCli(['--config', fixture.configFile, 'backups', 'list', '--json'], env);
     const [backup] = JSON.parse(list.stdout) as Array<{ id: string; target: string }>;

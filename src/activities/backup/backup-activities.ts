@@ -4,6 +4,7 @@ import { applyRetention } from './apply-retention.js';
 import type { ReportRequest } from './backup-types.js';
 import { copyOffsite, recordOffsiteFailure } from './copy-offsite.js';
 import { dumpTarget } from './dump-target.js';
+import { evaluateBackupHealth } from './evaluate-backup-health.js';
 import { planBackup } from './plan-backup.js';
 import { recordVerifyError, verifyBackup } from './verify-backup.js';
 import { writeBackupReport } from './write-backup-report.js';
@@ -32,6 +33,9 @@ export function createBackupActivities(config: OpsConfig) {
     },
     async applyRetention(input: { targets: string[] }) {
       return applyRetention(config, repository, input);
+    },
+    async evaluateBackupHealth() {
+      return evaluateBackupHealth(config);
     },
     async writeBackupReport(request: ReportRequest) {
       return writeBackupReport(config, repository, request);

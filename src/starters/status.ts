@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { evaluateBackupHealth } from '../activities/backup/evaluate-backup-health.js';
+import { formatBytes } from '../core/format.js';
+import { loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { RunFailed } from './exit-codes.js';
+import { printTable } from './print-table.js';
+
+const hours = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)}h`);
+const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('backup health per target and overall (OK, WARN or FAIL, with reasons), from the repository; exit 1 on FAIL')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      const config = loadCliConfig(program.opts<GlobalOptions>());
+      const health = await evaluateBackupHealth(config);
+      if (options.json) {
+        console.log(JSON.stringify(health, null, 2));
+      } else {
+        console.log(`backup health: ${health.status}`);
+        printTable(
+          ['TARGET', 'STATUS', 'VALID DUMP AGE', 'VERIFIED AGE', 'SUCCESS 7D', 'VERIFY 7D', 'LAST RESTORE', 'STORAGE'],
+          health.targets.map((t) => [
+            t.target, t.status, hours(t.validDumpAgeHours), hours(t.passedVerifyAgeHours), percent(t.backupSuccessRate7d),
+            percent(t.verifySuccessRate7d), t.lastRestoreSeconds === null ? '—' : `${t.lastRestoreSeconds.toFixed(1)}s`, formatBytes(t.storageBytes),
+          ]),
+        );
+        for (const reason of health.reasons) console.log(`  - ${reason}`);
+      }
+      if (health.status === 'FAIL') throw new RunFailed(`backup health is FAIL: ${health.reasons.join('; ')}`);
+    });
+}
