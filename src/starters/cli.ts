@@ -5,6 +5,7 @@ import { registerBackupsList } from './backups-list.js';
 import { registerConfigCheck } from './config-check.js';
 import { registerDeploy } from './deploy.js';
 import { registerDrill } from './drill.js';
+import { registerStatus } from './status.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { registerReleases } from './releases.js';
 import { registerRollback } from './rollback.js';
@@ -31,6 +32,7 @@ registerConfigCheck(program);
 registerDeploy(program);
 registerRollback(program);
 registerDrill(program);
+registerStatus(program);
 registerReleases(program);
 registerSchedules(program);
 

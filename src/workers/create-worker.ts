@@ -3,19 +3,21 @@ import { createBackupActivities } from '../activities/backup/backup-activities.j
 import { createDeployActivities } from '../activities/deploy/deploy-activities.js';
 import { createDrillActivities } from '../activities/drill/drill-activities.js';
 import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
+import { createNotifyActivities } from '../activities/notify/notify-activities.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { describeError } from '../core/errors.js';
+import { buildWorkflowBundle } from './prebuilt-bundle.js';
 
-export const WORKFLOWS_PATH = new URL('../workflows/index.ts', import.meta.url).pathname;
+export { WORKFLOWS_PATH } from './workflows-path.js';
 
 export interface OpsWorkerOptions {
   config: OpsConfig;
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** A prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start. */
+  /** A prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start, in a child process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   log?: (line: string) => void;
 }
@@ -31,8 +33,8 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createBackupActivities(config), ...createDeployActivities(config), ...createDrillActivities(config) },
+    workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir) },
+    activities: { ...createBackupActivities(config), ...createDeployActivities(config), ...createDrillActivities(config), ...createNotifyActivities(config) },
     interceptors: { activity: [opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
     // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for

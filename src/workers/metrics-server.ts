@@ -1,40 +1,37 @@
 import { createServer, type Server } from 'node:http';
-import { Gauge, Registry } from 'prom-client';
+import { readDeployRecords } from '../activities/deploy/deploy-records.js';
+import { DrillStore } from '../activities/drill/drill-store.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import type { OpsConfig } from '../config/load-config.js';
-import { backupMetrics, type TargetMetrics } from '../core/backup-metrics.js';
+import { DEFAULT_HEALTH_LIMITS } from '../core/backup-health.js';
+import { backupMetrics } from '../core/backup-metrics.js';
+import { deployMetrics } from '../core/deploy-metrics.js';
+import { createMetricsRegistry, type OpsFigures } from './metrics-registry.js';
 
 export interface MetricsServer {
   url: string;
   close(): Promise<void>;
 }
 
-/** Serves /metrics; every value is computed from the backup repository at scrape time, so it survives restarts. */
+/**
+ * Serves /metrics; every value is computed at scrape time from the backup repository, its drill
+ * log and the deploy log, so it survives restarts and needs no state of its own.
+ */
 export async function startMetricsServer(config: OpsConfig, port = config.metrics.port): Promise<MetricsServer> {
-  const registry = new Registry();
   const repository = new BackupRepository(config.repository);
-  const prefix = config.metrics.prefix;
-  let current: Promise<TargetMetrics[]> | undefined;
-  const figures = () => (current ??= repository.list().then((entries) => backupMetrics(entries, new Date())).finally(() => (current = undefined)));
-  const gauge = (name: string, help: string, pick: (m: TargetMetrics) => number | undefined) =>
-    new Gauge({
-      name: `${prefix}${name}`,
-      help,
-      labelNames: ['target'],
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const m of await figures()) {
-          const value = pick(m);
-          if (value !== undefined) this.set({ target: m.target }, value);
-        }
-      },
-    });
-  gauge('last_db_dump_age_minutes', 'Minutes since the newest complete backup of the target', (m) => m.lastDumpAgeMinutes);
-  gauge('last_verify_restore_age_hours', 'Hours since the newest passed verify-restore of the target', (m) => m.lastVerifyAgeHours);
-  gauge('restore_duration_seconds_last', 'Restore duration of the newest passed verify-restore', (m) => m.lastRestoreSeconds);
-  gauge('backup_bytes_last', 'Size of the newest backup of the target', (m) => m.lastBackupBytes);
-  gauge('backups_stored', 'Complete backups of the target in the local repository', (m) => m.backups);
+  const drills = new DrillStore(config.repository);
+  const read = async (): Promise<OpsFigures> => {
+    const [entries, drillRecords, deploys] = await Promise.all([repository.list(), drills.list(), readDeployRecords(config)]);
+    const targets = config.targets.map((t) => t.name);
+    return {
+      backup: backupMetrics({ targets, entries, drills: drillRecords, now: new Date(), limits: DEFAULT_HEALTH_LIMITS }),
+      deploy: deployMetrics(deploys, config.apps.map((a) => a.name)),
+    };
+  };
+  // Every metric's collect asks for the figures; one scrape reads the records once.
+  let current: Promise<OpsFigures> | undefined;
+  const figures = () => (current ??= read().finally(() => (current = undefined)));
+  const registry = createMetricsRegistry(config.metrics.prefix, figures);
 
   const server: Server = createServer(async (request, response) => {
     if (request.url !== '/metrics') {

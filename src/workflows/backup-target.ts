@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
-import type { DumpResult, VerifyRecord } from '../activities/backup/backup-types.js';
+import type { DumpResult, TargetFailureDetails, VerifyRecord } from '../activities/backup/backup-types.js';
 import { longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 
@@ -28,6 +28,7 @@ export interface BackupTargetResult {
 export async function backupTarget(input: BackupTargetInput): Promise<BackupTargetResult> {
   const progress = trackProgress(['dump', 'offsite', 'verify']);
   const problems: string[] = [];
+  let offsiteFailed = false;
 
   const dump = await progress.run('dump', () => long.dumpTarget({ target: input.target, stamp: input.stamp }));
   const { backupId } = dump;
@@ -37,6 +38,7 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
       await progress.run('offsite', () => long.copyOffsite({ backupId }));
     } catch (err) {
       problems.push(`offsite copy failed: ${innermostMessage(err)}`);
+      offsiteFailed = true;
       await quick.recordOffsiteFailure({ backupId, error: innermostMessage(err) });
     }
   } else {
@@ -55,7 +57,8 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   }
 
   if (problems.length > 0) {
-    throw ApplicationFailure.create({ type: 'BackupFailed', message: `${input.target}: ${problems.join('; ')}`, nonRetryable: true });
+    const details: TargetFailureDetails = { failedStep: offsiteFailed ? 'offsite' : 'verify' };
+    throw ApplicationFailure.create({ type: 'BackupFailed', message: `${input.target}: ${problems.join('; ')}`, nonRetryable: true, details: [details] });
   }
   return { target: input.target, dump, verify: verify.status };
 }

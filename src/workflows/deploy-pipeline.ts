@@ -1,7 +1,8 @@
 import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
-import { deployMessage } from '../core/deploy-message.js';
+import type { NotifyActivities } from '../activities/notify/notify-activities.js';
+import { deployAlert, deployMessage } from '../core/deploy-message.js';
 import type { DeployReport, StageOutcome, StageReport } from '../core/deploy-report.js';
 import { searchAttributes } from '../temporal/names.js';
 import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
@@ -14,6 +15,7 @@ export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
 const quick = proxyActivities<DeployActivities>(quickSteps);
 const host = proxyActivities<DeployActivities>(hostSteps);
 const gate = proxyActivities<DeployActivities>(gateSteps);
+const alerts = proxyActivities<NotifyActivities>(quickSteps);
 
 export interface DeployInput {
   app: string;
@@ -125,16 +127,17 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   const log = (event: 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed', previous: string | null, detail?: string) =>
     quick.recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId: workflowInfo().workflowId, ...(detail ? { detail } : {}) }).catch(() => undefined);
 
+  let previous: string | null;
   try {
     await step('sync', () => host.syncRelease({ ...at, sha, localDir }));
     await step('build', () => host.buildRelease({ ...at, sha }));
+    // Read before the switch: the release to roll back to if anything after it fails.
+    previous = (await quick.currentRelease(at)).sha;
   } catch (err) {
     report.error = innermostMessage(err);
     await log('failed', null, report.error);
     return 'failed';
   }
-
-  const { sha: previous } = await quick.currentRelease(at);
   report.previous = previous === sha ? null : previous;
   try {
     await step('switch', () => host.switchRelease({ ...at, sha }));
@@ -167,8 +170,11 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
 }
 
 async function notify(report: DeployReport): Promise<void> {
+  const alert = deployAlert(report);
   try {
-    await quick.postToSlack({ text: deployMessage(report) });
+    // Failures are alerts (rate limited, email when Slack fails); successes and rejections are news.
+    if (alert) await alerts.sendAlert(alert);
+    else await quick.postToSlack({ text: deployMessage(report) });
   } catch {
     // A notification failure never fails the deploy; the report on disk still says what happened.
   }

@@ -4,3 +4,4 @@ export { verifyBackupRun } from './verify-backup.js';
 export { deployPipeline } from './deploy-pipeline.js';
 export { rollbackStage } from './rollback-stage.js';
 export { restoreDrill } from './restore-drill.js';
+export { backupWatchdog } from './backup-watchdog.js';

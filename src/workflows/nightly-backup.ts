@@ -1,6 +1,9 @@
-import { ApplicationFailure, executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
-import type { TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
+import type { TargetFailureDetails, TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
+import type { NotifyActivities } from '../activities/notify/notify-activities.js';
+import type { AlertEvent } from '../core/alert-rules.js';
+import { chainAlerts } from '../core/chain-alerts.js';
 import { backupId, stampOf } from '../core/backup-id.js';
 import type { HealthStatus } from '../core/backup-health.js';
 import { mapBounded } from '../core/map-bounded.js';
@@ -11,7 +14,7 @@ import { innermostMessage, trackProgress } from './progress.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<BackupActivities>(quickSteps);
+const quick = proxyActivities<BackupActivities & NotifyActivities>(quickSteps);
 
 export interface NightlyBackupInput {
   /** Only these targets; all configured targets when empty. */
@@ -59,7 +62,7 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
       } catch (err) {
         const error = innermostMessage(err);
         progress.mark(`target ${target.name}`, 'failed', error);
-        return { target: target.name, backupId: backupId(target.name, stamp), error };
+        return { target: target.name, backupId: backupId(target.name, stamp), error, failedStep: failedStepOf(err) };
       }
     }),
   );
@@ -83,6 +86,7 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
 
   const health = await progress.run('health', () => quick.evaluateBackupHealth());
   const failed = outcomes.filter((o) => o.error);
+  await raiseAlerts(chainAlerts(failed, health, input.runUrl));
   if (failed.length > 0) {
     throw ApplicationFailure.create({
       type: 'BackupFailed',
@@ -92,4 +96,16 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
     });
   }
   return { targets: outcomes, report: report.latest, health: health.status };
+}
+
+/** The step a target failed at, from the details backupTarget attaches; a failure without them is the dump's. */
+function failedStepOf(err: unknown): TargetOutcome['failedStep'] {
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
+  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as TargetFailureDetails | undefined) : undefined;
+  return details?.failedStep ?? 'dump';
+}
+
+/** Alerts are best effort: a failed alert is reported by the alert activity itself and never fails the chain. */
+async function raiseAlerts(events: AlertEvent[]): Promise<void> {
+  for (const event of events) await quick.sendAlert(event).catch(() => undefined);
 }

@@ -31,6 +31,13 @@ export interface TargetOutcome {
   backupId?: string;
   /** the message naming the cause, when any step failed */
   error?: string;
+  /** which step failed: the dump (no backup), or the offsite copy / verify of a backup that exists */
+  failedStep?: 'dump' | 'offsite' | 'verify';
+}
+
+/** What backupTarget attaches to its failure, so the chain can tell the kinds of failure apart. */
+export interface TargetFailureDetails {
+  failedStep: 'offsite' | 'verify';
 }
 
 export interface ReportRequest {
