@@ -1,5 +1,6 @@
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DrillActivities } from '../activities/drill/drill-activities.js';
+import type { NotifyActivities } from '../activities/notify/notify-activities.js';
 import { stampOf } from '../core/backup-id.js';
 import type { DrillRecord } from '../core/backup-health.js';
 import { searchAttributes } from '../temporal/names.js';
@@ -8,7 +9,7 @@ import { innermostMessage, trackProgress } from './progress.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<DrillActivities>(quickSteps);
+const quick = proxyActivities<DrillActivities & NotifyActivities>(quickSteps);
 const long = proxyActivities<DrillActivities>(longSteps);
 
 export interface RestoreDrillInput {
@@ -54,6 +55,7 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
   }
   await progress.run('record', () => quick.recordDrill(record));
   if (record.status === 'failed') {
+    await quick.sendAlert({ kind: 'drill-failed', subject: picked.target, cause: `${picked.backupId}: ${record.reasons.join('; ')}` }).catch(() => undefined);
     throw ApplicationFailure.create({ type: 'DrillFailed', nonRetryable: true, message: `restore drill of ${picked.backupId} failed: ${record.reasons.join('; ')}`, details: [record] });
   }
   return record;
