@@ -1,14 +1,13 @@
 import type { TargetOutcome } from '../activities/backup/backup-types.js';
 import { rpoAlerts, verifyFailureAlert, type AlertEvent } from './alert-rules.js';
 import type { HealthReport } from './backup-health.js';
-import { DEFAULT_HEALTH_LIMITS } from './backup-health.js';
 
 /**
  * The alerts a finished nightly chain raises: each failed target by the step it failed at (a failed
  * dump is "backup failed", a failed offsite copy "offsite failed"), "verify failed repeatedly" when
  * a target's consecutive verify failures reach the threshold, and every target past its RPO.
  */
-export function chainAlerts(failed: TargetOutcome[], health: HealthReport, runUrl?: string, threshold = DEFAULT_HEALTH_LIMITS.consecutiveVerifyFailuresFail): AlertEvent[] {
+export function chainAlerts(failed: TargetOutcome[], health: HealthReport, threshold: number, runUrl?: string): AlertEvent[] {
   const link = runUrl ? { runUrl } : {};
   const events: AlertEvent[] = [];
   for (const outcome of failed) {

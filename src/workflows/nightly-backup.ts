@@ -86,7 +86,7 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
 
   const health = await progress.run('health', () => quick.evaluateBackupHealth());
   const failed = outcomes.filter((o) => o.error);
-  await raiseAlerts(chainAlerts(failed, health, input.runUrl));
+  await raiseAlerts(chainAlerts(failed, health, plan.verifyFailureAlertAt, input.runUrl));
   if (failed.length > 0) {
     throw ApplicationFailure.create({
       type: 'BackupFailed',

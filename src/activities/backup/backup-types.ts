@@ -9,6 +9,8 @@ export interface BackupPlan {
   targets: PlannedTarget[];
   concurrency: number;
   offsite: boolean;
+  /** health.consecutiveVerifyFailures: alert when a target's verify fails this many times in a row */
+  verifyFailureAlertAt: number;
 }
 
 export interface DumpResult {

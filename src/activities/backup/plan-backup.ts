@@ -14,6 +14,7 @@ export function planBackup(config: OpsConfig, names: string[] = []): BackupPlan 
     targets: chosen.map((t) => ({ name: t.name, kind: t.kind })),
     concurrency: config.backup.concurrency,
     offsite: config.backup.offsite !== undefined,
+    verifyFailureAlertAt: config.health.consecutiveVerifyFailures,
   };
 }
 
