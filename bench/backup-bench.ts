@@ -45,8 +45,9 @@ try {
   const runs: BenchRun[] = [];
   for (let round = 1; round <= repeat; round++) {
     log(`run ${round}/${repeat}: bare pipeline`);
+    const idleCpu = rig.cpuSeconds();
     const bare = await runBarePipeline(db, root, round);
-    log(`run ${round}/${repeat}: bare ${bare.total.toFixed(2)} s; nightlyBackup workflow`);
+    log(`run ${round}/${repeat}: bare ${bare.total.toFixed(2)} s (idle worker + Temporal used ${(rig.cpuSeconds() - idleCpu).toFixed(2)} s CPU meanwhile); nightlyBackup workflow`);
     const workflow = await rig.run();
     log(`run ${round}/${repeat}: workflow ${workflow.total.toFixed(2)} s`);
     runs.push({ bare, workflow });

@@ -20,7 +20,7 @@ export interface BarePhases {
   total: number;
   dumpBytes: number;
   /** CPU seconds: the PostgreSQL cluster, and the tools (pg_dump, sha256sum, createdb, pg_restore, dropdb). */
-  cpu: { server: number; client: number };
+  cpu: { server: number; tools: number };
 }
 
 /** createdb / dropdb as a shell script would call them; the password travels in env like the project's builders. */
@@ -68,7 +68,7 @@ export async function runBarePipeline(db: BenchDatabase, workDir: string, round:
   const adminPassword = db.server.adminPassword;
   const started = performance.now();
   const serverCpu = db.serverCpuSeconds();
-  const clientCpu = reapedChildrenCpuSeconds(process.pid);
+  const toolsCpu = reapedChildrenCpuSeconds(process.pid);
   try {
     const [, dump] = await timed(() => runToFile(pgDump(db.reader, new Secret(db.readerPassword, 'bench')), file));
     const [sum, checksum] = await timed(() => run({ file: 'sha256sum', args: ['--', file] }));
@@ -77,7 +77,7 @@ export async function runBarePipeline(db: BenchDatabase, workDir: string, round:
     const [, restore] = await timed(() => run(pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: scratch, file })));
     const [, dropDatabase] = await timed(() => run(pgAdminTool('dropdb', db.admin, adminPassword, scratch)));
     const total = (performance.now() - started) / 1000;
-    const cpu = { server: db.serverCpuSeconds() - serverCpu, client: reapedChildrenCpuSeconds(process.pid) - clientCpu };
+    const cpu = { server: db.serverCpuSeconds() - serverCpu, tools: reapedChildrenCpuSeconds(process.pid) - toolsCpu };
     return { dump, checksum, createDatabase, restore, dropDatabase, total, dumpBytes: (await stat(file)).size, cpu };
   } catch (err) {
     const leftover = pgAdminTool('dropdb', db.admin, adminPassword, scratch);

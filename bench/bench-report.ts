@@ -97,11 +97,12 @@ export function renderReport(report: BenchReport): string[] {
 /** CPU seconds barely depend on other load on the host, so they show the extra work even when wall times are noisy. */
 function renderCpu(runs: BenchRun[], label: number): string[] {
   const m = (pick: (run: BenchRun) => number) => median(runs.map(pick));
-  const bareTotal = (r: BenchRun) => r.bare.cpu.server + r.bare.cpu.client;
-  const workflowTotal = (r: BenchRun) => r.workflow.cpu.server + r.workflow.cpu.client + r.workflow.cpu.temporal;
+  const bareTotal = (r: BenchRun) => r.bare.cpu.server + r.bare.cpu.tools;
+  const workflowTotal = (r: BenchRun) => r.workflow.cpu.server + r.workflow.cpu.worker + r.workflow.cpu.children + r.workflow.cpu.temporal;
   const rows: Array<[string, number | undefined, number]> = [
     ['PostgreSQL server processes', m((r) => r.bare.cpu.server), m((r) => r.workflow.cpu.server)],
-    ['tools (a) / worker + its children (b)', m((r) => r.bare.cpu.client), m((r) => r.workflow.cpu.client)],
+    ['pg_dump, pg_restore and other tools', m((r) => r.bare.cpu.tools), m((r) => r.workflow.cpu.children)],
+    ['worker node process', undefined, m((r) => r.workflow.cpu.worker)],
     ['Temporal dev server', undefined, m((r) => r.workflow.cpu.temporal)],
     ['total', m(bareTotal), m(workflowTotal)],
   ];

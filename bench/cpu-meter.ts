@@ -53,6 +53,11 @@ export function treeCpuSeconds(pid: number): number {
   return (root.own + root.reaped + below) / TICKS_PER_SECOND;
 }
 
+/** CPU seconds of the process itself, without any children. */
+export function ownCpuSeconds(pid: number): number {
+  return times(pid).own / TICKS_PER_SECOND;
+}
+
 /** CPU seconds of the children a process has already reaped: for the bare pipeline's tools. */
 export function reapedChildrenCpuSeconds(pid: number): number {
   return times(pid).reaped / TICKS_PER_SECOND;

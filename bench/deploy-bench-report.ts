@@ -13,9 +13,10 @@ export interface CpuSeconds {
   sshd: number;
 }
 
+/** `cpu` of the deploy; `sshConnections` names each ssh connection it opened (see ssh-counter.ts). */
 export interface DeployBenchRun {
-  bare: ScriptRun & { cpu: CpuSeconds };
-  workflow: WorkflowRun & { cpu: CpuSeconds };
+  bare: ScriptRun & { cpu: CpuSeconds; sshConnections: string[] };
+  workflow: WorkflowRun & { cpu: CpuSeconds; sshConnections: string[] };
   bareFirst: boolean;
 }
 
@@ -29,6 +30,9 @@ export interface DeployBenchReport {
   roundTrips: RoundTrips;
   load: { cpus: number; start: number; end: number };
 }
+
+/** Activities that do one of the script's steps; the others (plan, current release, release log, prune, report) are bookkeeping it has no counterpart for. */
+const SCRIPT_COUNTERPARTS = new Set(['resolveRef', 'prepareRelease', 'syncRelease', 'buildRelease', 'switchRelease', 'checkHealth', 'runSmoke']);
 
 const pad = (text: string, width: number) => text.padStart(width);
 const secs = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(2));
@@ -107,12 +111,19 @@ export function renderDeployReport(report: DeployBenchReport): string[] {
   const ran = m((r) => sum(r.workflow.timeline.steps.map((s) => s.ran)));
   const queued = m((r) => sum(r.workflow.timeline.steps.map((s) => s.queued)));
   const span = m((r) => r.workflow.timeline.span);
+  const ranOf = (r: DeployBenchRun, counterpart: boolean) => sum(r.workflow.timeline.steps.filter((s) => SCRIPT_COUNTERPARTS.has(s.name) === counterpart).map((s) => s.ran));
+  const bookkeeping = [...new Set(runs[0]!.workflow.timeline.steps.map((s) => s.name).filter((name) => !SCRIPT_COUNTERPARTS.has(name)))];
+  const scheduling = m((r) => r.workflow.total - ranOf(r, true) - ranOf(r, false));
   lines.push(
     `  (b) ${secs(workflowTotal)} s = in activities ${secs(ran)} + queued ${secs(queued)} + gaps and final workflow task ${secs(span - ran - queued)}` +
       ` + client start/result beyond the server's history ${secs(workflowTotal - span)}`,
+    `where b - a goes (s, medians): bookkeeping activities the script has no counterpart for (${bookkeeping.join(', ')}) ${secs(m((r) => ranOf(r, false)))}; ` +
+      `activities doing the script's steps, beyond the script ${secs(m((r) => ranOf(r, true) - r.bare.total))}; ` +
+      `Temporal scheduling and workflow tasks ${secs(scheduling)} (${((scheduling / activities) * 1000).toFixed(0)} ms per step)`,
     '',
     ...renderCpu(runs, label),
     '',
+    ...renderSsh(runs),
     `ssh round trip (ssh host true), median of 10: new connection ${report.roundTrips.fresh.toFixed(0)} ms; ` +
       `over a ControlMaster connection ${report.roundTrips.multiplexed.toFixed(0)} ms (the call that opens it: ${report.roundTrips.opening.toFixed(0)} ms)`,
     `host: ${report.load.cpus} CPUs; 1-min load average ${report.load.start.toFixed(2)} at start, ${report.load.end.toFixed(2)} at end`,
@@ -135,5 +146,20 @@ function renderCpu(runs: DeployBenchRun[], label: number): string[] {
     `${'CPU seconds (user + sys)'.padEnd(label)}  ${pad('bare script (a)', 15)}  ${pad('workflow (b)', 12)}`,
     ...rows.map(([name, key]) => `${name.padEnd(label)}  ${pad(secs(m((r) => r.bare.cpu[key])), 15)}  ${pad(secs(m((r) => r.workflow.cpu[key])), 12)}`),
     `${'total'.padEnd(label)}  ${pad(secs(m((r) => total(r.bare.cpu))), 15)}  ${pad(secs(m((r) => total(r.workflow.cpu))), 12)}`,
+  ];
+}
+
+/** How many ssh connections each side opened per deploy, and for what (the last run's). */
+function renderSsh(runs: DeployBenchRun[]): string[] {
+  const breakdown = (connections: string[]) => {
+    const counts = new Map<string, number>();
+    for (const what of connections) counts.set(what, (counts.get(what) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${n}× ${what}`).join(', ');
+  };
+  const last = runs.at(-1)!;
+  return [
+    `ssh connections per deploy (rsync's included): bare ${median(runs.map((r) => r.bare.sshConnections.length))}, workflow ${median(runs.map((r) => r.workflow.sshConnections.length))}`,
+    `  bare:     ${breakdown(last.bare.sshConnections)}`,
+    `  workflow: ${breakdown(last.workflow.sshConnections)}`,
   ];
 }

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { treeCpuSeconds, reapedChildrenCpuSeconds } from './cpu-meter.js';
 import { renderDeployReport, type CpuSeconds, type DeployBenchRun } from './deploy-bench-report.js';
-import { startDeployRig, type DeployRig, type WorkflowRun } from './deploy-rig.js';
-import { runDeployScript, writeStageDotenvs, type ScriptRun } from './deploy-script.js';
+import { startDeployRig, type DeployRig } from './deploy-rig.js';
+import { runDeployScript, writeStageDotenvs } from './deploy-script.js';
 import { createDeployWorld, HEALTH, STAGES, type DeployWorld } from './deploy-world.js';
+import { createSshCounter } from './ssh-counter.js';
 import { closeMasters, measureRoundTrips, multiplexingOptions } from './ssh-multiplexing.js';
 import { Teardown } from './teardown.js';
 
@@ -62,31 +63,40 @@ try {
   const root = await mkdtemp(join(tmpdir(), 'ops-deploy-bench-'));
   teardown.defer('remove temp dir', () => rm(root, { recursive: true, force: true }));
   const controlDir = join(root, 'ssh-control');
+  const probeControlDir = join(root, 'ssh-probe');
   await mkdir(controlDir, { mode: 0o700 });
 
   const world = await createDeployWorld(root, sshMux ? multiplexingOptions(controlDir) : [], teardown, log);
-  teardown.defer('close ssh masters', () => closeMasters(controlDir, world.baseSsh, world.sshHost));
-  const rig = await startDeployRig(world, teardown, log);
+  teardown.defer('close ssh masters', async () => {
+    for (const dir of [controlDir, probeControlDir]) await closeMasters(dir, world.baseSsh, world.sshHost);
+  });
+  const ssh = await createSshCounter(join(root, 'ssh-counter'), [`${world.sshHost.user}@${world.sshHost.host}`, world.sshHost.host]);
+  const workerSshLog = join(root, 'ssh-counter', 'worker.log');
+  const rig = await startDeployRig(world, ssh.env(workerSshLog), teardown, log);
   const dotenv = await writeStageDotenvs(world.config, world.app, join(root, 'script-env'));
   const cpuNow = cpuMeter(world, rig);
 
   let deploys = 0;
   const newCommit = (who: string) => world.repo.commit(`bench deploy ${++deploys} (${who})`, { BENCH_DEPLOY: `${deploys} ${who}\n` });
-  const deployBare = async (): Promise<ScriptRun & { cpu: CpuSeconds }> => {
+  const deployBare = async (): Promise<DeployBenchRun['bare']> => {
     const sha = await newCommit('bare script');
+    const sshLog = join(root, 'ssh-counter', `script-${deploys}.log`);
     const before = cpuNow();
-    const run = await runDeployScript(world.config, world.app, sha, root, dotenv);
+    const run = await runDeployScript({ config: world.config, app: world.app, sha, workDir: root, dotenv, env: ssh.env(sshLog) });
     const cpu = cpuSince(before, cpuNow());
     await assertServing(world, sha, 'bare script');
-    return { ...run, cpu };
+    return { ...run, cpu, sshConnections: await ssh.read(sshLog) };
   };
-  const deployWorkflow = async (): Promise<WorkflowRun & { cpu: CpuSeconds }> => {
+  let workerConnections = 0;
+  const deployWorkflow = async (): Promise<DeployBenchRun['workflow']> => {
     const sha = await newCommit('workflow');
     const before = cpuNow();
     const run = await rig.run(sha);
     const cpu = cpuSince(before, cpuNow());
     await assertServing(world, sha, 'workflow');
-    return { ...run, cpu };
+    const connections = (await ssh.read(workerSshLog)).slice(workerConnections);
+    workerConnections += connections.length;
+    return { ...run, cpu, sshConnections: connections };
   };
 
   // Every timed deploy then replaces a running release, and the worker has run each activity once.
@@ -111,7 +121,7 @@ try {
   }
 
   log('measuring ssh round trips');
-  const roundTrips = await measureRoundTrips(world.baseSsh, world.sshHost, join(root, 'ssh-probe'));
+  const roundTrips = await measureRoundTrips(world.baseSsh, world.sshHost, probeControlDir);
   const loadAtEnd = loadavg()[0]!;
 
   await teardown.run(log);

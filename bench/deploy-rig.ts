@@ -65,10 +65,10 @@ const seconds = (from?: string, to?: string) => (from && to ? (Date.parse(to) - 
 
 /**
  * A Temporal dev server and `ops worker` in its own process on the world's config, on a task
- * queue of its own. Each run() is one deployPipeline of a commit through every stage, started as
+ * queue of its own, with `workerEnv` on top of the bench's env. Each run() is one deployPipeline of a commit through every stage, started as
  * the CLI starts it (the app's deploy id, conflict policy FAIL).
  */
-export async function startDeployRig(world: DeployWorld, teardown: Teardown, log: (line: string) => void): Promise<DeployRig> {
+export async function startDeployRig(world: DeployWorld, workerEnv: Record<string, string>, teardown: Teardown, log: (line: string) => void): Promise<DeployRig> {
   const dev = await startDevServer({ headless: true });
   teardown.defer('stop Temporal dev server', () => dev.stop());
   const temporalPid = childRunning(`--port ${dev.address.split(':')[1]}`);
@@ -90,6 +90,7 @@ export async function startDeployRig(world: DeployWorld, teardown: Teardown, log
     TEMPORAL_NAMESPACE: NAMESPACE,
     OPS_TASK_QUEUE: taskQueue,
     ...world.secretEnv,
+    ...workerEnv,
   };
   log(`starting worker on task queue ${taskQueue}`);
   const started = performance.now();

@@ -78,7 +78,7 @@ export function deployScript(config: OpsConfig, app: string, sha: string, paths:
       onHost(config, target, composeUp(project)),
       onHost(config, target, pointLinkAt(`releases/${sha}`, currentLink(target))),
       `mark ${quoteForShell([`${stage} health`])}`,
-      quoteForShell(['health', health.url, health.bodyMatch ?? '', String(health.expectStatus), String(health.timeoutSeconds * 1e6), String(health.intervalSeconds), String(health.stableSeconds * 1e6)]),
+      quoteForShell(['health', health.url, health.bodyMatch ?? '', String(health.expectStatus), String(Math.round(health.timeoutSeconds * 1e6)), String(health.intervalSeconds), String(Math.round(health.stableSeconds * 1e6))]),
       `mark ${quoteForShell([`${stage} smoke`])}`,
       `(cd ${quoteForShell([paths.exportDir])} && exec ${quoteForShell(['env', ...smokeEnv, ...smoke])}) < /dev/null`,
     );
@@ -98,8 +98,19 @@ export async function writeStageDotenvs(config: OpsConfig, app: string, dir: str
   return (stage) => join(dir, `${stage}.env`);
 }
 
+export interface ScriptOptions {
+  config: OpsConfig;
+  app: string;
+  sha: string;
+  workDir: string;
+  dotenv: (stage: string) => string;
+  /** Set for the script on top of the bench's env (the ssh counter's PATH). */
+  env: Record<string, string>;
+}
+
 /** Writes the script for `sha`, runs it with its output in a log file, and reads back its step marks. */
-export async function runDeployScript(config: OpsConfig, app: string, sha: string, workDir: string, dotenv: (stage: string) => string): Promise<ScriptRun> {
+export async function runDeployScript(options: ScriptOptions): Promise<ScriptRun> {
+  const { config, app, sha, workDir, dotenv } = options;
   const dir = join(workDir, `script-${sha.slice(0, 12)}`);
   await mkdir(dir, { recursive: true });
   const marks = join(dir, 'marks');
@@ -111,7 +122,7 @@ export async function runDeployScript(config: OpsConfig, app: string, sha: strin
   let total: number;
   try {
     const started = performance.now();
-    const child = spawn('bash', [scriptFile], { stdio: ['ignore', log.fd, log.fd] });
+    const child = spawn('bash', [scriptFile], { stdio: ['ignore', log.fd, log.fd], env: { ...process.env, ...options.env } });
     const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
     total = (performance.now() - started) / 1000;
     if (code !== 0) throw new Error(`${scriptFile} exited ${code ?? signal}; its output:\n${(await readFile(logFile, 'utf8')).slice(-3000)}`);

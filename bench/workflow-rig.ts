@@ -15,7 +15,7 @@ import { nightlyBackup } from '../src/workflows/nightly-backup.js';
 import { innermostMessage } from '../src/workflows/progress.js';
 import { timelineOf, type Timeline } from './activity-timeline.js';
 import type { BenchDatabase } from './bench-database.js';
-import { treeCpuSeconds } from './cpu-meter.js';
+import { ownCpuSeconds, treeCpuSeconds } from './cpu-meter.js';
 import { procStatusBytes, RssSampler, type RssPeak } from './rss-sampler.js';
 import type { Teardown } from './teardown.js';
 import { startWorkerProcess } from './worker-process.js';
@@ -33,8 +33,8 @@ export interface WorkflowTimes {
   parent: Timeline;
   child: Timeline;
   rss: RssPeak;
-  /** CPU seconds: the PostgreSQL cluster, the worker with its children, the Temporal dev server. */
-  cpu: { server: number; client: number; temporal: number };
+  /** CPU seconds: the PostgreSQL cluster, the worker's node process, its children (pg_dump, ...), the Temporal dev server. */
+  cpu: { server: number; worker: number; children: number; temporal: number };
 }
 
 export interface WorkflowRig {
@@ -43,6 +43,8 @@ export interface WorkflowRig {
   startupRss: RssPeak;
   run(): Promise<WorkflowTimes>;
   workerHighWaterBytes(): number;
+  /** CPU seconds used so far by the worker (with children) and the dev server: to see what they cost while idle. */
+  cpuSeconds(): number;
 }
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -141,10 +143,16 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
     startupSeconds,
     startupRss,
     workerHighWaterBytes: () => procStatusBytes(worker.pid, 'VmHWM'),
+    cpuSeconds: () => treeCpuSeconds(worker.pid) + treeCpuSeconds(devPid),
     async run() {
       const workflowId = `bench-backup-${randomBytes(4).toString('hex')}`;
       const window = sampler.open();
-      const cpuBefore = { server: db.serverCpuSeconds(), client: treeCpuSeconds(worker.pid), temporal: treeCpuSeconds(devPid) };
+      const cpuNow = () => {
+        const tree = treeCpuSeconds(worker.pid);
+        const own = ownCpuSeconds(worker.pid);
+        return { server: db.serverCpuSeconds(), worker: own, children: tree - own, temporal: treeCpuSeconds(devPid) };
+      };
+      const cpuBefore = cpuNow();
       const begun = performance.now();
       const handle = await client.workflow.start(nightlyBackup, { taskQueue, workflowId, args: [{}] });
       let result;
@@ -156,10 +164,12 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
         throw new Error(`${workflowId} failed: ${innermostMessage(err)}\nworker output:\n${worker.outputTail()}`);
       }
       const total = (performance.now() - begun) / 1000;
+      const cpuAfter = cpuNow();
       const cpu = {
-        server: db.serverCpuSeconds() - cpuBefore.server,
-        client: treeCpuSeconds(worker.pid) - cpuBefore.client,
-        temporal: treeCpuSeconds(devPid) - cpuBefore.temporal,
+        server: cpuAfter.server - cpuBefore.server,
+        worker: cpuAfter.worker - cpuBefore.worker,
+        children: cpuAfter.children - cpuBefore.children,
+        temporal: cpuAfter.temporal - cpuBefore.temporal,
       };
       const rss = window.close();
 

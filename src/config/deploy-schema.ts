@@ -68,8 +68,23 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
           deploySuccess: z.boolean().default(false).describe('Also post successful deploys'),
         })
         .optional(),
+      rateLimitMinutes: z.number().min(0).default(5).describe('Alerts with the same kind and subject within this long of the last one sent are counted, not sent'),
+      email: z
+        .strictObject({
+          smtp: z.strictObject({
+            host: text.describe('SMTP server host name'),
+            port: z.number().int().min(1).max(65535).default(587),
+            secure: z.boolean().default(false).describe('TLS from the first byte (port 465); otherwise STARTTLS when the server offers it'),
+            user: text.optional().describe('Login user, when the server wants one'),
+            password: secret.optional().describe('Login password: a secret (${ENV_VAR} or file:path)'),
+          }),
+          from: text.describe('Sender address, e.g. "ops <ops@example.com>"'),
+          to: z.array(text).min(1).describe('Recipient addresses'),
+        })
+        .optional()
+        .describe('Fallback for alerts when Slack cannot be reached'),
     })
-    .default({});
+    .default({ rateLimitMinutes: 5 });
 
   return {
     hosts: z.record(name, host).default({}),

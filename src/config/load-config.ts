@@ -68,7 +68,9 @@ function formatPath(path: PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
 }
 
-function describeIssue(issue: { code: string; message: string; keys?: string[] }): string {
+function describeIssue(issue: { code: string; message: string; keys?: string[]; issues?: Array<{ message: string }> }): string {
   if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  // A bad map key (a schedule id, a host name): say what a key must look like, not "Invalid key in record".
+  if (issue.code === 'invalid_key' && issue.issues?.length) return issue.issues.map((inner) => inner.message).join('; ');
   return issue.message;
 }

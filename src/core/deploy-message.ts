@@ -1,3 +1,4 @@
+import type { AlertEvent } from './alert-rules.js';
 import type { DeployReport } from './deploy-report.js';
 
 /** The Slack line for a finished deploy: what, which outcome, why, a link to the run, and who started it. Never secrets: only names, SHAs and error messages. */
@@ -14,4 +15,19 @@ export function deployMessage(report: DeployReport): string {
     rejected: `stopped before ${failed.stage}: approval ${failed.approval?.by === 'timeout' ? 'timed out' : `rejected by ${failed.approval?.by ?? 'unknown'}`}`,
   };
   return `:x: Deploy ${what} ${verdict[failed.outcome] ?? failed.outcome}${why ? `: ${why}` : ''}${link} (by ${report.startedBy})`;
+}
+
+/**
+ * The alert for a deploy that failed or was rolled back: the app, the stage and its error, the run.
+ * None for a deploy that succeeded or was stopped at an approval (a decision, not a failure).
+ */
+export function deployAlert(report: DeployReport): AlertEvent | undefined {
+  const failed = report.stages.find((s) => s.outcome === 'failed' || s.outcome === 'rolled-back' || s.outcome === 'rollback-failed');
+  if (!failed) return undefined;
+  return {
+    kind: failed.outcome === 'rolled-back' ? 'deploy-rolled-back' : 'deploy-failed',
+    subject: report.app,
+    cause: `${report.sha.slice(0, 12)} on ${failed.stage}${failed.outcome === 'rollback-failed' ? ' (rollback failed: needs a human)' : ''}: ${failed.error ?? failed.outcome}`,
+    ...(report.runUrl ? { runUrl: report.runUrl } : {}),
+  };
 }

@@ -13,6 +13,7 @@ import { taskQueueFrom, workflowIds } from '../temporal/names.js';
 import { runWorker } from '../workers/run-worker.js';
 import { nightlyBackup } from '../workflows/nightly-backup.js';
 import { configFileFrom, connectTemporal, type GlobalOptions } from './cli-context.js';
+import { applySchedulesOnUp } from './schedules.js';
 
 export function registerUp(program: Command): void {
   program
@@ -52,6 +53,7 @@ export function registerUp(program: Command): void {
         console.log('  try                  node bin/ops.js backup --wait   ·   node bin/ops.js backups list');
 
         const running = runWorker({ config, settings, taskQueue, log: (line) => console.log(`  ${line}`) });
+        await applySchedulesOnUp(config, (line) => console.log(`  ${line}`));
         if (options.firstBackup && config.targets.length > 0 && (await new BackupRepository(config.repository).list()).length === 0) {
           await startFirstBackup(config);
         }

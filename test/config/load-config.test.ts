@@ -39,7 +39,7 @@ describe('parseConfig: valid configs', () => {
       repository: '/etc/ops/.ops/backups',
       reports: '/etc/ops/.ops/reports',
       ssh: { options: [] },
-      notify: {},
+      notify: { rateLimitMinutes: 5 },
       hosts: {},
       apps: [],
       databases: [],
@@ -51,8 +51,14 @@ describe('parseConfig: valid configs', () => {
         verify: { dropStaleAfterHours: 6 },
         dumpTimeoutMinutes: 240,
       },
+      health: { rpoHours: 24, verifyMaxAgeHours: 48, successRateGoal: 0.99, consecutiveVerifyFailures: 2 },
       metrics: { port: 9464, prefix: 'ops_' },
       demo: { postgres: false, mariadb: false },
+      schedules: {
+        'nightly-backup': { workflow: 'nightlyBackup', cron: '0 2 * * *', catchupWindowHours: 6, overlap: 'SKIP' },
+        'monthly-drill': { workflow: 'restoreDrill', cron: '0 4 1 * *', catchupWindowHours: 6, overlap: 'SKIP' },
+        'backup-watchdog': { workflow: 'backupWatchdog', cron: '30 * * * *', catchupWindowHours: 1, overlap: 'SKIP' },
+      },
       file: FILE,
       targets: [],
     });
@@ -138,6 +144,19 @@ backup:
   dumpTimeoutMinutes: 60
 metrics: { port: 9100, prefix: nightly_ }
 demo: { postgres: true, mariadb: true }
+schedules:
+  nightly:
+    workflow: nightlyBackup
+    cron: "30  1 * * *"
+    args: { targets: [shop-db] }
+    catchupWindowHours: 12
+  weekly-deploy:
+    workflow: deployPipeline
+    cron: 0 9 * * MON
+    args: { app: crm, ref: main }
+    paused: true
+    overlap: BUFFER_ONE
+    note: until the release train starts
 `;
     const config = parseConfig(source, file, env);
     const shop = {
@@ -165,7 +184,7 @@ demo: { postgres: true, mariadb: true }
         repository: '/var/backups/ops',
         reports: join(dir, 'reports'),
         ssh: { identityFile: '/etc/ops/id_ed25519', knownHostsFile: '/opt/ops/known_hosts', options: ['ProxyJump=bastion'] },
-        notify: {},
+        notify: { rateLimitMinutes: 5 },
         hosts: {},
         apps: [],
         databases: [shop, crm],
@@ -182,8 +201,21 @@ demo: { postgres: true, mariadb: true }
           },
           dumpTimeoutMinutes: 60,
         },
+        health: { rpoHours: 24, verifyMaxAgeHours: 48, successRateGoal: 0.99, consecutiveVerifyFailures: 2 },
         metrics: { port: 9100, prefix: 'nightly_' },
         demo: { postgres: true, mariadb: true },
+        schedules: {
+          nightly: { workflow: 'nightlyBackup', cron: '30 1 * * *', args: { targets: ['shop-db'] }, catchupWindowHours: 12, overlap: 'SKIP' },
+          'weekly-deploy': {
+            workflow: 'deployPipeline',
+            cron: '0 9 * * MON',
+            args: { app: 'crm', ref: 'main' },
+            paused: true,
+            catchupWindowHours: 6,
+            overlap: 'BUFFER_ONE',
+            note: 'until the release train starts',
+          },
+        },
         file,
         targets: [
           { kind: 'postgres', ...shop },
@@ -489,6 +521,41 @@ describe('parseConfig: invalid configs report every problem with its path', () =
     ['concurrency out of range', 'backup: { concurrency: 17 }\n', {}, ['backup.concurrency: Too big: expected number to be <=16']],
     ['an unknown compression', 'backup: { mysqlCompression: xz }\n', {}, ['backup.mysqlCompression: Invalid option: expected one of "zstd"|"gzip"']],
     ['a list instead of a mapping', '- databases\n', {}, ['(top level): Invalid input: expected object, received array']],
+    [
+      'a schedule cron that does not parse',
+      'schedules:\n  nightly-backup: { workflow: nightlyBackup, cron: "0 25 * * *" }\n',
+      {},
+      ['schedules.nightly-backup.cron: hour 25 is out of range 0-23'],
+    ],
+    [
+      'a schedule cron with six fields',
+      'schedules:\n  nightly-backup: { workflow: nightlyBackup, cron: "0 0 2 * * *" }\n',
+      {},
+      ['schedules.nightly-backup.cron: expected 5 fields "minute hour day-of-month month day-of-week", got 6 in "0 0 2 * * *"'],
+    ],
+    [
+      'a schedule of an unknown workflow',
+      'schedules:\n  cleanup: { workflow: cleanupEverything, cron: "0 3 * * *" }\n',
+      {},
+      ['schedules.cleanup.workflow: Invalid option: expected one of "nightlyBackup"|"restoreDrill"|"backupWatchdog"|"deployPipeline"'],
+    ],
+    [
+      'a schedule without cron, with an unknown overlap, a zero catch-up window and a misspelt key',
+      'schedules:\n  nightly-backup: { workflow: nightlyBackup, overlap: CANCEL_OTHER, catchupWindowHours: 0, pasued: true }\n',
+      {},
+      [
+        'schedules.nightly-backup.cron: Invalid input: expected string, received undefined',
+        'schedules.nightly-backup.catchupWindowHours: Too small: expected number to be >0',
+        'schedules.nightly-backup.overlap: Invalid option: expected one of "SKIP"|"BUFFER_ONE"|"ALLOW_ALL"',
+        'schedules.nightly-backup: unknown key "pasued"',
+      ],
+    ],
+    [
+      'a schedule id that is not a name',
+      'schedules:\n  Nightly Backup: { workflow: nightlyBackup, cron: "0 2 * * *" }\n',
+      {},
+      ['schedules.Nightly Backup: expected lower-case letters, digits, - or _, starting with a letter (max 40)'],
+    ],
   ])('%s', (_name, yaml, env, problems) => {
     expect(problemsOf(yaml, env)).toStrictEqual(problems);
   });

@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HEALTH_LIMITS, type DrillRecord } from '../../src/core/backup-health.js';
+import { backupMetrics, type BackupMetrics } from '../../src/core/backup-metrics.js';
 import type { BackupEntry, VerifyRecord } from '../../src/core/backup-record.js';
-import { backupMetrics, type TargetMetrics } from '../../src/core/backup-metrics.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
 
-function entry(target: string, finishedAt: string, bytes: number, verify?: Partial<VerifyRecord>): BackupEntry {
-  const stamp = finishedAt.replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+/** '11-22T02:00' -> '2026-11-22T02:00:00Z' */
+const t = (short: string) => `2026-${short}:00Z`;
+
+interface Opts {
+  startedAt?: string;
+  verify?: Partial<VerifyRecord> & Pick<VerifyRecord, 'status'>;
+}
+
+function entry(target: string, finished: string, bytes: number, opts: Opts = {}): BackupEntry {
+  const finishedAt = t(finished);
+  const stamp = finishedAt.replace(/[-:]/g, '');
   return {
     id: `${target}-${stamp}`,
     target,
@@ -17,65 +27,153 @@ function entry(target: string, finishedAt: string, bytes: number, verify?: Parti
       target,
       kind: 'postgres',
       artifact: 'dump.pgc',
-      startedAt: finishedAt,
+      startedAt: opts.startedAt ? t(opts.startedAt) : finishedAt,
       finishedAt,
       bytes,
       sha256: 'abc',
       toolVersions: {},
     },
-    ...(verify
-      ? { verify: { status: 'passed', startedAt: finishedAt, restoredInto: 'verify_x', reasons: [], rowCountDifferences: [], ...verify } }
-      : {}),
+    ...(opts.verify ? { verify: { startedAt: finishedAt, restoredInto: 'verify_x', reasons: [], rowCountDifferences: [], ...opts.verify } } : {}),
   };
 }
 
+function drill(target: string, finished: string, restoreSeconds: number): DrillRecord {
+  return { id: `drill-${finished}`, target, backupId: 'b', status: 'passed', startedAt: t(finished), finishedAt: t(finished), restoreSeconds, reasons: [] };
+}
+
 describe('backupMetrics', () => {
-  it.each<[string, BackupEntry[], TargetMetrics[]]>([
-    ['no backups', [], []],
+  it.each<[string, string[], BackupEntry[], DrillRecord[], BackupMetrics]>([
+    ['nothing configured, nothing on disk', [], [], [], { overallStatus: 0, targets: [], storage: [] }],
     [
-      'one unverified backup',
-      [entry('app', '2026-11-22T10:30:00Z', 1024)],
-      [{ target: 'app', backups: 1, lastDumpAgeMinutes: 90, lastBackupBytes: 1024 }],
+      'a configured target without backups fails, has no ages and stores nothing',
+      ['app'],
+      [],
+      [],
+      { overallStatus: 2, targets: [{ target: 'app', healthStatus: 2, consecutiveVerifyFailures: 0 }], storage: [{ target: 'app', backups: 0, bytes: 0 }] },
     ],
     [
       'one verified backup',
-      [entry('app', '2026-11-22T02:00:00Z', 2048, { finishedAt: '2026-11-22T03:00:00Z', restoreSeconds: 42.5 })],
-      [{ target: 'app', backups: 1, lastDumpAgeMinutes: 600, lastBackupBytes: 2048, lastVerifyAgeHours: 9, lastRestoreSeconds: 42.5 }],
+      ['app'],
+      [entry('app', '11-22T02:00', 2048, { startedAt: '11-22T01:58', verify: { status: 'passed', startedAt: t('11-22T02:30'), finishedAt: t('11-22T03:00'), restoreSeconds: 42.5 } })],
+      [],
+      {
+        overallStatus: 0,
+        targets: [
+          {
+            target: 'app',
+            healthStatus: 0,
+            consecutiveVerifyFailures: 0,
+            lastDumpAgeMinutes: 600,
+            lastVerifyAgeHours: 9,
+            backupSuccessRate7d: 1,
+            verifySuccessRate7d: 1,
+            lastRestoreSeconds: 42.5,
+            lastBackupBytes: 2048,
+            dumpSeconds: 120,
+            verifySeconds: 1800,
+          },
+        ],
+        storage: [{ target: 'app', backups: 1, bytes: 2048 }],
+      },
     ],
     [
-      'the newest backup gives age and size, whatever the input order',
-      [entry('app', '2026-11-22T02:00:00Z', 300), entry('app', '2026-11-22T11:00:00Z', 500), entry('app', '2026-11-21T02:00:00Z', 100)],
-      [{ target: 'app', backups: 3, lastDumpAgeMinutes: 60, lastBackupBytes: 500 }],
-    ],
-    [
-      'a newer backup that failed verify does not count as verified',
+      'a newer backup that failed verify is no valid dump, but gives the newest size, dump and verify times',
+      ['app'],
       [
-        entry('app', '2026-11-21T02:00:00Z', 100, { finishedAt: '2026-11-21T03:00:00Z', restoreSeconds: 30 }),
-        entry('app', '2026-11-22T02:00:00Z', 200, { status: 'failed', finishedAt: '2026-11-22T03:00:00Z', restoreSeconds: 31 }),
-        entry('app', '2026-11-22T11:30:00Z', 300, { status: 'running' }),
+        entry('app', '11-22T02:00', 200, { startedAt: '11-22T01:59', verify: { status: 'failed', startedAt: t('11-22T02:10'), finishedAt: t('11-22T03:00'), restoreSeconds: 31 } }),
+        entry('app', '11-21T02:00', 100, { startedAt: '11-21T01:50', verify: { status: 'passed', finishedAt: t('11-21T03:00'), restoreSeconds: 30 } }),
       ],
-      [{ target: 'app', backups: 3, lastDumpAgeMinutes: 30, lastBackupBytes: 300, lastVerifyAgeHours: 33, lastRestoreSeconds: 30 }],
+      [],
+      {
+        overallStatus: 2,
+        targets: [
+          {
+            target: 'app',
+            healthStatus: 2,
+            consecutiveVerifyFailures: 1,
+            lastDumpAgeMinutes: 34 * 60,
+            lastVerifyAgeHours: 33,
+            backupSuccessRate7d: 0.5,
+            verifySuccessRate7d: 0.5,
+            lastRestoreSeconds: 30,
+            lastBackupBytes: 200,
+            dumpSeconds: 60,
+            verifySeconds: 3000,
+          },
+        ],
+        storage: [{ target: 'app', backups: 2, bytes: 300 }],
+      },
     ],
     [
-      'a passed verify without restoreSeconds or finishedAt reports neither',
-      [entry('app', '2026-11-22T11:00:00Z', 1, {})],
-      [{ target: 'app', backups: 1, lastDumpAgeMinutes: 60, lastBackupBytes: 1 }],
+      'a backup whose verify is still running is a valid dump with no verify figures',
+      ['app'],
+      [entry('app', '11-22T11:30', 7, { startedAt: '11-22T11:29', verify: { status: 'running' } })],
+      [],
+      {
+        overallStatus: 1,
+        targets: [{ target: 'app', healthStatus: 1, consecutiveVerifyFailures: 0, lastDumpAgeMinutes: 30, lastBackupBytes: 7, dumpSeconds: 60 }],
+        storage: [{ target: 'app', backups: 1, bytes: 7 }],
+      },
     ],
     [
-      'one row per target, sorted by name',
-      [
-        entry('web-files', '2026-11-22T11:45:00Z', 7),
-        entry('crm', '2026-11-22T11:00:00Z', 5, { finishedAt: '2026-11-22T11:30:00Z', restoreSeconds: 0 }),
-        entry('app', '2026-11-22T06:00:00Z', 3),
-        entry('crm', '2026-11-21T11:00:00Z', 4),
-      ],
-      [
-        { target: 'app', backups: 1, lastDumpAgeMinutes: 360, lastBackupBytes: 3 },
-        { target: 'crm', backups: 2, lastDumpAgeMinutes: 60, lastBackupBytes: 5, lastVerifyAgeHours: 0.5, lastRestoreSeconds: 0 },
-        { target: 'web-files', backups: 1, lastDumpAgeMinutes: 15, lastBackupBytes: 7 },
-      ],
+      'a drill newer than the last verify gives the restore duration; drills of other targets do not',
+      ['app'],
+      [entry('app', '11-22T02:00', 1, { verify: { status: 'passed', finishedAt: t('11-22T03:00'), restoreSeconds: 30 } })],
+      [drill('app', '11-22T08:00', 55), drill('web', '11-22T09:00', 99)],
+      {
+        overallStatus: 0,
+        targets: [
+          {
+            target: 'app',
+            healthStatus: 0,
+            consecutiveVerifyFailures: 0,
+            lastDumpAgeMinutes: 600,
+            lastVerifyAgeHours: 9,
+            backupSuccessRate7d: 1,
+            verifySuccessRate7d: 1,
+            lastRestoreSeconds: 55,
+            lastBackupBytes: 1,
+            dumpSeconds: 0,
+            verifySeconds: 3600,
+          },
+        ],
+        storage: [{ target: 'app', backups: 1, bytes: 1 }],
+      },
     ],
-  ])('%s', (_name, entries, expected) => {
-    expect(backupMetrics(entries, now)).toStrictEqual(expected);
+    [
+      'a target no longer configured counts towards storage only; the worst configured target is overall; sorted by name',
+      ['web', 'app'],
+      [
+        entry('old', '10-01T02:00', 500),
+        entry('app', '11-22T11:00', 10, { verify: { status: 'passed', finishedAt: t('11-22T11:00') } }),
+        entry('old', '10-02T02:00', 600),
+      ],
+      [],
+      {
+        overallStatus: 2,
+        targets: [
+          {
+            target: 'app',
+            healthStatus: 0,
+            consecutiveVerifyFailures: 0,
+            lastDumpAgeMinutes: 60,
+            lastVerifyAgeHours: 1,
+            backupSuccessRate7d: 1,
+            verifySuccessRate7d: 1,
+            lastBackupBytes: 10,
+            dumpSeconds: 0,
+            verifySeconds: 0,
+          },
+          { target: 'web', healthStatus: 2, consecutiveVerifyFailures: 0 },
+        ],
+        storage: [
+          { target: 'app', backups: 1, bytes: 10 },
+          { target: 'old', backups: 2, bytes: 1100 },
+          { target: 'web', backups: 0, bytes: 0 },
+        ],
+      },
+    ],
+  ])('%s', (_name, targets, entries, drills, expected) => {
+    expect(backupMetrics({ targets, entries, drills, now, limits: DEFAULT_HEALTH_LIMITS })).toStrictEqual(expected);
   });
 });

@@ -26,6 +26,8 @@ export interface DeployFixtureOptions {
   healthTimeoutSeconds?: number;
   /** Adjust the config document before it is written. */
   edit?: (doc: Record<string, any>) => void;
+  /** More environment for the config's ${VAR} references, e.g. a secret the edit refers to. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function makeDeployFixture(options: DeployFixtureOptions = {}): Pro
   await chmod(dir, 0o755);
   const repo = await createSampleAppRepo(join(dir, 'repo'));
   const app = `app-${id}`;
-  const env = { DEPLOY_DB_PASSWORD: `db-${randomBytes(8).toString('hex')}` };
+  const env = { DEPLOY_DB_PASSWORD: `db-${randomBytes(8).toString('hex')}`, ...options.env };
   const stageNames = ['staging', 'prod'] as const;
   const stages = {} as DeployFixture['stages'];
   for (const name of stageNames) {

@@ -1,13 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { expect, onTestFinished } from 'vitest';
+import { expect } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadConfig, type OpsConfig } from '../../src/config/load-config.js';
 import { workflowIds } from '../../src/temporal/names.js';
 import { deployPipeline, type DeployInput } from '../../src/workflows/deploy-pipeline.js';
 import { makeDeployFixture, type DeployFixture, type DeployFixtureOptions } from './deploy-fixture.js';
 import { startTestWorker, type TestWorker } from './test-worker.js';
+
+/**
+ * Per-test limit for the deploy workflow tests. Each takes 10–60 s alone, but they run side by side
+ * on a two-core box that other jobs may be using too: the limit is generous, and a hang still fails.
+ */
+export const DEPLOY_TEST_TIMEOUT_MS = 300_000;
 
 export interface DeployWorld {
   fixture: DeployFixture;
@@ -16,11 +22,11 @@ export interface DeployWorld {
   startWorker(config: OpsConfig): Promise<TestWorker>;
 }
 
-/** Registers cleanup for the test that is running; concurrent tests pass their context's own. */
+/** The test context's onTestFinished: concurrent tests must register cleanup on their own context, not the global hook. */
 export type OnFinished = (cleanup: () => Promise<void>) => void;
 
 /** A fixture and an in-process worker of its own for one test, stopped and removed when the test finishes. */
-export async function deployWorldForTest(options: DeployFixtureOptions = {}, onFinished: OnFinished = onTestFinished): Promise<DeployWorld> {
+export async function deployWorldForTest(options: DeployFixtureOptions, onFinished: OnFinished): Promise<DeployWorld> {
   const fixture = await makeDeployFixture(options);
   const workers: TestWorker[] = [];
   onFinished(async () => {

@@ -22,11 +22,11 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-/** A real worker on the shared dev server, on a task queue of its own. */
-export async function startTestWorker(config: OpsConfig): Promise<TestWorker> {
+/** A real worker on the shared dev server, on a task queue of its own (or on `options.taskQueue`, when the test made one up first). */
+export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string } = {}): Promise<TestWorker> {
   installQuietRuntime();
   const address = testServers().temporalAddress;
-  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const taskQueue = options.taskQueue ?? `test-${randomBytes(4).toString('hex')}`;
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createOpsWorker({ config, connection: nativeConnection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle() });
   const running = worker.run();

@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { approveUpdate, pendingApprovalQuery, progressQuery, type deployPipeline } from '../../src/workflows/deploy-pipeline.js';
 import { currentRelease, deployRootEntries, dockerCalls, healthOf, latestDeployReport, releaseLogOf } from '../support/deploy-assertions.js';
 import type { DeployFixture } from '../support/deploy-fixture.js';
-import { deployFailure, deployWorldForTest, failureChain, startDeploy } from '../support/deploy-world.js';
+import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, failureChain, startDeploy } from '../support/deploy-world.js';
 import { waitFor } from '../support/wait-for.js';
 
 type DeployHandle = WorkflowHandle<typeof deployPipeline>;
 
 /** Waits until the deploy stands at the approval gate before `stage`; staging takes a few ssh round trips first. */
 async function gateReached(handle: DeployHandle, stage: string): Promise<void> {
-  await waitFor(`the approval gate before ${stage}`, async () => (await handle.query(pendingApprovalQuery))?.stage === stage, 60_000, 250);
+  await waitFor(`the approval gate before ${stage}`, async () => (await handle.query(pendingApprovalQuery))?.stage === stage, DEPLOY_TEST_TIMEOUT_MS * 0.8, 250);
 }
 
 /** An approve update the workflow refuses: the validator's message, from the failure chain. */
@@ -31,9 +31,9 @@ async function expectOnlyStagingDeployed(fixture: DeployFixture, sha: string): P
   expect(deployRootEntries(fixture.stages.prod.root)).toEqual([]);
 }
 
-describe('deployPipeline approval gate before prod', () => {
-  it('waits after staging until approved, then deploys prod and names the approver in the report', async () => {
-    const world = await deployWorldForTest({ approvalBeforeProd: true });
+describe.concurrent('deployPipeline approval gate before prod', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
+  it('waits after staging until approved, then deploys prod and names the approver in the report', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({ approvalBeforeProd: true }, onTestFinished);
     const { fixture } = world;
     const sha = await fixture.repo.sha('main');
     const handle = await startDeploy(world, { ref: 'main' });
@@ -57,8 +57,8 @@ describe('deployPipeline approval gate before prod', () => {
     expect(report).toMatch(/\| approval \| done \| — \| approved by alice \|/);
   });
 
-  it('a reject stops the deploy before prod: DeployRejected, staging keeps the new release, prod is never touched', async () => {
-    const world = await deployWorldForTest({ approvalBeforeProd: true });
+  it('a reject stops the deploy before prod: DeployRejected, staging keeps the new release, prod is never touched', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({ approvalBeforeProd: true }, onTestFinished);
     const { fixture } = world;
     const sha = await fixture.repo.sha('main');
     const handle = await startDeploy(world, { ref: 'main' });
@@ -78,8 +78,8 @@ describe('deployPipeline approval gate before prod', () => {
     expect(report).toContain('- Approval: rejected by bob (not during the sale)');
   });
 
-  it('no answer within the approval timeout counts as a reject by "timeout"', async () => {
-    const world = await deployWorldForTest({ approvalBeforeProd: true, approvalTimeoutMinutes: 0.05 });
+  it('no answer within the approval timeout counts as a reject by "timeout"', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({ approvalBeforeProd: true, approvalTimeoutMinutes: 0.05 }, onTestFinished);
     const { fixture } = world;
     const sha = await fixture.repo.sha('main');
     const handle = await startDeploy(world, { ref: 'main' });
@@ -94,13 +94,13 @@ describe('deployPipeline approval gate before prod', () => {
     expect(report).toContain('- Approval: rejected by timeout (no answer within 0.05 min)');
   });
 
-  it('an approval while no gate is waiting is refused by the validator and changes nothing', async () => {
-    const world = await deployWorldForTest({ approvalBeforeProd: true });
+  it('an approval while no gate is waiting is refused by the validator and changes nothing', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({ approvalBeforeProd: true }, onTestFinished);
     const { fixture } = world;
     const sha = await fixture.repo.sha('main');
     // Staging alone: the plan has no gate, so nothing is ever pending in this run.
     const handle = await startDeploy(world, { ref: 'main', stages: ['staging'] });
-    await waitFor('the staging build', async () => (await handle.query(progressQuery)).some((s) => s.step === 'staging build' && s.status === 'running'), 60_000, 100);
+    await waitFor('the staging build', async () => (await handle.query(progressQuery)).some((s) => s.step === 'staging build' && s.status === 'running'), DEPLOY_TEST_TIMEOUT_MS * 0.8, 100);
 
     expect(await refusedUpdate(handle, { approved: true, by: 'mallory', reason: 'early' })).toBe('no approval is pending for this deploy');
     expect(await handle.result()).toMatchObject({ sha, outcome: 'succeeded' });

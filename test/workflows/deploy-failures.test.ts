@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { freePort } from '../../src/local-servers/free-port.js';
@@ -9,7 +9,7 @@ import { hostSteps } from '../../src/workflows/activity-options.js';
 import { activityRuns } from '../support/activity-history.js';
 import { currentReleaseIfAny, deployRootEntries, dockerCalls, latestDeployReport, releaseLogOf } from '../support/deploy-assertions.js';
 import { makeDeployFixture, type DeployFixture, type DeployFixtureOptions } from '../support/deploy-fixture.js';
-import { deployFailure, deployWorldForTest, failureChain, runFailure, startDeploy, type DeployWorld } from '../support/deploy-world.js';
+import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, failureChain, runFailure, startDeploy, type DeployWorld, type OnFinished } from '../support/deploy-world.js';
 import { testServers } from '../support/servers.js';
 
 /** No deploy step reached this stage: no compose call, nothing in its deploy root. */
@@ -18,13 +18,14 @@ function expectUntouched(fixture: DeployFixture, stage: 'staging' | 'prod'): voi
   expect(deployRootEntries(fixture.stages[stage].root)).toEqual([]);
 }
 
-describe('deployPipeline refuses bad input before anything reaches a host', () => {
-  it.each([
+// Each test has its own fixture, worker and task queue, and most of their time is ssh round trips and retry backoff: they run concurrently.
+describe.concurrent('deployPipeline refuses bad input before anything reaches a host', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
+  it.for([
     ['an unknown app', (w: DeployWorld) => ({ app: `${w.fixture.app}-nope`, ref: 'main' }), (w: DeployWorld) => `unknown app "${w.fixture.app}-nope" (configured: ${w.fixture.app})`, 'planDeploy'],
     ['an unknown stage', () => ({ ref: 'main', stages: ['nope'] }), (w: DeployWorld) => `unknown stage "nope" of app "${w.fixture.app}" (stages: staging, prod)`, 'planDeploy'],
     ['an unknown ref', () => ({ ref: 'no-such-branch' }), (w: DeployWorld) => `app "${w.fixture.app}": ref "no-such-branch" does not name a commit in ${w.fixture.repo.repo}`, 'resolveRef'],
-  ])('%s: PreconditionFailed naming it, one attempt, no host touched', async (_, input, message, activity) => {
-    const world = await deployWorldForTest();
+  ] as const)('%s: PreconditionFailed naming it, one attempt, no host touched', async ([, input, message, activity], { onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
     const handle = await startDeploy(world, input(world));
     const error = await runFailure(handle);
 
@@ -40,7 +41,7 @@ describe('deployPipeline refuses bad input before anything reaches a host', () =
     expectUntouched(world.fixture, 'prod');
   });
 
-  it('a stage secret whose environment variable is unset: ConfigError naming the key and the variable', async () => {
+  it('a stage secret whose environment variable is unset: ConfigError naming the key and the variable', async ({ onTestFinished }) => {
     const fixture = await makeDeployFixture();
     onTestFinished(() => fixture.cleanup());
     const { DEPLOY_DB_PASSWORD: _, ...withoutPassword } = fixture.env;
@@ -62,7 +63,7 @@ describe('deployPipeline refuses bad input before anything reaches a host', () =
 });
 
 /** A key pair the test sshd has never seen. */
-async function strangerKey(): Promise<string> {
+async function strangerKey(onTestFinished: OnFinished): Promise<string> {
   const dir = await mkdtemp(join(testServers().scratchRoot, 'stranger-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const key = join(dir, 'id_ed25519');
@@ -70,8 +71,8 @@ async function strangerKey(): Promise<string> {
   return key;
 }
 
-describe('deployPipeline when the host cannot be reached', () => {
-  it.each([
+describe.concurrent('deployPipeline when the host cannot be reached', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
+  it.for([
     [
       'nothing listens on the ssh port',
       async (): Promise<[DeployFixtureOptions, RegExp]> => {
@@ -81,14 +82,14 @@ describe('deployPipeline when the host cannot be reached', () => {
     ],
     [
       'the key is not authorized',
-      async (): Promise<[DeployFixtureOptions, RegExp]> => {
-        const key = await strangerKey();
+      async (onTestFinished: OnFinished): Promise<[DeployFixtureOptions, RegExp]> => {
+        const key = await strangerKey(onTestFinished);
         return [{ edit: (doc) => (doc.ssh.identityFile = key) }, /Permission denied \(publickey\)/];
       },
     ],
-  ])('%s: sync is retried (ssh exit 255), then staging fails naming the cause; prod is never touched', async (_, arrange) => {
-    const [options, cause] = await arrange();
-    const world = await deployWorldForTest(options);
+  ] as const)('%s: sync is retried (ssh exit 255), then staging fails naming the cause; prod is never touched', async ([, arrange], { onTestFinished }) => {
+    const [options, cause] = await arrange(onTestFinished);
+    const world = await deployWorldForTest(options, onTestFinished);
     const { fixture } = world;
     const handle = await startDeploy(world, { ref: 'main' });
     const { failure, outcome } = await deployFailure(handle);
@@ -113,9 +114,9 @@ describe('deployPipeline when the host cannot be reached', () => {
   });
 });
 
-describe('deployPipeline when the build fails', () => {
-  it('stops staging before the switch, after one build attempt, naming the build error; prod is never touched', async () => {
-    const world = await deployWorldForTest();
+describe.concurrent('deployPipeline when the build fails', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
+  it('stops staging before the switch, after one build attempt, naming the build error; prod is never touched', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
     const { fixture } = world;
     const reason = 'npm ERR! Missing script: "build" (left out on purpose)';
     const sha = await fixture.repo.commit('break the build', { BUILD_FAIL: `${reason}\n` });

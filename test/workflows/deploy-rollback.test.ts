@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { activityRuns } from '../support/activity-history.js';
 import { currentRelease, deployRootEntries, dockerCalls, healthOf, latestDeployReport, releaseLogOf } from '../support/deploy-assertions.js';
 import type { DeployFixture } from '../support/deploy-fixture.js';
-import { deployFailure, deployWorldForTest, editedConfig, stageOf, startDeploy, type DeployWorld } from '../support/deploy-world.js';
+import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, editedConfig, stageOf, startDeploy, type DeployWorld } from '../support/deploy-world.js';
 
 type StageName = 'staging' | 'prod';
 
@@ -25,9 +25,9 @@ function expectUntouched(fixture: DeployFixture, stage: StageName): void {
   expect(deployRootEntries(fixture.stages[stage].root)).toEqual([]);
 }
 
-describe('deployPipeline rolls a failed switch back to the release it replaced', () => {
-  it('smoke tests fail on staging: staging is back on the previous release and healthy, the report has the smoke output, prod is never touched', async () => {
-    const world = await deployWorldForTest();
+describe.concurrent('deployPipeline rolls a failed switch back to the release it replaced', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
+  it('smoke tests fail on staging: staging is back on the previous release and healthy, the report has the smoke output, prod is never touched', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
     const { fixture } = world;
     const staging = fixture.stages.staging;
     const good = await deployed(world, 'main', ['staging']);
@@ -58,8 +58,35 @@ describe('deployPipeline rolls a failed switch back to the release it replaced',
     expect(report).toContain('## prod: skipped');
   });
 
-  it('prod misses its health gate after staging passed: prod is back on its previous release and healthy, staging keeps the new one', async () => {
-    const world = await deployWorldForTest({ healthTimeoutSeconds: 3 });
+  it('the new release exits right after `up`: the failed switch is rolled back, and current never named the new release', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
+    const { fixture } = world;
+    const staging = fixture.stages.staging;
+    const good = await deployed(world, 'main', ['staging']);
+    const bad = await fixture.repo.commit('crash on start', { 'server.js': 'console.error("sample-app: cannot open the database");\nprocess.exit(3);\n' });
+
+    const handle = await startDeploy(world, { ref: 'main' });
+    const { failure, outcome } = await deployFailure(handle);
+
+    expect(outcome).toBe('rolled-back');
+    expect(failure.message).toContain(`${fixture.app} ${bad.slice(0, 12)} on staging: rolled-back: docker compose up on local failed (exit 1): `);
+    expect(failure.message).toContain(`container ${staging.project}-app-1 exited (exit code 3) right after start`);
+    expect(failure.message).toContain('sample-app: cannot open the database');
+    const [up, rollback] = await activityRuns(world.worker.client, handle.workflowId, 'switchRelease');
+    expect(up).toMatchObject({ attempt: 1, outcome: 'failed', failure: { type: 'CommandFailed', nonRetryable: true } });
+    expect(rollback).toMatchObject({ attempt: 1, outcome: 'completed' });
+    expect(currentRelease(staging.root)).toBe(`releases/${good}`);
+    expect(await healthOf(staging.baseUrl)).toEqual({ http: 200, version: '1.0.0', release: good });
+    expect(composeSteps(fixture, 'staging')).toEqual([['build', good], ['up', good], ['build', bad], ['up', bad], ['up', good]]);
+    expect(releaseLogOf(staging.root).at(-1)).toMatchObject({ sha: bad, previous: good, event: 'rolled-back', detail: expect.stringContaining('exited (exit code 3)') });
+    expectUntouched(fixture, 'prod');
+    const report = latestDeployReport(fixture);
+    expect(report).toContain('## staging: FAILED, rolled back and healthy');
+    expect(report).toMatch(/\| switch \| failed \|/);
+  });
+
+  it('prod misses its health gate after staging passed: prod is back on its previous release and healthy, staging keeps the new one', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({ healthTimeoutSeconds: 8 }, onTestFinished);
     const { fixture } = world;
     const { staging, prod } = fixture.stages;
     const good = await deployed(world, 'main', ['prod']);
@@ -70,13 +97,13 @@ describe('deployPipeline rolls a failed switch back to the release it replaced',
     const { failure, outcome } = await deployFailure(await startDeploy(world, { ref: 'main' }, slowProd));
 
     expect(outcome).toBe('rolled-back');
-    expect(failure.message).toMatch(new RegExp(`^${fixture.app} ${next.slice(0, 12)} on prod: rolled-back: health gate: ${prod.baseUrl}/health not healthy after 3s \\(last: .*ECONNREFUSED.*\\)$`));
+    expect(failure.message).toMatch(new RegExp(`^${fixture.app} ${next.slice(0, 12)} on prod: rolled-back: health gate: ${prod.baseUrl}/health not healthy after 8s \\(last: .*ECONNREFUSED.*\\)$`));
     expect(currentRelease(prod.root)).toBe(`releases/${good}`);
     expect(await healthOf(prod.baseUrl)).toEqual({ http: 200, version: '1.0.0', release: good });
     expect(composeSteps(fixture, 'prod')).toEqual([['build', good], ['up', good], ['build', next], ['up', next], ['up', good]]);
     expect(releaseLogOf(prod.root)).toEqual([
       expect.objectContaining({ sha: good, event: 'deployed' }),
-      expect.objectContaining({ sha: next, previous: good, event: 'rolled-back', detail: expect.stringContaining('not healthy after 3s') }),
+      expect.objectContaining({ sha: next, previous: good, event: 'rolled-back', detail: expect.stringContaining('not healthy after 8s') }),
     ]);
 
     expect(currentRelease(staging.root)).toBe(`releases/${next}`);
@@ -89,9 +116,9 @@ describe('deployPipeline rolls a failed switch back to the release it replaced',
   });
 });
 
-describe('deployPipeline when the rollback itself cannot happen', () => {
-  it('the previous release is gone from the host: rollback-failed, "needs a human", and current still names the release that runs', async () => {
-    const world = await deployWorldForTest();
+describe.concurrent('deployPipeline when the rollback itself cannot happen', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
+  it('the previous release is gone from the host: rollback-failed, "needs a human", and current still names the release that runs', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
     const { fixture } = world;
     const staging = fixture.stages.staging;
     const good = await deployed(world, 'main', ['staging']);
@@ -120,8 +147,8 @@ describe('deployPipeline when the rollback itself cannot happen', () => {
     expect(report).toContain('## prod: skipped');
   });
 
-  it('a first deploy that fails its health gate: rollback-failed, "no previous release to roll back to"', async () => {
-    const world = await deployWorldForTest({ healthTimeoutSeconds: 2 });
+  it('a first deploy that fails its health gate: rollback-failed, "no previous release to roll back to"', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({ healthTimeoutSeconds: 5 }, onTestFinished);
     const { fixture } = world;
     const staging = fixture.stages.staging;
     const bad = await fixture.repo.commit('health fails', { HEALTH_FAIL: 'yes\n' });
@@ -129,7 +156,7 @@ describe('deployPipeline when the rollback itself cannot happen', () => {
     const handle = await startDeploy(world, { ref: 'main' });
     const { failure, outcome } = await deployFailure(handle);
 
-    const cause = `health gate: ${staging.baseUrl}/health not healthy after 2s (last: HTTP 500)`;
+    const cause = `health gate: ${staging.baseUrl}/health not healthy after 5s (last: HTTP 500)`;
     expect(outcome).toBe('rollback-failed');
     expect(failure.message).toBe(`${fixture.app} ${bad.slice(0, 12)} on staging: rollback-failed: ${cause}; no previous release to roll back to`);
     expect(await activityRuns(world.worker.client, handle.workflowId, 'switchRelease')).toHaveLength(1);
