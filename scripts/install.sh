@@ -34,7 +34,10 @@ install_system_packages() {
 install_node_modules() {
   if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then return; fi
   say "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: the lock records only this platform's optional native packages
+  # (@swc/core-*, @rollup/rollup-*), which npm ci rejects as out of sync; npm install still
+  # installs exactly the locked versions and leaves the lock as it is.
+  npm install --no-audit --no-fund --loglevel=error
 }
 
 temporal_cli() {
