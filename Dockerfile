@@ -29,7 +29,9 @@ ENV NODE_ENV=production
 # Dependencies first, so that a source change does not reinstall them. --omit=dev keeps tsx:
 # bin/ops.js runs the TypeScript sources through it, so it is a runtime dependency.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+# npm install, not npm ci: the lock records only the optional native packages of the platform it
+# was written on, which npm ci rejects; npm install still takes the locked versions.
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY bin ./bin
 COPY src ./src
