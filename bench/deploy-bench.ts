@@ -1,3 +1,4 @@
+import { reportBenchFailure } from './bench-failure.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,10 +138,7 @@ try {
   });
   console.log(lines.join('\n'));
 } catch (err) {
-  // Tool errors can carry long output; the head says what failed.
-  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  console.error(`bench failed: ${message.length > 4000 ? `${message.slice(0, 4000)}…` : message}`);
-  process.exitCode = 1;
+  reportBenchFailure(err);
 } finally {
   await teardown.run(log);
 }

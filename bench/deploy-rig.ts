@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { childRunning, waitForPollers } from './worker-readiness.js';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { workflowIds } from '../src/temporal/names.js';
@@ -32,34 +31,8 @@ export interface DeployRig {
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const NAMESPACE = 'default';
 // temporal.api.enums.v1: TaskQueueKind NORMAL = 1; TaskQueueType WORKFLOW = 1, ACTIVITY = 2.
-const NORMAL_QUEUE = 1;
-const QUEUE_TYPES = [1, 2];
 
-/** startDevServer does not say which process it started; find it among ours by its argv. */
-function childRunning(argvPart: string): number {
-  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
-    for (const pid of readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(argvPart)) return Number(pid);
-    }
-  }
-  throw new Error(`no child process of the bench runs with "${argvPart}"`);
-}
 
-/** The worker logs "polling" before the server has seen its pollers; a run timed before that would include the wait. */
-async function waitForPollers(client: Client, taskQueue: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pollers = await Promise.all(
-      QUEUE_TYPES.map(async (taskQueueType) => {
-        const queue = await client.workflowService.describeTaskQueue({ namespace: NAMESPACE, taskQueue: { name: taskQueue, kind: NORMAL_QUEUE }, taskQueueType });
-        return queue.pollers?.length ?? 0;
-      }),
-    );
-    if (pollers.every((n) => n > 0)) return;
-    if (Date.now() > deadline) throw new Error(`no worker polls task queue ${taskQueue} after ${timeoutMs / 1000}s`);
-    await sleep(100);
-  }
-}
 
 const seconds = (from?: string, to?: string) => (from && to ? (Date.parse(to) - Date.parse(from)) / 1000 : 0);
 
@@ -97,7 +70,7 @@ export async function startDeployRig(world: DeployWorld, workerEnv: Record<strin
   const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, configFile: world.configFile, env });
   teardown.defer('stop worker', () => worker.stop());
   await worker.ready;
-  await waitForPollers(client, taskQueue);
+  await waitForPollers(client, NAMESPACE, taskQueue);
   const startupSeconds = (performance.now() - started) / 1000;
   log(`worker polling after ${startupSeconds.toFixed(1)} s`);
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { SshSettings } from '../src/commands/ssh.js';
@@ -9,6 +9,7 @@ import type { SshHostAddress } from '../src/config/location.js';
 import { freePort } from '../src/local-servers/free-port.js';
 import { createSampleAppRepo, type SampleAppRepo } from '../test/support/sample-app-repo.js';
 import { startSshd } from '../test/support/sshd.js';
+import { stopShimContainers } from '../test/support/stop-shim-containers.js';
 import type { Teardown } from './teardown.js';
 
 export const STAGES = ['staging', 'prod'] as const;
@@ -104,20 +105,3 @@ export async function createDeployWorld(root: string, sshOptions: string[], tear
   };
 }
 
-/**
- * The stand-in's "containers" are detached process groups that outlive every ssh session. Stop
- * each one it recorded, after checking the pid still runs that project's server (pids recycle).
- */
-async function stopShimContainers(stateDir: string): Promise<void> {
-  const records = (await readdir(stateDir).catch(() => [])).filter((name) => name.endsWith('.json'));
-  for (const name of records) {
-    const { pid, projectDir } = JSON.parse(await readFile(join(stateDir, name), 'utf8')) as { pid: number; projectDir: string };
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (!cmdline.includes(projectDir)) continue;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Exited since the check.
-    }
-  }
-}

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { childRunning, waitForPollers } from './worker-readiness.js';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { BackupRepository } from '../src/activities/repository/backup-repository.js';
@@ -51,8 +50,6 @@ const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const TARGET = 'bench';
 const NAMESPACE = 'default';
 // temporal.api.enums.v1: TaskQueueKind NORMAL = 1; TaskQueueType WORKFLOW = 1, ACTIVITY = 2.
-const NORMAL_QUEUE = 1;
-const QUEUE_TYPES = [1, 2];
 
 async function writeOpsConfig(dir: string, db: BenchDatabase): Promise<string> {
   const doc = {
@@ -67,30 +64,7 @@ async function writeOpsConfig(dir: string, db: BenchDatabase): Promise<string> {
   return file;
 }
 
-/** startDevServer does not say which process it started; find it among ours by its argv. */
-function childRunning(argvPart: string): number {
-  for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
-    for (const pid of readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(argvPart)) return Number(pid);
-    }
-  }
-  throw new Error(`no child process of the bench runs with "${argvPart}"`);
-}
 
-async function waitForPollers(client: Client, taskQueue: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pollers = await Promise.all(
-      QUEUE_TYPES.map(async (taskQueueType) => {
-        const queue = await client.workflowService.describeTaskQueue({ namespace: NAMESPACE, taskQueue: { name: taskQueue, kind: NORMAL_QUEUE }, taskQueueType });
-        return queue.pollers?.length ?? 0;
-      }),
-    );
-    if (pollers.every((n) => n > 0)) return;
-    if (Date.now() > deadline) throw new Error(`no worker polls task queue ${taskQueue} after ${timeoutMs / 1000}s`);
-    await sleep(100);
-  }
-}
 
 /**
  * A Temporal dev server and an ops worker in its own process, configured for the bench database
@@ -134,7 +108,7 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
   teardown.defer('stop RSS sampler', async () => sampler.stop());
   const startup = sampler.open();
   await worker.ready;
-  await waitForPollers(client, taskQueue);
+  await waitForPollers(client, NAMESPACE, taskQueue);
   const startupSeconds = (performance.now() - started) / 1000;
   const startupRss = startup.close();
   log(`worker polling after ${startupSeconds.toFixed(1)} s`);

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { startMariadb } from '../src/local-servers/mariadb-server.js';
 import { startPostgres } from '../src/local-servers/postgres-server.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { startSshd } from './support/sshd.js';
+import { stopShimContainers } from './support/stop-shim-containers.js';
 import type { ServerLogin, SshLogin } from './support/servers.js';
 
 const DOCKER_SHIM_DIR = fileURLToPath(new URL('./support/docker-shim', import.meta.url));
@@ -23,21 +24,6 @@ async function dockerShimEnv(stateDir: string): Promise<Record<string, string>> 
   };
 }
 
-/** The shim's "containers" are detached processes that outlive every ssh session; stop any a test left behind. */
-async function stopShimContainers(stateDir: string): Promise<void> {
-  const records = (await readdir(stateDir).catch(() => [])).filter((name) => name.endsWith('.json'));
-  for (const name of records) {
-    const { pid, projectDir } = JSON.parse(await readFile(join(stateDir, name), 'utf8')) as { pid: number; projectDir: string };
-    // A recycled pid would run something else; only kill the group of the server the shim started.
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (!cmdline.includes(projectDir)) continue;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Exited since the check.
-    }
-  }
-}
 
 /** Starts the real servers every integration test uses, in a private temp dir, and tears them down after the run. */
 export default async function setup(project: TestProject) {
