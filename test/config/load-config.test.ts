@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
+import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config/database-url.js';
 import { expandEnv, resolveSecret, type Env } from '../../src/config/interpolate.js';
@@ -144,6 +145,14 @@ backup:
   dumpTimeoutMinutes: 60
 metrics: { port: 9100, prefix: nightly_ }
 demo: { postgres: true, mariadb: true }
+hosts:
+  web1: { ssh: ssh://deploy@web1 }
+apps:
+  - name: crm
+    repository: /srv/git/crm
+    path: /srv/crm
+    stages:
+      - { name: staging, host: web1, baseUrl: https://staging.crm, health: { url: https://staging.crm/up } }
 schedules:
   nightly:
     workflow: nightlyBackup
@@ -153,7 +162,7 @@ schedules:
   weekly-deploy:
     workflow: deployPipeline
     cron: 0 9 * * MON
-    args: { app: crm, ref: main }
+    args: { app: crm, ref: main, startedBy: "schedule:weekly-deploy" }
     paused: true
     overlap: BUFFER_ONE
     note: until the release train starts
@@ -185,8 +194,29 @@ schedules:
         reports: join(dir, 'reports'),
         ssh: { identityFile: '/etc/ops/id_ed25519', knownHostsFile: '/opt/ops/known_hosts', options: ['ProxyJump=bastion'] },
         notify: { rateLimitMinutes: 5 },
-        hosts: {},
-        apps: [],
+        hosts: { web1: { ssh: { user: 'deploy', host: 'web1' } } },
+        apps: [
+          {
+            name: 'crm',
+            repository: '/srv/git/crm',
+            path: '/srv/crm',
+            exclude: [],
+            keepReleases: 5,
+            compose: { files: ['docker-compose.yml'], switch: 'up' },
+            stages: [
+              {
+                name: 'staging',
+                host: 'web1',
+                baseUrl: 'https://staging.crm',
+                health: { url: 'https://staging.crm/up', expectStatus: 200, timeoutSeconds: 120, intervalSeconds: 2, stableSeconds: 10 },
+                env: {},
+                secrets: {},
+              },
+            ],
+            approval: { before: [], timeoutMinutes: 60 },
+            smoke: { timeoutMinutes: 15 },
+          },
+        ],
         databases: [shop, crm],
         files: [uploads, etc],
         backup: {
@@ -209,7 +239,7 @@ schedules:
           'weekly-deploy': {
             workflow: 'deployPipeline',
             cron: '0 9 * * MON',
-            args: { app: 'crm', ref: 'main' },
+            args: { app: 'crm', ref: 'main', startedBy: 'schedule:weekly-deploy' },
             paused: true,
             catchupWindowHours: 6,
             overlap: 'BUFFER_ONE',
@@ -652,6 +682,107 @@ backup:
     expect(problemsOf('databases: [\n', {}, '/etc/ops/broken.yaml')).toStrictEqual([
       '/etc/ops/broken.yaml: YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:',
     ]);
+  });
+});
+
+describe('parseConfig: a deployPipeline schedule must start a deploy the pipeline can run', () => {
+  const deployable = `
+hosts:
+  web1: { ssh: ssh://deploy@web1 }
+apps:
+  - name: crm
+    repository: /srv/git/crm
+    path: /srv/crm
+    stages:
+      - { name: staging, host: web1, baseUrl: https://staging.crm, health: { url: https://staging.crm/up } }
+      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up } }
+  - name: shop
+    repository: /srv/git/shop
+    path: /srv/shop
+    stages:
+      - { name: prod, host: web1, baseUrl: https://shop, health: { url: https://shop/up } }
+`;
+  const withSchedule = (args: string | undefined) =>
+    `${deployable}schedules:\n  weekly-deploy:\n    workflow: deployPipeline\n    cron: 0 9 * * MON\n${args === undefined ? '' : `    args: ${args}\n`}`;
+  const at = 'schedules.weekly-deploy.args';
+
+  it.each<[string, string]>([
+    ['app, ref and who starts it', '{ app: crm, ref: main, startedBy: ops-schedule }'],
+    ['every key DeployInput takes from a schedule', '{ app: crm, ref: v1.2.0, stages: [staging, prod], smokeLevel: standard, startedBy: ops-schedule, preApproved: true }'],
+    ['an empty stage list (the app\'s order, as without one)', '{ app: shop, ref: main, stages: [], startedBy: ops-schedule }'],
+  ])('valid: %s', (_name, args) => {
+    expect(parseConfig(withSchedule(args), FILE, {}).schedules['weekly-deploy']!.args).toEqual(parse(`args: ${args}`).args);
+  });
+
+  it.each<[string, string | undefined, string[]]>([
+    [
+      'no args at all',
+      undefined,
+      [
+        `${at}.app: expected the name of an app to deploy (configured: crm, shop)`,
+        `${at}.ref: expected a git ref or SHA to deploy, e.g. main`,
+        `${at}.startedBy: expected a name to record as who started the deploy, e.g. "schedule:weekly-deploy"`,
+      ],
+    ],
+    ['an app that is not configured', '{ app: billing, ref: main, startedBy: s }', [`${at}.app: "billing" is not in apps (configured: crm, shop)`]],
+    ['an app name that is not a string', '{ app: [crm], ref: main, startedBy: s }', [`${at}.app: expected the name of an app to deploy (configured: crm, shop)`]],
+    ['an empty ref', '{ app: crm, ref: "", startedBy: s }', [`${at}.ref: expected a git ref or SHA to deploy, e.g. main`]],
+    ['a blank ref', '{ app: crm, ref: "  ", startedBy: s }', [`${at}.ref: expected a git ref or SHA to deploy, e.g. main`]],
+    ['a ref that YAML reads as a number', '{ app: crm, ref: 1234567, startedBy: s }', [`${at}.ref: expected a git ref or SHA to deploy, e.g. main`]],
+    ['no startedBy', '{ app: crm, ref: main }', [`${at}.startedBy: expected a name to record as who started the deploy, e.g. "schedule:weekly-deploy"`]],
+    [
+      'a stage the app does not have',
+      '{ app: crm, ref: main, stages: [staging, qa, production], startedBy: s }',
+      [`${at}.stages[1]: "qa" is not a stage of app "crm" (stages: staging, prod)`, `${at}.stages[2]: "production" is not a stage of app "crm" (stages: staging, prod)`],
+    ],
+    ['a stage of another app', '{ app: shop, ref: main, stages: [staging], startedBy: s }', [`${at}.stages[0]: "staging" is not a stage of app "shop" (stages: prod)`]],
+    ['stages as one string', '{ app: crm, ref: main, stages: prod, startedBy: s }', [`${at}.stages: expected a list of stage names (stages: staging, prod)`]],
+    [
+      'stages of an unknown app are not checked further',
+      '{ app: billing, ref: main, stages: [anything], startedBy: s }',
+      [`${at}.app: "billing" is not in apps (configured: crm, shop)`],
+    ],
+    ['an unknown smoke level', '{ app: crm, ref: main, smokeLevel: full, startedBy: s }', [`${at}.smokeLevel: expected "smoke" or "standard", got "full"`]],
+    ['preApproved as a string', '{ app: crm, ref: main, preApproved: "yes", startedBy: s }', [`${at}.preApproved: expected true or false, got "yes"`]],
+    [
+      'a fixed run link',
+      '{ app: crm, ref: main, startedBy: s, runUrl: "http://ui/namespaces/default/workflows/deploy-crm" }',
+      [`${at}.runUrl: a schedule cannot link its runs: each gets its own workflow id; leave it out`],
+    ],
+    [
+      'a misspelt key, which would otherwise deploy every stage',
+      '{ app: crm, ref: main, stage: prod, startedBy: s }',
+      [`${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved)`],
+    ],
+    [
+      'two unknown keys',
+      '{ app: crm, ref: main, startedBy: s, by: me, approve: true }',
+      [`${at}: unknown keys "by", "approve" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved)`],
+    ],
+    [
+      'everything wrong at once, in key order',
+      '{ app: crm, ref: "", stages: [qa], smokeLevel: 3, preApproved: 1, stage: prod }',
+      [
+        `${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved)`,
+        `${at}.ref: expected a git ref or SHA to deploy, e.g. main`,
+        `${at}.stages[0]: "qa" is not a stage of app "crm" (stages: staging, prod)`,
+        `${at}.startedBy: expected a name to record as who started the deploy, e.g. "schedule:weekly-deploy"`,
+        `${at}.smokeLevel: expected "smoke" or "standard", got 3`,
+        `${at}.preApproved: expected true or false, got 1`,
+      ],
+    ],
+  ])('%s', (_name, args, problems) => {
+    expect(problemsOf(withSchedule(args))).toStrictEqual(problems);
+  });
+
+  it('with no apps configured, says so', () => {
+    expect(problemsOf('schedules:\n  weekly-deploy: { workflow: deployPipeline, cron: 0 9 * * MON, args: { app: crm, ref: main, startedBy: s } }\n')).toStrictEqual([
+      `${at}.app: "crm" is not in apps (configured: none)`,
+    ]);
+  });
+
+  it('other workflows\' args are not checked against DeployInput', () => {
+    expect(parseConfig(`${deployable}schedules:\n  nightly: { workflow: nightlyBackup, cron: 0 2 * * *, args: { app: nope } }\n`, FILE, {}).schedules.nightly!.args).toEqual({ app: 'nope' });
   });
 });
 
