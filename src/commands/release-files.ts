@@ -1,8 +1,40 @@
+import { quoteForShell } from './shell-quote.js';
+
 /**
  * Remote argv for the release layout on a host: <root>/releases/<sha>, <root>/current, <root>/releases.log.
  * Each is an argv for sshCommand; the few that need a shell pass paths as positional parameters
  * ("$1", "$2"), never spliced into the script text.
  */
+
+/** Separates the sections of openReleaseRoot's output; no sha, file name or JSON log line looks like it. */
+export const RELEASE_STATE_SEPARATOR = '--- ops release state ---';
+
+/**
+ * Makes <root>/releases (the sync lands there) and prints, in one round trip, what a deploy needs
+ * to know about the host: the target of `current`, the release dirs, and the release log.
+ */
+export function openReleaseRoot(root: string): string[] {
+  const script = [
+    'mkdir -p -- "$1/releases"',
+    'if [ -L "$1/current" ]; then readlink -- "$1/current"; fi',
+    'echo "$2"',
+    'ls -1A -- "$1/releases"',
+    'echo "$2"',
+    'if [ -f "$1/releases.log" ]; then cat -- "$1/releases.log"; fi',
+  ].join(' && ');
+  return ['sh', '-c', script, 'sh', root.replace(/\/$/, ''), RELEASE_STATE_SEPARATOR];
+}
+
+/**
+ * Runs several remote argv one after another in one ssh round trip, stopping at the first that
+ * fails (its exit code is the result). Each argv is quoted for the inner shell here, the one place
+ * this happens; sshCommand then quotes the whole script once more for the remote login shell.
+ */
+export function inSequence(...steps: string[][]): string[] {
+  if (steps.length === 0) throw new Error('inSequence needs at least one command');
+  if (steps.length === 1) return steps[0]!;
+  return ['sh', '-c', steps.map((argv) => quoteForShell(argv)).join(' && ')];
+}
 
 /** Prints the target of the `current` symlink, or nothing when there is none yet (a first deploy). */
 export function readCurrentLink(link: string): string[] {

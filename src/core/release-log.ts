@@ -31,11 +31,14 @@ export function parseReleaseLog(text: string): ReleaseLogEntry[] {
     });
 }
 
+/** What the prune and rollback decisions read of an entry. */
+export type ReleaseMove = Pick<ReleaseLogEntry, 'sha' | 'previous' | 'event'>;
+
 /**
  * The release to go back to from `current`: the `previous` of the newest entry that made `current`
  * live (a deploy or a rollback to it). Undefined when the log does not know one.
  */
-export function previousRelease(entries: ReleaseLogEntry[], current: string | null): string | undefined {
+export function previousRelease(entries: ReleaseMove[], current: string | null): string | undefined {
   if (!current) return undefined;
   const madeLive = [...entries].reverse().find((e) => e.sha === current && (e.event === 'deployed' || e.event === 'manual-rollback'));
   return madeLive?.previous ?? undefined;
@@ -46,7 +49,7 @@ export function previousRelease(entries: ReleaseLogEntry[], current: string | nu
  * and never the release it replaced (the rollback target). Dirs the log never mentions (an
  * interrupted sync) are oldest of all.
  */
-export function releasesToPrune(dirs: string[], entries: ReleaseLogEntry[], current: string | null, keep: number): string[] {
+export function releasesToPrune(dirs: string[], entries: ReleaseMove[], current: string | null, keep: number): string[] {
   const lastSeen = new Map<string, number>();
   entries.forEach((e, i) => lastSeen.set(e.sha, i));
   const newestFirst = [...dirs].sort((a, b) => (lastSeen.get(b) ?? -1) - (lastSeen.get(a) ?? -1));

@@ -120,51 +120,54 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
 }
 
 type Progress = ReturnType<typeof trackProgress>;
+type ReleaseEvent = 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed';
 
 async function deployStage(input: DeployInput, stage: string, sha: string, localDir: string, report: StageReport, progress: Progress): Promise<StageOutcome> {
   const at = { app: input.app, stage };
   const step = <T>(name: string, body: () => Promise<T>) => progress.run(`${stage} ${name}`, body);
-  const log = (event: 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed', previous: string | null, detail?: string) =>
-    quick.recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId: workflowInfo().workflowId, ...(detail ? { detail } : {}) }).catch(() => undefined);
+  const record = (event: ReleaseEvent, previous: string | null, detail?: string, prune: string[] = []) =>
+    quick.recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId: workflowInfo().workflowId, ...(detail ? { detail } : {}) }, prune);
+  // The release log is history; failing to write it never changes how the deploy ended.
+  const log = (event: ReleaseEvent, previous: string | null, detail?: string) => record(event, previous, detail).catch(() => undefined);
 
-  let previous: string | null;
+  let synced: { previous: string | null; redundant: string[] };
   try {
-    await step('sync', () => host.syncRelease({ ...at, sha, localDir }));
+    // The sync also reads what `current` points at: the release to roll back to if anything after the switch fails.
+    synced = await step('sync', () => host.syncRelease({ ...at, sha, localDir }));
     await step('build', () => host.buildRelease({ ...at, sha }));
-    // Read before the switch: the release to roll back to if anything after it fails.
-    previous = (await quick.currentRelease(at)).sha;
   } catch (err) {
     report.error = innermostMessage(err);
     await log('failed', null, report.error);
     return 'failed';
   }
-  report.previous = previous === sha ? null : previous;
+  const previous = synced.previous === sha ? null : synced.previous;
+  report.previous = previous;
   try {
-    await step('switch', () => host.switchRelease({ ...at, sha }));
+    await step('switch', () => host.switchRelease({ ...at, sha, previous }));
     report.health = await step('health', () => gate.checkHealth(at));
     const smoke = await step('smoke', () => gate.runSmoke({ ...at, level: input.smokeLevel ?? 'smoke', localDir }));
     report.smoke = smoke;
     if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
-    await log('deployed', report.previous);
-    await step('prune', () => quick.pruneReleases(at)).catch(() => undefined);
+    // Logs the deploy and removes the releases it made redundant; a failure here shows on the step only.
+    await step('record', () => record('deployed', previous, undefined, synced.redundant)).catch(() => undefined);
     return 'succeeded';
   } catch (err) {
     report.error = innermostMessage(err);
   }
 
-  if (!report.previous) {
+  if (!previous) {
     await log('rollback-failed', null, `${report.error}; no previous release to roll back to`);
     report.error = `${report.error}; no previous release to roll back to`;
     return 'rollback-failed';
   }
   try {
-    await step('rollback switch', () => host.switchRelease({ ...at, sha: report.previous! }));
+    await step('rollback switch', () => host.switchRelease({ ...at, sha: previous }));
     await step('rollback health', () => gate.checkHealth(at));
-    await log('rolled-back', report.previous, report.error);
+    await log('rolled-back', previous, report.error);
     return 'rolled-back';
   } catch (err) {
     report.error = `${report.error}; rollback failed: ${innermostMessage(err)}`;
-    await log('rollback-failed', report.previous, report.error);
+    await log('rollback-failed', previous, report.error);
     return 'rollback-failed';
   }
 }

@@ -1,7 +1,8 @@
 import { composeBuild, composeDown, composeUp, type ComposeProject } from '../../commands/compose.js';
-import { dirExists, pointLinkAt, readCurrentLink } from '../../commands/release-files.js';
+import { dirExists, inSequence, pointLinkAt, readCurrentLink } from '../../commands/release-files.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { PreconditionFailed } from '../../core/errors.js';
+import { shaOfLink } from '../../core/release-state.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { runOnHost } from './run-on-host.js';
 import { currentLink, releaseDir, stageTarget, type StageTarget } from './stage-target.js';
@@ -18,27 +19,34 @@ export async function buildRelease(config: OpsConfig, input: { app: string; stag
 /** The release `current` points at now (its sha), or null on a first deploy. */
 export async function currentRelease(config: OpsConfig, input: { app: string; stage: string }): Promise<{ sha: string | null }> {
   const target = stageTarget(config, input.app, input.stage);
-  const link = (await runOnHost(config, target, readCurrentLink(currentLink(target)))).trim();
-  return { sha: link ? link.replace(/\/$/, '').split('/').at(-1)! : null };
+  return { sha: shaOfLink(await runOnHost(config, target, readCurrentLink(currentLink(target)))) };
 }
 
 /**
  * Start the release and point `current` at it. The containers come up first and the symlink moves
  * only after `up` succeeded, so `current` never names a release that is not running. Returns the
  * release it replaced, for rollback and the release log.
+ *
+ * A deploy passes `previous` (read by syncRelease, which just put the release there), so the switch
+ * is one round trip. A rollback does not: then the host is asked for `current`, and whether the
+ * release to go back to is still there.
  */
-export async function switchRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<{ previous: string | null }> {
+export async function switchRelease(config: OpsConfig, input: { app: string; stage: string; sha: string; previous?: string | null }): Promise<{ previous: string | null }> {
   const target = stageTarget(config, input.app, input.stage);
-  const { sha: previous } = await currentRelease(config, input);
-  if ((await runOnHost(config, target, dirExists(releaseDir(target, input.sha))).then(() => true, () => false)) === false) {
-    throw new PreconditionFailed(`release ${input.sha} is not on ${target.hostName} (${releaseDir(target, input.sha)})`);
-  }
-  await withHeartbeat(async ({ cancelSignal }) => {
-    if (target.app.compose.switch === 'down-up' && previous && previous !== input.sha) {
-      await runOnHost(config, target, composeDown(composeProject(target, previous)), { cancelSignal, what: 'docker compose down' });
+  let previous = input.previous;
+  if (previous === undefined) {
+    previous = (await currentRelease(config, input)).sha;
+    if ((await runOnHost(config, target, dirExists(releaseDir(target, input.sha))).then(() => true, () => false)) === false) {
+      throw new PreconditionFailed(`release ${input.sha} is not on ${target.hostName} (${releaseDir(target, input.sha)})`);
     }
-    await runOnHost(config, target, composeUp(composeProject(target, input.sha)), { cancelSignal, what: 'docker compose up' });
-    await runOnHost(config, target, pointLinkAt(`releases/${input.sha}`, currentLink(target)), { cancelSignal });
+  }
+  const stopPrevious = target.app.compose.switch === 'down-up' && previous && previous !== input.sha;
+  await withHeartbeat(async ({ cancelSignal }) => {
+    if (stopPrevious) await runOnHost(config, target, composeDown(composeProject(target, previous!)), { cancelSignal, what: 'docker compose down' });
+    await runOnHost(config, target, inSequence(composeUp(composeProject(target, input.sha)), pointLinkAt(`releases/${input.sha}`, currentLink(target))), {
+      cancelSignal,
+      what: 'docker compose up',
+    });
   });
   return { previous: previous === input.sha ? null : previous };
 }

@@ -6,7 +6,6 @@ import { buildRelease, currentRelease, switchRelease } from './build-and-switch.
 import { writeDeployReport } from './deploy-report.js';
 import { checkHealth } from './health-gate.js';
 import { prepareRelease, resolveRef } from './prepare-release.js';
-import { pruneReleases } from './prune-releases.js';
 import { readReleaseLog, recordRelease } from './release-log.js';
 import { runSmoke, type SmokeLevel } from './run-smoke.js';
 import { findApp, stageTarget } from './stage-target.js';
@@ -29,11 +28,10 @@ export function createDeployActivities(config: OpsConfig) {
     syncRelease: (input: StageInput & { sha: string; localDir: string }) => syncRelease(config, input),
     buildRelease: (input: StageInput & { sha: string }) => buildRelease(config, input),
     currentRelease: (input: StageInput) => currentRelease(config, input),
-    switchRelease: (input: StageInput & { sha: string }) => switchRelease(config, input),
+    switchRelease: (input: StageInput & { sha: string; previous?: string | null }) => switchRelease(config, input),
     checkHealth: (input: StageInput) => checkHealth(config, input),
     runSmoke: (input: StageInput & { level: SmokeLevel; localDir: string }) => runSmoke(config, input),
-    pruneReleases: (input: StageInput) => pruneReleases(config, input),
-    recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>) => recordRelease(config, entry),
+    recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>, prune?: string[]) => recordRelease(config, entry, prune),
     readReleaseLog: (input: StageInput) => readReleaseLog(config, input),
     writeDeployReport: (report: DeployReport) => writeDeployReport(config, report),
     postToSlack: (input: { text: string }) => postToSlack(config, input),

@@ -1,22 +1,32 @@
 import { rsyncPush } from '../../commands/rsync.js';
-import { makeDirs, writeSecretFileFromStdin } from '../../commands/release-files.js';
+import { openReleaseRoot, RELEASE_STATE_SEPARATOR, writeSecretFileFromStdin } from '../../commands/release-files.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { renderDotenv } from '../../core/dotenv.js';
+import { parseReleaseState, redundantAfterDeploy } from '../../core/release-state.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { runCommand } from '../process/run-command.js';
 import { runOnHost } from './run-on-host.js';
 import { releaseDir, stageTarget } from './stage-target.js';
 
+export interface SyncedRelease {
+  releaseDir: string;
+  /** The release `current` pointed at before this deploy: the one to roll back to. */
+  previous: string | null;
+  /** Release dirs to remove once this deploy has succeeded (keepReleases). */
+  redundant: string[];
+}
+
 /**
- * rsync the exported release into <root>/releases/<sha> on the stage's host (never .git, never the
- * configured excludes), then write the stage's .env there with mode 0600. The .env is rendered on
+ * Look at the host (`current`, the release dirs and the release log, in one round trip that also
+ * makes <root>/releases), rsync the exported release into <root>/releases/<sha> (never .git, never
+ * the configured excludes), then write the stage's .env there with mode 0600. The .env is rendered on
  * the worker from the config's secrets and sent through ssh's stdin: not in argv, not in history.
  */
-export async function syncRelease(config: OpsConfig, input: { app: string; stage: string; sha: string; localDir: string }): Promise<{ releaseDir: string }> {
+export async function syncRelease(config: OpsConfig, input: { app: string; stage: string; sha: string; localDir: string }): Promise<SyncedRelease> {
   const target = stageTarget(config, input.app, input.stage);
   const dir = releaseDir(target, input.sha);
-  await withHeartbeat(async ({ cancelSignal }) => {
-    await runOnHost(config, target, makeDirs(`${target.root}/releases`), { cancelSignal });
+  const state = await withHeartbeat(async ({ cancelSignal }) => {
+    const state = parseReleaseState(await runOnHost(config, target, openReleaseRoot(target.root), { cancelSignal }), RELEASE_STATE_SEPARATOR);
     const push = rsyncPush({
       sourceDir: input.localDir,
       dest: { kind: 'ssh', ...target.host, path: target.root },
@@ -26,9 +36,10 @@ export async function syncRelease(config: OpsConfig, input: { app: string; stage
       mirror: true,
     });
     await runCommand(push, { cancelSignal });
+    return state;
   });
   const secrets = Object.values(target.stage.secrets);
   const dotenv = renderDotenv({ ...target.stage.env, ...Object.fromEntries(Object.entries(target.stage.secrets).map(([k, v]) => [k, v.reveal()])) });
   await runOnHost(config, target, writeSecretFileFromStdin(`${dir}/.env`), { input: dotenv, secrets });
-  return { releaseDir: dir };
+  return { releaseDir: dir, previous: state.current, redundant: redundantAfterDeploy(state, input.sha, target.app.keepReleases) };
 }

@@ -1,0 +1,51 @@
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inSequence, openReleaseRoot, RELEASE_STATE_SEPARATOR } from '../../src/commands/release-files.js';
+import { parseReleaseState } from '../../src/core/release-state.js';
+
+describe('release files', () => {
+  it.each<[string, string[][], string[]]>([
+    ['one command stays as it is', [['mkdir', '-p', '--', '/srv/a b']], ['mkdir', '-p', '--', '/srv/a b']],
+    ['several run in one shell, each quoted', [['docker', 'compose', 'up', '-d'], ['sh', '-c', 'ln -sfn -- "$1" x', 'sh', "it's"]], ['sh', '-c', `docker compose up -d && sh -c 'ln -sfn -- "$1" x' sh 'it'"'"'s'`]],
+  ])('inSequence: %s', (_name, steps, expected) => {
+    expect(inSequence(...steps)).toEqual(expected);
+  });
+
+  describe('run by a real shell', () => {
+    let root: string;
+    beforeEach(async () => {
+      root = join(await mkdtemp(join(tmpdir(), 'ops-release-files-')), 'app root');
+    });
+    afterEach(async () => {
+      await rm(join(root, '..'), { recursive: true, force: true });
+    });
+    const run = async (argv: string[]) => (await execa(argv[0]!, argv.slice(1))).stdout + '\n';
+
+    it('openReleaseRoot makes releases/ on a first deploy and reports an empty root', async () => {
+      expect(parseReleaseState(await run(openReleaseRoot(root)), RELEASE_STATE_SEPARATOR)).toEqual({ current: null, dirs: [], log: [] });
+      await expect(execa('test', ['-d', join(root, 'releases')])).resolves.toBeTruthy();
+    });
+
+    it('openReleaseRoot reports current, the release dirs and the log', async () => {
+      const a = 'a'.repeat(40);
+      const b = 'b'.repeat(40);
+      await mkdir(join(root, 'releases', a), { recursive: true });
+      await mkdir(join(root, 'releases', b));
+      await symlink(`releases/${b}`, join(root, 'current'));
+      const line = { at: '2026-11-22T10:00:00Z', app: 'crm', stage: 'prod', sha: b, previous: a, event: 'deployed', by: 'ci', workflowId: 'w' };
+      await writeFile(join(root, 'releases.log'), `${JSON.stringify(line)}\n`);
+      expect(parseReleaseState(await run(openReleaseRoot(root)), RELEASE_STATE_SEPARATOR)).toEqual({ current: b, dirs: [a, b], log: [line] });
+    });
+
+    it('inSequence stops at the first failing command and exits with its code', async () => {
+      const marker = join(root, 'ran');
+      await mkdir(root, { recursive: true });
+      const result = await execa('sh', ['-c', 'exec "$@"', 'sh', ...inSequence(['sh', '-c', 'exit 7'], ['touch', marker])], { reject: false });
+      expect(result.exitCode).toBe(7);
+      await expect(execa('test', ['-e', marker])).rejects.toThrow();
+    });
+  });
+});
