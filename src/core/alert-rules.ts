@@ -98,10 +98,12 @@ export function verifyFailureAlert(consecutiveFailures: number, threshold: numbe
   return consecutiveFailures >= threshold && consecutiveFailures % threshold === 0;
 }
 
-/** The watchdog's RPO alerts: one per target whose health has an RPO finding (including "no backup yet"). */
-export function rpoAlerts(health: HealthReport): AlertEvent[] {
+/** The watchdog's RPO alerts: one per target whose health has an RPO finding (including "no backup yet"), linking to the run that found it. */
+export function rpoAlerts(health: HealthReport, runUrl?: string): AlertEvent[] {
   return health.targets.flatMap((t) =>
-    t.findings.filter((f) => f.check === 'rpo').map((f): AlertEvent => ({ kind: 'rpo-exceeded', subject: t.target, cause: f.message })),
+    t.findings
+      .filter((f) => f.check === 'rpo')
+      .map((f): AlertEvent => ({ kind: 'rpo-exceeded', subject: t.target, cause: f.message, ...(runUrl ? { runUrl } : {}) })),
   );
 }
 

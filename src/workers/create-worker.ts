@@ -1,10 +1,13 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createBackupActivities } from '../activities/backup/backup-activities.js';
 import { createDeployActivities } from '../activities/deploy/deploy-activities.js';
 import { createDrillActivities } from '../activities/drill/drill-activities.js';
 import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
 import { createNotifyActivities } from '../activities/notify/notify-activities.js';
+import { createRunLinkActivities } from '../activities/notify/run-link.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
+import { createScheduleRunActivities } from '../activities/schedules/schedule-run-activities.js';
 import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { describeError } from '../core/errors.js';
@@ -17,6 +20,8 @@ export interface OpsWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  /** Base URL of the Temporal Web UI: alerts of scheduled runs link to their run with it. */
+  uiUrl?: string;
   /** A prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start, in a child process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   log?: (line: string) => void;
@@ -34,7 +39,15 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir) },
-    activities: { ...createBackupActivities(config), ...createDeployActivities(config), ...createDrillActivities(config), ...createNotifyActivities(config) },
+    activities: {
+      ...createBackupActivities(config),
+      ...createDeployActivities(config),
+      ...createDrillActivities(config),
+      ...createNotifyActivities(config),
+      ...createRunLinkActivities(options.uiUrl),
+      // The worker's own connection serves the client: the watchdog describes this installation's schedules.
+      ...createScheduleRunActivities({ config, schedules: new Client({ connection: options.connection, namespace: options.namespace }).schedule, taskQueue: options.taskQueue, log }),
+    },
     interceptors: { activity: [opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
     // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for

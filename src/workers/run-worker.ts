@@ -18,7 +18,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
   installQuietRuntime();
   const connection = await NativeConnection.connect(options.settings.connectionOptions);
-  const worker = await createOpsWorker({ config: options.config, connection, namespace: options.settings.namespace, taskQueue: options.taskQueue, log });
+  const { namespace, uiUrl } = options.settings;
+  const worker = await createOpsWorker({ config: options.config, connection, namespace, taskQueue: options.taskQueue, ...(uiUrl ? { uiUrl } : {}), log });
   const metrics = options.metrics === false ? undefined : await startMetricsServer(options.config);
   log(`worker polling task queue "${options.taskQueue}" on ${options.settings.connectionOptions.address} (namespace ${options.settings.namespace})`);
   if (metrics) log(`metrics: ${metrics.url}`);

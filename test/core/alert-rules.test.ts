@@ -131,8 +131,8 @@ describe('rpoAlerts', () => {
   });
   const report = (targets: TargetHealth[]): HealthReport => ({ status: 'FAIL', reasons: [], targets, storageBytes: 0 });
 
-  it.each<[string, HealthReport, AlertEvent[]]>([
-    ['no targets', report([]), []],
+  it.each<[string, HealthReport, string | undefined, AlertEvent[]]>([
+    ['no targets', report([]), undefined, []],
     [
       'only rpo findings, in target order',
       report([
@@ -141,12 +141,19 @@ describe('rpoAlerts', () => {
         target('shop-db', [{ check: 'verify-failures', status: 'FAIL', message: 'verify failed 2 times in a row (fail at 2)' }]),
         target('new-db', [{ check: 'rpo', status: 'FAIL', message: 'no backup yet' }]),
       ]),
+      undefined,
       [
         { kind: 'rpo-exceeded', subject: 'crm-db', cause: 'no valid dump for 26h (limit 24h)' },
         { kind: 'rpo-exceeded', subject: 'new-db', cause: 'no backup yet' },
       ],
     ],
-  ])('%s', (_name, health, expected) => {
-    expect(rpoAlerts(health)).toEqual(expected);
+    [
+      'each linking to the watchdog run that found it',
+      report([target('crm-db', [{ check: 'rpo', status: 'FAIL', message: 'no backup yet' }]), target('files', [])]),
+      'http://temporal:8233/namespaces/default/workflows/backup-watchdog-1/r1/history',
+      [{ kind: 'rpo-exceeded', subject: 'crm-db', cause: 'no backup yet', runUrl: 'http://temporal:8233/namespaces/default/workflows/backup-watchdog-1/r1/history' }],
+    ],
+  ])('%s', (_name, health, runUrl, expected) => {
+    expect(rpoAlerts(health, runUrl)).toStrictEqual(expected);
   });
 });

@@ -22,13 +22,23 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-/** A real worker on the shared dev server, on a task queue of its own (or on `options.taskQueue`, when the test made one up first). */
-export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string } = {}): Promise<TestWorker> {
+/**
+ * A real worker on the shared dev server, on a task queue of its own (or on `options.taskQueue`, when
+ * the test made one up first); `options.uiUrl` is the Temporal UI its alerts link to.
+ */
+export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string } = {}): Promise<TestWorker> {
   installQuietRuntime();
   const address = testServers().temporalAddress;
   const taskQueue = options.taskQueue ?? `test-${randomBytes(4).toString('hex')}`;
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createOpsWorker({ config, connection: nativeConnection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle() });
+  const worker = await createOpsWorker({
+    config,
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    ...(options.uiUrl ? { uiUrl: options.uiUrl } : {}),
+    workflowBundle: await workflowBundle(),
+  });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });

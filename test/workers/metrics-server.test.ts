@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateBackupHealth } from '../../src/activities/backup/evaluate-backup-health.js';
 import { startMetricsServer, type MetricsServer } from '../../src/workers/metrics-server.js';
 import { scrape, valueOf, type Exposition } from '../support/exposition.js';
 import { metricsFixtureConfig, writeMetricsFixture } from '../support/metrics-fixture.js';
@@ -119,6 +120,26 @@ describe('metrics server before the first backup', () => {
       ]);
       expect(scraped.samples.filter((s) => s.name.startsWith('ops_deploy')).length).toBe(0);
       expect(valueOf(scraped, 'ops_backup_storage_bytes', { target: 'crm' })).toBe(0);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('metrics server with configured health limits', () => {
+  it('judges health by the config, as `ops status` does: one verify failure is FAIL at health.consecutiveVerifyFailures 1', async () => {
+    const dir = mkdtempSync(join(testServers().scratchRoot, 'metrics-limits-'));
+    await writeMetricsFixture(dir);
+    const config = metricsFixtureConfig(dir);
+    const strict = { ...config, health: { ...config.health, consecutiveVerifyFailures: 1 } };
+    const server = await startMetricsServer(strict, 0);
+    const health = await evaluateBackupHealth(strict);
+    try {
+      const scraped = await scrape(server.url);
+      // The default limit (2) makes crm's single failure a WARN (see above); here it is a FAIL.
+      expect(valueOf(scraped, 'ops_backup_health_status', { target: 'crm' })).toBe(2);
+      expect(health.targets.find((t) => t.target === 'crm')?.status).toBe('FAIL');
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
