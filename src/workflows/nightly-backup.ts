@@ -1,7 +1,8 @@
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, executeChild, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { TargetFailureDetails, TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
+import type { RunLinkActivities } from '../activities/notify/run-link.js';
 import type { AlertEvent } from '../core/alert-rules.js';
 import { chainAlerts } from '../core/chain-alerts.js';
 import { backupId, stampOf } from '../core/backup-id.js';
@@ -14,12 +15,12 @@ import { innermostMessage, trackProgress } from './progress.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<BackupActivities & NotifyActivities>(quickSteps);
+const quick = proxyActivities<BackupActivities & NotifyActivities & RunLinkActivities>(quickSteps);
 
 export interface NightlyBackupInput {
   /** Only these targets; all configured targets when empty. */
   targets?: string[];
-  /** A link to this run in the Temporal UI, for the report. */
+  /** A link to this run in the Temporal UI, for the report and the alerts; without one (a scheduled run), the worker makes it. */
   runUrl?: string;
 }
 
@@ -39,6 +40,8 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
   const stamp = stampOf(startedAt);
   const progress = trackProgress(['plan', 'targets', 'retention', 'report', 'health']);
 
+  // patched: a run that started before this step existed replays without it.
+  const runUrl = input.runUrl ?? (patched('nightly-run-link') ? await quick.runLink() : undefined);
   const plan = await progress.run('plan', () => quick.planBackup({ targets: input.targets ?? [] }));
   upsertSearchAttributes([
     { key: searchAttributes.target, value: plan.targets.map((t) => t.name) },
@@ -77,7 +80,7 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
   const report = await progress.run('report', () =>
     quick.writeBackupReport({
       workflowId: workflowInfo().workflowId,
-      ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+      ...(runUrl ? { runUrl } : {}),
       startedAt: startedAt.toISOString(),
       targets: outcomes.filter((o) => o.target !== 'retention'),
       retention,
@@ -86,7 +89,7 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
 
   const health = await progress.run('health', () => quick.evaluateBackupHealth());
   const failed = outcomes.filter((o) => o.error);
-  await raiseAlerts(chainAlerts(failed, health, plan.verifyFailureAlertAt, input.runUrl));
+  await raiseAlerts(chainAlerts(failed, health, plan.verifyFailureAlertAt, runUrl));
   if (failed.length > 0) {
     throw ApplicationFailure.create({
       type: 'BackupFailed',

@@ -18,14 +18,14 @@ export interface BackupWorld {
  * finishes, pass or fail. Offsite copies are off unless asked for: these tests are about the
  * dump and verify steps, and rsync would only add time.
  */
-export async function backupWorldForTest(options: FixtureOptions = {}): Promise<BackupWorld> {
+export async function backupWorldForTest(options: FixtureOptions = {}, workerOptions: { uiUrl?: string } = {}): Promise<BackupWorld> {
   const fixture = await makeBackupFixture({ offsite: 'none', ...options });
   let worker: TestWorker | undefined;
   onTestFinished(async () => {
     await worker?.stop();
     await fixture.cleanup();
   });
-  worker = await startTestWorker(fixture.config);
+  worker = await startTestWorker(fixture.config, workerOptions);
   return { fixture, worker, repository: new BackupRepository(fixture.config.repository) };
 }
 
