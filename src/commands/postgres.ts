@@ -4,6 +4,9 @@ import type { Command } from './command.js';
 
 export type PgTool = 'pg_dump' | 'pg_restore';
 
+/** pg_dump's three sections: definitions, table data, then indexes, constraints and triggers. */
+export type PgRestoreSection = 'pre-data' | 'data' | 'post-data';
+
 /** pg_dump in custom format to stdout. `snapshot` dumps as of a snapshot exported by another session. */
 export function pgDump(address: DatabaseAddress, password: Secret | undefined, options: { snapshot?: string } = {}): Command {
   return {
@@ -21,12 +24,13 @@ export function pgDump(address: DatabaseAddress, password: Secret | undefined, o
 
 /**
  * Restores a custom-format dump into `database` on the address's server. Ownership and grants are
- * skipped because the restoring role need not match the source's roles.
+ * skipped because the restoring role need not match the source's roles. With `section`, only that
+ * part of the dump; the three sections one after another restore what one run would.
  */
 export function pgRestore(
   address: DatabaseAddress,
   password: Secret | undefined,
-  options: { database: string; file: string; jobs?: number },
+  options: { database: string; file: string; jobs?: number; section?: PgRestoreSection },
 ): Command {
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
     throw new Error(`pg_restore jobs must be a positive integer, got ${options.jobs}`);
@@ -41,6 +45,7 @@ export function pgRestore(
       ...serverArgs(address),
       `--dbname=${plainDatabaseName(options.database)}`,
       ...(options.jobs !== undefined ? [`--jobs=${options.jobs}`] : []),
+      ...(options.section ? [`--section=${options.section}`] : []),
       '--',
       options.file,
     ],

@@ -37,7 +37,7 @@ describe('pgDump', () => {
 });
 
 describe('pgRestore', () => {
-  it.each<[string, Secret | undefined, { database: string; file: string; jobs?: number }, Command]>([
+  it.each<[string, Secret | undefined, Parameters<typeof pgRestore>[2], Command]>([
     [
       'serial, without a password',
       undefined,
@@ -67,6 +67,22 @@ describe('pgRestore', () => {
           ...['--', '/srv/backups/app.dump'],
         ],
         env: { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'ops-restore', PGPASSWORD: PASSWORD_VALUE },
+      },
+    ],
+    [
+      'one section',
+      undefined,
+      { database: 'verify_app_1', file: '/srv/backups/app.dump', section: 'post-data' },
+      {
+        file: 'pg_restore',
+        args: [
+          ...['--no-owner', '--no-privileges', '--exit-on-error', '--no-password'],
+          ...SERVER,
+          '--dbname=verify_app_1',
+          '--section=post-data',
+          ...['--', '/srv/backups/app.dump'],
+        ],
+        env: { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'ops-restore' },
       },
     ],
   ])('%s', (_name, secret, options, expected) => {
