@@ -6,6 +6,8 @@ export interface DesiredSchedule extends ScheduleDeclaration {
   id: string;
   timeZone: string;
   taskQueue: string;
+  /** The workflow the schedule starts in `workflow`'s place, which runs `workflow` as its child; see scheduleWrapper. */
+  wrapper?: string;
   /** A stable hash of all of the above: equal hashes mean nothing to update. */
   specHash: string;
 }
@@ -34,7 +36,19 @@ export interface SchedulePlan {
   conflicts: ScheduleConflict[];
 }
 
-/** The declarations in id order, each with the config's time zone, the task queue and its hash. */
+/**
+ * A schedule can only start workflow ids of the form <scheduleId>-<time>. deployPipeline's lock is
+ * its id, deploy-<app> (workflowIds.deploy), so a schedule starts scheduledDeploy, which starts the
+ * deploy under that id as its child, and fails when a deploy of the app is already running.
+ */
+const WRAPPERS: Partial<Record<ScheduleDeclaration['workflow'], string>> = { deployPipeline: 'scheduledDeploy' };
+
+/** The workflow type a schedule of `workflow` starts in its place, if any. */
+export function scheduleWrapper(workflow: ScheduleDeclaration['workflow']): string | undefined {
+  return WRAPPERS[workflow];
+}
+
+/** The declarations in id order, each with the config's time zone, the task queue, its wrapper and its hash. */
 export function desiredSchedules(
   declared: Record<string, ScheduleDeclaration>,
   context: { timeZone: string; taskQueue: string },
@@ -42,7 +56,10 @@ export function desiredSchedules(
   return Object.keys(declared)
     .sort()
     .map((id) => {
-      const normalized = { id, ...declared[id]!, timeZone: context.timeZone, taskQueue: context.taskQueue };
+      const declaration = declared[id]!;
+      const wrapper = scheduleWrapper(declaration.workflow);
+      // The wrapper is in the hash: a deploy schedule applied before deploys went through it is updated once.
+      const normalized = { id, ...declaration, timeZone: context.timeZone, taskQueue: context.taskQueue, ...(wrapper ? { wrapper } : {}) };
       return { ...normalized, specHash: specHash(normalized) };
     });
 }

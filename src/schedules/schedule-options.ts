@@ -70,7 +70,8 @@ function scheduleSpec(schedule: DesiredSchedule): ScheduleOptions['spec'] {
 function scheduleAction(schedule: DesiredSchedule): ScheduleOptions['action'] {
   return {
     type: 'startWorkflow',
-    workflowType: schedule.workflow,
+    // A wrapper runs the declared workflow as its child, e.g. a deploy under the app's lock id.
+    workflowType: schedule.wrapper ?? schedule.workflow,
     taskQueue: schedule.taskQueue,
     // Temporal appends the scheduled time: nightly-backup-2025-06-02T00:00:00Z.
     workflowId: schedule.id,

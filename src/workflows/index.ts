@@ -5,3 +5,4 @@ export { deployPipeline } from './deploy-pipeline.js';
 export { rollbackStage } from './rollback-stage.js';
 export { restoreDrill } from './restore-drill.js';
 export { backupWatchdog } from './backup-watchdog.js';
+export { scheduledDeploy } from './scheduled-deploy.js';

@@ -5,7 +5,9 @@ import { parseConfig } from '../../src/config/load-config.js';
 import type { ScheduleDeclaration } from '../../src/config/schedule-schema.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { formatZonedTime } from '../../src/core/format.js';
+import { desiredSchedules, specHash, type DesiredSchedule } from '../../src/core/schedule-plan.js';
 import { applySchedules } from '../../src/schedules/apply-schedules.js';
+import { scheduleCreateOptions } from '../../src/schedules/schedule-options.js';
 import { makeScheduleWorld, type ScheduleWorld } from '../support/schedule-world.js';
 
 const HOUR_MS = 3_600_000;
@@ -105,6 +107,38 @@ describe('applySchedules on the real dev server', () => {
       expect(plan.unchanged).toStrictEqual([nightly]);
       await expect(describeSchedule(drill)).rejects.toBeInstanceOf(ScheduleNotFoundError);
       await expect(describeSchedule(nightly)).resolves.toMatchObject({ scheduleId: nightly });
+    });
+  });
+
+  describe('a deployPipeline schedule', () => {
+    const weekly: ScheduleDeclaration = {
+      workflow: 'deployPipeline', cron: '0 9 * * MON', args: { app: 'crm', ref: 'main', startedBy: 'schedule:weekly' }, catchupWindowHours: 6, overlap: 'SKIP',
+    };
+    const config = (schedules: Record<string, ScheduleDeclaration>) => ({ timeZone: 'UTC', schedules });
+
+    it('starts scheduledDeploy with the declared args; applying again changes nothing', async () => {
+      const queue = world.taskQueue('deploy');
+      const id = world.id('weekly-deploy');
+      expect((await applySchedules(world.client.schedule, config({ [id]: weekly }), queue)).create.map((s) => s.id)).toStrictEqual([id]);
+      const created = await describeSchedule(id);
+      expect(created.action).toMatchObject({ workflowType: 'scheduledDeploy', taskQueue: queue, workflowId: id, args: [weekly.args] });
+
+      const again = await applySchedules(world.client.schedule, config({ [id]: weekly }), queue);
+      expect([again.unchanged, again.create, again.update]).toStrictEqual([[id], [], []]);
+      expect((await describeSchedule(id)).info.lastUpdatedAt).toStrictEqual(created.info.lastUpdatedAt);
+    });
+
+    it('one applied before the wrapper existed (starting deployPipeline) is updated once, then unchanged', async () => {
+      const queue = world.taskQueue('legacy-deploy');
+      const id = world.id('legacy-deploy');
+      const { wrapper: _wrapper, specHash: _hash, ...declaration } = desiredSchedules({ [id]: weekly }, { timeZone: 'UTC', taskQueue: queue })[0]!;
+      const legacy: DesiredSchedule = { ...declaration, specHash: specHash(declaration) };
+      await world.client.schedule.create(scheduleCreateOptions(legacy));
+      expect((await describeSchedule(id)).action.workflowType).toBe('deployPipeline');
+
+      expect((await applySchedules(world.client.schedule, config({ [id]: weekly }), queue)).update.map((s) => s.id)).toStrictEqual([id]);
+      expect((await describeSchedule(id)).action).toMatchObject({ workflowType: 'scheduledDeploy', args: [weekly.args] });
+      expect((await applySchedules(world.client.schedule, config({ [id]: weekly }), queue)).unchanged).toStrictEqual([id]);
     });
   });
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { desiredSchedules } from '../../src/core/schedule-plan.js';
+import { SCHEDULABLE_WORKFLOWS, type ScheduleDeclaration } from '../../src/config/schedule-schema.js';
+import { desiredSchedules, planSchedules, scheduleWrapper, specHash } from '../../src/core/schedule-plan.js';
 import { existingFrom, ownerOf, scheduleCreateOptions, scheduleUpdateOptions } from '../../src/schedules/schedule-options.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { deployPipeline } from '../../src/workflows/deploy-pipeline.js';
+import { scheduledDeploy } from '../../src/workflows/scheduled-deploy.js';
 
 const [nightly] = desiredSchedules(
   { 'nightly-backup': { workflow: 'nightlyBackup', cron: '0 2 * * *', catchupWindowHours: 6, overlap: 'SKIP' } },
@@ -43,7 +45,49 @@ describe('scheduleCreateOptions', () => {
   });
 
   it('schedulable workflow names are the registered workflow function names', () => {
-    expect([nightlyBackup.name, deployPipeline.name]).toStrictEqual(['nightlyBackup', 'deployPipeline']);
+    expect([nightlyBackup.name, deployPipeline.name, scheduledDeploy.name]).toStrictEqual(['nightlyBackup', 'deployPipeline', 'scheduledDeploy']);
+  });
+});
+
+describe('a deployPipeline schedule starts scheduledDeploy, which takes the app\'s deploy lock', () => {
+  const CONTEXT = { timeZone: 'UTC', taskQueue: 'ops' };
+  const args: Record<ScheduleDeclaration['workflow'], Record<string, unknown> | undefined> = {
+    nightlyBackup: undefined,
+    restoreDrill: undefined,
+    backupWatchdog: undefined,
+    deployPipeline: { app: 'crm', ref: 'main', startedBy: 'schedule:weekly' },
+  };
+
+  it.each<[ScheduleDeclaration['workflow'], string | undefined, string]>([
+    ['nightlyBackup', undefined, 'nightlyBackup'],
+    ['restoreDrill', undefined, 'restoreDrill'],
+    ['backupWatchdog', undefined, 'backupWatchdog'],
+    ['deployPipeline', 'scheduledDeploy', 'scheduledDeploy'],
+  ])('%s: wrapper %s, the action starts %s with the declared args', (workflow, wrapper, workflowType) => {
+    expect(scheduleWrapper(workflow)).toBe(wrapper);
+    const declaration: ScheduleDeclaration = { workflow, cron: '0 9 * * MON', catchupWindowHours: 6, overlap: 'SKIP', ...(args[workflow] ? { args: args[workflow] } : {}) };
+    const [desired] = desiredSchedules({ s: declaration }, CONTEXT);
+    expect(desired!.workflow).toBe(workflow);
+    expect(desired!.wrapper).toBe(wrapper);
+    const { action } = scheduleCreateOptions(desired!);
+    expect([action.workflowType, action.args]).toStrictEqual([workflowType, [args[workflow] ?? {}]]);
+  });
+
+  it('the table covers every schedulable workflow', () => {
+    expect(Object.keys(args)).toStrictEqual([...SCHEDULABLE_WORKFLOWS]);
+  });
+
+  // A schedule applied before the wrapper existed carries the hash of the declaration alone.
+  const hashBefore = (declaration: ScheduleDeclaration) => specHash({ id: 's', ...declaration, ...CONTEXT });
+  it.each<[string, ScheduleDeclaration, 'update' | 'unchanged']>([
+    ['a deploy schedule applied before the wrapper is updated once, to start it', { workflow: 'deployPipeline', cron: '0 9 * * MON', args: args.deployPipeline!, catchupWindowHours: 6, overlap: 'SKIP' }, 'update'],
+    ['any other schedule keeps its hash: unchanged', { workflow: 'nightlyBackup', cron: '0 2 * * *', catchupWindowHours: 6, overlap: 'SKIP' }, 'unchanged'],
+  ])('%s', (_name, declaration, verdict) => {
+    const desired = desiredSchedules({ s: declaration }, CONTEXT);
+    const before = planSchedules(desired, [{ id: 's', managedFor: 'ops', specHash: hashBefore(declaration) }], 'ops');
+    expect(verdict === 'update' ? before.update.map((d) => d.id) : before.unchanged).toStrictEqual(['s']);
+    const again = planSchedules(desired, [{ id: 's', managedFor: 'ops', specHash: desired[0]!.specHash }], 'ops');
+    expect(again.unchanged).toStrictEqual(['s']);
   });
 });
 
