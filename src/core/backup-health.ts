@@ -1,10 +1,15 @@
+import { consecutiveVerifyFailures, targetRuns, type BackupRunRecord } from './backup-history.js';
 import type { BackupEntry } from './backup-record.js';
 import { formatBytes } from './format.js';
 
 /**
  * Whether the backups can be trusted right now, per target and overall, decided from the
- * repository's records, the drill log and the failed runs. `now` is an input, so the watchdog, the
+ * repository's records, its run history and the drill log. `now` is an input, so the watchdog, the
  * CLI and the metrics endpoint give the same answer for the same records.
+ *
+ * What is on disk now (RPO, verify age, storage) comes from the backups; what happened over time
+ * (verify failures in a row, success rates) from the run history, because retention prunes failed
+ * backups but never the history (see backup-history).
  *
  * A backup is valid unless its verify failed: a verify that has not run yet is not evidence of a
  * bad dump (as in retention). Figures are reported exactly; in reasons they are rounded towards
@@ -57,11 +62,12 @@ export interface TargetHealth {
   backups: number;
   validDumpAgeHours: number | null;
   passedVerifyAgeHours: number | null;
-  /** passed verifies / (passed + failed verifies + failed runs) of the last 7 days; null with none of those */
+  /** backup runs of the last 7 days that dumped and passed verify / those that failed either or passed; null with none */
   backupSuccessRate7d: number | null;
-  /** passed / (passed + failed) of the verifies that finished in the last 7 days; null with none */
+  /** passed / (passed + failed) of the verifies that finished in the last 7 days, re-verifies included; null with none */
   verifySuccessRate7d: number | null;
   lastRestoreSeconds: number | null;
+  /** the latest verdicts of the newest backups that failed verify, up to the first that passed, pruned backups included */
   consecutiveVerifyFailures: number;
   storageBytes: number;
 }
@@ -79,8 +85,8 @@ export interface HealthInput {
   targets: string[];
   entries: BackupEntry[];
   drills: DrillRecord[];
-  /** runs that left no backup (the dump itself failed) */
-  failedRuns?: Array<{ target: string; at: string }>;
+  /** every target's run history, failed dumps included */
+  history: BackupRunRecord[];
   now: Date;
   limits: HealthLimits;
 }
@@ -99,7 +105,7 @@ export function evaluateHealth(input: HealthInput): HealthReport {
   };
 }
 
-function targetHealth(target: string, { entries, drills, failedRuns = [], now, limits }: HealthInput): TargetHealth {
+function targetHealth(target: string, { entries, drills, history, now, limits }: HealthInput): TargetHealth {
   // A record stamped slightly in the future (clock skew between workers) is age 0, not negative.
   const age = (at: number) => Math.max(0, now.getTime() - at);
   const since = now.getTime() - RATE_WINDOW_MS;
@@ -108,23 +114,18 @@ function targetHealth(target: string, { entries, drills, failedRuns = [], now, l
     .map((e) => ({ e, at: instant(e.manifest.finishedAt, `backup ${e.id}: finishedAt`) }))
     .sort((a, b) => b.at - a.at || (a.e.id < b.e.id ? 1 : a.e.id > b.e.id ? -1 : 0));
   const valid = backups.find((b) => b.e.verify?.status !== 'failed');
-  // Newest backup first; `at` is when the verify reached its verdict (startedAt if it recorded no finishedAt).
-  const verdicts = backups.flatMap(({ e }) =>
-    e.verify?.status === 'passed' || e.verify?.status === 'failed'
-      ? [{ passed: e.verify.status === 'passed', at: instant(e.verify.finishedAt ?? e.verify.startedAt, `backup ${e.id}: verify finishedAt`), restoreSeconds: e.verify.restoreSeconds }]
-      : [],
+  // The passed verifies of backups on disk; `at` is when the verify reached its verdict (startedAt if it recorded no finishedAt).
+  const passed = backups.flatMap(({ e }) =>
+    e.verify?.status === 'passed' ? [{ at: instant(e.verify.finishedAt ?? e.verify.startedAt, `backup ${e.id}: verify finishedAt`), restoreSeconds: e.verify.restoreSeconds }] : [],
   );
-  const passed = verdicts.filter((v) => v.passed);
   const newestPassedAt = passed.length > 0 ? Math.max(...passed.map((v) => v.at)) : null;
-  const firstPass = verdicts.findIndex((v) => v.passed);
-  const consecutive = firstPass === -1 ? verdicts.length : firstPass;
 
-  const recent = backups.filter((b) => b.at >= since);
-  const ok = recent.filter((b) => b.e.verify?.status === 'passed').length;
-  const bad =
-    recent.filter((b) => b.e.verify?.status === 'failed').length +
-    failedRuns.filter((r) => r.target === target && instant(r.at, `failed run of ${target}: at`) >= since).length;
-  const verified = verdicts.filter((v) => v.at >= since);
+  const runs = targetRuns(target, history, entries);
+  const consecutive = consecutiveVerifyFailures(runs.verdicts);
+  const recent = runs.attempts.filter((a) => a.at >= since);
+  const ok = recent.filter((a) => a.ok).length;
+  const bad = recent.length - ok;
+  const verified = runs.verdicts.filter((v) => v.at >= since);
   const verifyOk = verified.filter((v) => v.passed).length;
 
   const restores = [

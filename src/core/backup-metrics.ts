@@ -1,9 +1,10 @@
 import { evaluateHealth, type DrillRecord, type HealthLimits, type HealthStatus } from './backup-health.js';
+import type { BackupRunRecord } from './backup-history.js';
 import type { BackupEntry } from './backup-record.js';
 
 /**
- * The backup figures Prometheus scrapes, computed from the repository's records and the drill log
- * with the same evaluateHealth the CLI uses, so a dashboard and `ops` agree on the same records.
+ * The backup figures Prometheus scrapes, computed from the repository's records, its run history
+ * and the drill log with the same evaluateHealth the CLI uses, so a dashboard and `ops` agree.
  *
  * Health figures cover the configured targets only: a target removed from the config keeps its
  * backups on disk until someone deletes them, and its growing age must not page anyone. Storage
@@ -14,6 +15,7 @@ export interface BackupMetricsInput {
   targets: string[];
   entries: BackupEntry[];
   drills: DrillRecord[];
+  history: BackupRunRecord[];
   now: Date;
   limits: HealthLimits;
 }
@@ -57,9 +59,9 @@ export interface BackupMetrics {
   storage: TargetStorage[];
 }
 
-export function backupMetrics({ targets, entries, drills, now, limits }: BackupMetricsInput): BackupMetrics {
+export function backupMetrics({ targets, entries, drills, history, now, limits }: BackupMetricsInput): BackupMetrics {
   const configured = [...new Set(targets)].sort();
-  const report = evaluateHealth({ targets: configured, entries, drills, now, limits });
+  const report = evaluateHealth({ targets: configured, entries, drills, history, now, limits });
   const onDisk = [...new Set([...configured, ...entries.map((e) => e.target)])].sort();
   return {
     overallStatus: HEALTH_STATUS_CODE[report.status],

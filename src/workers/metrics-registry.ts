@@ -50,10 +50,10 @@ export function createMetricsRegistry(prefix: string, figures: () => Promise<Ops
   ]);
   perTarget('last_db_dump_age_minutes', 'Minutes since the newest valid backup (one whose verify did not fail) finished', (m) => m.lastDumpAgeMinutes);
   perTarget('last_verify_restore_age_hours', 'Hours since the newest passed verify-restore finished', (m) => m.lastVerifyAgeHours);
-  perTarget('backup_success_rate_7d', 'Passed verifies / backups with a verdict over the last 7 days (0..1)', (m) => m.backupSuccessRate7d);
+  perTarget('backup_success_rate_7d', 'Backup runs that dumped and passed verify / runs whose dump or verify reached an outcome, over the last 7 days (0..1)', (m) => m.backupSuccessRate7d);
   perTarget('verify_success_rate_7d', 'Passed / finished verifies over the last 7 days (0..1)', (m) => m.verifySuccessRate7d);
   perTarget('restore_duration_seconds_last', 'Restore duration of the newest passed verify-restore or restore drill', (m) => m.lastRestoreSeconds);
-  perTarget('consecutive_verify_failures', 'Verifies failed in a row since the last passed one', (m) => m.consecutiveVerifyFailures);
+  perTarget('consecutive_verify_failures', 'Latest verifies of the newest backups failed in a row since the last passed one, pruned backups included', (m) => m.consecutiveVerifyFailures);
   perTarget('backup_bytes_last', 'Size of the newest backup', (m) => m.lastBackupBytes);
   define('gauge', 'backup_step_duration_seconds', 'Duration of the newest dump and of the newest verify that reached a verdict', ['target', 'step'], (f) =>
     f.backup.targets.flatMap((m) => [

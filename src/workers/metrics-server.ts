@@ -1,8 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import { healthLimits } from '../activities/backup/evaluate-backup-health.js';
+import { healthLimits, readHealthRecords } from '../activities/backup/evaluate-backup-health.js';
 import { readDeployRecords } from '../activities/deploy/deploy-records.js';
-import { DrillStore } from '../activities/drill/drill-store.js';
-import { BackupRepository } from '../activities/repository/backup-repository.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { backupMetrics } from '../core/backup-metrics.js';
 import { deployMetrics } from '../core/deploy-metrics.js';
@@ -14,18 +12,17 @@ export interface MetricsServer {
 }
 
 /**
- * Serves /metrics; every value is computed at scrape time from the backup repository, its drill
- * log and the deploy log, so it survives restarts and needs no state of its own. Health is judged
- * against the configured limits, as by `ops status` and the watchdog, so the three agree.
+ * Serves /metrics; every value is computed at scrape time from the backup repository, its run
+ * history and drill log, and the deploy log, so it survives restarts and needs no state of its
+ * own. Health is judged from the same records (readHealthRecords) against the configured limits,
+ * as by `ops status` and the watchdog, so the three agree.
  */
 export async function startMetricsServer(config: OpsConfig, port = config.metrics.port): Promise<MetricsServer> {
-  const repository = new BackupRepository(config.repository);
-  const drills = new DrillStore(config.repository);
   const read = async (): Promise<OpsFigures> => {
-    const [entries, drillRecords, deploys] = await Promise.all([repository.list(), drills.list(), readDeployRecords(config)]);
+    const [records, deploys] = await Promise.all([readHealthRecords(config), readDeployRecords(config)]);
     const targets = config.targets.map((t) => t.name);
     return {
-      backup: backupMetrics({ targets, entries, drills: drillRecords, now: new Date(), limits: healthLimits(config) }),
+      backup: backupMetrics({ targets, ...records, now: new Date(), limits: healthLimits(config) }),
       deploy: deployMetrics(deploys, config.apps.map((a) => a.name)),
     };
   };

@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { DumpResult, TargetFailureDetails, VerifyRecord } from '../activities/backup/backup-types.js';
 import { longSteps, quickSteps } from './activity-options.js';
@@ -22,15 +22,25 @@ export interface BackupTargetResult {
 }
 
 /**
- * One target through the chain: dump, offsite copy, verify-restore. A failed offsite copy or
- * verify does not stop the other steps, but the run ends failed, naming every cause.
+ * One target through the chain: dump, offsite copy, verify-restore, then one line in the target's
+ * run history. A failed offsite copy or verify does not stop the other steps, but the run ends
+ * failed, naming every cause.
  */
 export async function backupTarget(input: BackupTargetInput): Promise<BackupTargetResult> {
   const progress = trackProgress(['dump', 'offsite', 'verify']);
+  // patched: a run that started before the run history existed replays without recording.
+  const recordsHistory = patched('backup-run-history');
   const problems: string[] = [];
   let offsiteFailed = false;
 
-  const dump = await progress.run('dump', () => long.dumpTarget({ target: input.target, stamp: input.stamp }));
+  let dump: DumpResult;
+  try {
+    dump = await progress.run('dump', () => long.dumpTarget({ target: input.target, stamp: input.stamp }));
+  } catch (err) {
+    // The dump's failure is what this run reports; if its history line cannot be written either, that failure only goes uncounted.
+    if (recordsHistory) await quick.recordBackupRun({ target: input.target, kind: 'backup', dump: 'failed', verify: 'none', reason: innermostMessage(err) }).catch(() => undefined);
+    throw err;
+  }
   const { backupId } = dump;
 
   if (input.offsite) {
@@ -51,13 +61,22 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   } catch (err) {
     verify = await quick.recordVerifyError({ backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId: workflowInfo().workflowId });
   }
-  if (verify.status !== 'passed') {
+  const verifyPassed = verify.status === 'passed';
+  if (!verifyPassed) {
     progress.mark('verify', 'failed', verify.reasons.join('; '));
     problems.push(`verify failed: ${verify.reasons.join('; ')}`);
   }
 
+  if (recordsHistory) {
+    const outcome = { target: input.target, kind: 'backup', backupId, dump: 'ok', verify: verifyPassed ? 'passed' : 'failed' } as const;
+    // Health counts failures from the history: a run it does not know of must not pass unnoticed.
+    await quick.recordBackupRun({ ...outcome, ...(verifyPassed ? {} : { reason: verify.reasons.join('; ') }) }).catch((err: unknown) => {
+      problems.push(`run history not recorded: ${innermostMessage(err)}`);
+    });
+  }
+
   if (problems.length > 0) {
-    const details: TargetFailureDetails = { failedStep: offsiteFailed ? 'offsite' : 'verify' };
+    const details: TargetFailureDetails = { failedStep: offsiteFailed ? 'offsite' : verifyPassed ? 'history' : 'verify' };
     throw ApplicationFailure.create({ type: 'BackupFailed', message: `${input.target}: ${problems.join('; ')}`, nonRetryable: true, details: [details] });
   }
   return { target: input.target, dump, verify: verify.status };

@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { VerifyRecord } from '../activities/backup/backup-types.js';
 import { parseBackupId } from '../core/backup-id.js';
@@ -11,11 +11,17 @@ export { progressQuery } from './progress.js';
 const quick = proxyActivities<BackupActivities>(quickSteps);
 const long = proxyActivities<BackupActivities>(longSteps);
 
-/** Verify-restore one existing backup on demand (`ops verify BACKUP_ID`). Fails when the backup does not verify. */
+/**
+ * Verify-restore one existing backup on demand (`ops verify BACKUP_ID`), recorded in the target's
+ * run history: a re-verify that passes ends a run of verify failures. Fails when the backup does not verify.
+ */
 export async function verifyBackupRun(input: { backupId: string }): Promise<VerifyRecord> {
   const progress = trackProgress(['verify']);
+  // patched: a run that started before the run history existed replays without recording.
+  const recordsHistory = patched('verify-run-history');
+  const { target } = parseBackupId(input.backupId);
   upsertSearchAttributes([
-    { key: searchAttributes.target, value: [parseBackupId(input.backupId).target] },
+    { key: searchAttributes.target, value: [target] },
     { key: searchAttributes.runKind, value: 'verify' },
   ]);
   const workflowId = workflowInfo().workflowId;
@@ -25,7 +31,11 @@ export async function verifyBackupRun(input: { backupId: string }): Promise<Veri
   } catch (err) {
     record = await quick.recordVerifyError({ backupId: input.backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId });
   }
-  if (record.status !== 'passed') {
+  const passed = record.status === 'passed';
+  if (recordsHistory) {
+    await quick.recordBackupRun({ target, kind: 'verify', backupId: input.backupId, verify: passed ? 'passed' : 'failed', ...(passed ? {} : { reason: record.reasons.join('; ') }) });
+  }
+  if (!passed) {
     progress.mark('verify', 'failed', record.reasons.join('; '));
     throw ApplicationFailure.create({ type: 'VerifyFailed', nonRetryable: true, message: `${input.backupId}: ${record.reasons.join('; ')}`, details: [record] });
   }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { BackupRunRecord } from '../../src/core/backup-history.js';
+import { stampOf } from '../../src/core/backup-id.js';
 import type { BackupEntry } from '../../src/core/backup-record.js';
 import {
   DEFAULT_HEALTH_LIMITS,
@@ -24,15 +26,19 @@ interface Opts {
   restoreSeconds?: number;
 }
 
+/** The id of the backup of `target` stamped at `short`, as the repository and the history name it. */
+const idOf = (short: string, target = 'crm-db') => `${target}-${stampOf(new Date(t(short)))}`;
+
 function backup(finished: string, verify?: 'passed' | 'failed' | 'running', opts: Opts = {}): BackupEntry {
   const target = opts.target ?? 'crm-db';
   const finishedAt = t(finished);
-  const id = `${target}-${finishedAt}`;
+  const id = idOf(finished, target);
+  const stamp = stampOf(new Date(finishedAt));
   return {
     id,
     target,
-    stamp: finishedAt,
-    dir: `/repo/${target}/${finishedAt}`,
+    stamp,
+    dir: `/repo/${target}/${stamp}`,
     manifest: { formatVersion: 1, id, target, kind: 'postgres', artifact: 'dump.pgc', startedAt: finishedAt, finishedAt, bytes: opts.bytes ?? 100, sha256: 'abc', toolVersions: {} },
     ...(verify
       ? {
@@ -54,8 +60,23 @@ function drill(finished: string, status: 'passed' | 'failed', restoreSeconds?: n
   return { id: `drill-${finished}`, target, backupId: 'b', status, startedAt: t(finished), finishedAt: t(finished), reasons: [], ...(restoreSeconds === undefined ? {} : { restoreSeconds }) };
 }
 
+/** A chain run of the backup stamped `backupAt` that finished at `at`: dumped, then verified (or not). */
+function ran(at: string, verify: BackupRunRecord['verify'], backupAt: string, target = 'crm-db'): BackupRunRecord {
+  return { at: t(at), target, kind: 'backup', backupId: idOf(backupAt, target), dump: 'ok', verify };
+}
+
+/** A chain run whose dump failed: it left no backup. */
+function dumpFailed(at: string, target = 'crm-db'): BackupRunRecord {
+  return { at: t(at), target, kind: 'backup', dump: 'failed', verify: 'none', reason: 'password authentication failed' };
+}
+
+/** `ops verify` of the backup stamped `backupAt`, finished at `at`. */
+function reverified(at: string, verify: 'passed' | 'failed', backupAt: string): BackupRunRecord {
+  return { at: t(at), target: 'crm-db', kind: 'verify', backupId: idOf(backupAt), verify };
+}
+
 function input(entries: BackupEntry[], more: Partial<HealthInput> = {}): HealthInput {
-  return { targets: ['crm-db'], entries, drills: [], now, limits: DEFAULT_HEALTH_LIMITS, ...more };
+  return { targets: ['crm-db'], entries, drills: [], history: [], now, limits: DEFAULT_HEALTH_LIMITS, ...more };
 }
 
 const limits = (more: Partial<HealthLimits>): HealthLimits => ({ ...DEFAULT_HEALTH_LIMITS, ...more });
@@ -80,7 +101,7 @@ describe('evaluateHealth: figures', () => {
       'newest failed verify, a failed run, one outside the 7-day window',
       input(
         [backup('11-22T02:00', 'failed', { verifiedAt: '11-22T02:30' }), backup('11-21T02:00', 'passed', { verifiedAt: '11-21T02:30', restoreSeconds: 40 }), backup('11-14T02:00', 'failed')],
-        { failedRuns: [{ target: 'crm-db', at: t('11-19T02:00') }, { target: 'crm-db', at: t('11-15T11:59') }, { target: 'other', at: t('11-20T02:00') }] },
+        { history: [dumpFailed('11-19T02:00'), dumpFailed('11-15T11:59'), dumpFailed('11-20T02:00', 'other')] },
       ),
       {
         target: 'crm-db',
@@ -138,13 +159,13 @@ describe('evaluateHealth: status and reasons', () => {
     ],
     [
       'success rate exactly at the goal',
-      input([backup('11-22T02:00', 'passed')], { failedRuns: [{ target: 'crm-db', at: t('11-20T02:00') }], limits: limits({ successRateGoal: 0.5 }) }),
+      input([backup('11-22T02:00', 'passed')], { history: [dumpFailed('11-20T02:00')], limits: limits({ successRateGoal: 0.5 }) }),
       'OK',
       [],
     ],
     [
       'a failed run exactly 7 days ago counts, a millisecond older does not',
-      input([backup('11-22T02:00', 'passed')], { failedRuns: [{ target: 'crm-db', at: t('11-15T12:00') }, { target: 'crm-db', at: '2026-11-15T11:59:59.999Z' }] }),
+      input([backup('11-22T02:00', 'passed')], { history: [dumpFailed('11-15T12:00'), dumpFailed('2026-11-15T11:59:59.999Z')] }),
       'WARN',
       ['crm-db: backup success rate 50% (1 of 2) over 7d (goal 99%)'],
     ],
@@ -175,6 +196,107 @@ describe('evaluateHealth: status and reasons', () => {
       ['files: no passed verify yet', 'shop-db: no backup yet'],
     ],
     ['no targets configured', input([], { targets: [] }), 'OK', []],
+  ])('%s', (_name, given, status, reasons) => {
+    const report = evaluateHealth(given);
+    expect([report.status, report.reasons]).toEqual([status, reasons]);
+  });
+});
+
+describe('evaluateHealth: the run history outlives retention', () => {
+  // Retention kept the passed 11-20 backup (newest verified) and the failed 11-22 one (newest), and pruned the failed 11-21 one.
+  const afterRetention = [backup('11-22T02:00', 'failed', { verifiedAt: '11-22T02:30' }), backup('11-20T02:00', 'passed', { verifiedAt: '11-20T02:30' })];
+  const threeNights = [ran('11-20T02:30', 'passed', '11-20T02:00'), ran('11-21T02:30', 'failed', '11-21T02:00'), ran('11-22T02:30', 'failed', '11-22T02:00')];
+  const figures = { backups: 2, validDumpAgeHours: 58, passedVerifyAgeHours: 57.5, lastRestoreSeconds: null, storageBytes: 200 };
+  const stale = [
+    { check: 'rpo', status: 'FAIL', message: 'no valid dump for 58h (limit 24h)' },
+    { check: 'verify-failures', status: 'FAIL', message: 'verify failed 2 times in a row (fail at 2)' },
+    { check: 'verify-age', status: 'WARN', message: 'no passed verify for 57.5h (limit 48h)' },
+  ] as const;
+
+  it.each<[string, HealthInput, TargetHealth]>([
+    [
+      'a failed verify pruned by retention still counts in the streak and the rates',
+      input(afterRetention, { history: threeNights }),
+      {
+        target: 'crm-db', status: 'FAIL', ...figures,
+        findings: [...stale, { check: 'success-rate', status: 'WARN', message: 'backup success rate 33.3% (1 of 3) over 7d (goal 99%)' }],
+        backupSuccessRate7d: 1 / 3, verifySuccessRate7d: 1 / 3, consecutiveVerifyFailures: 2,
+      },
+    ],
+    [
+      'without a history only the backups on disk count: the pruned failure is unknown',
+      input(afterRetention),
+      {
+        target: 'crm-db', status: 'FAIL', ...figures,
+        findings: [
+          stale[0],
+          { check: 'verify-failures', status: 'WARN', message: 'verify failed 1 time in a row (fail at 2)' },
+          stale[2],
+          { check: 'success-rate', status: 'WARN', message: 'backup success rate 50% (1 of 2) over 7d (goal 99%)' },
+        ],
+        backupSuccessRate7d: 0.5, verifySuccessRate7d: 0.5, consecutiveVerifyFailures: 1,
+      },
+    ],
+    [
+      'a failed dump counts against the success rate',
+      input([backup('11-22T02:00', 'passed', { verifiedAt: '11-22T02:30' }), backup('11-21T02:00', 'passed', { verifiedAt: '11-21T02:30' })], {
+        history: [ran('11-21T02:30', 'passed', '11-21T02:00'), dumpFailed('11-21T14:00'), ran('11-22T02:30', 'passed', '11-22T02:00')],
+      }),
+      {
+        target: 'crm-db', status: 'WARN', findings: [{ check: 'success-rate', status: 'WARN', message: 'backup success rate 66.6% (2 of 3) over 7d (goal 99%)' }],
+        backups: 2, validDumpAgeHours: 10, passedVerifyAgeHours: 9.5, backupSuccessRate7d: 2 / 3, verifySuccessRate7d: 1, lastRestoreSeconds: null,
+        consecutiveVerifyFailures: 0, storageBytes: 200,
+      },
+    ],
+  ])('%s', (_name, given, expected) => {
+    expect(evaluateHealth(given).targets).toEqual([expected]);
+  });
+
+  it.each<[string, HealthInput, HealthStatus, string[]]>([
+    [
+      'a passed re-verify of the newest backup ends the streak, but not the failed runs',
+      input([backup('11-22T02:00', 'passed', { verifiedAt: '11-22T09:00' }), backup('11-20T02:00', 'passed', { verifiedAt: '11-20T02:30' })], {
+        history: [...threeNights, reverified('11-22T09:00', 'passed', '11-22T02:00')],
+      }),
+      'WARN',
+      ['crm-db: backup success rate 33.3% (1 of 3) over 7d (goal 99%)'],
+    ],
+    [
+      'a passed re-verify of an older backup does not hide that the newer ones fail',
+      input([backup('11-22T02:00', 'failed', { verifiedAt: '11-22T02:30' }), backup('11-20T02:00', 'passed', { verifiedAt: '11-22T09:00' })], {
+        history: [...threeNights, reverified('11-22T09:00', 'passed', '11-20T02:00')],
+      }),
+      'FAIL',
+      ['crm-db: no valid dump for 58h (limit 24h)', 'crm-db: verify failed 2 times in a row (fail at 2)', 'crm-db: backup success rate 33.3% (1 of 3) over 7d (goal 99%)'],
+    ],
+    [
+      'a failed re-verify of a backup that already failed counts once in the streak',
+      input([backup('11-22T02:00', 'failed', { verifiedAt: '11-22T09:00' }), backup('11-20T02:00', 'passed', { verifiedAt: '11-20T02:30' })], {
+        history: [...threeNights, reverified('11-22T09:00', 'failed', '11-22T02:00')],
+        limits: limits({ rpoHours: 72, verifyMaxAgeHours: 72, successRateGoal: 0 }),
+      }),
+      'FAIL',
+      ['crm-db: verify failed 2 times in a row (fail at 2)'],
+    ],
+    [
+      'backups older than the history count from their verify records',
+      input([backup('11-21T02:00', 'failed', { verifiedAt: '11-21T02:30' }), backup('11-20T02:00', 'failed'), backup('11-19T02:00', 'passed')], {
+        history: [ran('11-21T02:30', 'failed', '11-21T02:00')],
+      }),
+      'FAIL',
+      [
+        'crm-db: no valid dump for 82h (limit 24h)',
+        'crm-db: verify failed 2 times in a row (fail at 2)',
+        'crm-db: no passed verify for 82h (limit 48h)',
+        'crm-db: backup success rate 33.3% (1 of 3) over 7d (goal 99%)',
+      ],
+    ],
+    [
+      'runs of other targets and runs never verified do not count',
+      input(healthy, { history: [ran('11-22T02:30', 'failed', '11-22T02:00', 'shop-db'), dumpFailed('11-22T03:00', 'shop-db'), ran('11-22T04:00', 'none', '11-22T03:30')] }),
+      'OK',
+      [],
+    ],
   ])('%s', (_name, given, status, reasons) => {
     const report = evaluateHealth(given);
     expect([report.status, report.reasons]).toEqual([status, reasons]);

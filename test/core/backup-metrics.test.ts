@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HEALTH_LIMITS, type DrillRecord } from '../../src/core/backup-health.js';
+import type { BackupRunRecord } from '../../src/core/backup-history.js';
 import { backupMetrics, type BackupMetrics } from '../../src/core/backup-metrics.js';
 import type { BackupEntry, VerifyRecord } from '../../src/core/backup-record.js';
 
@@ -174,6 +175,23 @@ describe('backupMetrics', () => {
       },
     ],
   ])('%s', (_name, targets, entries, drills, expected) => {
-    expect(backupMetrics({ targets, entries, drills, now, limits: DEFAULT_HEALTH_LIMITS })).toStrictEqual(expected);
+    expect(backupMetrics({ targets, entries, drills, history: [], now, limits: DEFAULT_HEALTH_LIMITS })).toStrictEqual(expected);
+  });
+
+  it('verify failures in a row and success rates count what the run history keeps: a failed verify retention pruned, a failed dump', () => {
+    const idOf = (short: string) => `app-${t(short).replace(/[-:]/g, '')}`;
+    const history: BackupRunRecord[] = [
+      { at: t('11-21T03:00'), target: 'app', kind: 'backup', backupId: idOf('11-21T02:00'), dump: 'ok', verify: 'failed', reason: 'checksum mismatch' },
+      { at: t('11-22T01:00'), target: 'app', kind: 'backup', dump: 'failed', verify: 'none', reason: 'password authentication failed' },
+      { at: t('11-22T03:00'), target: 'app', kind: 'backup', backupId: idOf('11-22T02:00'), dump: 'ok', verify: 'failed', reason: 'checksum mismatch' },
+    ];
+    const entries = [entry('app', '11-22T02:00', 200, { startedAt: '11-22T01:59', verify: { status: 'failed', startedAt: t('11-22T02:10'), finishedAt: t('11-22T03:00') } })];
+    expect(backupMetrics({ targets: ['app'], entries, drills: [], history, now, limits: DEFAULT_HEALTH_LIMITS })).toStrictEqual({
+      overallStatus: 2,
+      targets: [
+        { target: 'app', healthStatus: 2, consecutiveVerifyFailures: 2, backupSuccessRate7d: 0, verifySuccessRate7d: 0, lastBackupBytes: 200, dumpSeconds: 60, verifySeconds: 3000 },
+      ],
+      storage: [{ target: 'app', backups: 1, bytes: 200 }],
+    });
   });
 });

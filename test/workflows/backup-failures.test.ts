@@ -5,12 +5,18 @@ import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@tempo
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
+import { evaluateBackupHealth } from '../../src/activities/backup/evaluate-backup-health.js';
+import { RunHistory } from '../../src/activities/repository/run-history.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
+import { grantPostgresReader } from '../../src/local-servers/demo-data.js';
 import { freePort } from '../../src/local-servers/free-port.js';
 import { longSteps } from '../../src/workflows/activity-options.js';
 import { activityRuns, type ActivityRun } from '../support/activity-history.js';
 import { backupWorldForTest, namesIn, runNightly, runNightlyExpectingFailure, runVerifyExpectingFailure, type BackupWorld } from '../support/backup-world.js';
 import { flipBytesInMiddle, truncateToHalf } from '../support/damage.js';
+import { runCli } from '../support/run-cli.js';
+import { testServers } from '../support/servers.js';
+import { expectNoSecretsIn, onlyPostgresTarget } from '../support/slack-alert-fixture.js';
 import { leftoverVerifyDatabases } from '../support/verify-databases.js';
 
 type ConfigDoc = Record<string, any>;
@@ -127,6 +133,49 @@ describe('nightlyBackup when one database target cannot be dumped', () => {
     const workflowId = await expectOnlyPostgresFailed(world, cause);
     expectRetriedWithBackoff(await dumpRun(world, workflowId, world.fixture.targets.postgres), 'TransientFailure', cause);
     await expectDumpFailureChain(world, workflowId, world.fixture.targets.postgres, 'TransientFailure');
+  });
+});
+
+describe('a failed dump leaves no backup, but a line in the run history', () => {
+  it('counts against the 7-day success rate, as the chain, `ops status` and evaluateBackupHealth all report it', async () => {
+    const world = await backupWorldForTest({ edit: onlyPostgresTarget });
+    const { fixture } = world;
+    const { postgres } = fixture.targets;
+    const pg = testServers().postgres;
+    const first = await runNightly(world);
+    expect(first.result.health).toBe('OK');
+
+    // The reader's password changes under ops: the next night's dump cannot log in.
+    const reader = `reader_${fixture.id}`;
+    await grantPostgresReader(pg, reader, 'changed-under-ops');
+    const second = await runNightlyExpectingFailure(world);
+    expect(second.failure.details?.[0]).toMatchObject({ health: 'WARN' });
+
+    const history = new RunHistory(fixture.config.repository);
+    expect(await history.list([postgres])).toEqual([
+      {
+        at: expect.any(String), target: postgres, kind: 'backup', backupId: first.result.targets[0]!.backupId, dump: 'ok', verify: 'passed',
+        workflowId: `${first.workflowId}-${postgres}`, runId: expect.any(String),
+      },
+      {
+        at: expect.any(String), target: postgres, kind: 'backup', dump: 'failed', verify: 'none',
+        reason: `${postgres}: postgres://${reader}@${pg.host}:${pg.port}/${fixture.pgDatabase}: password authentication failed for user "${reader}" (28P01)`,
+        workflowId: `${second.workflowId}-${postgres}`, runId: expect.any(String),
+      },
+    ]);
+    expectNoSecretsIn([await readFile(history.fileOf(postgres), 'utf8')], fixture);
+    expect(await world.repository.list(postgres)).toHaveLength(1);
+
+    const rate = `${postgres}: backup success rate 50% (1 of 2) over 7d (goal 99%)`;
+    const health = await evaluateBackupHealth(fixture.config);
+    expect([health.status, health.reasons]).toEqual(['WARN', [rate]]);
+    expect(health.targets[0]).toMatchObject({ target: postgres, backupSuccessRate7d: 0.5, verifySuccessRate7d: 1, consecutiveVerifyFailures: 0, backups: 1 });
+
+    const status = await runCli(['--config', fixture.configFile, 'status', '--json'], fixture.env);
+    expect(status.exitCode).toBe(0);
+    const reported = JSON.parse(status.stdout) as typeof health;
+    expect([reported.status, reported.reasons]).toEqual(['WARN', [rate]]);
+    expect(reported.targets[0]).toMatchObject({ target: postgres, backupSuccessRate7d: 0.5, verifySuccessRate7d: 1, consecutiveVerifyFailures: 0 });
   });
 });
 

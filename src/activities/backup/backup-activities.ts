@@ -1,17 +1,20 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { BackupRepository } from '../repository/backup-repository.js';
+import { RunHistory } from '../repository/run-history.js';
 import { applyRetention } from './apply-retention.js';
 import type { ReportRequest } from './backup-types.js';
 import { copyOffsite, recordOffsiteFailure } from './copy-offsite.js';
 import { dumpTarget } from './dump-target.js';
 import { evaluateBackupHealth } from './evaluate-backup-health.js';
 import { planBackup } from './plan-backup.js';
+import { recordBackupRun, type RunOutcome } from './record-backup-run.js';
 import { recordVerifyError, verifyBackup } from './verify-backup.js';
 import { writeBackupReport } from './write-backup-report.js';
 
 /** The backup chain's activities, bound to one loaded config. Workflows see only names and small records. */
 export function createBackupActivities(config: OpsConfig) {
   const repository = new BackupRepository(config.repository);
+  const history = new RunHistory(config.repository);
   return {
     async planBackup(input: { targets?: string[] }) {
       return planBackup(config, input.targets);
@@ -30,6 +33,9 @@ export function createBackupActivities(config: OpsConfig) {
     },
     async recordVerifyError(input: { backupId: string; error: string; workflowId?: string }) {
       return recordVerifyError(repository, input);
+    },
+    async recordBackupRun(outcome: RunOutcome) {
+      return recordBackupRun(history, outcome);
     },
     async applyRetention(input: { targets: string[] }) {
       return applyRetention(config, repository, input);

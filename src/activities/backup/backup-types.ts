@@ -33,13 +33,13 @@ export interface TargetOutcome {
   backupId?: string;
   /** the message naming the cause, when any step failed */
   error?: string;
-  /** which step failed: the dump (no backup), or the offsite copy / verify of a backup that exists */
-  failedStep?: 'dump' | 'offsite' | 'verify';
+  /** which step failed: the dump (no backup), or the offsite copy / verify / run history line of a backup that exists */
+  failedStep?: 'dump' | 'offsite' | 'verify' | 'history';
 }
 
 /** What backupTarget attaches to its failure, so the chain can tell the kinds of failure apart. */
 export interface TargetFailureDetails {
-  failedStep: 'offsite' | 'verify';
+  failedStep: 'offsite' | 'verify' | 'history';
 }
 
 export interface ReportRequest {

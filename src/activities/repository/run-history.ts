@@ -1,0 +1,66 @@
+import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatRunRecordLine, parseRunRecords, type BackupRunRecord } from '../../core/backup-history.js';
+
+const HISTORY_SUFFIX = '.jsonl';
+
+/**
+ * The run history beside the backups, one file per target: <repository>/.history/<target>.jsonl.
+ * A dot directory, like .drills: it is not a target, and a target's directory keeps holding
+ * backups only. Retention never touches it.
+ */
+export class RunHistory {
+  constructor(private readonly repository: string) {}
+
+  private get dir(): string {
+    return join(this.repository, '.history');
+  }
+
+  fileOf(target: string): string {
+    return join(this.dir, `${target}${HISTORY_SUFFIX}`);
+  }
+
+  /**
+   * Appends one record, unless a line of the same workflow run is there already: an activity
+   * retried after its write but before its completion reached Temporal writes nothing twice.
+   */
+  async append(record: BackupRunRecord): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    // One write of one line to an O_APPEND file: a chain and an `ops verify` never interleave inside a line.
+    const handle = await open(this.fileOf(record.target), 'a+', 0o644);
+    try {
+      const text = await handle.readFile('utf8');
+      if (record.runId !== undefined && parseRunRecords(text).some((r) => r.workflowId === record.workflowId && r.runId === record.runId)) return;
+      // A crash mid-write leaves a torn last line; start on a fresh one so this record is not glued to it.
+      await handle.write(`${text.length > 0 && !text.endsWith('\n') ? '\n' : ''}${formatRunRecordLine(record)}`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Every record of the given targets (all on disk when none given), each file in write order. */
+  async list(targets?: string[]): Promise<BackupRunRecord[]> {
+    const names = targets ?? (await historyTargets(this.dir));
+    const texts = await Promise.all(names.map((target) => readIfExists(this.fileOf(target))));
+    return texts.flatMap((text, i) => parseRunRecords(text).filter((r) => r.target === names[i]));
+  }
+}
+
+async function historyTargets(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith(HISTORY_SUFFIX)).map((name) => name.slice(0, -HISTORY_SUFFIX.length));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+async function readIfExists(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
