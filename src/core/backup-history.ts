@@ -1,3 +1,4 @@
+import { formatJsonLine, parseJsonLines } from './json-lines.js';
 import { dateOfStamp, parseBackupId } from './backup-id.js';
 import type { BackupEntry } from './backup-record.js';
 
@@ -34,20 +35,12 @@ export function clipReason(reason: string): string {
 }
 
 export function formatRunRecordLine(record: BackupRunRecord): string {
-  return `${JSON.stringify(record)}\n`;
+  return formatJsonLine(record);
 }
 
 /** Parses a history file, skipping lines that are not records (a torn last line after a crash, a hand edit). */
 export function parseRunRecords(text: string): BackupRunRecord[] {
-  return text.split('\n').flatMap((line) => {
-    if (!line.trim().startsWith('{')) return [];
-    try {
-      const value: unknown = JSON.parse(line);
-      return isRunRecord(value) ? [value] : [];
-    } catch {
-      return [];
-    }
-  });
+  return parseJsonLines(text, isRunRecord);
 }
 
 /** A backup run: ok when the dump succeeded and verify passed; one that was never verified does not count. */

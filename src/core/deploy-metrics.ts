@@ -1,3 +1,4 @@
+import { formatJsonLine, parseJsonLines } from './json-lines.js';
 import type { DeployReport, StageOutcome } from './deploy-report.js';
 
 /**
@@ -34,20 +35,12 @@ export function deployRecordFromReport(report: DeployReport): DeployRecord {
 }
 
 export function formatDeployRecordLine(record: DeployRecord): string {
-  return `${JSON.stringify(record)}\n`;
+  return formatJsonLine(record);
 }
 
 /** Parses the log, skipping lines that are not records (a torn last line after a crash, a hand edit). */
 export function parseDeployRecords(text: string): DeployRecord[] {
-  return text.split('\n').flatMap((line) => {
-    if (!line.trim().startsWith('{')) return [];
-    try {
-      const value: unknown = JSON.parse(line);
-      return isDeployRecord(value) ? [value] : [];
-    } catch {
-      return [];
-    }
-  });
+  return parseJsonLines(text, isDeployRecord);
 }
 
 export interface DeployMetrics {

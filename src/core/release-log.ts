@@ -1,3 +1,5 @@
+import { formatJsonLine, parseJsonLines } from './json-lines.js';
+
 /** One line of <root>/releases.log on a host: the deploy history, in the spirit of Kamal's audit log. */
 export interface ReleaseLogEntry {
   at: string;
@@ -14,21 +16,17 @@ export interface ReleaseLogEntry {
 }
 
 export function formatReleaseLogLine(entry: ReleaseLogEntry): string {
-  return `${JSON.stringify(entry)}\n`;
+  return formatJsonLine(entry);
 }
 
 /** Parses the log, skipping lines that are not entries (a torn last line after a crash). */
 export function parseReleaseLog(text: string): ReleaseLogEntry[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as ReleaseLogEntry];
-      } catch {
-        return [];
-      }
-    });
+  return parseJsonLines(text, isReleaseLogEntry);
+}
+
+function isReleaseLogEntry(value: unknown): value is ReleaseLogEntry {
+  const entry = value as Partial<ReleaseLogEntry> | null;
+  return typeof entry === 'object' && entry !== null && typeof entry.sha === 'string' && typeof entry.event === 'string';
 }
 
 /** What the prune and rollback decisions read of an entry. */

@@ -48,6 +48,11 @@ export function scheduleWrapper(workflow: ScheduleDeclaration['workflow']): stri
   return WRAPPERS[workflow];
 }
 
+/** The workflow a schedule runs, as the config names it, from the type its action starts (a wrapper or the workflow itself). */
+export function wrappedWorkflow(actionWorkflowType: string): string {
+  return Object.entries(WRAPPERS).find(([, wrapper]) => wrapper === actionWorkflowType)?.[0] ?? actionWorkflowType;
+}
+
 /** The declarations in id order, each with the config's time zone, the task queue, its wrapper and its hash. */
 export function desiredSchedules(
   declared: Record<string, ScheduleDeclaration>,

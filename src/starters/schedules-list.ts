@@ -1,7 +1,7 @@
 import type { ScheduleDescription } from '@temporalio/client';
 import type { Command } from 'commander';
 import { formatZonedTime } from '../core/format.js';
-import type { SchedulePlan } from '../core/schedule-plan.js';
+import { wrappedWorkflow, type SchedulePlan } from '../core/schedule-plan.js';
 import { surveySchedules } from '../schedules/apply-schedules.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { printTable } from './print-table.js';
@@ -37,7 +37,7 @@ export function registerSchedulesList(schedules: Command, program: Command): voi
         const found = new Map(survey.found.map((d) => [d.scheduleId, d]));
         const listed: ListedSchedule[] = [
           ...survey.desired.map((s) => ({ id: s.id, workflow: s.workflow, cron: s.cron, timeZone: s.timeZone, ...observed(found.get(s.id)), status: status.get(s.id)! })),
-          ...survey.plan.delete.map((id) => ({ id, workflow: found.get(id)!.action.workflowType, ...observed(found.get(id)), status: 'undeclared' as const })),
+          ...survey.plan.delete.map((id) => ({ id, workflow: wrappedWorkflow(found.get(id)!.action.workflowType), ...observed(found.get(id)), status: 'undeclared' as const })),
         ];
         if (options.json) {
           console.log(JSON.stringify(listed, null, 2));

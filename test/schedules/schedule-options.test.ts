@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SCHEDULABLE_WORKFLOWS, type ScheduleDeclaration } from '../../src/config/schedule-schema.js';
-import { desiredSchedules, planSchedules, scheduleWrapper, specHash } from '../../src/core/schedule-plan.js';
+import { desiredSchedules, planSchedules, scheduleWrapper, specHash, wrappedWorkflow } from '../../src/core/schedule-plan.js';
 import { existingFrom, ownerOf, scheduleCreateOptions, scheduleUpdateOptions } from '../../src/schedules/schedule-options.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { deployPipeline } from '../../src/workflows/deploy-pipeline.js';
@@ -71,6 +71,7 @@ describe('a deployPipeline schedule starts scheduledDeploy, which takes the app\
     expect(desired!.wrapper).toBe(wrapper);
     const { action } = scheduleCreateOptions(desired!);
     expect([action.workflowType, action.args]).toStrictEqual([workflowType, [args[workflow] ?? {}]]);
+    expect(wrappedWorkflow(action.workflowType as string)).toBe(workflow);
   });
 
   it('the table covers every schedulable workflow', () => {

@@ -1,5 +1,6 @@
-import { mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { appendLine } from './append-line.js';
 import { formatRunRecordLine, parseRunRecords, type BackupRunRecord } from '../../core/backup-history.js';
 
 const HISTORY_SUFFIX = '.jsonl';
@@ -25,18 +26,8 @@ export class RunHistory {
    * retried after its write but before its completion reached Temporal writes nothing twice.
    */
   async append(record: BackupRunRecord): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    // One write of one line to an O_APPEND file: a chain and an `ops verify` never interleave inside a line.
-    const handle = await open(this.fileOf(record.target), 'a+', 0o644);
-    try {
-      const text = await handle.readFile('utf8');
-      if (record.runId !== undefined && parseRunRecords(text).some((r) => r.workflowId === record.workflowId && r.runId === record.runId)) return;
-      // A crash mid-write leaves a torn last line; start on a fresh one so this record is not glued to it.
-      await handle.write(`${text.length > 0 && !text.endsWith('\n') ? '\n' : ''}${formatRunRecordLine(record)}`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const written = (text: string) => record.runId !== undefined && parseRunRecords(text).some((r) => r.workflowId === record.workflowId && r.runId === record.runId);
+    await appendLine(this.fileOf(record.target), formatRunRecordLine(record), written);
   }
 
   /** Every record of the given targets (all on disk when none given), each file in write order. */
