@@ -44,7 +44,7 @@ describe('ops up (the main command) on the example config', () => {
 
     await waitFor(() => /first backup\s+http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/backup-\S+-first/.test(output), 120_000, () => output);
     expect(output).toMatch(/Temporal Web UI\s+http:\/\/127\.0\.0\.1:\d+/);
-    expect(output).toMatch(/schedules\s+created monthly-drill, nightly-backup$/m);
+    expect(output).toMatch(/schedules\s+created backup-watchdog, monthly-drill, nightly-backup$/m);
     const uiUrl = /Temporal Web UI\s+(\S+)/.exec(output)![1]!;
     expect((await fetch(uiUrl)).status).toBe(200);
 
