@@ -1,31 +1,38 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
 import { applyRetention } from '../../src/activities/backup/apply-retention.js';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository, removalName } from '../../src/activities/repository/backup-repository.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
 import { testServers } from '../support/servers.js';
 
-/** Retention on a real repository and a real offsite directory: which directories are gone afterwards. */
+/** Retention on a real repository and a real offsite directory (a path, or the same path through the test sshd): which directories are gone afterwards. */
 describe('applyRetention', () => {
-  const dir = mkdtempSync(join(testServers().scratchRoot, 'retention-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  const config = parseConfig(
-    [
-      `repository: ${dir}/repo`,
-      'timeZone: UTC',
-      'files:',
-      `  - { name: docs, source: ${dir}/src }`,
-      'backup:',
-      `  offsite: ${dir}/offsite`,
-      '  retention: { daily: 3, weekly: 0, monthly: 0 }',
-    ].join('\n'),
-    join(dir, 'ops.config.yaml'),
-    {},
-  );
+  function world(offsite: 'local' | 'ssh') {
+    const dir = mkdtempSync(join(testServers().scratchRoot, 'retention-'));
+    dirs.push(dir);
+    const { sshd } = testServers();
+    const offsiteUrl = offsite === 'ssh' ? `ssh://${sshd.user}@${sshd.host}:${sshd.port}${dir}/offsite` : `${dir}/offsite`;
+    const config = parseConfig(
+      [
+        `repository: ${dir}/repo`,
+        'timeZone: UTC',
+        `ssh: { identityFile: ${sshd.identityFile}, knownHostsFile: ${sshd.knownHostsFile} }`,
+        'files:',
+        `  - { name: docs, source: ${dir}/src }`,
+        'backup:',
+        `  offsite: ${offsiteUrl}`,
+        '  retention: { daily: 3, weekly: 0, monthly: 0 }',
+      ].join('\n'),
+      join(dir, 'ops.config.yaml'),
+      {},
+    );
+    return { config, offsiteDir: join(dir, 'offsite', 'docs') };
+  }
 
   function writeBackup(root: string, stamp: string, verify: VerifyRecord['status'] | undefined): void {
     const backupDir = join(root, 'docs', stamp);
@@ -39,35 +46,44 @@ describe('applyRetention', () => {
     if (verify) writeFileSync(join(backupDir, 'verify.json'), JSON.stringify({ status: verify, startedAt: finishedAt, restoredInto: '', reasons: [], rowCountDifferences: [] }));
   }
 
-  it('keeps the newest usable backup of each of the last 3 days, the newest, the newest verified and running verifies, locally and offsite', async () => {
-    const history: Array<[string, VerifyRecord['status'] | undefined]> = [
-      ['20261110T020000Z', 'running'],
-      ['20261111T020000Z', 'passed'],
-      ['20261118T020000Z', 'passed'],
-      ['20261119T020000Z', 'passed'],
-      ['20261120T020000Z', 'passed'],
-      ['20261120T140000Z', 'passed'],
-      ['20261121T020000Z', 'failed'],
-      ['20261122T020000Z', 'failed'],
-    ];
-    for (const [stamp, verify] of history) {
-      writeBackup(config.repository, stamp, verify);
-      mkdirSync(join(dir, 'offsite', 'docs', stamp), { recursive: true });
-    }
-    mkdirSync(join(dir, 'offsite', 'docs', '20261001T020000Z'), { recursive: true });
+  it.each(['local', 'ssh'] as const)(
+    'keeps the newest usable backup of each of the last 3 days, the newest, the newest verified and running verifies, locally and offsite (%s)',
+    async (offsite) => {
+      const { config, offsiteDir } = world(offsite);
+      const history: Array<[string, VerifyRecord['status'] | undefined]> = [
+        ['20261110T020000Z', 'running'],
+        ['20261111T020000Z', 'passed'],
+        ['20261118T020000Z', 'passed'],
+        ['20261119T020000Z', 'passed'],
+        ['20261120T020000Z', 'passed'],
+        ['20261120T140000Z', 'passed'],
+        ['20261121T020000Z', 'failed'],
+        ['20261122T020000Z', 'failed'],
+      ];
+      for (const [stamp, verify] of history) {
+        writeBackup(config.repository, stamp, verify);
+        mkdirSync(join(offsiteDir, stamp, 'snapshot'), { recursive: true });
+        writeFileSync(join(offsiteDir, stamp, 'manifest.json'), '{}');
+      }
+      mkdirSync(join(offsiteDir, '20261001T020000Z'), { recursive: true });
+      // An offsite removal cut short after its rename, and a copy in progress (copyOffsite's partial) that is not retention's to touch.
+      mkdirSync(join(offsiteDir, removalName('20260901T020000Z'), 'snapshot'), { recursive: true });
+      mkdirSync(join(offsiteDir, '.partial-20261123T020000Z'), { recursive: true });
 
-    const [result] = await applyRetention(config, new BackupRepository(config.repository), { targets: ['docs'] });
+      const [result] = await applyRetention(config, new BackupRepository(config.repository), { targets: ['docs'] });
 
-    // A failed verify takes no daily slot: the last 3 days with usable backups are the 18th to the 20th.
-    const remaining = ['20261110T020000Z', '20261118T020000Z', '20261119T020000Z', '20261120T140000Z', '20261122T020000Z'];
-    expect(readdirSync(join(config.repository, 'docs')).sort()).toEqual(remaining);
-    expect(result).toEqual({
-      target: 'docs',
-      kept: 5,
-      deleted: ['docs-20261111T020000Z', 'docs-20261120T020000Z', 'docs-20261121T020000Z'],
-      offsiteDeleted: ['docs-20261001T020000Z', 'docs-20261111T020000Z', 'docs-20261120T020000Z', 'docs-20261121T020000Z'],
-    });
-    expect(readdirSync(join(dir, 'offsite', 'docs')).sort()).toEqual(remaining);
-    expect(existsSync(join(config.repository, 'docs', '20261110T020000Z', 'manifest.json'))).toBe(true);
-  });
+      // A failed verify takes no daily slot: the last 3 days with usable backups are the 18th to the 20th.
+      const remaining = ['20261110T020000Z', '20261118T020000Z', '20261119T020000Z', '20261120T140000Z', '20261122T020000Z'];
+      // Nothing under a deleted backup's name and no partial of a removal, locally or offsite.
+      expect(readdirSync(join(config.repository, 'docs')).sort()).toEqual(remaining);
+      expect(result).toEqual({
+        target: 'docs',
+        kept: 5,
+        deleted: ['docs-20261111T020000Z', 'docs-20261120T020000Z', 'docs-20261121T020000Z'],
+        offsiteDeleted: ['docs-20261001T020000Z', 'docs-20261111T020000Z', 'docs-20261120T020000Z', 'docs-20261121T020000Z'],
+      });
+      expect(readdirSync(offsiteDir).sort()).toEqual(['.partial-20261123T020000Z', ...remaining]);
+      expect(existsSync(join(config.repository, 'docs', '20261110T020000Z', 'manifest.json'))).toBe(true);
+    },
+  );
 });

@@ -1,10 +1,11 @@
 import type { OpsConfig } from '../../config/load-config.js';
-import { joinPath } from '../../config/location.js';
-import { listDir, removeTree } from '../../commands/remote-files.js';
-import { backupId, dateOfStamp, isStamp } from '../../core/backup-id.js';
+import { joinPath, type Location } from '../../config/location.js';
+import { listDir, removeTree, renameDir } from '../../commands/remote-files.js';
+import type { SshSettings } from '../../commands/ssh.js';
+import { backupId, dateOfStamp, isStamp, parseBackupId } from '../../core/backup-id.js';
 import { decideRetention, type RetentionCandidate } from '../../core/retention.js';
 import { runCommand } from '../process/run-command.js';
-import type { BackupRepository } from '../repository/backup-repository.js';
+import { isRemovalName, removalName, type BackupRepository } from '../repository/backup-repository.js';
 import type { TargetRetention } from './backup-types.js';
 
 /**
@@ -27,20 +28,28 @@ export async function applyRetention(config: OpsConfig, repository: BackupReposi
     const offsiteDeleted: string[] = [];
     const dest = config.backup.offsite;
     if (dest) {
-      const listing = await runCommand(listDir(dest, joinPath(dest.path, target), config.ssh)).catch(() => '');
-      const candidates: RetentionCandidate[] = listing
-        .split('\n')
-        .filter(isStamp)
-        .map((stamp) => {
-          const id = backupId(target, stamp);
-          return { id, finishedAt: dateOfStamp(stamp).toISOString(), verify: verifyOf.get(id) ?? 'none' };
-        });
+      const dir = joinPath(dest.path, target);
+      const names = (await runCommand(listDir(dest, dir, config.ssh)).catch(() => '')).split('\n');
+      // What an earlier removal left when it was cut short: never listed as a copy, swept here.
+      for (const name of names.filter(isRemovalName)) await runCommand(removeTree(dest, joinPath(dir, name), config.ssh));
+      const candidates: RetentionCandidate[] = names.filter(isStamp).map((stamp) => {
+        const id = backupId(target, stamp);
+        return { id, finishedAt: dateOfStamp(stamp).toISOString(), verify: verifyOf.get(id) ?? 'none' };
+      });
       for (const id of decideRetention(candidates, config.backup.retention, config.timeZone).delete) {
-        await runCommand(removeTree(dest, joinPath(dest.path, `${target}/${id.slice(target.length + 1)}`), config.ssh));
+        await removeOffsiteCopy(dest, dir, parseBackupId(id).stamp, config.ssh);
         offsiteDeleted.push(id);
       }
     }
     results.push({ target, kept: local.keep.length, deleted: local.delete, offsiteDeleted });
   }
   return results;
+}
+
+/** As locally: renamed to its removal name first, so a removal cut short never leaves a half copy under the copy's name. */
+async function removeOffsiteCopy(dest: Location, dir: string, stamp: string, ssh: SshSettings): Promise<void> {
+  const doomed = joinPath(dir, removalName(stamp));
+  await runCommand(removeTree(dest, doomed, ssh));
+  await runCommand(renameDir(dest, joinPath(dir, stamp), doomed, ssh));
+  await runCommand(removeTree(dest, doomed, ssh));
 }

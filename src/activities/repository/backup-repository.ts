@@ -6,8 +6,22 @@ import type { BackupEntry, BackupManifest, OffsiteRecord, VerifyRecord } from '.
 import { PreconditionFailed } from '../../core/errors.js';
 import { fsyncDir, writeFileAtomic } from './atomic-write.js';
 
-const PARTIAL_PREFIX = '.partial-';
+/** Every name a backup is built or removed under starts so: listings skip it, sweeps remove it. */
+export const PARTIAL_PREFIX = '.partial-';
 const RECORD_FILES = { manifest: 'manifest.json', verify: 'verify.json', offsite: 'offsite.json' } as const;
+
+/**
+ * The partial name a backup directory is renamed to before it is removed (offsite too). A dump's
+ * partials end in the attempt number; this ends in `-removed`, so the two never meet.
+ */
+export function removalName(stamp: string): string {
+  return `${PARTIAL_PREFIX}${stamp}-removed`;
+}
+
+export function isRemovalName(name: string): boolean {
+  const stamp = name.slice(PARTIAL_PREFIX.length, name.length - '-removed'.length);
+  return isStamp(stamp) && name === removalName(stamp);
+}
 
 /**
  * The backup repository on local disk: <root>/<target>/<stamp>/. A backup becomes visible only
@@ -85,9 +99,24 @@ export class BackupRepository {
     await this.writeRecord(id, 'offsite', record);
   }
 
+  /**
+   * Renames the backup to its removal name first, then removes that: a removal cut short leaves
+   * a `.partial-*` directory that no listing shows and the next sweep takes, never a directory
+   * under the backup's name with its manifest but part of its artifact. Removing a backup
+   * that is gone already (a retried retention) does nothing.
+   */
   async remove(id: string): Promise<void> {
     const { target, stamp } = parseBackupId(id);
-    await rm(this.dirOf(target, stamp), { recursive: true, force: true });
+    const doomed = join(this.root, target, removalName(stamp));
+    await rm(doomed, { recursive: true, force: true });
+    try {
+      await rename(this.dirOf(target, stamp), doomed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await fsyncDir(join(this.root, target));
+    await rm(doomed, { recursive: true, force: true });
   }
 
   private async writeRecord(id: string, kind: 'verify' | 'offsite', record: VerifyRecord | OffsiteRecord): Promise<void> {
