@@ -4,13 +4,15 @@ import { seedDemoMariadb, seedDemoPostgres } from '../local-servers/demo-data.js
 import { startMariadb } from '../local-servers/mariadb-server.js';
 import { readOrCreatePassword } from '../local-servers/password-file.js';
 import { startPostgres } from '../local-servers/postgres-server.js';
+import { DEMO_PORT_VARS, DEMO_PORTS } from './demo-ports.js';
+
+export { DEMO_PORTS } from './demo-ports.js';
 
 export interface DemoServers {
   describe: string[];
   stop(): Promise<void>;
 }
 
-export const DEMO_PORTS = { postgres: 55432, mariadb: 53306 } as const;
 const READER = 'ops_reader';
 
 /**
@@ -25,14 +27,14 @@ export async function startDemoServers(stateDir: string, wanted: { postgres: boo
   const describe: string[] = [];
   try {
     if (wanted.postgres) {
-      const port = Number(env.OPS_DEMO_PG_PORT || DEMO_PORTS.postgres);
+      const port = Number(env[DEMO_PORT_VARS.postgres] || DEMO_PORTS.postgres);
       const server = await startPostgres({ dataDir: join(dir, 'pg'), port });
       stops.push(() => server.stop());
       await seedDemoPostgres(server, { database: 'demo_app', readerUser: READER, readerPassword });
       describe.push(`demo PostgreSQL  127.0.0.1:${server.port}  database demo_app`);
     }
     if (wanted.mariadb) {
-      const port = Number(env.OPS_DEMO_MY_PORT || DEMO_PORTS.mariadb);
+      const port = Number(env[DEMO_PORT_VARS.mariadb] || DEMO_PORTS.mariadb);
       const server = await startMariadb({ dataDir: join(dir, 'my'), port });
       stops.push(() => server.stop());
       await seedDemoMariadb(server, { database: 'demo_shop', readerUser: READER, readerPassword });

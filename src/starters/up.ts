@@ -5,6 +5,7 @@ import { BackupRepository } from '../activities/repository/backup-repository.js'
 import { loadConfig } from '../config/load-config.js';
 import { peekConfig } from '../config/peek-config.js';
 import { stampOf } from '../core/backup-id.js';
+import { chooseDemoPorts } from '../demo/demo-ports.js';
 import { prepareDemoSecrets, startDemoServers, type DemoServers } from '../demo/start-demo-servers.js';
 import { freePort } from '../local-servers/free-port.js';
 import { connectionSettings, hasExplicitAddress, recordEmbeddedServer, runUrl } from '../temporal/connection-settings.js';
@@ -28,11 +29,13 @@ export function registerUp(program: Command): void {
       try {
         const wantsDemo = peek.demo.postgres || peek.demo.mariadb;
         if (wantsDemo) await prepareDemoSecrets(peek.stateDir);
+        // The config names the demo ports through these variables, so they are chosen before it loads.
+        const env = wantsDemo ? { ...process.env, ...(await chooseDemoPorts(peek.stateDir, peek.demo, process.env)) } : process.env;
         // The whole config is validated before anything starts.
-        const config = loadConfig(file, process.env);
+        const config = loadConfig(file, env);
         let demo: DemoServers | undefined;
         if (wantsDemo) {
-          demo = await startDemoServers(peek.stateDir, peek.demo, process.env);
+          demo = await startDemoServers(peek.stateDir, peek.demo, env);
           cleanups.push(() => demo!.stop());
         }
 

@@ -1,8 +1,10 @@
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_PORTS } from '../../src/demo/demo-ports.js';
 import { freePort } from '../../src/local-servers/free-port.js';
 import { OPS_BIN, runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
@@ -11,18 +13,31 @@ const EXAMPLE = resolve(import.meta.dirname, '../../ops.config.example.yaml');
 
 /**
  * The README's main command end to end: `ops up` on a copy of the example config starts its own
- * Temporal dev server with the Web UI, the demo PostgreSQL and MariaDB, the worker and /metrics,
- * and its first backup of every target completes and verifies.
+ * Temporal dev server with the Web UI, the demo PostgreSQL and MariaDB (on free ports, since the
+ * defaults are taken here), the worker and /metrics, and its first backup of every target completes and verifies.
  */
 describe('ops up (the main command) on the example config', () => {
   const dir = mkdtempSync(join(testServers().scratchRoot, 'up-'));
   chmodSync(dir, 0o755);
   let up: ResultPromise | undefined;
 
+  const occupied: Server[] = [];
+
   afterAll(async () => {
     up?.kill('SIGINT');
     await up?.catch(() => undefined);
+    for (const server of occupied) server.close();
   });
+
+  /** Listens on the port for the rest of the file; a port something else already listens on is taken all the same. */
+  async function occupy(port: number): Promise<void> {
+    const server = createServer();
+    const listened = await new Promise<boolean>((done, fail) => {
+      server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? done(false) : fail(err)));
+      server.listen(port, '127.0.0.1', () => done(true));
+    });
+    if (listened) occupied.push(server);
+  }
 
   it('brings everything up and the first backup verifies', async () => {
     cpSync(resolve(import.meta.dirname, '../../examples'), join(dir, 'examples'), { recursive: true });
@@ -31,12 +46,9 @@ describe('ops up (the main command) on the example config', () => {
     doc.metrics.port = metricsPort;
     const configFile = join(dir, 'ops.config.yaml');
     writeFileSync(configFile, stringify(doc));
-    const env = {
-      OPS_DEMO_PG_PORT: String(await freePort()),
-      OPS_DEMO_MY_PORT: String(await freePort()),
-      OPS_TASK_QUEUE: `up-${Date.now()}`,
-      OPS_LOG_LEVEL: 'WARN',
-    };
+    // No OPS_DEMO_*_PORT, and the default ports taken: up picks free ones before the config loads.
+    for (const port of Object.values(DEMO_PORTS)) await occupy(port);
+    const env = { OPS_TASK_QUEUE: `up-${Date.now()}`, OPS_LOG_LEVEL: 'WARN' };
 
     let output = '';
     up = execa('node', [OPS_BIN, '--config', configFile, 'up'], { env, reject: false, stdin: 'ignore', all: true, buffer: false });
@@ -47,6 +59,12 @@ describe('ops up (the main command) on the example config', () => {
     expect(output).toMatch(/schedules\s+created backup-watchdog, monthly-drill, nightly-backup$/m);
     const uiUrl = /Temporal Web UI\s+(\S+)/.exec(output)![1]!;
     expect((await fetch(uiUrl)).status).toBe(200);
+    const pgPort = Number(/demo PostgreSQL\s+127\.0\.0\.1:(\d+)/.exec(output)![1]);
+    const myPort = Number(/demo MariaDB\s+127\.0\.0\.1:(\d+)/.exec(output)![1]);
+    expect([pgPort, myPort]).not.toContain(DEMO_PORTS.postgres);
+    expect([pgPort, myPort]).not.toContain(DEMO_PORTS.mariadb);
+    // Remembered, so the persisted demo data dirs come back on the same ports next time.
+    expect(JSON.parse(readFileSync(join(dir, '.ops/demo/ports.json'), 'utf8'))).toEqual({ postgres: pgPort, mariadb: myPort });
 
     type Listed = { target: string; verify: string; offsite: string };
     let backups: Listed[] = [];
