@@ -23,7 +23,7 @@ export interface TargetReport {
     reasons: string[];
     rowCountDifferences: Array<{ table: string; expected: number | null; actual: number | null }>;
   };
-  retention?: { deleted: string[]; kept: number; offsiteDeleted: string[] };
+  retention?: { deleted: string[]; kept: number; offsiteDeleted: string[]; offsiteError?: string };
   rpoAgeMs: number | null;
 }
 
@@ -101,6 +101,7 @@ function targetSection(t: TargetReport): string[] {
   if (t.retention) {
     const { kept, deleted, offsiteDeleted } = t.retention;
     facts.push(`- Retention: kept ${kept}; deleted locally: ${idList(deleted)}; deleted offsite: ${idList(offsiteDeleted)}`);
+    if (t.retention.offsiteError !== undefined) facts.push(`- Offsite retention: **FAILED**: ${oneLine(t.retention.offsiteError)}`);
   }
   facts.push(`- RPO age: ${rpoAge(t.rpoAgeMs)}`);
   lines.push(...facts, '');

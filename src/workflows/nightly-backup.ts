@@ -26,6 +26,8 @@ export interface NightlyBackupInput {
 
 export interface NightlyBackupResult {
   targets: TargetOutcome[];
+  /** What retention kept and deleted per target, with any offsite retention error: those never fail the run. */
+  retention: TargetRetention[];
   report: string;
   health: HealthStatus;
 }
@@ -95,10 +97,10 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
       type: 'BackupFailed',
       nonRetryable: true,
       message: `${failed.length} of ${outcomes.length} failed: ${failed.map((f) => f.error).join(' | ')}`,
-      details: [{ report: report.latest, targets: outcomes, health: health.status }],
+      details: [{ report: report.latest, targets: outcomes, retention, health: health.status }],
     });
   }
-  return { targets: outcomes, report: report.latest, health: health.status };
+  return { targets: outcomes, retention, report: report.latest, health: health.status };
 }
 
 /** The step a target failed at, from the details backupTarget attaches; a failure without them is the dump's. */

@@ -1,22 +1,28 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention } from '../../src/activities/backup/apply-retention.js';
 import { BackupRepository, removalName } from '../../src/activities/repository/backup-repository.js';
 import { parseConfig } from '../../src/config/load-config.js';
+import { freePort } from '../../src/local-servers/free-port.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
 import { testServers } from '../support/servers.js';
 
 /** Retention on a real repository and a real offsite directory (a path, or the same path through the test sshd): which directories are gone afterwards. */
 describe('applyRetention', () => {
   const dirs: string[] = [];
+  let closedPort = 0;
+  beforeAll(async () => {
+    closedPort = await freePort();
+  });
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  function world(offsite: 'local' | 'ssh') {
+  function world(offsite: 'local' | 'ssh' | ((dir: string) => string)) {
     const dir = mkdtempSync(join(testServers().scratchRoot, 'retention-'));
     dirs.push(dir);
     const { sshd } = testServers();
-    const offsiteUrl = offsite === 'ssh' ? `ssh://${sshd.user}@${sshd.host}:${sshd.port}${dir}/offsite` : `${dir}/offsite`;
+    const offsiteUrl =
+      typeof offsite === 'function' ? offsite(dir) : offsite === 'ssh' ? `ssh://${sshd.user}@${sshd.host}:${sshd.port}${dir}/offsite` : `${dir}/offsite`;
     const config = parseConfig(
       [
         `repository: ${dir}/repo`,
@@ -31,7 +37,7 @@ describe('applyRetention', () => {
       join(dir, 'ops.config.yaml'),
       {},
     );
-    return { config, offsiteDir: join(dir, 'offsite', 'docs') };
+    return { dir, config, offsiteDir: join(dir, 'offsite', 'docs') };
   }
 
   function writeBackup(root: string, stamp: string, verify: VerifyRecord['status'] | undefined): void {
@@ -86,4 +92,34 @@ describe('applyRetention', () => {
       expect(existsSync(join(config.repository, 'docs', '20261110T020000Z', 'manifest.json'))).toBe(true);
     },
   );
+
+  it.each([
+    [
+      'a path under a regular file',
+      (dir: string) => {
+        writeFileSync(join(dir, 'not-a-dir'), '');
+        return `${dir}/not-a-dir/offsite`;
+      },
+      /^offsite retention of docs at \/.+\/not-a-dir\/offsite failed: mkdir failed \(exit 1\): .*Not a directory/,
+    ],
+    [
+      'an ssh host that refuses the connection',
+      (dir: string) => `ssh://nobody@127.0.0.1:${closedPort}${dir}/offsite`,
+      /^offsite retention of docs at ssh:\/\/nobody@127\.0\.0\.1:\d+\/.+\/offsite failed: ssh failed \(exit 255\): .*Connection refused/,
+    ],
+  ])('an offsite that cannot be listed (%s) is a retention error of the target, and local retention still runs', async (_, offsite, error) => {
+    const { config } = world(offsite);
+    for (const stamp of ['20261119T020000Z', '20261120T020000Z', '20261121T020000Z', '20261122T020000Z']) writeBackup(config.repository, stamp, 'passed');
+
+    const [result] = await applyRetention(config, new BackupRepository(config.repository), { targets: ['docs'] });
+
+    expect(result).toEqual({
+      target: 'docs',
+      kept: 3,
+      deleted: ['docs-20261119T020000Z'],
+      offsiteDeleted: [],
+      offsiteError: expect.stringMatching(error),
+    });
+    expect(readdirSync(join(config.repository, 'docs')).sort()).toEqual(['20261120T020000Z', '20261121T020000Z', '20261122T020000Z']);
+  });
 });

@@ -121,6 +121,19 @@ describe('renderBackupReport', () => {
     expect(report).toContain('- Retention: kept 5; deleted locally: none; deleted offsite: `crm-20261001T020000Z`, `crm-20261002T020000Z`');
   });
 
+  it('reports an offsite retention error under the target, which stays ok', () => {
+    const offsiteError = 'offsite retention of app-db at ssh://backup@offsite.example/srv failed: ssh failed (exit 255): ssh: connect to host offsite.example port 22: Connection refused\nsecond line';
+    const rendered = renderBackupReport(run({ ...okPostgres, retention: { ...okPostgres.retention!, offsiteError } }));
+    expect(rendered.split('\n')[0]).toBe('# Nightly backup: OK');
+    expect(rendered).toContain(
+      [
+        '- Retention: kept 21; deleted locally: `app-db-20261101T020000Z`; deleted offsite: none',
+        '- Offsite retention: **FAILED**: offsite retention of app-db at ssh://backup@offsite.example/srv failed: ssh failed (exit 255): ssh: connect to host offsite.example port 22: Connection refused second line',
+        '- RPO age: 3h 12m',
+      ].join('\n'),
+    );
+  });
+
   it('links the run only when there is a URL', () => {
     expect(renderBackupReport({ ...run(okPostgres), runUrl: undefined })).toContain('Run `backup-nightly-20261122T020000Z`, started');
   });

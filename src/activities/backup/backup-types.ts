@@ -25,6 +25,8 @@ export interface TargetRetention {
   kept: number;
   deleted: string[];
   offsiteDeleted: string[];
+  /** Why offsite retention stopped for this target (unreachable, unreadable); the backup itself is unaffected. */
+  offsiteError?: string;
 }
 
 /** What the chain knows of one target when it writes the report; the rest is read from the repository. */

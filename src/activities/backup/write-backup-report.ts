@@ -6,7 +6,7 @@ import type { BackupEntry } from '../../core/backup-record.js';
 import { rpoAgeMs } from '../../core/rpo.js';
 import { writeFileAtomic } from '../repository/atomic-write.js';
 import type { BackupRepository } from '../repository/backup-repository.js';
-import type { ReportRequest, TargetOutcome } from './backup-types.js';
+import type { ReportRequest, TargetOutcome, TargetRetention } from './backup-types.js';
 
 /** Renders the run's report from what the workflow saw plus the repository's records, and writes latest + dated copies. */
 export async function writeBackupReport(config: OpsConfig, repository: BackupRepository, request: ReportRequest): Promise<{ latest: string; dated: string; failedTargets: number }> {
@@ -18,7 +18,7 @@ export async function writeBackupReport(config: OpsConfig, repository: BackupRep
     const retention = request.retention.find((r) => r.target === outcome.target);
     targets.push({
       ...describeTarget(config, outcome, entry),
-      ...(retention ? { retention: { deleted: retention.deleted, kept: retention.kept, offsiteDeleted: retention.offsiteDeleted } } : {}),
+      ...(retention ? { retention: reportedRetention(retention) } : {}),
       rpoAgeMs: rpoAgeMs(entries.map((e) => ({ finishedAt: e.manifest.finishedAt, verified: e.verify?.status === 'passed' })), finishedAt),
     });
   }
@@ -36,6 +36,10 @@ export async function writeBackupReport(config: OpsConfig, repository: BackupRep
   await writeFileAtomic(dated, markdown);
   await writeFileAtomic(latest, markdown);
   return { latest, dated, failedTargets: targets.filter((t) => t.status === 'failed').length };
+}
+
+function reportedRetention({ deleted, kept, offsiteDeleted, offsiteError }: TargetRetention): NonNullable<TargetReport['retention']> {
+  return { deleted, kept, offsiteDeleted, ...(offsiteError !== undefined ? { offsiteError } : {}) };
 }
 
 function describeTarget(config: OpsConfig, outcome: TargetOutcome, entry: BackupEntry | undefined): Omit<TargetReport, 'rpoAgeMs'> {
