@@ -5,6 +5,7 @@ import { workflowIds } from '../temporal/names.js';
 import { nightlyBackup, type NightlyBackupResult } from '../workflows/nightly-backup.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { UsageError } from './exit-codes.js';
+import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
 
 export function registerBackup(program: Command): void {
@@ -28,8 +29,7 @@ export function registerBackup(program: Command): void {
           workflowId,
           args: [{ targets: options.target, ...(url ? { runUrl: url } : {}) }],
         });
-        console.log(`started ${workflowId}`);
-        if (url) console.log(`  ${runUrl(temporal.settings, workflowId, handle.firstExecutionRunId)}`);
+        printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
         const result = await watchRun<NightlyBackupResult>(handle, {
           related: (steps) =>

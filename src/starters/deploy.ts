@@ -8,6 +8,7 @@ import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-contex
 import { registerDeployApprove } from './deploy-approve.js';
 import { registerDeployStatus } from './deploy-status.js';
 import { LockHeld, UsageError } from './exit-codes.js';
+import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
 import { whoIsActing } from './who.js';
 
@@ -61,9 +62,7 @@ export function registerDeploy(program: Command): void {
             if (err instanceof WorkflowExecutionAlreadyStartedError) throw await lockHeld(temporal.client, temporal.settings, app);
             throw err;
           });
-        console.log(`started ${workflowId}`);
-        const link = runUrl(temporal.settings, workflowId, handle.firstExecutionRunId);
-        if (link) console.log(`  ${link}`);
+        printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
         const result = await watchRun<DeployResult>(handle);
         console.log(`deployed ${app} ${result.sha.slice(0, 12)}; report ${result.report}`);

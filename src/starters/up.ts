@@ -15,6 +15,7 @@ import { runWorker } from '../workers/run-worker.js';
 import { nightlyBackup } from '../workflows/nightly-backup.js';
 import { configFileFrom, connectTemporal, type GlobalOptions } from './cli-context.js';
 import { applySchedulesOnUp } from './schedules.js';
+import { runLocation } from './started-run.js';
 
 export function registerUp(program: Command): void {
   program
@@ -74,7 +75,7 @@ async function startFirstBackup(config: ReturnType<typeof loadConfig>): Promise<
     const workflowId = workflowIds.nightlyBackup(`${stampOf(new Date())}-first`);
     const url = runUrl(temporal.settings, workflowId);
     await temporal.client.workflow.start(nightlyBackup, { taskQueue: temporal.taskQueue, workflowId, args: [{ ...(url ? { runUrl: url } : {}) }] });
-    console.log(`  first backup         ${url ?? workflowId}`);
+    console.log(`  first backup         ${runLocation(temporal.settings, workflowId)}`);
   } finally {
     await temporal.close();
   }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { parseBackupId, stampOf } from '../core/backup-id.js';
 import type { VerifyRecord } from '../core/backup-record.js';
-import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
 import { verifyBackupRun } from '../workflows/verify-backup.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { UsageError } from './exit-codes.js';
+import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
 
 export function registerVerify(program: Command): void {
@@ -25,9 +25,7 @@ export function registerVerify(program: Command): void {
       try {
         const workflowId = workflowIds.verify(backupId, stampOf(new Date()));
         const handle = await temporal.client.workflow.start(verifyBackupRun, { taskQueue: temporal.taskQueue, workflowId, args: [{ backupId }] });
-        console.log(`started ${workflowId}`);
-        const url = runUrl(temporal.settings, workflowId, handle.firstExecutionRunId);
-        if (url) console.log(`  ${url}`);
+        printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
         const record = await watchRun<VerifyRecord>(handle);
         console.log(`verify passed: restored in ${record.restoreSeconds?.toFixed(1) ?? '?'}s, every table's row count matches`);

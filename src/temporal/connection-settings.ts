@@ -19,6 +19,9 @@ export interface EmbeddedServerRecord {
 
 const RECORD_FILE = 'temporal-dev-server.json';
 
+/** The base URL of the Temporal Web UI, for run links, when ops did not start the dev server itself. */
+export const UI_URL_VAR = 'OPS_TEMPORAL_UI_URL';
+
 /**
  * Connection settings follow Temporal's environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
  * TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML file). With no address configured,
@@ -28,7 +31,7 @@ export function connectionSettings(env: Record<string, string | undefined>, stat
   const loaded = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
   const embedded = stateDir ? readEmbeddedServer(stateDir) : undefined;
   const address = loaded.connectionOptions.address ?? embedded?.address ?? '127.0.0.1:7233';
-  const uiUrl = env.OPS_TEMPORAL_UI_URL ?? (loaded.connectionOptions.address ? undefined : embedded?.uiUrl);
+  const uiUrl = env[UI_URL_VAR] ?? (loaded.connectionOptions.address ? undefined : embedded?.uiUrl);
   return {
     connectionOptions: { ...loaded.connectionOptions, address },
     namespace: loaded.namespace ?? 'default',

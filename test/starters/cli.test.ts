@@ -66,12 +66,14 @@ describe('ops CLI against a real worker', () => {
     expect(result.stdout).not.toContain('started');
   });
 
-  it('backup --wait streams progress, prints the run id and exits 0; backups list shows it', async () => {
+  it('backup --wait streams progress, prints the run id and where to see it, and exits 0; backups list shows it', async () => {
     const target = fixture.config.targets.find((t) => t.kind === 'postgres')!.name;
     const result = await runCli(['--config', fixture.configFile, 'backup', '--target', target, '--wait'], env);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^started backup-\d{8}T\d{6}Z-manual$/m);
+    // An external Temporal and no OPS_TEMPORAL_UI_URL: no link to give, so how to find the run instead.
+    expect(result.stdout).toMatch(/^ {2}temporal workflow describe --workflow-id backup-\d{8}T\d{6}Z-manual {3}\(no Web UI link: set OPS_TEMPORAL_UI_URL to the UI's base URL\)$/m);
     expect(result.stdout).toMatch(new RegExp(`${target} › dump\\s+done`));
     expect(result.stdout).toMatch(new RegExp(`${target} › verify\\s+done`));
     expect(result.stdout).toContain('backup finished: 1 target(s) OK');
@@ -82,9 +84,11 @@ describe('ops CLI against a real worker', () => {
     expect(backups).toHaveLength(1);
     expect(backups[0]).toMatchObject({ target, verify: 'passed', offsite: 'copied' });
 
-    const verify = await runCli(['--config', fixture.configFile, 'verify', backups[0]!.id, '--wait'], env);
+    const verify = await runCli(['--config', fixture.configFile, 'verify', backups[0]!.id, '--wait'], { ...env, OPS_TEMPORAL_UI_URL: 'http://ui.example:8080/' });
     expect(verify.exitCode).toBe(0);
     expect(verify.stdout).toContain('verify passed');
+    const verifyId = `verify-${backups[0]!.id}-at-\\d{8}T\\d{6}Z`;
+    expect(verify.stdout).toMatch(new RegExp(`^started ${verifyId}\\n {2}http://ui\\.example:8080/namespaces/default/workflows/${verifyId}/[0-9a-f-]{36}/history$`, 'm'));
   });
 
   it('status reports health per target from the repository, and exits 1 when a target is FAIL', async () => {
