@@ -123,6 +123,15 @@ describe('ops CLI against a real worker', () => {
     expect(result.stderr).toMatch(new RegExp(`^error: ${backup!.id}: checksum mismatch`, 'm'));
   });
 
+  it('verify of a well-formed id that names no backup is bad usage naming the id and its target; nothing started', async () => {
+    const target = fixture.targets.postgres;
+    const id = `${target}-20200101T000000Z`;
+    const result = await runCli(['--config', fixture.configFile, 'verify', id, '--wait'], env);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toBe(`error: no backup ${id} of target ${target} in ${fixture.config.repository} (ops backups list --target ${target} lists them)`);
+    expect(result.stdout).toBe('');
+  });
+
   it('verify with a malformed backup id is bad usage', async () => {
     const result = await runCli(['--config', fixture.configFile, 'verify', 'not-an-id'], env);
     expect(result.exitCode).toBe(2);
