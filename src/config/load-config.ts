@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../core/errors.js';
-import type { Env } from './interpolate.js';
+import type { Env, SecretMode } from './interpolate.js';
 import { configRules } from './rules.js';
 import { configSchema, type OpsConfigParsed } from './schema.js';
 import type { Target } from './target.js';
@@ -27,23 +27,23 @@ export function chooseConfigFile(explicit: string | undefined, env: Env, cwd = p
 }
 
 /** Schema (with defaults and secret resolution), then the cross-field rules. Throws ConfigError with every problem. */
-export function loadConfig(file: string, env: Env = process.env): OpsConfig {
+export function loadConfig(file: string, env: Env = process.env, secrets: SecretMode = 'require'): OpsConfig {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError([`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
   }
-  return parseConfig(source, file, env);
+  return parseConfig(source, file, env, secrets);
 }
 
-export function parseConfig(source: string, file: string, env: Env): OpsConfig {
+export function parseConfig(source: string, file: string, env: Env, secrets: SecretMode = 'require'): OpsConfig {
   const document = parseDocument(source);
   if (document.errors.length > 0) {
     throw new ConfigError(document.errors.map((e) => `${file}: YAML: ${e.message.split('\n')[0]}`));
   }
   const baseDir = dirname(file);
-  const result = configSchema({ env, baseDir }).safeParse(document.toJS() ?? {});
+  const result = configSchema({ env, baseDir, secrets }).safeParse(document.toJS() ?? {});
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`));
   }

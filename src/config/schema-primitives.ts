@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { parseDatabaseUrl } from './database-url.js';
-import { expandEnv, resolveSecret, type Env } from './interpolate.js';
+import { expandEnv, resolveSecret, type Env, type SecretMode } from './interpolate.js';
 import { parseLocation } from './location.js';
 
 export interface SchemaContext {
   env: Env;
   /** The config file's directory: relative paths and file: secrets resolve against it. */
   baseDir: string;
+  /** Default `require`. */
+  secrets?: SecretMode;
 }
 
 /** The value types config keys are built from: env-expanded text, secrets, locations, URLs, names. */
@@ -24,7 +26,7 @@ export function schemaPrimitives(ctx: SchemaContext) {
   const text = parsedFrom(z.string(), (value) => expandEnv(value, ctx.env));
   return {
     text,
-    secret: parsedFrom(z.string(), (value) => resolveSecret(value, ctx.env, ctx.baseDir)),
+    secret: parsedFrom(z.string(), (value) => resolveSecret(value, ctx.env, ctx.baseDir, ctx.secrets)),
     location: parsedFrom(text, (value) => parseLocation(value, ctx.baseDir)),
     databaseUrl: (requireDatabase: boolean) => parsedFrom(text, (value) => parseDatabaseUrl(value, { requireDatabase })),
     parsedFrom,

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { SecretMode } from '../config/interpolate.js';
 import { chooseConfigFile, loadConfig, type OpsConfig } from '../config/load-config.js';
 import { connectionSettings, type ConnectionSettings } from '../temporal/connection-settings.js';
 import { taskQueueFrom } from '../temporal/names.js';
@@ -15,8 +16,14 @@ export function configFileFrom(options: GlobalOptions): string {
   return chooseConfigFile(options.config, process.env, process.cwd(), PROJECT_ROOT);
 }
 
-export function loadCliConfig(options: GlobalOptions): OpsConfig {
-  return loadConfig(configFileFrom(options), process.env);
+/**
+ * The config as a verb needs it. Most verbs only name targets, apps and stages and start runs that
+ * the worker does with the real secrets, so by default a secret this process cannot read is
+ * deferred, not an error: CI can run `ops deploy` with no database password in its environment.
+ * The worker and `ops config check` require every secret.
+ */
+export function loadCliConfig(options: GlobalOptions, secrets: SecretMode = 'defer'): OpsConfig {
+  return loadConfig(configFileFrom(options), process.env, secrets);
 }
 
 export interface TemporalSession {

@@ -8,7 +8,7 @@ export function registerConfigCheck(program: Command): void {
     .description('validate the config and list every problem; exit 2 when invalid')
     .action(() => {
       const options = program.opts<GlobalOptions>();
-      const loaded = loadCliConfig(options);
+      const loaded = loadCliConfig(options, 'require');
       console.log(`${configFileFrom(options)}: OK`);
       console.log(`  targets: ${loaded.targets.map((t) => `${t.name} (${t.kind})`).join(', ') || 'none'}`);
     });

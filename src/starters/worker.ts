@@ -10,7 +10,7 @@ export function registerWorker(program: Command): void {
     .description('run a worker for the configured Temporal (TEMPORAL_ADDRESS etc.), with the metrics endpoint')
     .option('--no-metrics', 'do not serve /metrics')
     .action(async (options: { metrics: boolean }) => {
-      const config = loadCliConfig(program.opts<GlobalOptions>());
+      const config = loadCliConfig(program.opts<GlobalOptions>(), 'require');
       await runWorker({ config, settings: connectionSettings(process.env, config.stateDir), taskQueue: taskQueueFrom(process.env), metrics: options.metrics });
     });
 }
