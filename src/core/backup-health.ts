@@ -34,7 +34,8 @@ export const DEFAULT_HEALTH_LIMITS: HealthLimits = { rpoHours: 24, verifyMaxAgeH
 export interface DrillRecord {
   id: string;
   target: string;
-  backupId: string;
+  /** absent when no backup qualified for the drill (none in the window): that drill failed before it could fetch one */
+  backupId?: string;
   status: 'passed' | 'failed';
   startedAt: string;
   finishedAt: string;

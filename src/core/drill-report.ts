@@ -7,7 +7,7 @@ export function renderDrillReport(record: DrillRecord, history: DrillRecord[]): 
     `# Restore drill ${record.target}: ${record.status === 'passed' ? 'PASSED' : 'FAILED'}`,
     '',
     `- Drill: \`${record.id}\`, ${record.startedAt} → ${record.finishedAt}`,
-    `- Backup: \`${record.backupId}\`, restored from the offsite copy`,
+    record.backupId ? `- Backup: \`${record.backupId}\`, restored from the offsite copy` : '- Backup: none qualified, nothing was restored',
     ...(record.restoreSeconds !== undefined ? [`- Restore duration (RTO): ${formatDuration(record.restoreSeconds)}`] : []),
     ...(record.rto?.medianPrevious != null
       ? [`- Earlier drills' median: ${formatDuration(record.rto.medianPrevious)}${record.rto.slower ? ' — **slower than usual**' : ''}`]
@@ -18,7 +18,7 @@ export function renderDrillReport(record: DrillRecord, history: DrillRecord[]): 
   const earlier = history.filter((d) => d.target === record.target).slice(-12);
   if (earlier.length > 0) {
     lines.push('## Drill history', '', '| Drill | Backup | Status | Restore |', '| --- | --- | --- | --- |');
-    for (const d of earlier) lines.push(`| ${d.finishedAt} | \`${d.backupId}\` | ${d.status} | ${d.restoreSeconds !== undefined ? formatDuration(d.restoreSeconds) : '—'} |`);
+    for (const d of earlier) lines.push(`| ${d.finishedAt} | ${d.backupId ? `\`${d.backupId}\`` : '—'} | ${d.status} | ${d.restoreSeconds !== undefined ? formatDuration(d.restoreSeconds) : '—'} |`);
     lines.push('');
   }
   return lines.join('\n');

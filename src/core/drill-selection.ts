@@ -20,6 +20,9 @@ export interface DrillPickOptions {
 
 export type DrillPick = { entry: BackupEntry } | { none: string };
 
+/** The subject of a drill among every target that found no backup to pick: its record and alert name this. */
+export const ALL_TARGETS = 'all targets';
+
 const DAY_MS = 86_400_000;
 
 export function pickBackupForDrill(entries: BackupEntry[], options: DrillPickOptions): DrillPick {

@@ -1,15 +1,17 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { DrillActivities } from '../activities/drill/drill-activities.js';
+import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { DrillActivities, DrillPick } from '../activities/drill/drill-activities.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
+import type { RunLinkActivities } from '../activities/notify/run-link.js';
 import { stampOf } from '../core/backup-id.js';
 import type { DrillRecord } from '../core/backup-health.js';
+import { ALL_TARGETS } from '../core/drill-selection.js';
 import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<DrillActivities & NotifyActivities>(quickSteps);
+const quick = proxyActivities<DrillActivities & NotifyActivities & RunLinkActivities>(quickSteps);
 const long = proxyActivities<DrillActivities>(longSteps);
 
 export interface RestoreDrillInput {
@@ -23,7 +25,8 @@ export interface RestoreDrillInput {
  * The monthly restore drill: pick a backup (at random within the window, or the latest), fetch it
  * from the OFFSITE copy, restore it into a scratch database and run the full checks, measure the
  * restore time against earlier drills, and record the result. The scratch database is dropped by
- * the restore step itself, also on failure.
+ * the restore step itself, also on failure. A drill that finds no backup to pick is a recorded,
+ * reported and alerted FAIL like any other.
  */
 export async function restoreDrill(input: RestoreDrillInput = {}): Promise<DrillRecord> {
   const progress = trackProgress(['pick', 'fetch offsite copy', 'restore and check', 'record']);
@@ -31,32 +34,54 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
   const drillId = `drill-${stampOf(new Date())}-${workflowInfo().runId.slice(0, 8)}`;
   upsertSearchAttributes([{ key: searchAttributes.runKind, value: 'restore-drill' }]);
 
-  // Math.random in a workflow is seeded by Temporal: the pick is random, yet replays the same.
-  const picked = await progress.run('pick', () =>
-    quick.pickDrillBackup({ ...(input.target ? { target: input.target } : {}), pick: input.pick ?? 'random', windowDays: input.windowDays ?? 30, randomValue: Math.random() }),
-  );
-  upsertSearchAttributes([{ key: searchAttributes.target, value: [picked.target] }]);
+  // patched: a run that started before these steps existed replays without the run link, and a
+  // failed pick fails it unrecorded, as it did then.
+  const recordsFailedPick = patched('drill-records-failed-pick');
+  const runUrl = recordsFailedPick ? await quick.runLink() : undefined;
 
+  let picked: DrillPick | undefined;
   let record: DrillRecord;
   try {
-    const copy = await progress.run('fetch offsite copy', () => long.fetchOffsiteCopy({ backupId: picked.backupId, drillId }));
+    picked = await progress.run('pick', () => pickBackup(input));
+    const { target, backupId } = picked;
+    upsertSearchAttributes([{ key: searchAttributes.target, value: [target] }]);
+    const copy = await progress.run('fetch offsite copy', () => long.fetchOffsiteCopy({ backupId, drillId }));
     const outcome = await progress.run('restore and check', () => long.restoreDrillCopy(copy));
-    const rto = outcome.restoreSeconds !== undefined ? await quick.compareWithEarlierDrills({ target: picked.target, restoreSeconds: outcome.restoreSeconds }) : undefined;
+    const rto = outcome.restoreSeconds !== undefined ? await quick.compareWithEarlierDrills({ target, restoreSeconds: outcome.restoreSeconds }) : undefined;
     record = {
-      id: drillId, target: picked.target, backupId: picked.backupId, status: outcome.reasons.length === 0 ? 'passed' : 'failed',
+      id: drillId, target, backupId, status: outcome.reasons.length === 0 ? 'passed' : 'failed',
       startedAt, finishedAt: new Date().toISOString(), reasons: outcome.reasons,
       ...(outcome.restoreSeconds !== undefined ? { restoreSeconds: outcome.restoreSeconds } : {}),
       ...(rto ? { rto } : {}),
     };
   } catch (err) {
-    record = { id: drillId, target: picked.target, backupId: picked.backupId, status: 'failed', startedAt, finishedAt: new Date().toISOString(), reasons: [innermostMessage(err)] };
+    if (!picked && !recordsFailedPick) throw err;
+    if (!picked) {
+      progress.mark('fetch offsite copy', 'skipped');
+      progress.mark('restore and check', 'skipped');
+      if (input.target) upsertSearchAttributes([{ key: searchAttributes.target, value: [input.target] }]);
+    }
+    record = {
+      id: drillId, target: picked?.target ?? input.target ?? ALL_TARGETS, ...(picked ? { backupId: picked.backupId } : {}), status: 'failed',
+      startedAt, finishedAt: new Date().toISOString(), reasons: [innermostMessage(err)],
+    };
   } finally {
-    await quick.removeDrillWorkDir({ drillId });
+    if (picked) await quick.removeDrillWorkDir({ drillId });
   }
   await progress.run('record', () => quick.recordDrill(record));
   if (record.status === 'failed') {
-    await quick.sendAlert({ kind: 'drill-failed', subject: picked.target, cause: `${picked.backupId}: ${record.reasons.join('; ')}` }).catch(() => undefined);
-    throw ApplicationFailure.create({ type: 'DrillFailed', nonRetryable: true, message: `restore drill of ${picked.backupId} failed: ${record.reasons.join('; ')}`, details: [record] });
+    const reasons = record.reasons.join('; ');
+    const cause = record.backupId ? `${record.backupId}: ${reasons}` : reasons;
+    await quick.sendAlert({ kind: 'drill-failed', subject: record.target, cause, ...(runUrl ? { runUrl } : {}) }).catch(() => undefined);
+    throw ApplicationFailure.create({ type: 'DrillFailed', nonRetryable: true, message: `restore drill of ${record.backupId ?? record.target} failed: ${reasons}`, details: [record] });
   }
   return record;
+}
+
+/** The backup to drill; none qualifying fails the step with the reason (e.g. "no backups of crm-db in the last 30 days"). */
+async function pickBackup(input: RestoreDrillInput): Promise<DrillPick> {
+  // Math.random in a workflow is seeded by Temporal: the pick is random, yet replays the same.
+  const pick = await quick.pickDrillBackup({ ...(input.target ? { target: input.target } : {}), pick: input.pick ?? 'random', windowDays: input.windowDays ?? 30, randomValue: Math.random() });
+  if ('none' in pick) throw ApplicationFailure.create({ type: 'NoBackupToDrill', nonRetryable: true, message: pick.none });
+  return pick;
 }

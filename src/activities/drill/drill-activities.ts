@@ -27,7 +27,8 @@ export function createDrillActivities(config: OpsConfig) {
   const workDir = (drillId: string) => join(config.stateDir, 'drills', drillId);
 
   return {
-    async pickDrillBackup(input: { target?: string; pick: 'random' | 'latest'; windowDays: number; randomValue: number }): Promise<DrillPick> {
+    /** `none` says why no backup qualifies (none in the window, none copied offsite): the drill records that as its FAIL. */
+    async pickDrillBackup(input: { target?: string; pick: 'random' | 'latest'; windowDays: number; randomValue: number }): Promise<DrillPick | { none: string }> {
       const picked = pickBackupForDrill(await repository.list(input.target), {
         ...(input.target ? { target: input.target } : {}),
         pick: input.pick,
@@ -35,7 +36,7 @@ export function createDrillActivities(config: OpsConfig) {
         now: new Date(),
         random: () => input.randomValue,
       });
-      if ('none' in picked) throw new PreconditionFailed(`restore drill: ${picked.none}`);
+      if ('none' in picked) return picked;
       return { backupId: picked.entry.id, target: picked.entry.target };
     },
 
