@@ -17,6 +17,16 @@ export const longSteps: ActivityOptions = {
 };
 
 /**
+ * The dump step: a long step whose time limit per attempt is backup.dumpTimeoutMinutes (a fraction
+ * of a minute is allowed). Without one (a run started before the limit was passed along), the long
+ * steps' limit.
+ */
+export function dumpSteps(timeoutMinutes: number | undefined): ActivityOptions {
+  if (timeoutMinutes === undefined) return longSteps;
+  return { ...longSteps, startToCloseTimeout: Math.max(1, Math.round(timeoutMinutes * 60_000)) };
+}
+
+/**
  * Deploy steps on hosts: sync, build, switch. They heartbeat; ssh failures (exit 255) are retried,
  * a failing build or compose command is not (the activities mark those non-retryable).
  */

@@ -1,7 +1,7 @@
 import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { DumpResult, TargetFailureDetails, VerifyRecord } from '../activities/backup/backup-types.js';
-import { longSteps, quickSteps } from './activity-options.js';
+import { dumpSteps, longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 
 export { progressQuery } from './progress.js';
@@ -13,6 +13,8 @@ export interface BackupTargetInput {
   target: string;
   stamp: string;
   offsite: boolean;
+  /** backup.dumpTimeoutMinutes of the worker that planned the run; absent in runs started before it was passed */
+  dumpTimeoutMinutes?: number;
 }
 
 export interface BackupTargetResult {
@@ -33,9 +35,10 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   const problems: string[] = [];
   let offsiteFailed = false;
 
+  const dumper = proxyActivities<BackupActivities>(dumpSteps(input.dumpTimeoutMinutes));
   let dump: DumpResult;
   try {
-    dump = await progress.run('dump', () => long.dumpTarget({ target: input.target, stamp: input.stamp }));
+    dump = await progress.run('dump', () => dumper.dumpTarget({ target: input.target, stamp: input.stamp }));
   } catch (err) {
     // The dump's failure is what this run reports; if its history line cannot be written either, that failure only goes uncounted.
     if (recordsHistory) await quick.recordBackupRun({ target: input.target, kind: 'backup', dump: 'failed', verify: 'none', reason: innermostMessage(err) }).catch(() => undefined);

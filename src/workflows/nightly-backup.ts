@@ -53,10 +53,12 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
   const outcomes = await progress.run('targets', () =>
     mapBounded(plan.targets, plan.concurrency, async (target): Promise<TargetOutcome> => {
       progress.mark(`target ${target.name}`, 'running');
+      // A plan made before the dump limit was planned has none: the child then keeps the long steps' limit.
+      const dumpLimit = plan.dumpTimeoutMinutes !== undefined ? { dumpTimeoutMinutes: plan.dumpTimeoutMinutes } : {};
       try {
         await executeChild(backupTarget, {
           workflowId: workflowIds.backupTarget(target.name, `${workflowInfo().workflowId}`),
-          args: [{ target: target.name, stamp, offsite: plan.offsite }],
+          args: [{ target: target.name, stamp, offsite: plan.offsite, ...dumpLimit }],
           typedSearchAttributes: [
             { key: searchAttributes.target, value: [target.name] },
             { key: searchAttributes.runKind, value: 'backup-target' },
@@ -65,7 +67,7 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
         progress.mark(`target ${target.name}`, 'done');
         return { target: target.name, backupId: backupId(target.name, stamp) };
       } catch (err) {
-        const error = innermostMessage(err);
+        const error = namingTarget(target.name, innermostMessage(err));
         progress.mark(`target ${target.name}`, 'failed', error);
         return { target: target.name, backupId: backupId(target.name, stamp), error, failedStep: failedStepOf(err) };
       }
@@ -101,6 +103,11 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
     });
   }
   return { targets: outcomes, retention, report: report.latest, health: health.status };
+}
+
+/** The activities name their target; a timeout (the dump's limit, say) names nothing, and the run's message lists one line per target. */
+function namingTarget(target: string, message: string): string {
+  return message.startsWith(`${target}: `) ? message : `${target}: ${message}`;
 }
 
 /** The step a target failed at, from the details backupTarget attaches; a failure without them is the dump's. */

@@ -11,6 +11,8 @@ export interface BackupPlan {
   offsite: boolean;
   /** health.consecutiveVerifyFailures: alert when a target's verify fails this many times in a row */
   verifyFailureAlertAt: number;
+  /** backup.dumpTimeoutMinutes: each dump attempt's time limit */
+  dumpTimeoutMinutes: number;
 }
 
 export interface DumpResult {

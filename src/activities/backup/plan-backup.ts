@@ -15,6 +15,7 @@ export function planBackup(config: OpsConfig, names: string[] = []): BackupPlan 
     concurrency: config.backup.concurrency,
     offsite: config.backup.offsite !== undefined,
     verifyFailureAlertAt: config.health.consecutiveVerifyFailures,
+    dumpTimeoutMinutes: config.backup.dumpTimeoutMinutes,
   };
 }
 
