@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DOTENV_KEY, DOTENV_KEY_RULE } from '../core/dotenv.js';
 import { parseSshHost } from './location.js';
 import type { SchemaPrimitives } from './schema-primitives.js';
 
@@ -17,14 +18,17 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
     stableSeconds: z.number().min(0).default(10).describe('After the first success, keep checking this long'),
   });
 
+  // Checked here, not only when the .env is rendered: that is after the sync, as a retried plain error without a config path.
+  const envKey = z.string().regex(DOTENV_KEY, DOTENV_KEY_RULE);
+
   const stage = z.strictObject({
     name,
     host: name.describe('A key of hosts:'),
     baseUrl: text.describe('Given to smoke tests as BASE_URL'),
     path: text.optional().describe('Deploy root on this stage\'s host, when it differs from the app\'s path'),
     health,
-    env: z.record(z.string(), text).default({}).describe('Plain values rendered into the release .env'),
-    secrets: z.record(z.string(), secret).default({}).describe('Secret values rendered into the release .env (${ENV_VAR} or file:path)'),
+    env: z.record(envKey, text).default({}).describe('Plain values rendered into the release .env'),
+    secrets: z.record(envKey, secret).default({}).describe('Secret values rendered into the release .env (${ENV_VAR} or file:path)'),
   });
 
   const app = z.strictObject({

@@ -1,3 +1,7 @@
+/** Shell-style identifiers: what compose reads as a .env key and a container sees as a variable name. */
+export const DOTENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const DOTENV_KEY_RULE = 'expected a letter or _, then letters, digits or _ (a .env key)';
+
 /**
  * Renders KEY=VALUE lines for docker compose's .env. Values are double-quoted with \, " , $ and
  * newlines escaped, so any secret survives intact; keys must be shell-style identifiers.
@@ -6,7 +10,7 @@ export function renderDotenv(entries: Record<string, string>): string {
   return Object.entries(entries)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`not a valid .env key: "${key}"`);
+      if (!DOTENV_KEY.test(key)) throw new Error(`not a valid .env key: "${key}"`);
       return `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$').replace(/\n/g, '\\n')}"`;
     })
     .join('\n')

@@ -786,6 +786,44 @@ apps:
   });
 });
 
+describe('parseConfig: a stage\'s env and secrets keys are .env keys', () => {
+  const withStage = (stage: string) => `
+hosts:
+  web1: { ssh: ssh://deploy@web1 }
+apps:
+  - name: crm
+    repository: /srv/git/crm
+    path: /srv/crm
+    stages:
+      - { name: staging, host: web1, baseUrl: https://staging.crm, health: { url: https://staging.crm/up } }
+      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up }, ${stage} }
+`;
+  const rule = 'expected a letter or _, then letters, digits or _ (a .env key)';
+
+  it.each<[string, string]>([
+    ['upper case with digits and _', 'env: { DATABASE_URL2: x }'],
+    ['lower case', 'env: { port: "3000" }'],
+    ['a leading _', 'secrets: { _TOKEN: "${T}" }'],
+  ])('valid: %s', (_name, stage) => {
+    expect(() => parseConfig(withStage(stage), FILE, { T: 'token-value' })).not.toThrow();
+  });
+
+  it.each<[string, string, string[]]>([
+    ['a dash', 'env: { APP-NAME: crm }', [`apps[0].stages[1].env.APP-NAME: ${rule}`]],
+    ['a leading digit', 'env: { 1PORT: "80" }', [`apps[0].stages[1].env.1PORT: ${rule}`]],
+    ['a space', 'env: { "APP NAME": crm }', [`apps[0].stages[1].env.APP NAME: ${rule}`]],
+    ['an empty key', 'env: { "": x }', [`apps[0].stages[1].env.: ${rule}`]],
+    ['a dotted secret key', 'secrets: { db.password: "${T}" }', [`apps[0].stages[1].secrets.db.password: ${rule}`]],
+    [
+      'every bad key, in env and secrets, each with its path',
+      'env: { OK: x, BAD-ONE: y }, secrets: { "$X": "${T}", GOOD: "${T}" }',
+      [`apps[0].stages[1].env.BAD-ONE: ${rule}`, `apps[0].stages[1].secrets.$X: ${rule}`],
+    ],
+  ])('invalid: %s', (_name, stage, problems) => {
+    expect(problemsOf(withStage(stage), { T: 'token-value' })).toStrictEqual(problems);
+  });
+});
+
 describe('loadConfig', () => {
   it('reads the file and resolves paths and file: secrets against its directory', () => {
     const dir = join(tmp, 'load');
