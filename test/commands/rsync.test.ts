@@ -68,6 +68,23 @@ describe('rsyncPush', () => {
   ])('%s', (_name, dest, expected) => {
     expect(rsyncPush({ sourceDir: '/repo/postgres/app/b1', dest, subPath: 'postgres/app/b1', ssh: SSH })).toEqual(expected);
   });
+
+  it.each<[string, { exclude?: string[]; mirror?: boolean }, string[]]>([
+    ['mirror: --delete, so the release dir ends up exactly the export', { mirror: true }, ['--archive', '--partial-dir=.rsync-partial', '--delete']],
+    ['excludes, in order', { exclude: ['.git', '.env', 'node_modules/'] }, ['--archive', '--partial-dir=.rsync-partial', '--exclude=.git', '--exclude=.env', '--exclude=node_modules/']],
+    [
+      'a release sync: mirror and excludes',
+      { exclude: ['.git', '.env', '*.log'], mirror: true },
+      ['--archive', '--partial-dir=.rsync-partial', '--delete', '--exclude=.git', '--exclude=.env', '--exclude=*.log'],
+    ],
+    ['mirror: false and no excludes: a plain copy', { exclude: [], mirror: false }, ['--archive', '--partial-dir=.rsync-partial']],
+  ])('to a deploy host, %s', (_name, options, flags) => {
+    const dest: Location = { kind: 'ssh', user: 'deploy', host: 'web1.internal', port: 2222, path: '/srv/crm' };
+    expect(rsyncPush({ sourceDir: '/var/lib/ops/releases/crm/0123abcd', dest, subPath: 'releases/0123abcd', ssh: SSH, ...options })).toEqual({
+      file: 'rsync',
+      args: [...flags, '-e', `${REMOTE_SHELL} -p 2222`, '--', '/var/lib/ops/releases/crm/0123abcd/', 'deploy@web1.internal:/srv/crm/releases/0123abcd/'],
+    });
+  });
 });
 
 describe('rsyncPull', () => {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { compose, composeBuild, composeDown, composeUp, type ComposeProject } from '../../src/commands/compose.js';
+
+const RELEASE: ComposeProject = { dir: '/srv/crm/releases/0123abcd', files: ['docker-compose.yml'], project: 'crm-prod' };
+const GLOBAL = ['docker', 'compose', '--project-directory', '/srv/crm/releases/0123abcd', '-f', '/srv/crm/releases/0123abcd/docker-compose.yml', '-p', 'crm-prod'];
+
+describe('compose commands', () => {
+  it.each<[string, string[], string[]]>([
+    ['build', composeBuild(RELEASE), [...GLOBAL, 'build']],
+    ['up: detached, removing orphans of the project', composeUp(RELEASE), [...GLOBAL, 'up', '-d', '--remove-orphans']],
+    ['down', composeDown(RELEASE), [...GLOBAL, 'down']],
+  ])('%s', (_name, argv, expected) => {
+    expect(argv).toEqual(expected);
+  });
+
+  it.each<[string, ComposeProject, string[]]>([
+    [
+      'several files, in order, each absolute under the release dir',
+      { dir: '/srv/crm/releases/0123abcd', files: ['compose.yaml', 'compose.prod.yaml'], project: 'crm-prod' },
+      [
+        ...['docker', 'compose', '--project-directory', '/srv/crm/releases/0123abcd'],
+        ...['-f', '/srv/crm/releases/0123abcd/compose.yaml', '-f', '/srv/crm/releases/0123abcd/compose.prod.yaml'],
+        ...['-p', 'crm-prod', 'ps'],
+      ],
+    ],
+    [
+      'a release dir with a trailing slash: no double slash in -f',
+      { dir: '/srv/crm/releases/0123abcd/', files: ['docker-compose.yml'], project: 'crm_staging' },
+      ['docker', 'compose', '--project-directory', '/srv/crm/releases/0123abcd/', '-f', '/srv/crm/releases/0123abcd/docker-compose.yml', '-p', 'crm_staging', 'ps'],
+    ],
+    [
+      'a file in a subdirectory, and a path with a space kept as one word',
+      { dir: '/srv/my app/releases/0123abcd', files: ['deploy/compose.yml'], project: 'my-app-prod' },
+      ['docker', 'compose', '--project-directory', '/srv/my app/releases/0123abcd', '-f', '/srv/my app/releases/0123abcd/deploy/compose.yml', '-p', 'my-app-prod', 'ps'],
+    ],
+  ])('compose: %s', (_name, project, expected) => {
+    expect(compose(project, ['ps'])).toEqual(expected);
+  });
+});
