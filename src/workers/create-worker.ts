@@ -6,6 +6,7 @@ import { createDrillActivities } from '../activities/drill/drill-activities.js';
 import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
 import { createNotifyActivities } from '../activities/notify/notify-activities.js';
 import { createRunLinkActivities } from '../activities/notify/run-link.js';
+import { alertsOffNotice } from '../activities/notify/send-alert.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import { createScheduleRunActivities } from '../activities/schedules/schedule-run-activities.js';
 import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
@@ -29,11 +30,14 @@ export interface OpsWorkerOptions {
 
 /**
  * A worker runs every ops workflow and activity on one task queue. Before polling it clears what
- * a dead predecessor may have left: partial backup directories and stale verify_* databases.
+ * a dead predecessor may have left: partial backup directories and stale verify_* databases; and
+ * it says so when alerts are off.
  */
 export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker> {
   const { config, log = () => undefined } = options;
   await cleanUpLeftovers(config, log);
+  const alertsOff = alertsOffNotice(config);
+  if (alertsOff) log(alertsOff);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -22,8 +22,14 @@ export interface SendAlertDeps {
   slack?: Partial<SlackPolicy>;
 }
 
-/** Configs already told about: "alerts are off" is said once per loaded config, i.e. once per worker. */
-const toldAlertsOff = new WeakSet<OpsConfig>();
+/**
+ * What a worker says at start when no alert can ever be delivered. Said then, not at the first
+ * alert: a worker that never raises one would otherwise never say it.
+ */
+export function alertsOffNotice(config: Pick<OpsConfig, 'notify'>): string | undefined {
+  const { slack, email } = config.notify;
+  return slack || email ? undefined : 'alerts are off: no notify.slack.webhookUrl and no notify.email configured';
+}
 
 /**
  * Sends one alert: rate limited per kind and subject (the limit lives in <stateDir>/alert-state.json
@@ -34,11 +40,8 @@ const toldAlertsOff = new WeakSet<OpsConfig>();
 export async function sendAlert(config: OpsConfig, event: AlertEvent, deps: SendAlertDeps = {}): Promise<AlertDelivery> {
   const { now = () => new Date(), log = (line: string) => console.warn(line) } = deps;
   const { slack, email } = config.notify;
-  if (!slack && !email) {
-    if (!toldAlertsOff.has(config)) log('alerts are off: no notify.slack.webhookUrl');
-    toldAlertsOff.add(config);
-    return { delivered: 'none' };
-  }
+  // Nothing to say here: the worker says alerts are off when it starts (alertsOffNotice).
+  if (!slack && !email) return { delivered: 'none' };
 
   const store = new AlertStateStore(join(config.stateDir, ALERT_STATE_FILE), log);
   const key = alertKey(event);
