@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { stampOf } from '../core/backup-id.js';
 import type { DrillRecord } from '../core/backup-health.js';
 import { formatDuration } from '../core/format.js';
-import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
 import { restoreDrill } from '../workflows/restore-drill.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { UsageError } from './exit-codes.js';
+import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
 
 export function registerDrill(program: Command): void {
@@ -31,9 +31,7 @@ export function registerDrill(program: Command): void {
           workflowId,
           args: [{ ...(options.target ? { target: options.target } : {}), pick: options.pick, windowDays }],
         });
-        console.log(`started ${workflowId}`);
-        const link = runUrl(temporal.settings, workflowId, handle.firstExecutionRunId);
-        if (link) console.log(`  ${link}`);
+        printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
         const record = await watchRun<DrillRecord>(handle);
         console.log(`drill passed: ${record.backupId} restored from the offsite copy in ${formatDuration(record.restoreSeconds ?? 0)}`);
