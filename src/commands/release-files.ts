@@ -56,6 +56,15 @@ export function appendFromStdin(path: string): string[] {
   return ['sh', '-c', 'cat >> "$1"', 'sh', path];
 }
 
+/**
+ * Appends stdin to `path` unless a line there already contains `key`: a retried append (the first
+ * attempt wrote, but its answer was lost) adds nothing. Stdin is read either way, so the writer
+ * never sees a broken pipe.
+ */
+export function appendOnceFromStdin(path: string, key: string): string[] {
+  return ['sh', '-c', 'if [ -f "$1" ] && grep -qF -- "$2" "$1"; then cat > /dev/null; else cat >> "$1"; fi', 'sh', path, key];
+}
+
 export function readFileIfExists(path: string): string[] {
   return ['sh', '-c', 'if [ -f "$1" ]; then cat -- "$1"; fi', 'sh', path];
 }

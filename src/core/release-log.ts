@@ -12,6 +12,8 @@ export interface ReleaseLogEntry {
   by: string;
   ref?: string;
   workflowId: string;
+  /** The run that wrote the entry: with workflowId and event, what makes a retried append skip a line already there. */
+  runId?: string;
   detail?: string;
 }
 

@@ -39,7 +39,7 @@ export async function rollbackStage(input: RollbackInput): Promise<{ from: strin
   });
   upsertSearchAttributes([{ key: searchAttributes.ref, value: to }]);
   const record = (event: 'manual-rollback' | 'rollback-failed', detail?: string) =>
-    quick.recordRelease({ ...at, sha: to, previous: from, event, by: input.startedBy, workflowId: workflowInfo().workflowId, ...(detail ? { detail } : {}) });
+    quick.recordRelease({ ...at, sha: to, previous: from, event, by: input.startedBy, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, ...(detail ? { detail } : {}) });
   try {
     await progress.run('switch', () => host.switchRelease({ ...at, sha: to }));
     await progress.run('health', () => gate.checkHealth(at));

@@ -42,3 +42,21 @@ describe('recordDeployOutcome', () => {
     expect(records.at(-1)).toEqual(record(200));
   });
 });
+
+/** A retried writeDeployReport (its answer lost after the write) must not count the deploy twice. */
+describe('recordDeployOutcome on a retry', () => {
+  const dir = mkdtempSync(join(testServers().scratchRoot, 'deploy-records-retry-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const config = parseConfig(`stateDir: ${dir}/state`, join(dir, 'ops.config.yaml'), {});
+  const record = (runId: string) => ({
+    app: 'crm', outcome: 'succeeded' as const, startedAt: '2026-11-22T10:00:00.000Z', finishedAt: '2026-11-22T10:05:00.000Z', stages: [], workflowId: 'deploy-crm', runId,
+  });
+
+  it('writes one line for two calls of the same run, and one more for the next run of the same workflow id', async () => {
+    expect(await recordDeployOutcome(config, record('run-1'))).toBe(true);
+    expect(await recordDeployOutcome(config, record('run-1'))).toBe(false);
+    expect(await recordDeployOutcome(config, record('run-2'))).toBe(true);
+    expect(readFileSync(deployRecordsFile(config), 'utf8')).toBe(`${JSON.stringify(record('run-1'))}\n${JSON.stringify(record('run-2'))}\n`);
+    expect((await readDeployRecords(config)).map((r) => r.outcome)).toEqual(['succeeded', 'succeeded']);
+  });
+});

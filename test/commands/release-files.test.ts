@@ -1,9 +1,11 @@
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inSequence, openReleaseRoot, RELEASE_STATE_SEPARATOR } from '../../src/commands/release-files.js';
+import { releaseLogLine } from '../../src/activities/deploy/release-log.js';
+import { appendOnceFromStdin, inSequence, openReleaseRoot, RELEASE_STATE_SEPARATOR } from '../../src/commands/release-files.js';
+import { parseReleaseLog, type ReleaseLogEntry } from '../../src/core/release-log.js';
 import { parseReleaseState } from '../../src/core/release-state.js';
 
 describe('release files', () => {
@@ -22,6 +24,7 @@ describe('release files', () => {
     afterEach(async () => {
       await rm(join(root, '..'), { recursive: true, force: true });
     });
+    const toExeca = (argv: string[]): [string, string[]] => [argv[0]!, argv.slice(1)];
     const run = async (argv: string[]) => (await execa(argv[0]!, argv.slice(1))).stdout + '\n';
 
     it('openReleaseRoot makes releases/ on a first deploy and reports an empty root', async () => {
@@ -38,6 +41,32 @@ describe('release files', () => {
       const line = { at: '2026-11-22T10:00:00Z', app: 'crm', stage: 'prod', sha: b, previous: a, event: 'deployed', by: 'ci', workflowId: 'w' };
       await writeFile(join(root, 'releases.log'), `${JSON.stringify(line)}\n`);
       expect(parseReleaseState(await run(openReleaseRoot(root)), RELEASE_STATE_SEPARATOR)).toEqual({ current: b, dirs: [a, b], log: [line] });
+    });
+
+    it('appendOnceFromStdin: a retried append of the same run and event writes one line; another run, event or a detail quoting the key still appends', async () => {
+      await mkdir(root, { recursive: true });
+      const log = join(root, 'releases.log');
+      const entry = (over: Partial<ReleaseLogEntry>): ReleaseLogEntry => ({
+        at: new Date().toISOString(), app: 'crm', stage: 'prod', sha: 'a'.repeat(40), previous: null, event: 'deployed', by: 'ci', workflowId: 'deploy-crm', runId: 'run-1', ...over,
+      });
+      const append = async (e: ReleaseLogEntry) => {
+        const { line, key } = releaseLogLine(e);
+        await execa(...toExeca(appendOnceFromStdin(log, key!)), { input: line });
+      };
+      const first = entry({ detail: 'a detail that says "workflowId":"deploy-crm","runId":"run-2","event":"failed"' });
+      await append(first);
+      await append({ ...first, at: '2026-11-22T23:59:59.000Z' });
+      await append(entry({ runId: 'run-2', event: 'failed' }));
+      await append(entry({ runId: 'run-2', event: 'failed', at: '2026-11-22T23:59:59.000Z' }));
+      await append(entry({ runId: 'run-2', event: 'rolled-back' }));
+      const events = parseReleaseLog(await readFile(log, 'utf8')).map((e) => [e.runId, e.event]);
+      expect(events).toEqual([['run-1', 'deployed'], ['run-2', 'failed'], ['run-2', 'rolled-back']]);
+    });
+
+    it('releaseLogLine has no key without a runId: every deploy of an app shares one workflow id', () => {
+      const { line, key } = releaseLogLine({ at: 't', app: 'crm', stage: 'prod', sha: 'a'.repeat(40), previous: null, event: 'deployed', by: 'ci', workflowId: 'deploy-crm' });
+      expect(key).toBeUndefined();
+      expect(JSON.parse(line)).toMatchObject({ workflowId: 'deploy-crm', event: 'deployed' });
     });
 
     it('inSequence stops at the first failing command and exits with its code', async () => {

@@ -1,4 +1,4 @@
-import { appendFromStdin, inSequence, readFileIfExists, removeReleases } from '../../commands/release-files.js';
+import { appendFromStdin, appendOnceFromStdin, inSequence, readFileIfExists, removeReleases } from '../../commands/release-files.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { formatReleaseLogLine, parseReleaseLog, type ReleaseLogEntry } from '../../core/release-log.js';
 import { runOnHost } from './run-on-host.js';
@@ -11,10 +11,23 @@ import { releaseLog, stageTarget } from './stage-target.js';
  */
 export async function recordRelease(config: OpsConfig, entry: Omit<ReleaseLogEntry, 'at'>, prune: string[] = []): Promise<{ removed: string[] }> {
   const target = stageTarget(config, entry.app, entry.stage);
-  const append = appendFromStdin(releaseLog(target));
+  const { line, key } = releaseLogLine({ at: new Date().toISOString(), ...entry });
+  const append = key ? appendOnceFromStdin(releaseLog(target), key) : appendFromStdin(releaseLog(target));
   const argv = prune.length > 0 ? inSequence(append, removeReleases(target.root, prune)) : append;
-  await runOnHost(config, target, argv, { input: formatReleaseLogLine({ at: new Date().toISOString(), ...entry }) });
+  await runOnHost(config, target, argv, { input: line });
   return { removed: prune };
+}
+
+/**
+ * The entry's line, its identity (workflow, run, event) written last so that `key` is an exact
+ * substring of it and of nothing else: inside a JSON string value a quote is escaped, so
+ * `"workflowId":"…"` can only match the field itself. No key without a runId: deploys of an app
+ * share one workflow id, so without the run two deploys would look alike.
+ */
+export function releaseLogLine(entry: ReleaseLogEntry): { line: string; key?: string } {
+  const { workflowId, runId, event, ...rest } = entry;
+  const identity = { workflowId, ...(runId ? { runId } : {}), event };
+  return { line: formatReleaseLogLine({ ...rest, ...identity }), ...(runId ? { key: JSON.stringify(identity).slice(1, -1) } : {}) };
 }
 
 export async function readReleaseLog(config: OpsConfig, input: { app: string; stage: string }): Promise<ReleaseLogEntry[]> {
