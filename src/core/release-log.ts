@@ -57,3 +57,20 @@ export function releasesToPrune(dirs: string[], entries: ReleaseMove[], current:
   const kept = new Set([...newestFirst.slice(0, keep), ...protectedShas]);
   return dirs.filter((d) => !kept.has(d)).sort();
 }
+
+/** The events after which a release was running and `current` named it. */
+const MADE_LIVE: ReadonlyArray<ReleaseLogEntry['event']> = ['deployed', 'manual-rollback'];
+
+/**
+ * Why `sha` may not be a rollback target on the app's stage, or undefined when it may. A release dir
+ * alone proves nothing: rsync writes straight into releases/<sha>, so a sync cut short, or a release
+ * whose build or health gate failed, leaves one. Only a release the log records as made live (a
+ * deploy or a manual rollback to it), or the one `current` names, is known to be whole and to run.
+ */
+export function rollbackTargetRefusal(entries: Array<Pick<ReleaseLogEntry, 'app' | 'stage' | 'sha' | 'event'>>, target: { app: string; stage: string; sha: string }, current: string | null): string | undefined {
+  if (target.sha === current) return undefined;
+  const events = entries.filter((e) => e.app === target.app && e.stage === target.stage && e.sha === target.sha).map((e) => e.event);
+  if (events.some((event) => MADE_LIVE.includes(event))) return undefined;
+  if (events.length === 0) return 'releases.log has no entry for it: it was never deployed here (its sync may have been cut short)';
+  return `releases.log records it only as ${[...new Set(events)].join(', ')}, never as deployed`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatReleaseLogLine, parseReleaseLog, previousRelease, releasesToPrune, type ReleaseLogEntry } from '../../src/core/release-log.js';
+import { formatReleaseLogLine, parseReleaseLog, previousRelease, releasesToPrune, rollbackTargetRefusal, type ReleaseLogEntry } from '../../src/core/release-log.js';
 
 const sha = (c: string) => c.repeat(40);
 const entry = (s: string, previous: string | null, event: ReleaseLogEntry['event'] = 'deployed'): ReleaseLogEntry => ({
@@ -29,5 +29,27 @@ describe('release log', () => {
     ['nothing to prune', ['a'].map(sha), [entry('a', null)], sha('a'), 5, []],
   ])('releasesToPrune: %s', (_name, dirs, entries, current, keep, expected) => {
     expect(releasesToPrune(dirs, entries, current, keep)).toEqual(expected);
+  });
+
+  const NEVER = 'releases.log has no entry for it: it was never deployed here (its sync may have been cut short)';
+  it.each<[string, ReleaseLogEntry[], string, string | null, string | undefined]>([
+    ['a deployed release', [entry('a', null), entry('b', 'a')], 'a', sha('b'), undefined],
+    ['a release made live by a manual rollback', [entry('a', null, 'failed'), entry('a', 'b', 'manual-rollback')], 'a', sha('b'), undefined],
+    ['deployed once, failed a later redeploy: it ran whole before', [entry('a', null), entry('b', 'a'), entry('a', 'b', 'failed')], 'a', sha('b'), undefined],
+    ['the release current names, even if the log missed it', [], 'a', sha('a'), undefined],
+    ['a dir the log never mentions (a sync cut short)', [entry('a', null)], 'b', sha('a'), NEVER],
+    ['an empty log', [], 'a', null, NEVER],
+    ['a release whose build failed', [entry('a', null), entry('b', null, 'failed')], 'b', sha('a'), 'releases.log records it only as failed, never as deployed'],
+    [
+      'a release that was rolled back, then failed to roll back',
+      [entry('a', null), entry('b', 'a', 'rolled-back'), entry('b', 'a', 'rollback-failed'), entry('b', 'a', 'rolled-back')],
+      'b',
+      sha('a'),
+      'releases.log records it only as rolled-back, rollback-failed, never as deployed',
+    ],
+    ['deployed to another stage only', [{ ...entry('b', null), stage: 'staging' }], 'b', sha('a'), NEVER],
+    ['deployed by another app sharing the root', [{ ...entry('b', null), app: 'shop' }], 'b', sha('a'), NEVER],
+  ])('rollbackTargetRefusal: %s', (_name, entries, target, current, expected) => {
+    expect(rollbackTargetRefusal(entries, { app: 'crm', stage: 'prod', sha: sha(target) }, current)).toBe(expected);
   });
 });

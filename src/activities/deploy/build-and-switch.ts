@@ -1,8 +1,9 @@
 import { composeBuild, composeDown, composeUp, type ComposeProject } from '../../commands/compose.js';
-import { dirExists, inSequence, pointLinkAt, readCurrentLink } from '../../commands/release-files.js';
+import { inSequence, openReleaseRoot, pointLinkAt, readCurrentLink, RELEASE_STATE_SEPARATOR } from '../../commands/release-files.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { PreconditionFailed } from '../../core/errors.js';
-import { shaOfLink } from '../../core/release-state.js';
+import { rollbackTargetRefusal } from '../../core/release-log.js';
+import { parseReleaseState, shaOfLink } from '../../core/release-state.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { runOnHost } from './run-on-host.js';
 import { currentLink, releaseDir, stageTarget, type StageTarget } from './stage-target.js';
@@ -28,17 +29,19 @@ export async function currentRelease(config: OpsConfig, input: { app: string; st
  * release it replaced, for rollback and the release log.
  *
  * A deploy passes `previous` (read by syncRelease, which just put the release there), so the switch
- * is one round trip. A rollback does not: then the host is asked for `current`, and whether the
- * release to go back to is still there.
+ * is one round trip. A rollback does not: then one look at the host reads `current`, the release
+ * dirs and releases.log, and the target must still be there and be one the log records as deployed
+ * to this stage (rollbackTargetRefusal): a dir alone may be a sync cut short or a failed build.
  */
 export async function switchRelease(config: OpsConfig, input: { app: string; stage: string; sha: string; previous?: string | null }): Promise<{ previous: string | null }> {
   const target = stageTarget(config, input.app, input.stage);
   let previous = input.previous;
   if (previous === undefined) {
-    previous = (await currentRelease(config, input)).sha;
-    if ((await runOnHost(config, target, dirExists(releaseDir(target, input.sha))).then(() => true, () => false)) === false) {
-      throw new PreconditionFailed(`release ${input.sha} is not on ${target.hostName} (${releaseDir(target, input.sha)})`);
-    }
+    const state = parseReleaseState(await runOnHost(config, target, openReleaseRoot(target.root)), RELEASE_STATE_SEPARATOR);
+    previous = state.current;
+    if (!state.dirs.includes(input.sha)) throw new PreconditionFailed(`release ${input.sha} is not on ${target.hostName} (${releaseDir(target, input.sha)})`);
+    const refusal = rollbackTargetRefusal(state.log, input, state.current);
+    if (refusal) throw new PreconditionFailed(`release ${input.sha} is not a safe rollback target on ${target.app.name} ${target.stage.name}: ${refusal}`);
   }
   const stopPrevious = target.app.compose.switch === 'down-up' && previous && previous !== input.sha;
   await withHeartbeat(async ({ cancelSignal }) => {
