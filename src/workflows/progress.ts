@@ -45,9 +45,15 @@ export function trackProgress(stepNames: string[]) {
     snapshot(): StepProgress[] {
       return steps.map((s) => ({ ...s }));
     },
+    /** For steps that are waits, not activities (an approval gate): running starts the clock, done or failed stops it. */
     mark(name: string, status: StepStatus, detail?: string): void {
       const step = find(name);
       step.status = status;
+      if (status === 'running') {
+        step.startedAt = new Date().toISOString();
+        delete step.finishedAt;
+      }
+      if (status === 'done' || status === 'failed') step.finishedAt = new Date().toISOString();
       if (detail !== undefined) step.detail = detail;
     },
   };

@@ -32,7 +32,7 @@ async function expectOnlyStagingDeployed(fixture: DeployFixture, sha: string): P
 }
 
 describe.concurrent('deployPipeline approval gate before prod', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
-  it('waits after staging until approved, then deploys prod and names the approver in the report', async ({ onTestFinished }) => {
+  it('waits after staging until approved, then deploys prod and names the approver in the report, with the wait timed', async ({ onTestFinished }) => {
     const world = await deployWorldForTest({ approvalBeforeProd: true }, onTestFinished);
     const { fixture } = world;
     const sha = await fixture.repo.sha('main');
@@ -40,21 +40,28 @@ describe.concurrent('deployPipeline approval gate before prod', { timeout: DEPLO
 
     await gateReached(handle, 'prod');
     expect(await handle.query(pendingApprovalQuery)).toEqual({ stage: 'prod', since: expect.any(String), timeoutMinutes: 60 });
-    expect(await handle.query(progressQuery)).toContainEqual({ step: 'prod approval', status: 'running', detail: 'waiting: ops deploy approve' });
+    const waiting = (await handle.query(progressQuery)).find((s) => s.step === 'prod approval');
+    expect(waiting).toEqual({ step: 'prod approval', status: 'running', detail: 'waiting: ops deploy approve', startedAt: expect.any(String) });
     await expectOnlyStagingDeployed(fixture, sha);
     expect(await refusedUpdate(handle, { approved: true, by: '' })).toBe('an approval must say who gives it');
 
+    const approvedAt = Date.now();
     expect(await handle.executeUpdate(approveUpdate, { args: [{ approved: true, by: 'alice', reason: 'looks good' }] })).toEqual({ stage: 'prod' });
     expect(await handle.result()).toMatchObject({ sha, outcome: 'succeeded' });
 
     expect(await handle.query(pendingApprovalQuery)).toBeNull();
+    const approval = (await handle.query(progressQuery)).find((s) => s.step === 'prod approval')!;
+    expect(approval).toMatchObject({ status: 'done', detail: 'approved by alice', startedAt: waiting!.startedAt });
+    // The wait ran from reaching the gate to alice's answer: it ends after it began, and not before the answer was sent.
+    expect(Date.parse(approval.finishedAt!)).toBeGreaterThan(Date.parse(approval.startedAt!));
+    expect(Date.parse(approval.finishedAt!)).toBeGreaterThanOrEqual(approvedAt - 1000);
     expect(currentRelease(fixture.stages.prod.root)).toBe(`releases/${sha}`);
     expect(await healthOf(fixture.stages.prod.baseUrl)).toMatchObject({ http: 200, release: sha });
     expect(releaseLogOf(fixture.stages.prod.root)).toEqual([expect.objectContaining({ sha, event: 'deployed', by: 'test' })]);
     const report = latestDeployReport(fixture);
     expect(report).toContain('## prod: deployed');
     expect(report).toContain('- Approval: approved by alice (looks good)');
-    expect(report).toMatch(/\| approval \| done \| — \| approved by alice \|/);
+    expect(report).toMatch(/\| approval \| done \| \d+(\.\d)?s \| approved by alice \|/);
   });
 
   it('a reject stops the deploy before prod: DeployRejected, staging keeps the new release, prod is never touched', async ({ onTestFinished }) => {
