@@ -10,11 +10,14 @@ import { currentLink, releaseDir, stageTarget, type StageTarget } from './stage-
 
 const composeProject = (target: StageTarget, sha: string): ComposeProject => ({ dir: releaseDir(target, sha), files: target.app.compose.files, project: target.project });
 
-/** `docker compose build` in the release dir on the host. A failing build is the code's fault: not retried. */
-export async function buildRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<{ outputTail: string }> {
+/**
+ * `docker compose build` in the release dir on the host. A failing build is the code's fault: not retried.
+ * Its output is not returned: nothing shows it, and a result would put it (build args, secrets a step
+ * echoes) into workflow history.
+ */
+export async function buildRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<void> {
   const target = stageTarget(config, input.app, input.stage);
-  const output = await withHeartbeat(({ cancelSignal }) => runOnHost(config, target, composeBuild(composeProject(target, input.sha)), { cancelSignal, what: 'docker compose build' }));
-  return { outputTail: output.split('\n').slice(-20).join('\n') };
+  await withHeartbeat(({ cancelSignal }) => runOnHost(config, target, composeBuild(composeProject(target, input.sha)), { cancelSignal, what: 'docker compose build' }));
 }
 
 /** The release `current` points at now (its sha), or null on a first deploy. */

@@ -1,5 +1,7 @@
 import { execa } from 'execa';
+import { configSecrets } from '../../config/config-secrets.js';
 import type { OpsConfig } from '../../config/load-config.js';
+import { redact } from '../../config/secret.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { stageTarget } from './stage-target.js';
 
@@ -16,6 +18,10 @@ export interface SmokeResult {
 /**
  * Runs the app's E2E command for the level on the orchestrator, in the exported release, with the
  * stage's base URL as BASE_URL. The exit code decides; the output tail goes into the report.
+ *
+ * The suite gets only PATH, HOME and what is set here, never the worker's environment, which holds
+ * the values the config's secrets come from; and its output tail is scrubbed of every config secret,
+ * since a failing test may print what the app answered.
  */
 export async function runSmoke(config: OpsConfig, input: { app: string; stage: string; level: SmokeLevel; localDir: string }): Promise<SmokeResult> {
   const { app, stage } = stageTarget(config, input.app, input.stage);
@@ -25,7 +31,8 @@ export async function runSmoke(config: OpsConfig, input: { app: string; stage: s
   const result = await withHeartbeat(({ cancelSignal }) =>
     execa(argv[0]!, argv.slice(1), {
       cwd: input.localDir,
-      env: { BASE_URL: stage.baseUrl, OPS_STAGE: stage.name, OPS_APP: app.name },
+      env: smokeEnv({ BASE_URL: stage.baseUrl, OPS_STAGE: stage.name, OPS_APP: app.name }),
+      extendEnv: false,
       all: true,
       reject: false,
       stdin: 'ignore',
@@ -33,7 +40,7 @@ export async function runSmoke(config: OpsConfig, input: { app: string; stage: s
       timeout: app.smoke.timeoutMinutes * 60_000,
     }),
   );
-  const outputTail = String(result.all ?? '').split('\n').slice(-30).join('\n');
+  const outputTail = redact(String(result.all ?? ''), configSecrets(config)).split('\n').slice(-30).join('\n');
   return {
     level: input.level,
     status: result.exitCode === 0 ? 'passed' : 'failed',
@@ -41,4 +48,10 @@ export async function runSmoke(config: OpsConfig, input: { app: string; stage: s
     outputTail: result.timedOut ? `${outputTail}\n(timed out after ${app.smoke.timeoutMinutes} min)` : outputTail,
     durationSeconds: (Date.now() - started) / 1000,
   };
+}
+
+/** Where to find programs and the user's dotfiles: all a test runner needs of the worker's environment. */
+function smokeEnv(own: Record<string, string>): Record<string, string> {
+  const inherited = Object.fromEntries(['PATH', 'HOME'].flatMap((key) => (process.env[key] !== undefined ? [[key, process.env[key]!]] : [])));
+  return { ...inherited, ...own };
 }
