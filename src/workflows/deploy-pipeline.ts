@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
@@ -6,7 +6,7 @@ import { deployAlert, deployMessage } from '../core/deploy-message.js';
 import type { DeployReport, StageOutcome, StageReport } from '../core/deploy-report.js';
 import { searchAttributes } from '../temporal/names.js';
 import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
-import { approveUpdate, pendingApprovalQuery, type ApprovalDecision, type PendingApproval } from './deploy-signals.js';
+import { trackApprovals } from './approval-gate.js';
 import { innermostMessage, trackProgress } from './progress.js';
 
 export { progressQuery } from './progress.js';
@@ -44,22 +44,7 @@ export interface DeployResult {
 export async function deployPipeline(input: DeployInput): Promise<DeployResult> {
   const startedAt = new Date().toISOString();
   const progress = trackProgress(['plan', 'resolve', 'prepare']);
-  let pending: PendingApproval | null = null;
-  let decision: ApprovalDecision | undefined;
-  setHandler(pendingApprovalQuery, () => pending);
-  setHandler(
-    approveUpdate,
-    (answer) => {
-      decision = answer;
-      return { stage: pending!.stage };
-    },
-    {
-      validator: (answer) => {
-        if (!pending) throw new Error('no approval is pending for this deploy');
-        if (!answer.by) throw new Error('an approval must say who gives it');
-      },
-    },
-  );
+  const approvals = trackApprovals();
 
   const plan = await progress.run('plan', () => quick.planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
   const { sha } = await progress.run('resolve', () => quick.resolveRef({ app: input.app, ref: input.ref }));
@@ -82,12 +67,8 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
       if (input.preApproved) {
         report.approval = { approved: true, by: input.startedBy, reason: 'pre-approved at start' };
       } else {
-        pending = { stage, since: new Date().toISOString(), timeoutMinutes: plan.approvalTimeoutMinutes };
-        decision = undefined;
         progress.mark(`${stage} approval`, 'running', 'waiting: ops deploy approve');
-        const answered = await condition(() => decision !== undefined, `${plan.approvalTimeoutMinutes} minutes`);
-        pending = null;
-        report.approval = answered ? decision! : { approved: false, by: 'timeout', reason: `no answer within ${plan.approvalTimeoutMinutes} min` };
+        report.approval = await approvals.decide(stage, plan.approvalTimeoutMinutes);
         progress.mark(`${stage} approval`, report.approval.approved ? 'done' : 'failed', `${report.approval.approved ? 'approved' : 'rejected'} by ${report.approval.by}`);
         if (!report.approval.approved) {
           report.outcome = outcome = 'rejected';

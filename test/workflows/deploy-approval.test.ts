@@ -64,6 +64,27 @@ describe.concurrent('deployPipeline approval gate before prod', { timeout: DEPLO
     expect(report).toMatch(/\| approval \| done \| \d+(\.\d)?s \| approved by alice \|/);
   });
 
+  it('two answers at once: the first decides the gate, the other is refused naming it, and the report names the one that counted', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({ approvalBeforeProd: true }, onTestFinished);
+    const { fixture } = world;
+    const handle = await startDeploy(world, { ref: 'main' });
+    await gateReached(handle, 'prod');
+
+    const answers = [{ approved: true, by: 'alice', reason: 'ship it' }, { approved: false, by: 'bob', reason: 'wait' }];
+    const settled = await Promise.allSettled(answers.map((answer) => handle.executeUpdate(approveUpdate, { args: [answer] })));
+    const won = settled.findIndex((s) => s.status === 'fulfilled');
+    const winner = answers[won]!;
+    const lost = settled[1 - won]!;
+    expect(settled[won]).toEqual({ status: 'fulfilled', value: { stage: 'prod' } });
+    expect(lost.status).toBe('rejected');
+    const refusal = (lost as PromiseRejectedResult).reason as unknown;
+    expect(refusal).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(failureChain(refusal).at(-1)![2]).toBe(`the approval before prod was already ${winner.approved ? 'approved' : 'rejected'} by ${winner.by}`);
+
+    await handle.result().catch(() => undefined);
+    expect(latestDeployReport(fixture)).toContain(`- Approval: ${winner.approved ? 'approved' : 'rejected'} by ${winner.by} (${winner.reason})`);
+  });
+
   it('a reject stops the deploy before prod: DeployRejected, staging keeps the new release, prod is never touched', async ({ onTestFinished }) => {
     const world = await deployWorldForTest({ approvalBeforeProd: true }, onTestFinished);
     const { fixture } = world;

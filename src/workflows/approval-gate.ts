@@ -1,0 +1,43 @@
+import { condition, setHandler } from '@temporalio/workflow';
+import { approveUpdate, pendingApprovalQuery, type ApprovalDecision, type PendingApproval } from './deploy-signals.js';
+
+/**
+ * The deploy's approval gates: answers the pendingApproval query and the approve update. The first
+ * answer decides a gate. A second one (two people answering at once, or late) is refused naming the
+ * first, rather than both being told they succeeded while only the last one counted.
+ */
+export function trackApprovals() {
+  let gate: { pending: PendingApproval; decision?: ApprovalDecision } | undefined;
+  setHandler(pendingApprovalQuery, () => (gate && !gate.decision ? gate.pending : null));
+  setHandler(
+    approveUpdate,
+    (answer) => {
+      gate!.decision = answer;
+      return { stage: gate!.pending.stage };
+    },
+    {
+      // The handler runs right after its validator, before the next update is validated: the first answer closes the gate.
+      validator: (answer) => {
+        if (!gate) throw new Error('no approval is pending for this deploy');
+        const { decision, pending } = gate;
+        if (decision) throw new Error(`the approval before ${pending.stage} was already ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}`);
+        if (!answer.by) throw new Error('an approval must say who gives it');
+      },
+    },
+  );
+  return {
+    /** Waits for the first answer; none within the timeout is a reject by "timeout". A cancelled wait leaves no gate open. */
+    async decide(stage: string, timeoutMinutes: number): Promise<ApprovalDecision> {
+      const current: NonNullable<typeof gate> = { pending: { stage, since: new Date().toISOString(), timeoutMinutes } };
+      gate = current;
+      try {
+        const answered = await condition(() => current.decision !== undefined, `${timeoutMinutes} minutes`);
+        if (!answered) current.decision = { approved: false, by: 'timeout', reason: `no answer within ${timeoutMinutes} min` };
+        return current.decision!;
+      } catch (err) {
+        gate = undefined;
+        throw err;
+      }
+    },
+  };
+}
