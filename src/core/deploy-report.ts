@@ -1,6 +1,6 @@
 import { formatDuration } from './format.js';
 
-export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'rejected' | 'skipped';
+export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'rejected' | 'cancelled' | 'skipped';
 
 export interface StageReport {
   stage: string;
@@ -16,14 +16,20 @@ export interface StageReport {
 export interface DeployReport {
   app: string;
   ref: string;
-  sha: string;
+  /** None when the run failed before the ref was resolved. */
+  sha?: string;
   startedBy: string;
   workflowId: string;
+  runId?: string;
   runUrl?: string;
   startedAt: string;
   finishedAt: string;
   outcome: StageOutcome;
   stages: StageReport[];
+  /** Why the run failed before any stage (plan, resolve, prepare), with that step's name. */
+  error?: string;
+  /** The run was cancelled (UI or CLI); the cleanup after it ran to the end. */
+  cancelled?: boolean;
 }
 
 const HEADLINE: Record<StageOutcome, string> = {
@@ -32,22 +38,32 @@ const HEADLINE: Record<StageOutcome, string> = {
   'rolled-back': 'FAILED, rolled back and healthy',
   'rollback-failed': 'FAILED, rollback failed: needs a human',
   rejected: 'stopped: approval rejected or timed out',
+  cancelled: 'CANCELLED',
   skipped: 'skipped',
+};
+
+/** A stage that a cancellation rolled back did not fail: it was stopped. */
+const CANCELLED_HEADLINE: Partial<Record<StageOutcome, string>> = {
+  'rolled-back': 'CANCELLED, rolled back and healthy',
+  'rollback-failed': 'CANCELLED, rollback failed: needs a human',
 };
 
 /** The deploy report as Markdown: what, who, which ref, per-stage step timings, health, smoke and rollback. */
 export function renderDeployReport(report: DeployReport): string {
   const run = report.runUrl ? `[\`${report.workflowId}\`](${report.runUrl})` : `\`${report.workflowId}\``;
+  const headline = (outcome: StageOutcome) => (report.cancelled ? CANCELLED_HEADLINE[outcome] : undefined) ?? HEADLINE[outcome];
   const lines = [
-    `# Deploy ${report.app} ${report.sha.slice(0, 12)}: ${HEADLINE[report.outcome]}`,
+    `# Deploy ${report.app} ${report.sha ? report.sha.slice(0, 12) : report.ref}: ${headline(report.outcome)}`,
     '',
-    `- Ref: \`${report.ref}\` → \`${report.sha}\``,
+    report.sha ? `- Ref: \`${report.ref}\` → \`${report.sha}\`` : `- Ref: \`${report.ref}\` (not resolved)`,
     `- Started by: ${report.startedBy}`,
     `- Run: ${run}, ${report.startedAt} → ${report.finishedAt} (${formatDuration(seconds(report.startedAt, report.finishedAt))})`,
-    '',
   ];
+  if (report.error) lines.push(`- Error: ${oneLine(report.error)}`);
+  if (report.cancelled) lines.push('- Cancelled: yes (Temporal UI or CLI); the steps below show where it stopped');
+  lines.push('');
   for (const stage of report.stages) {
-    lines.push(`## ${stage.stage}: ${HEADLINE[stage.outcome]}`, '');
+    lines.push(`## ${stage.stage}: ${headline(stage.outcome)}`, '');
     if (stage.approval) lines.push(`- Approval: ${stage.approval.approved ? 'approved' : 'rejected'} by ${stage.approval.by}${stage.approval.reason ? ` (${stage.approval.reason})` : ''}`);
     if (stage.previous !== undefined) lines.push(`- Replaced release: ${stage.previous ? `\`${stage.previous.slice(0, 12)}\`` : 'none (first deploy)'}`);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);

@@ -42,18 +42,38 @@ export interface DeployResult {
  * staging failure. The run id deploy-<app> with conflict policy FAIL is the app's deploy lock.
  */
 export async function deployPipeline(input: DeployInput): Promise<DeployResult> {
-  const startedAt = new Date().toISOString();
+  const { workflowId, runId } = workflowInfo();
   const progress = trackProgress(['plan', 'resolve', 'prepare']);
   const approvals = trackApprovals();
+  const header = {
+    app: input.app, ref: input.ref, startedBy: input.startedBy, workflowId, runId,
+    ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+    startedAt: new Date().toISOString(),
+  };
 
-  const plan = await progress.run('plan', () => quick.planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
-  const { sha } = await progress.run('resolve', () => quick.resolveRef({ app: input.app, ref: input.ref }));
-  upsertSearchAttributes([
-    { key: searchAttributes.app, value: input.app },
-    { key: searchAttributes.ref, value: sha },
-    { key: searchAttributes.runKind, value: 'deploy' },
-  ]);
-  const { dir: localDir } = await progress.run('prepare', () => host.prepareRelease({ app: input.app, sha }));
+  let plan: DeployPlan | undefined;
+  let sha: string | undefined;
+  let localDir: string;
+  try {
+    plan = await progress.run('plan', () => quick.planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
+    ({ sha } = await progress.run('resolve', () => quick.resolveRef({ app: input.app, ref: input.ref })));
+    upsertSearchAttributes([
+      { key: searchAttributes.app, value: input.app },
+      { key: searchAttributes.ref, value: sha },
+      { key: searchAttributes.runKind, value: 'deploy' },
+    ]);
+    ({ dir: localDir } = await progress.run('prepare', () => host.prepareRelease({ app: input.app, sha: sha! })));
+  } catch (err) {
+    const step = progress.snapshot().find((s) => s.status === 'failed')?.step ?? 'plan';
+    const report: DeployReport = {
+      ...header, ...(sha ? { sha } : {}), finishedAt: new Date().toISOString(), outcome: 'failed',
+      stages: (plan?.stages ?? []).map((stage) => ({ stage, outcome: 'skipped', steps: [] })),
+      error: `${step} failed: ${innermostMessage(err)}`,
+    };
+    // The run fails with the step's own error (callers and tests read its type); a report that cannot be written changes nothing.
+    await finish(report, false).catch(() => undefined);
+    throw err;
+  }
 
   const stages: StageReport[] = [];
   let outcome: StageOutcome = 'succeeded';
@@ -80,13 +100,8 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   }
 
   for (const report of stages) report.steps = progress.snapshot().filter((s) => s.step.startsWith(`${report.stage} `)).map((s) => ({ ...s, step: s.step.slice(report.stage.length + 1) }));
-  const deployReport: DeployReport = {
-    app: input.app, ref: input.ref, sha, startedBy: input.startedBy, workflowId: workflowInfo().workflowId,
-    ...(input.runUrl ? { runUrl: input.runUrl } : {}),
-    startedAt, finishedAt: new Date().toISOString(), outcome, stages,
-  };
-  const { path } = await quick.writeDeployReport(deployReport);
-  if (outcome !== 'succeeded' || plan.notifySuccess) await notify(deployReport);
+  const deployReport: DeployReport = { ...header, sha, finishedAt: new Date().toISOString(), outcome, stages };
+  const path = await finish(deployReport, plan.notifySuccess);
 
   if (outcome !== 'succeeded') {
     const failed = stages.find((s) => s.outcome !== 'succeeded' && s.outcome !== 'skipped')!;
@@ -101,13 +116,15 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
 }
 
 type Progress = ReturnType<typeof trackProgress>;
+type DeployPlan = Awaited<ReturnType<DeployActivities['planDeploy']>>;
 type ReleaseEvent = 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed';
 
 async function deployStage(input: DeployInput, stage: string, sha: string, localDir: string, report: StageReport, progress: Progress): Promise<StageOutcome> {
   const at = { app: input.app, stage };
   const step = <T>(name: string, body: () => Promise<T>) => progress.run(`${stage} ${name}`, body);
+  const { workflowId, runId } = workflowInfo();
   const record = (event: ReleaseEvent, previous: string | null, detail?: string, prune: string[] = []) =>
-    quick.recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId: workflowInfo().workflowId, ...(detail ? { detail } : {}) }, prune);
+    quick.recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId, runId, ...(detail ? { detail } : {}) }, prune);
   // The release log is history; failing to write it never changes how the deploy ended.
   const log = (event: ReleaseEvent, previous: string | null, detail?: string) => record(event, previous, detail).catch(() => undefined);
 
@@ -151,6 +168,13 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
     await log('rollback-failed', previous, report.error);
     return 'rollback-failed';
   }
+}
+
+/** Writes the report and notifies: they say how the run ended. */
+async function finish(report: DeployReport, notifySuccess: boolean): Promise<string> {
+  const { path } = await quick.writeDeployReport(report);
+  if (report.outcome !== 'succeeded' || notifySuccess) await notify(report);
+  return path;
 }
 
 async function notify(report: DeployReport): Promise<void> {

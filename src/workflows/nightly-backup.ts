@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { TargetFailureDetails, TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
@@ -55,9 +56,16 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
       progress.mark(`target ${target.name}`, 'running');
       // A plan made before the dump limit was planned has none: the child then keeps the long steps' limit.
       const dumpLimit = plan.dumpTimeoutMinutes !== undefined ? { dumpTimeoutMinutes: plan.dumpTimeoutMinutes } : {};
+      // patched: a run that started its children under <run id>-<target> replays with those ids.
+      const childId = patched('backup-target-lock') ? workflowIds.backupTarget(target.name) : `${workflowInfo().workflowId}-${target.name}`;
       try {
+        // The child's id is the target's: while one run backs a target up, another run's child of it
+        // cannot start, and that target fails at once, naming the running one. A lock rather than
+        // guessing which partial dumps are stale: the dump sweeps the target's partials, and two
+        // runs at once would also dump the same database twice.
         await executeChild(backupTarget, {
-          workflowId: workflowIds.backupTarget(target.name, `${workflowInfo().workflowId}`),
+          workflowId: childId,
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
           args: [{ target: target.name, stamp, offsite: plan.offsite, ...dumpLimit }],
           typedSearchAttributes: [
             { key: searchAttributes.target, value: [target.name] },
@@ -67,7 +75,9 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
         progress.mark(`target ${target.name}`, 'done');
         return { target: target.name, backupId: backupId(target.name, stamp) };
       } catch (err) {
-        const error = namingTarget(target.name, innermostMessage(err));
+        const error = err instanceof WorkflowExecutionAlreadyStartedError
+          ? `backup of ${target.name} is already running: ${childId}`
+          : namingTarget(target.name, innermostMessage(err));
         progress.mark(`target ${target.name}`, 'failed', error);
         return { target: target.name, backupId: backupId(target.name, stamp), error, failedStep: failedStepOf(err) };
       }

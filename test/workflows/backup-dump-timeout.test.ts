@@ -2,19 +2,18 @@ import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import { msToNumber, tsToMs } from '@temporalio/common/lib/time.js';
 import { execa } from 'execa';
-import pg from 'pg';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { workflowIds } from '../../src/temporal/names.js';
 import { longSteps } from '../../src/workflows/activity-options.js';
 import { activityRuns } from '../support/activity-history.js';
 import { backupWorldForTest, namesIn, runNightly, runNightlyExpectingFailure, type BackupWorld } from '../support/backup-world.js';
-import { testServers } from '../support/servers.js';
 import { onlyPostgresTarget } from '../support/slack-alert-fixture.js';
+import { holdTableLock } from '../support/table-lock.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** The time limit each attempt of an activity was scheduled with, by activity type, from the target's child workflow history. */
-async function scheduledLimits(world: BackupWorld, parentWorkflowId: string, target: string): Promise<Record<string, number>> {
-  const history = await world.worker.client.workflow.getHandle(workflowIds.backupTarget(target, parentWorkflowId)).fetchHistory();
+async function scheduledLimits(world: BackupWorld, target: string): Promise<Record<string, number>> {
+  const history = await world.worker.client.workflow.getHandle(workflowIds.backupTarget(target)).fetchHistory();
   const limits: Record<string, number> = {};
   for (const event of history.events ?? []) {
     const scheduled = event.activityTaskScheduledEventAttributes;
@@ -23,36 +22,15 @@ async function scheduledLimits(world: BackupWorld, parentWorkflowId: string, tar
   return limits;
 }
 
-/**
- * Holds an ACCESS EXCLUSIVE lock on a table of the target's database until the test ends: pg_dump
- * (and the row count beside it) wait for it, so the dump runs exactly as long as the test wants.
- */
-async function holdTableLock(database: string, table: string): Promise<() => Promise<void>> {
-  const { postgres } = testServers();
-  const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database });
-  await admin.connect();
-  await admin.query('BEGIN');
-  await admin.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-  let released = false;
-  const release = async () => {
-    if (released) return;
-    released = true;
-    await admin.query('ROLLBACK');
-    await admin.end();
-  };
-  onTestFinished(release);
-  return release;
-}
-
 const pgDumpRunningFor = async (database: string) => (await execa('pgrep', ['-f', `pg_dump .*--dbname=${database}`], { reject: false })).exitCode === 0;
 
 describe('backup.dumpTimeoutMinutes', () => {
   it('is the dump step’s time limit; the other long steps keep theirs', async () => {
     const world = await backupWorldForTest({ edit: (doc) => { onlyPostgresTarget(doc); doc.backup.dumpTimeoutMinutes = 7; } });
     const { postgres } = world.fixture.targets;
-    const { workflowId } = await runNightly(world);
+    await runNightly(world);
 
-    const limits = await scheduledLimits(world, workflowId, postgres);
+    const limits = await scheduledLimits(world, postgres);
     expect(limits.dumpTarget).toBe(7 * 60_000);
     expect(limits.verifyBackup).toBe(msToNumber(longSteps.startToCloseTimeout!));
   });
@@ -62,13 +40,13 @@ describe('backup.dumpTimeoutMinutes', () => {
     const { postgres } = world.fixture.targets;
     const release = await holdTableLock(world.fixture.pgDatabase, 'companies');
 
-    const { workflowId, failure } = await runNightlyExpectingFailure(world);
+    const { failure } = await runNightlyExpectingFailure(world);
 
     expect(failure.message).toBe(`1 of 1 failed: ${postgres}: activity StartToClose timeout`);
-    const [dump, ...more] = await activityRuns(world.worker.client, workflowIds.backupTarget(postgres, workflowId), 'dumpTarget');
+    const [dump, ...more] = await activityRuns(world.worker.client, workflowIds.backupTarget(postgres), 'dumpTarget');
     expect(more).toEqual([]);
     expect(dump).toMatchObject({ outcome: 'timed out', attempt: longSteps.retry!.maximumAttempts, failure: { type: 'timeout START_TO_CLOSE' } });
-    expect((await scheduledLimits(world, workflowId, postgres)).dumpTarget).toBe(3_000);
+    expect((await scheduledLimits(world, postgres)).dumpTarget).toBe(3_000);
 
     // A timed-out attempt is cancelled on the worker: pg_dump is killed and its partial removed, so
     // releasing the lock does not let a late dump turn into a backup.

@@ -10,6 +10,7 @@ import { RunHistory } from '../../src/activities/repository/run-history.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
 import { grantPostgresReader } from '../../src/local-servers/demo-data.js';
 import { freePort } from '../../src/local-servers/free-port.js';
+import { workflowIds } from '../../src/temporal/names.js';
 import { longSteps } from '../../src/workflows/activity-options.js';
 import { activityRuns, type ActivityRun } from '../support/activity-history.js';
 import { backupWorldForTest, namesIn, runNightly, runNightlyExpectingFailure, runVerifyExpectingFailure, type BackupWorld } from '../support/backup-world.js';
@@ -23,16 +24,16 @@ type ConfigDoc = Record<string, any>;
 const pgTargetOf = (doc: ConfigDoc) => doc.databases[0];
 const myTargetOf = (doc: ConfigDoc) => doc.databases[1];
 
-/** The dump attempts of one target, read from its child workflow's history (`<parent id>-<target>`). */
-async function dumpRun(world: BackupWorld, parentWorkflowId: string, target: string): Promise<ActivityRun> {
-  const runs = await activityRuns(world.worker.client, `${parentWorkflowId}-${target}`, 'dumpTarget');
+/** The dump attempts of one target, read from its child workflow's history (the latest run under the target's id). */
+async function dumpRun(world: BackupWorld, target: string): Promise<ActivityRun> {
+  const runs = await activityRuns(world.worker.client, workflowIds.backupTarget(target), 'dumpTarget');
   expect(runs).toHaveLength(1);
   return runs[0]!;
 }
 
 /** The child workflow of the target failed with the dump activity's failure: WorkflowFailedError → ActivityFailure → ApplicationFailure of `type`. */
-async function expectDumpFailureChain(world: BackupWorld, parentWorkflowId: string, target: string, type: string): Promise<void> {
-  const error: unknown = await world.worker.client.workflow.getHandle(`${parentWorkflowId}-${target}`).result().then(
+async function expectDumpFailureChain(world: BackupWorld, target: string, type: string): Promise<void> {
+  const error: unknown = await world.worker.client.workflow.getHandle(workflowIds.backupTarget(target)).result().then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -49,10 +50,10 @@ async function expectDumpFailureChain(world: BackupWorld, parentWorkflowId: stri
  * cause, the other targets are backed up and verified, the report says FAILED with the cause,
  * and the repository holds nothing of the failed target, neither partial nor final.
  */
-async function expectOnlyPostgresFailed(world: BackupWorld, cause: string | RegExp): Promise<string> {
+async function expectOnlyPostgresFailed(world: BackupWorld, cause: string | RegExp): Promise<void> {
   const { fixture, repository } = world;
   const { postgres, mysql, files } = fixture.targets;
-  const { workflowId, failure } = await runNightlyExpectingFailure(world);
+  const { failure } = await runNightlyExpectingFailure(world);
 
   expect(failure.type).toBe('BackupFailed');
   expect(failure.message).toMatch(/^1 of 3 failed: /);
@@ -77,7 +78,6 @@ async function expectOnlyPostgresFailed(world: BackupWorld, cause: string | RegE
   expect(report).toContain(`## ${postgres} (postgres): FAILED`);
   expect(report).toMatch(cause);
   expect(report).not.toContain(fixture.env.PG_READER_PASSWORD);
-  return workflowId;
 }
 
 /** Inputs that no retry can fix fail at once: one attempt, a non-retryable PreconditionFailed. */
@@ -112,27 +112,27 @@ describe('nightlyBackup when one database target cannot be dumped', () => {
       edit: (doc) => (pgTargetOf(doc).password = '${PG_WRONG_PASSWORD}'),
     });
     const cause = 'password authentication failed';
-    const workflowId = await expectOnlyPostgresFailed(world, cause);
-    expectFailedWithoutRetry(await dumpRun(world, workflowId, world.fixture.targets.postgres), cause);
-    await expectDumpFailureChain(world, workflowId, world.fixture.targets.postgres, 'PreconditionFailed');
+    await expectOnlyPostgresFailed(world, cause);
+    expectFailedWithoutRetry(await dumpRun(world, world.fixture.targets.postgres), cause);
+    await expectDumpFailureChain(world, world.fixture.targets.postgres, 'PreconditionFailed');
   });
 
   it('missing database: fails that target only, once, non-retryable, naming the database', async () => {
     const missing = `missing_${Date.now().toString(36)}`;
     const world = await backupWorldForTest({ edit: (doc) => (pgTargetOf(doc).url = pgTargetOf(doc).url.replace(/\/[^/]+$/, `/${missing}`)) });
     const cause = `database "${missing}" does not exist`;
-    const workflowId = await expectOnlyPostgresFailed(world, cause);
-    expectFailedWithoutRetry(await dumpRun(world, workflowId, world.fixture.targets.postgres), cause);
-    await expectDumpFailureChain(world, workflowId, world.fixture.targets.postgres, 'PreconditionFailed');
+    await expectOnlyPostgresFailed(world, cause);
+    expectFailedWithoutRetry(await dumpRun(world, world.fixture.targets.postgres), cause);
+    await expectDumpFailureChain(world, world.fixture.targets.postgres, 'PreconditionFailed');
   });
 
   it('unreachable server: retried with backoff as a TransientFailure, then fails that target only', async () => {
     const closedPort = await freePort();
     const world = await backupWorldForTest({ edit: (doc) => (pgTargetOf(doc).url = pgTargetOf(doc).url.replace(/:\d+\//, `:${closedPort}/`)) });
     const cause = `ECONNREFUSED 127.0.0.1:${closedPort}`;
-    const workflowId = await expectOnlyPostgresFailed(world, cause);
-    expectRetriedWithBackoff(await dumpRun(world, workflowId, world.fixture.targets.postgres), 'TransientFailure', cause);
-    await expectDumpFailureChain(world, workflowId, world.fixture.targets.postgres, 'TransientFailure');
+    await expectOnlyPostgresFailed(world, cause);
+    expectRetriedWithBackoff(await dumpRun(world, world.fixture.targets.postgres), 'TransientFailure', cause);
+    await expectDumpFailureChain(world, world.fixture.targets.postgres, 'TransientFailure');
   });
 });
 
@@ -155,12 +155,12 @@ describe('a failed dump leaves no backup, but a line in the run history', () => 
     expect(await history.list([postgres])).toEqual([
       {
         at: expect.any(String), target: postgres, kind: 'backup', backupId: first.result.targets[0]!.backupId, dump: 'ok', verify: 'passed',
-        workflowId: `${first.workflowId}-${postgres}`, runId: expect.any(String),
+        workflowId: workflowIds.backupTarget(postgres), runId: expect.any(String),
       },
       {
         at: expect.any(String), target: postgres, kind: 'backup', dump: 'failed', verify: 'none',
         reason: `${postgres}: postgres://${reader}@${pg.host}:${pg.port}/${fixture.pgDatabase}: password authentication failed for user "${reader}" (28P01)`,
-        workflowId: `${second.workflowId}-${postgres}`, runId: expect.any(String),
+        workflowId: workflowIds.backupTarget(postgres), runId: expect.any(String),
       },
     ]);
     expectNoSecretsIn([await readFile(history.fileOf(postgres), 'utf8')], fixture);
@@ -293,12 +293,12 @@ describe('a disk that fills up while dumping', () => {
     await mountNearlyFullDisk(repositoryDir, 16 * 1024);
     const { postgres } = world.fixture.targets;
 
-    const { workflowId, failure } = await runNightlyExpectingFailure(world, { targets: [postgres] });
+    const { failure } = await runNightlyExpectingFailure(world, { targets: [postgres] });
     expect(failure.message).toContain(postgres);
     expect(failure.message).toContain('disk full');
     // Someone may free space: like any failure of the world, it is retried before the run gives up.
-    expectRetriedWithBackoff(await dumpRun(world, workflowId, postgres), 'TransientFailure', 'disk full');
-    await expectDumpFailureChain(world, workflowId, postgres, 'TransientFailure');
+    expectRetriedWithBackoff(await dumpRun(world, postgres), 'TransientFailure', 'disk full');
+    await expectDumpFailureChain(world, postgres, 'TransientFailure');
 
     expect(await namesIn(join(repositoryDir, postgres))).toEqual([]);
     expect(await world.repository.list()).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activityRuns } from '../support/activity-history.js';
-import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, startDeploy, type OnFinished } from '../support/deploy-world.js';
+import { latestDeployReport } from '../support/deploy-assertions.js';
+import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, failureChain, runFailure, startDeploy, type OnFinished } from '../support/deploy-world.js';
 import { startSlackReceiver, type ReceiverMode } from '../support/slack-receiver.js';
 
 const REASON = 'npm ERR! Missing script: "build" (left out on purpose)';
@@ -37,6 +38,23 @@ describe.concurrent('deployPipeline alerts', { timeout: DEPLOY_TEST_TIMEOUT_MS }
     expect(text).not.toContain(fixture.env.DEPLOY_DB_PASSWORD);
     expect(await activityRuns(world.worker.client, handle.workflowId, 'sendAlert')).toMatchObject([{ attempt: 1, outcome: 'completed' }]);
     expect(await activityRuns(world.worker.client, handle.workflowId, 'postToSlack')).toEqual([]);
+  });
+
+  it('an unknown ref, refused before any stage: still a report naming the ref and the cause, and one deploy-failed alert; the run fails with PreconditionFailed', async ({ onTestFinished }) => {
+    const { receiver, world } = await alertingDeployWorld('ok', onTestFinished);
+    const { fixture } = world;
+    const handle = await startDeploy(world, { ref: 'no-such-branch' });
+    const cause = `app "${fixture.app}": ref "no-such-branch" does not name a commit in ${fixture.repo.repo}`;
+
+    expect(failureChain(await runFailure(handle)).at(-1)).toEqual(['ApplicationFailure', 'PreconditionFailed', cause]);
+    const report = latestDeployReport(fixture);
+    expect(report).toContain(`# Deploy ${fixture.app} no-such-branch: FAILED`);
+    expect(report).toContain('- Ref: `no-such-branch` (not resolved)');
+    expect(report).toContain(`- Error: resolve failed: ${cause}`);
+    expect(report).toContain('## staging: skipped');
+    expect(report).toContain('## prod: skipped');
+    expect(receiver.messages.map((m) => m.text)).toEqual([`:x: Deploy failed: ${fixture.app} — no-such-branch: resolve failed: ${cause}`]);
+    expect(await activityRuns(world.worker.client, handle.workflowId, 'sendAlert')).toMatchObject([{ attempt: 1, outcome: 'completed' }]);
   });
 
   it('a webhook answering 500 does not change the outcome: the alert is retried, given up, and the deploy fails with its own error', async ({ onTestFinished }) => {

@@ -69,7 +69,7 @@ describe('nightlyBackup on real Temporal, PostgreSQL, MariaDB, rsync and sshd', 
     expect(report).not.toContain(fixture.env.PG_READER_PASSWORD);
 
     // Workflows carry target names only: no secret reaches Temporal's history, the parent's or a child's.
-    const histories = [workflowId, ...fixture.config.targets.map((t) => workflowIds.backupTarget(t.name, workflowId))];
+    const histories = [workflowId, ...fixture.config.targets.map((t) => workflowIds.backupTarget(t.name))];
     for (const id of histories) {
       const history = JSON.stringify(await worker.client.workflow.getHandle(id).fetchHistory());
       expect(history.length).toBeGreaterThan(1000);

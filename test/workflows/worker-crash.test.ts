@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_ARTIFACT } from '../../src/activities/backup/dump-postgres.js';
 import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { workflowIds } from '../../src/temporal/names.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
@@ -100,7 +101,7 @@ describe('a worker killed in the middle of a dump', () => {
     expect(await namesIn(targetDir)).toEqual([entry!.stamp]);
     expect(existsSync(killedArtifact)).toBe(false);
 
-    const [dump, ...more] = await activityRuns(client, `${workflowId}-${target}`, 'dumpTarget');
+    const [dump, ...more] = await activityRuns(client, workflowIds.backupTarget(target), 'dumpTarget');
     expect(more).toEqual([]);
     expect(dump!.outcome).toBe('completed');
     expect(dump!.attempt).toBeGreaterThanOrEqual(2);

@@ -7,14 +7,25 @@ import { deployRecordFromReport } from '../../core/deploy-metrics.js';
 import { recordDeployOutcome } from './deploy-records.js';
 import { writeFileAtomic } from '../repository/atomic-write.js';
 
-/** Writes deploy-<app>-<stamp>.md and deploy-<app>-latest.md into the reports dir, and the deploy's metrics record. */
+/**
+ * Writes deploy-<app>-<stamp>.md and deploy-<app>-latest.md into the reports dir, and the deploy's
+ * metrics record. A run refused before its plan may name an app that is not configured: its report
+ * is written under a safe name, and it is no deploy the metrics count.
+ */
 export async function writeDeployReport(config: OpsConfig, report: DeployReport): Promise<{ path: string }> {
   await mkdir(config.reports, { recursive: true });
   const markdown = renderDeployReport(report);
-  const path = join(config.reports, `deploy-${report.app}-${stampOf(new Date(report.finishedAt))}.md`);
+  const configured = config.apps.some((app) => app.name === report.app);
+  const name = configured || SAFE_NAME.test(report.app) ? report.app : 'unknown-app';
+  const path = join(config.reports, `deploy-${name}-${stampOf(new Date(report.finishedAt))}.md`);
   await writeFileAtomic(path, markdown);
-  await writeFileAtomic(join(config.reports, `deploy-${report.app}-latest.md`), markdown);
+  await writeFileAtomic(join(config.reports, `deploy-${name}-latest.md`), markdown);
   // The metrics endpoint counts deploys and their step times from these records.
-  await recordDeployOutcome(config, deployRecordFromReport(report));
+  if (configured) {
+    await recordDeployOutcome(config, { ...deployRecordFromReport(report), workflowId: report.workflowId, ...(report.runId ? { runId: report.runId } : {}) });
+  }
   return { path };
 }
+
+/** What an app name may look like in a file name (the config's own rule for app names). */
+const SAFE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
