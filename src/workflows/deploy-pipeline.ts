@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
@@ -40,6 +40,9 @@ export interface DeployResult {
  * (approval) → sync → build → switch → health gate → smoke. A failure after the switch rolls back
  * to the release it replaced; a failing stage stops the run, so prod is never touched after a
  * staging failure. The run id deploy-<app> with conflict policy FAIL is the app's deploy lock.
+ *
+ * A cancelled run (UI or CLI) still cleans up: the rollback, the release log entry, the report and
+ * the notification run in non-cancellable scopes, and then the run ends as cancelled.
  */
 export async function deployPipeline(input: DeployInput): Promise<DeployResult> {
   const { workflowId, runId } = workflowInfo();
@@ -68,7 +71,8 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
     const report: DeployReport = {
       ...header, ...(sha ? { sha } : {}), finishedAt: new Date().toISOString(), outcome: 'failed',
       stages: (plan?.stages ?? []).map((stage) => ({ stage, outcome: 'skipped', steps: [] })),
-      error: `${step} failed: ${innermostMessage(err)}`,
+      error: isCancellation(err) ? `cancelled during ${step}` : `${step} failed: ${innermostMessage(err)}`,
+      ...(isCancellation(err) ? { cancelled: true } : {}),
     };
     // The run fails with the step's own error (callers and tests read its type); a report that cannot be written changes nothing.
     await finish(report, false).catch(() => undefined);
@@ -81,6 +85,11 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
     const report: StageReport = { stage, outcome: 'skipped', steps: [] };
     stages.push(report);
     if (outcome !== 'succeeded') continue;
+    if (cancelRequested()) {
+      report.error = 'cancelled before this stage started';
+      report.outcome = outcome = 'cancelled';
+      continue;
+    }
     upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
 
     if (plan.approvalBefore.includes(stage)) {
@@ -88,7 +97,15 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
         report.approval = { approved: true, by: input.startedBy, reason: 'pre-approved at start' };
       } else {
         progress.mark(`${stage} approval`, 'running', 'waiting: ops deploy approve');
-        report.approval = await approvals.decide(stage, plan.approvalTimeoutMinutes);
+        try {
+          report.approval = await approvals.decide(stage, plan.approvalTimeoutMinutes);
+        } catch (err) {
+          if (!isCancellation(err)) throw err;
+          progress.mark(`${stage} approval`, 'failed', 'cancelled');
+          report.error = 'cancelled while waiting for approval';
+          report.outcome = outcome = 'cancelled';
+          continue;
+        }
         progress.mark(`${stage} approval`, report.approval.approved ? 'done' : 'failed', `${report.approval.approved ? 'approved' : 'rejected'} by ${report.approval.by}`);
         if (!report.approval.approved) {
           report.outcome = outcome = 'rejected';
@@ -99,9 +116,11 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
     report.outcome = outcome = await deployStage(input, stage, sha, localDir, report, progress);
   }
 
+  const cancelled = cancelRequested();
   for (const report of stages) report.steps = progress.snapshot().filter((s) => s.step.startsWith(`${report.stage} `)).map((s) => ({ ...s, step: s.step.slice(report.stage.length + 1) }));
-  const deployReport: DeployReport = { ...header, sha, finishedAt: new Date().toISOString(), outcome, stages };
+  const deployReport: DeployReport = { ...header, sha, finishedAt: new Date().toISOString(), outcome, stages, ...(cancelled ? { cancelled: true } : {}) };
   const path = await finish(deployReport, plan.notifySuccess);
+  if (cancelled) throw new CancelledFailure(`deploy of ${input.app} ${sha.slice(0, 12)} cancelled: ${outcome}; report ${path}`);
 
   if (outcome !== 'succeeded') {
     const failed = stages.find((s) => s.outcome !== 'succeeded' && s.outcome !== 'skipped')!;
@@ -119,9 +138,24 @@ type Progress = ReturnType<typeof trackProgress>;
 type DeployPlan = Awaited<ReturnType<DeployActivities['planDeploy']>>;
 type ReleaseEvent = 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed';
 
+/** Whether the run was asked to stop; read in the workflow's own (root) scope. */
+function cancelRequested(): boolean {
+  return CancellationScope.current().consideredCancelled;
+}
+
+/** Cleanup that must finish even when the run is being cancelled: a cancel never leaves a host half-switched or a run unreported. */
+function uncancellable<T>(body: () => Promise<T>): Promise<T> {
+  return CancellationScope.nonCancellable(body);
+}
+
 async function deployStage(input: DeployInput, stage: string, sha: string, localDir: string, report: StageReport, progress: Progress): Promise<StageOutcome> {
   const at = { app: input.app, stage };
-  const step = <T>(name: string, body: () => Promise<T>) => progress.run(`${stage} ${name}`, body);
+  let current = '';
+  const step = <T>(name: string, body: () => Promise<T>) => {
+    current = name;
+    return progress.run(`${stage} ${name}`, body);
+  };
+  const why = (err: unknown) => (isCancellation(err) ? `cancelled during ${current}` : innermostMessage(err));
   const { workflowId, runId } = workflowInfo();
   const record = (event: ReleaseEvent, previous: string | null, detail?: string, prune: string[] = []) =>
     quick.recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId, runId, ...(detail ? { detail } : {}) }, prune);
@@ -134,25 +168,33 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
     synced = await step('sync', () => host.syncRelease({ ...at, sha, localDir }));
     await step('build', () => host.buildRelease({ ...at, sha }));
   } catch (err) {
-    report.error = innermostMessage(err);
-    await log('failed', null, report.error);
-    return 'failed';
+    report.error = why(err);
+    await uncancellable(() => log('failed', null, report.error));
+    return isCancellation(err) ? 'cancelled' : 'failed';
   }
   const previous = synced.previous === sha ? null : synced.previous;
   report.previous = previous;
   try {
-    await step('switch', () => host.switchRelease({ ...at, sha, previous }));
+    // Never cut short: a cancelled `up` racing the rollback's `up` could leave the new release running under the old `current`.
+    await step('switch', () => uncancellable(() => host.switchRelease({ ...at, sha, previous })));
     report.health = await step('health', () => gate.checkHealth(at));
     const smoke = await step('smoke', () => gate.runSmoke({ ...at, level: input.smokeLevel ?? 'smoke', localDir }));
     report.smoke = smoke;
     if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
     // Logs the deploy and removes the releases it made redundant; a failure here shows on the step only.
-    await step('record', () => record('deployed', previous, undefined, synced.redundant)).catch(() => undefined);
+    await step('record', () => uncancellable(() => record('deployed', previous, undefined, synced.redundant))).catch(() => undefined);
     return 'succeeded';
   } catch (err) {
-    report.error = innermostMessage(err);
+    report.error = why(err);
   }
+  return uncancellable(() => rollBack(report, previous, step, log, at));
+}
 
+type Step = <T>(name: string, body: () => Promise<T>) => Promise<T>;
+type Log = (event: ReleaseEvent, previous: string | null, detail?: string) => Promise<unknown>;
+
+/** Back to the release the stage replaced, which must pass the health gate again. */
+async function rollBack(report: StageReport, previous: string | null, step: Step, log: Log, at: { app: string; stage: string }): Promise<StageOutcome> {
   if (!previous) {
     await log('rollback-failed', null, `${report.error}; no previous release to roll back to`);
     report.error = `${report.error}; no previous release to roll back to`;
@@ -170,11 +212,13 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   }
 }
 
-/** Writes the report and notifies: they say how the run ended. */
-async function finish(report: DeployReport, notifySuccess: boolean): Promise<string> {
-  const { path } = await quick.writeDeployReport(report);
-  if (report.outcome !== 'succeeded' || notifySuccess) await notify(report);
-  return path;
+/** Writes the report and notifies, even while the run is being cancelled: they say how it ended. */
+function finish(report: DeployReport, notifySuccess: boolean): Promise<string> {
+  return uncancellable(async () => {
+    const { path } = await quick.writeDeployReport(report);
+    if (report.outcome !== 'succeeded' || report.cancelled || notifySuccess) await notify(report);
+    return path;
+  });
 }
 
 async function notify(report: DeployReport): Promise<void> {
