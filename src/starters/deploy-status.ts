@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
 import { pendingApprovalQuery } from '../workflows/deploy-signals.js';
 import { progressQuery } from '../workflows/progress.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { runLocation } from './started-run.js';
 import { printTable } from './print-table.js';
 import { UsageError } from './exit-codes.js';
 
@@ -23,8 +23,7 @@ export function registerDeployStatus(deploy: Command, program: Command): void {
           throw err;
         });
         console.log(`${description.workflowId}: ${description.status.name} (started ${description.startTime.toISOString()})`);
-        const link = runUrl(temporal.settings, description.workflowId, description.runId);
-        if (link) console.log(`  ${link}`);
+        console.log(`  ${runLocation(temporal.settings, description.workflowId, description.runId)}`);
         const steps = await handle.query(progressQuery).catch(() => []);
         printTable(['STEP', 'STATUS', 'DETAIL'], steps.map((s) => [s.step, s.status, s.detail ?? '']));
         const pending = description.status.name === 'RUNNING' ? await handle.query(pendingApprovalQuery).catch(() => null) : null;

@@ -1,9 +1,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
 import { rollbackStage } from '../workflows/rollback-stage.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { runLocation } from './started-run.js';
 import { LockHeld, UsageError } from './exit-codes.js';
 import { watchRun } from './watch-run.js';
 import { whoIsActing } from './who.js';
@@ -38,8 +38,7 @@ export function registerRollback(program: Command): void {
             throw err;
           });
         console.log(`started rollback ${workflowId}`);
-        const link = runUrl(temporal.settings, workflowId, handle.firstExecutionRunId);
-        if (link) console.log(`  ${link}`);
+        console.log(`  ${runLocation(temporal.settings, workflowId, handle.firstExecutionRunId)}`);
         const result = await watchRun<{ from: string | null; to: string }>(handle);
         console.log(`${app} on ${options.stage}: rolled back from ${result.from?.slice(0, 12) ?? 'none'} to ${result.to.slice(0, 12)}, healthy`);
       } finally {

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScheduleDescription, ScheduleHandle } from '@temporalio/client';
 import type { Command } from 'commander';
-import { runUrl } from '../temporal/connection-settings.js';
 import { withDeclaredSchedule } from './declared-schedule.js';
 import { LockHeld } from './exit-codes.js';
+import { printStarted } from './started-run.js';
 
 const OUTCOME_TIMEOUT_MS = 15_000;
 
@@ -27,9 +27,7 @@ export function registerScheduleTrigger(schedules: Command, program: Command): v
           return;
         }
         const { workflowId, firstExecutionRunId } = outcome.description.info.recentActions.at(-1)!.action.workflow;
-        console.log(`started ${workflowId}`);
-        const link = runUrl(temporal.settings, workflowId, firstExecutionRunId);
-        if (link) console.log(`  ${link}`);
+        printStarted(temporal.settings, workflowId, firstExecutionRunId);
       });
     });
 }
