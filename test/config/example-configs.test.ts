@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
+import { DEFAULT_SCHEDULES } from '../../src/config/schedule-schema.js';
 import { DEMO_PORTS } from '../../src/demo/start-demo-servers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -26,5 +27,12 @@ describe('example configs', () => {
     expect(text).toContain(`\${OPS_DEMO_PG_PORT:-${DEMO_PORTS.postgres}}`);
     expect(text).toContain(`\${OPS_DEMO_MY_PORT:-${DEMO_PORTS.mariadb}}`);
     expect(parse(text).demo).toEqual({ postgres: true, mariadb: true });
+  });
+
+  it('the main example declares exactly the default schedules, so a config copied from it keeps the watchdog', () => {
+    const file = join(ROOT, 'ops.config.example.yaml');
+    // Only the schedules matter here; the demo's secrets exist once `ops up` has made them.
+    const config = parseConfig(readFileSync(file, 'utf8'), file, {}, 'defer');
+    expect(config.schedules).toEqual(DEFAULT_SCHEDULES);
   });
 });
