@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { readDeployRecords } from '../../src/activities/deploy/deploy-records.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { freePort } from '../../src/local-servers/free-port.js';
@@ -39,6 +41,11 @@ describe.concurrent('deployPipeline refuses bad input before anything reaches a 
     expect((await activityRuns(world.worker.client, handle.workflowId)).map((r) => r.activity)).not.toContain('syncRelease');
     expectUntouched(world.fixture, 'staging');
     expectUntouched(world.fixture, 'prod');
+    // Still a report of the refused run; only a configured app's deploy counts in the metrics.
+    const { app = world.fixture.app } = input(world) as { app?: string };
+    const report = readFileSync(join(world.fixture.config.reports, `deploy-${app}-latest.md`), 'utf8');
+    expect(report).toContain(`- Error: ${activity === 'planDeploy' ? 'plan' : 'resolve'} failed: ${message(world)}`);
+    expect((await readDeployRecords(world.fixture.config)).map((r) => [r.app, r.outcome])).toEqual(app === world.fixture.app ? [[app, 'failed']] : []);
   });
 
   it('a stage secret whose environment variable is unset: ConfigError naming the key and the variable', async ({ onTestFinished }) => {
