@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { streamCommandsToFile } from '../../src/activities/process/stream-to-file.js';
+import type { Command } from '../../src/commands/command.js';
+import { CommandFailed, TransientFailure } from '../../src/core/errors.js';
+import { testServers } from '../support/servers.js';
+
+const sh = (script: string): Command => ({ file: 'sh', args: ['-c', script] });
+
+/**
+ * Real commands streamed into real files. The file is the caller's partial (dumpTarget's
+ * .partial-* directory): on failure it is the caller that removes it and never renames it into
+ * place (test/workflows/backup-tool-failures.test.ts shows that end to end).
+ */
+describe('streamCommandsToFile', () => {
+  const dir = mkdtempSync(join(testServers().scratchRoot, 'stream-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  const nextFile = () => join(dir, `out-${++n}`);
+
+  it('streams the output into the file with its size and sha256', async () => {
+    const file = nextFile();
+    await expect(streamCommandsToFile([sh('printf abc')], file)).resolves.toEqual({
+      bytes: 3,
+      sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    });
+    expect(readFileSync(file, 'utf8')).toBe('abc');
+  });
+
+  it.each([
+    // Without stderr the message falls back to execa's, which names the command line.
+    ['a tool that exits non-zero after some output', [sh('echo x; exit 3')], /^sh failed \(exit 3\): .*sh -c 'echo x; exit 3'/, 3],
+    ['a tool that exits non-zero with an error on stderr', [sh('echo x; echo "dump: broken" >&2; exit 3')], /^sh failed \(exit 3\): dump: broken$/, 3],
+    ['the first of a pipeline failing while the last succeeds', [sh('echo x; exit 3'), { file: 'cat', args: [] }], /^sh failed \(exit 3\): /, 3],
+    ['the last of a pipeline failing', [sh('echo x'), sh('cat; exit 4')], /^sh failed \(exit 4\): .*sh -c 'cat; exit 4'/, 4],
+  ])('%s fails the step as CommandFailed with the exit code', async (_, commands, message, exitCode) => {
+    const error = await streamCommandsToFile(commands, nextFile()).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(CommandFailed);
+    expect((error as CommandFailed).exitCode).toBe(exitCode);
+    expect((error as CommandFailed).message).toMatch(message);
+  });
+
+  it.each([
+    ['a tool that succeeds without output', [sh('exit 0')], 'sh produced no output'],
+    ['a pipeline whose last command drops everything', [sh('echo x'), { file: 'sh', args: ['-c', 'cat >/dev/null'] }], 'sh produced no output'],
+  ])('%s fails the step: an empty dump is never a backup', async (_, commands, message) => {
+    const file = nextFile();
+    const error = await streamCommandsToFile(commands, file).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(TransientFailure);
+    expect((error as TransientFailure).message).toBe(message);
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('refuses to write over an existing file', async () => {
+    const file = nextFile();
+    await streamCommandsToFile([sh('echo first')], file);
+    const error = await streamCommandsToFile([sh('echo second')], file).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(TransientFailure);
+    expect((error as Error).message).toBe(`writing ${file} failed: EEXIST`);
+    expect(readFileSync(file, 'utf8')).toBe('first\n');
+    expect(existsSync(file)).toBe(true);
+  });
+});
