@@ -14,7 +14,7 @@ export interface DeployRecord {
 }
 
 /** What a whole deploy can end as; each gets a series from the start, so the first failure is an increase and not a new series. */
-export const DEPLOY_OUTCOMES = ['succeeded', 'failed', 'rolled-back', 'rollback-failed', 'rejected'] as const satisfies readonly StageOutcome[];
+export const DEPLOY_OUTCOMES = ['succeeded', 'failed', 'rolled-back', 'rollback-failed', 'rejected', 'cancelled'] as const satisfies readonly StageOutcome[];
 
 /** Steps that never started or never finished (skipped, cut short) have no duration and are left out. */
 export function deployRecordFromReport(report: DeployReport): DeployRecord {

@@ -3,7 +3,7 @@ import { deployMetrics, deployRecordFromReport, formatDeployRecordLine, parseDep
 import type { DeployReport } from '../../src/core/deploy-report.js';
 
 const zero = (app: string) =>
-  ['failed', 'rejected', 'rollback-failed', 'rolled-back', 'succeeded'].map((outcome) => ({ app, outcome, count: 0 }));
+  ['cancelled', 'failed', 'rejected', 'rollback-failed', 'rolled-back', 'succeeded'].map((outcome) => ({ app, outcome, count: 0 }));
 
 function record(app: string, outcome: DeployRecord['outcome'], startedAt: string, finishedAt: string, stages: DeployRecord['stages'] = []): DeployRecord {
   return { app, outcome, startedAt: `2026-11-22T${startedAt}Z`, finishedAt: `2026-11-22T${finishedAt}Z`, stages };
@@ -29,6 +29,7 @@ describe('deployMetrics', () => {
       [],
       {
         deploys: [
+          { app: 'crm', outcome: 'cancelled', count: 0 },
           { app: 'crm', outcome: 'failed', count: 1 },
           { app: 'crm', outcome: 'rejected', count: 0 },
           { app: 'crm', outcome: 'rollback-failed', count: 0 },
@@ -45,14 +46,14 @@ describe('deployMetrics', () => {
     ],
     [
       'apps recorded but no longer configured keep their counts; an unknown outcome gets a series of its own',
-      [record('web', 'cancelled' as DeployRecord['outcome'], '08:00:00', '08:00:30')],
+      [record('web', 'timed-out' as DeployRecord['outcome'], '08:00:00', '08:00:30')],
       ['api'],
       {
         deploys: [
-          { app: 'api', outcome: 'cancelled', count: 0 },
           ...zero('api'),
-          { app: 'web', outcome: 'cancelled', count: 1 },
+          { app: 'api', outcome: 'timed-out', count: 0 },
           ...zero('web'),
+          { app: 'web', outcome: 'timed-out', count: 1 },
         ],
         lastDurationSeconds: [{ app: 'web', seconds: 30 }],
         lastStepSeconds: [],
@@ -68,6 +69,7 @@ describe('deployMetrics', () => {
       [],
       {
         deploys: [
+          { app: 'crm', outcome: 'cancelled', count: 0 },
           { app: 'crm', outcome: 'failed', count: 2 },
           { app: 'crm', outcome: 'rejected', count: 0 },
           { app: 'crm', outcome: 'rollback-failed', count: 0 },

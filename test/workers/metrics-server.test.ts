@@ -77,6 +77,7 @@ describe('metrics server', () => {
   it('counts deploys as a counter with every outcome present, and times the newest run of each step', () => {
     expect(scraped.types.get('ops_deploys_total')).toBe('counter');
     expect(series('ops_deploys_total')).toEqual([
+      { app: 'crm-web', outcome: 'cancelled', value: 0 },
       { app: 'crm-web', outcome: 'failed', value: 1 },
       { app: 'crm-web', outcome: 'rejected', value: 0 },
       { app: 'crm-web', outcome: 'rollback-failed', value: 0 },
