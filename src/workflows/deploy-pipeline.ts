@@ -187,23 +187,21 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   } catch (err) {
     report.error = why(err);
   }
-  return uncancellable(() => rollBack(report, { from: sha, to: previous }, step, log, at));
+  return uncancellable(() => rollBack(report, previous, step, log, at));
 }
 
 type Step = <T>(name: string, body: () => Promise<T>) => Promise<T>;
 type Log = (event: ReleaseEvent, previous: string | null, detail?: string) => Promise<unknown>;
 
-/** Back from the release this run switched to, to the one it replaced, which must pass the health gate again. */
-async function rollBack(report: StageReport, { from, to: previous }: { from: string; to: string | null }, step: Step, log: Log, at: { app: string; stage: string }): Promise<StageOutcome> {
+/** Back to the release the stage replaced, which must pass the health gate again. */
+async function rollBack(report: StageReport, previous: string | null, step: Step, log: Log, at: { app: string; stage: string }): Promise<StageOutcome> {
   if (!previous) {
     await log('rollback-failed', null, `${report.error}; no previous release to roll back to`);
     report.error = `${report.error}; no previous release to roll back to`;
     return 'rollback-failed';
   }
   try {
-    // `previous` is the release this run read as live before its own switch, so the rollback-target
-    // check (meant for `ops rollback --to`) does not apply; the release being left is this one.
-    await step('rollback switch', () => host.switchRelease({ ...at, sha: previous, previous: from }));
+    await step('rollback switch', () => host.switchRelease({ ...at, sha: previous, automaticRollback: true }));
     await step('rollback health', () => gate.checkHealth(at));
     await log('rolled-back', previous, report.error);
     return 'rolled-back';

@@ -26,6 +26,20 @@ export async function currentRelease(config: OpsConfig, input: { app: string; st
   return { sha: shaOfLink(await runOnHost(config, target, readCurrentLink(currentLink(target)))) };
 }
 
+export interface SwitchInput {
+  app: string;
+  stage: string;
+  sha: string;
+  /** What `current` names now, when the caller just read it (a deploy, after its sync). */
+  previous?: string | null;
+  /**
+   * A deploy going back to the release it saw live before its own switch: only that the release is
+   * still on the host is checked, not the log (its `deployed` entry may predate the log, or its
+   * write may have failed, and refusing would leave the failed release running).
+   */
+  automaticRollback?: boolean;
+}
+
 /**
  * Start the release and point `current` at it. The containers come up first and the symlink moves
  * only after `up` succeeded, so `current` never names a release that is not running. Returns the
@@ -36,14 +50,14 @@ export async function currentRelease(config: OpsConfig, input: { app: string; st
  * dirs and releases.log, and the target must still be there and be one the log records as deployed
  * to this stage (rollbackTargetRefusal): a dir alone may be a sync cut short or a failed build.
  */
-export async function switchRelease(config: OpsConfig, input: { app: string; stage: string; sha: string; previous?: string | null }): Promise<{ previous: string | null }> {
+export async function switchRelease(config: OpsConfig, input: SwitchInput): Promise<{ previous: string | null }> {
   const target = stageTarget(config, input.app, input.stage);
   let previous = input.previous;
   if (previous === undefined) {
     const state = parseReleaseState(await runOnHost(config, target, openReleaseRoot(target.root)), RELEASE_STATE_SEPARATOR);
     previous = state.current;
     if (!state.dirs.includes(input.sha)) throw new PreconditionFailed(`release ${input.sha} is not on ${target.hostName} (${releaseDir(target, input.sha)})`);
-    const refusal = rollbackTargetRefusal(state.log, input, state.current);
+    const refusal = input.automaticRollback ? undefined : rollbackTargetRefusal(state.log, input, state.current);
     if (refusal) throw new PreconditionFailed(`release ${input.sha} is not a safe rollback target on ${target.app.name} ${target.stage.name}: ${refusal}`);
   }
   const stopPrevious = target.app.compose.switch === 'down-up' && previous && previous !== input.sha;

@@ -2,7 +2,7 @@ import type { OpsConfig } from '../../config/load-config.js';
 import type { DeployReport } from '../../core/deploy-report.js';
 import type { ReleaseLogEntry } from '../../core/release-log.js';
 import { postToSlack } from '../notify/slack.js';
-import { buildRelease, currentRelease, switchRelease } from './build-and-switch.js';
+import { buildRelease, currentRelease, switchRelease, type SwitchInput } from './build-and-switch.js';
 import { writeDeployReport } from './deploy-report.js';
 import { checkHealth } from './health-gate.js';
 import { prepareRelease, resolveRef } from './prepare-release.js';
@@ -28,7 +28,7 @@ export function createDeployActivities(config: OpsConfig) {
     syncRelease: (input: StageInput & { sha: string; localDir: string }) => syncRelease(config, input),
     buildRelease: (input: StageInput & { sha: string }) => buildRelease(config, input),
     currentRelease: (input: StageInput) => currentRelease(config, input),
-    switchRelease: (input: StageInput & { sha: string; previous?: string | null }) => switchRelease(config, input),
+    switchRelease: (input: SwitchInput) => switchRelease(config, input),
     checkHealth: (input: StageInput) => checkHealth(config, input),
     runSmoke: (input: StageInput & { level: SmokeLevel; localDir: string }) => runSmoke(config, input),
     recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>, prune?: string[]) => recordRelease(config, entry, prune),
