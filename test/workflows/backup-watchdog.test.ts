@@ -7,6 +7,7 @@ import { backupWatchdog } from '../../src/workflows/backup-watchdog.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { makeScheduleWorld, type ScheduleWorld } from '../support/schedule-world.js';
+import { alertingTo } from '../support/slack-alert-fixture.js';
 import { startSlackReceiver, type SlackReceiver } from '../support/slack-receiver.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
@@ -22,13 +23,7 @@ describe('backupWatchdog', () => {
 
   beforeAll(async () => {
     receiver = await startSlackReceiver();
-    fixture = await makeBackupFixture({
-      offsite: 'local',
-      env: { SLACK_WEBHOOK_URL: receiver.url },
-      edit: (doc) => {
-        doc.notify = { slack: { webhookUrl: '${SLACK_WEBHOOK_URL}' }, rateLimitMinutes: 5 };
-      },
-    });
+    fixture = await makeBackupFixture(alertingTo(receiver, { offsite: 'local', edit: (doc) => { doc.notify.rateLimitMinutes = 5; } }));
     worker = await startTestWorker(fixture.config);
   });
   afterAll(async () => {
@@ -71,13 +66,7 @@ describe('backupWatchdog and missed scheduled runs', () => {
 
   beforeAll(async () => {
     receiver = await startSlackReceiver();
-    fixture = await makeBackupFixture({
-      offsite: 'local',
-      env: { SLACK_WEBHOOK_URL: receiver.url },
-      edit: (doc) => {
-        doc.notify = { slack: { webhookUrl: '${SLACK_WEBHOOK_URL}' }, rateLimitMinutes: 5 };
-      },
-    });
+    fixture = await makeBackupFixture(alertingTo(receiver, { offsite: 'local', edit: (doc) => { doc.notify.rateLimitMinutes = 5; } }));
     world = await makeScheduleWorld();
     worker = await startTestWorker(fixture.config, { uiUrl: UI });
   });
