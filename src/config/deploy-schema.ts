@@ -10,7 +10,10 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
   });
 
   const health = z.strictObject({
-    url: text.describe('Polled from the orchestrator until healthy'),
+    url: z
+      .union([text, z.array(text).min(1)])
+      .transform((url) => (Array.isArray(url) ? url : [url]))
+      .describe('A URL or a list of URLs, polled from the orchestrator; healthy only when every one passes'),
     expectStatus: z.number().int().min(100).max(599).default(200),
     bodyMatch: z.string().optional().describe('A regular expression the body must match'),
     timeoutSeconds: z.number().positive().default(120).describe('Give up (and roll back) after this long'),

@@ -7,7 +7,7 @@ export interface StageReport {
   outcome: StageOutcome;
   previous?: string | null;
   steps: Array<{ step: string; status: string; startedAt?: string; finishedAt?: string; detail?: string }>;
-  health?: { url: string; healthyAfterSeconds: number; checks: number };
+  health?: { urls: string[]; healthyAfterSeconds: number; checks: number };
   smoke?: { level: string; status: string; exitCode?: number; outputTail: string; durationSeconds: number };
   error?: string;
   approval?: { approved: boolean; by: string; reason?: string };
@@ -67,7 +67,7 @@ export function renderDeployReport(report: DeployReport): string {
     if (stage.approval) lines.push(`- Approval: ${stage.approval.approved ? 'approved' : 'rejected'} by ${stage.approval.by}${stage.approval.reason ? ` (${stage.approval.reason})` : ''}`);
     if (stage.previous !== undefined) lines.push(`- Replaced release: ${stage.previous ? `\`${stage.previous.slice(0, 12)}\`` : 'none (first deploy)'}`);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
-    if (stage.health) lines.push(`- Health: ${stage.health.url} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
+    if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);
     if (stage.steps.length > 0) {
       lines.push('', '| Step | Status | Duration | Detail |', '| --- | --- | --- | --- |');

@@ -208,7 +208,7 @@ schedules:
                 name: 'staging',
                 host: 'web1',
                 baseUrl: 'https://staging.crm',
-                health: { url: 'https://staging.crm/up', expectStatus: 200, timeoutSeconds: 120, intervalSeconds: 2, stableSeconds: 10 },
+                health: { url: ['https://staging.crm/up'], expectStatus: 200, timeoutSeconds: 120, intervalSeconds: 2, stableSeconds: 10 },
                 env: {},
                 secrets: {},
               },

@@ -1,5 +1,6 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { OpsError } from '../../core/errors.js';
+import { firstFailing, healthProblem, notHealthyMessage, notStableMessage } from '../../core/health-check.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { stageTarget } from './stage-target.js';
 
@@ -9,54 +10,49 @@ export class HealthGateFailed extends OpsError {
 }
 
 export interface HealthResult {
-  url: string;
+  urls: string[];
   healthyAfterSeconds: number;
+  /** Rounds of checks, each of every URL. */
   checks: number;
 }
 
 /**
- * Polls the stage's health URL from the orchestrator until it answers with the expected status
- * (and body match), then keeps checking for the stability period: a container that comes up and
- * falls over a few seconds later does not pass.
+ * Polls the stage's health URLs from the orchestrator until every one answers with the expected
+ * status (and body match) in the same round, then keeps checking all of them for the stability
+ * period: a container that comes up and falls over a few seconds later does not pass.
  */
 export async function checkHealth(config: OpsConfig, input: { app: string; stage: string }): Promise<HealthResult> {
   const { stage } = stageTarget(config, input.app, input.stage);
-  const { url, expectStatus, bodyMatch, timeoutSeconds, intervalSeconds, stableSeconds } = stage.health;
-  const pattern = bodyMatch ? new RegExp(bodyMatch) : undefined;
+  const { url: urls, timeoutSeconds, intervalSeconds, stableSeconds } = stage.health;
   return withHeartbeat(async ({ cancelSignal, progress }) => {
     const started = Date.now();
     let checks = 0;
-    let last = 'no answer yet';
-    const probe = async (): Promise<boolean> => {
-      checks++;
+    const probe = async (url: string): Promise<string | undefined> => {
       try {
         const response = await fetch(url, { signal: AbortSignal.any([cancelSignal, AbortSignal.timeout(Math.max(1000, intervalSeconds * 1000))]) });
-        const body = await response.text();
-        last = `HTTP ${response.status}`;
-        if (response.status !== expectStatus) return false;
-        if (pattern && !pattern.test(body)) {
-          last = `HTTP ${response.status}, body does not match /${bodyMatch}/`;
-          return false;
-        }
-        return true;
+        return healthProblem({ status: response.status, body: await response.text() }, stage.health);
       } catch (err) {
         if (cancelSignal.aborted) throw err;
-        last = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
-        return false;
+        return (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
       }
     };
+    const round = async () => {
+      checks++;
+      return firstFailing(await Promise.all(urls.map(async (url) => ({ url, problem: await probe(url) }))));
+    };
     const sleep = () => new Promise((resolve) => setTimeout(resolve, intervalSeconds * 1000));
-    while (!(await probe())) {
-      progress({ checks, last });
-      if (Date.now() - started > timeoutSeconds * 1000) throw new HealthGateFailed(`health gate: ${url} not healthy after ${timeoutSeconds}s (last: ${last})`);
+    for (let failing = await round(); failing; failing = await round()) {
+      progress({ checks, last: `${failing.url}: ${failing.problem}` });
+      if (Date.now() - started > timeoutSeconds * 1000) throw new HealthGateFailed(notHealthyMessage(failing, timeoutSeconds));
       await sleep();
     }
     const healthyAfterSeconds = (Date.now() - started) / 1000;
     const stableUntil = Date.now() + stableSeconds * 1000;
     while (Date.now() < stableUntil) {
       await sleep();
-      if (!(await probe())) throw new HealthGateFailed(`health gate: ${url} became unhealthy during the ${stableSeconds}s stability period (${last})`);
+      const failing = await round();
+      if (failing) throw new HealthGateFailed(notStableMessage(failing, stableSeconds));
     }
-    return { url, healthyAfterSeconds, checks };
+    return { urls, healthyAfterSeconds, checks };
   });
 }
