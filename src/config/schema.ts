@@ -84,7 +84,7 @@ export function configSchema(ctx: SchemaContext) {
             dropStaleAfterHours: hours(6).describe('Workers drop verify_* databases older than this at start'),
           })
           .default({ dropStaleAfterHours: 6 }),
-        dumpTimeoutMinutes: z.number().positive().default(240),
+        dumpTimeoutMinutes: z.number().positive().default(240).describe('Time limit of one dump attempt; a step that runs longer is killed and retried'),
       })
       .default({
         concurrency: 2,
