@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig, type OpsConfig } from '../../src/config/load-config.js';
-import { freePort } from '../../src/local-servers/free-port.js';
+import { freeAppPort } from './app-port.js';
 import { createSampleAppRepo, type SampleAppRepo } from './sample-app-repo.js';
 import { testServers } from './servers.js';
 
@@ -46,7 +46,7 @@ export async function makeDeployFixture(options: DeployFixtureOptions = {}): Pro
   const stageNames = ['staging', 'prod'] as const;
   const stages = {} as DeployFixture['stages'];
   for (const name of stageNames) {
-    const port = await freePort();
+    const port = await freeAppPort();
     const root = join(dir, 'hosts', name, app);
     await mkdir(root, { recursive: true });
     stages[name] = { root, port, baseUrl: `http://127.0.0.1:${port}`, project: `${app}-${name}` };
