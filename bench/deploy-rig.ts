@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { childRunning, waitForPollers } from './worker-readiness.js';
-import { Client, Connection } from '@temporalio/client';
-import { startDevServer } from '../src/temporal/dev-server.js';
+import { waitForPollers } from './worker-readiness.js';
+import { NAMESPACE, startBenchTemporal } from './bench-temporal.js';
 import { workflowIds } from '../src/temporal/names.js';
 import { deployPipeline, progressQuery } from '../src/workflows/deploy-pipeline.js';
 import { innermostMessage } from '../src/workflows/progress.js';
@@ -29,7 +27,6 @@ export interface DeployRig {
 }
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
-const NAMESPACE = 'default';
 // temporal.api.enums.v1: TaskQueueKind NORMAL = 1; TaskQueueType WORKFLOW = 1, ACTIVITY = 2.
 
 
@@ -42,29 +39,9 @@ const seconds = (from?: string, to?: string) => (from && to ? (Date.parse(to) - 
  * the CLI starts it (the app's deploy id, conflict policy FAIL).
  */
 export async function startDeployRig(world: DeployWorld, workerEnv: Record<string, string>, teardown: Teardown, log: (line: string) => void): Promise<DeployRig> {
-  const dev = await startDevServer({ headless: true });
-  teardown.defer('stop Temporal dev server', () => dev.stop());
-  const temporalPid = childRunning(`--port ${dev.address.split(':')[1]}`);
-  const connection = await Connection.connect({ address: dev.address });
-  // Closing the channel under a pending execute() makes its retry timer throw; cancel and settle it first.
-  const abort = new AbortController();
-  let pending: Promise<unknown> = Promise.resolve();
-  teardown.defer('close Temporal client', async () => {
-    abort.abort();
-    await pending.catch(() => undefined);
-    await connection.close();
-  });
-  const client = new Client({ connection, namespace: NAMESPACE });
-
-  const taskQueue = `bench-deploy-${randomBytes(4).toString('hex')}`;
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: dev.address,
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    OPS_TASK_QUEUE: taskQueue,
-    ...world.secretEnv,
-    ...workerEnv,
-  };
+  const temporal = await startBenchTemporal(teardown, 'bench-deploy');
+  const { client, taskQueue } = temporal;
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...temporal.workerEnv, ...world.secretEnv, ...workerEnv };
   log(`starting worker on task queue ${taskQueue}`);
   const started = performance.now();
   const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, configFile: world.configFile, env });
@@ -77,12 +54,12 @@ export async function startDeployRig(world: DeployWorld, workerEnv: Record<strin
   const workflowId = workflowIds.deploy(world.app);
   return {
     startupSeconds,
-    pids: { worker: worker.pid, temporal: temporalPid },
+    pids: { worker: worker.pid, temporal: temporal.pid },
     async run(sha) {
       const begun = performance.now();
       let result;
       try {
-        const executing = connection.withAbortSignal(abort.signal, () =>
+        result = await temporal.abortable(() =>
           client.workflow.execute(deployPipeline, {
             taskQueue,
             workflowId,
@@ -91,8 +68,6 @@ export async function startDeployRig(world: DeployWorld, workerEnv: Record<strin
             args: [{ app: world.app, ref: sha, startedBy: 'deploy-bench' }],
           }),
         );
-        pending = executing;
-        result = await executing;
       } catch (err) {
         throw new Error(`${workflowId} failed: ${innermostMessage(err)}\nworker output:\n${worker.outputTail()}`);
       }

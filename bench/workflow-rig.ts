@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { childRunning, waitForPollers } from './worker-readiness.js';
-import { Client, Connection } from '@temporalio/client';
+import { waitForPollers } from './worker-readiness.js';
+import { NAMESPACE, startBenchTemporal } from './bench-temporal.js';
 import { stringify } from 'yaml';
 import { BackupRepository } from '../src/activities/repository/backup-repository.js';
 import { describeAddress } from '../src/config/database-url.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { startDevServer } from '../src/temporal/dev-server.js';
 import { workflowIds } from '../src/temporal/names.js';
 import { nightlyBackup } from '../src/workflows/nightly-backup.js';
 import { innermostMessage } from '../src/workflows/progress.js';
@@ -48,7 +47,6 @@ export interface WorkflowRig {
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const TARGET = 'bench';
-const NAMESPACE = 'default';
 // temporal.api.enums.v1: TaskQueueKind NORMAL = 1; TaskQueueType WORKFLOW = 1, ACTIVITY = 2.
 
 async function writeOpsConfig(dir: string, db: BenchDatabase): Promise<string> {
@@ -71,29 +69,15 @@ async function writeOpsConfig(dir: string, db: BenchDatabase): Promise<string> {
  * (verify-restores go to the same server as admin, no offsite copy). Each run() is one nightlyBackup.
  */
 export async function startWorkflowRig(root: string, db: BenchDatabase, teardown: Teardown, log: (line: string) => void): Promise<WorkflowRig> {
-  const dev = await startDevServer({ headless: true });
-  teardown.defer('stop Temporal dev server', () => dev.stop());
-  const devPid = childRunning(`--port ${dev.address.split(':')[1]}`);
-  const connection = await Connection.connect({ address: dev.address });
-  // Closing the channel under a pending result() makes its retry timer throw; cancel and settle it first.
-  const abort = new AbortController();
-  let pending: Promise<unknown> = Promise.resolve();
-  teardown.defer('close Temporal client', async () => {
-    abort.abort();
-    await pending.catch(() => undefined);
-    await connection.close();
-  });
-  const client = new Client({ connection, namespace: NAMESPACE });
+  const temporal = await startBenchTemporal(teardown, 'bench');
+  const { client, taskQueue, pid: devPid } = temporal;
 
   const dir = join(root, 'ops');
   await mkdir(dir, { recursive: true });
   const configFile = await writeOpsConfig(dir, db);
-  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    TEMPORAL_ADDRESS: dev.address,
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    OPS_TASK_QUEUE: taskQueue,
+    ...temporal.workerEnv,
     BENCH_PG_READER_PASSWORD: db.readerPassword,
     BENCH_PG_ADMIN_PASSWORD: db.server.adminPassword,
   };
@@ -131,9 +115,7 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
       const handle = await client.workflow.start(nightlyBackup, { taskQueue, workflowId, args: [{}] });
       let result;
       try {
-        const resulting = connection.withAbortSignal(abort.signal, () => handle.result());
-        pending = resulting;
-        result = await resulting;
+        result = await temporal.abortable(() => handle.result());
       } catch (err) {
         throw new Error(`${workflowId} failed: ${innermostMessage(err)}\nworker output:\n${worker.outputTail()}`);
       }
@@ -152,7 +134,7 @@ export async function startWorkflowRig(root: string, db: BenchDatabase, teardown
       if (verify?.status !== 'passed') throw new Error(`${entry.id}: verify ${verify?.status ?? 'missing'}: ${verify?.reasons.join('; ')}`);
       const seconds = (from: string, to: string | undefined) => (Date.parse(to ?? from) - Date.parse(from)) / 1000;
       const parent = await timelineOf(handle);
-      const child = await timelineOf(client.workflow.getHandle(workflowIds.backupTarget(TARGET, workflowId)));
+      const child = await timelineOf(client.workflow.getHandle(workflowIds.backupTarget(TARGET)));
       // Each run starts from the same repository state and disk usage.
       await repository.remove(entry.id);
       return {

@@ -73,17 +73,9 @@ export function makeDirs(path: string): string[] {
   return ['mkdir', '-p', '--', path];
 }
 
-/** Exits 0 when the directory exists: a rollback target must still be on the host. */
-export function dirExists(path: string): string[] {
-  return ['test', '-d', path];
-}
-
 /** Removes release dirs, refusing anything outside <root>/releases/. */
 export function removeReleases(root: string, shas: string[]): string[] {
   for (const sha of shas) if (!/^[0-9a-f]{7,64}$/.test(sha)) throw new Error(`not a release sha: "${sha}"`);
   return ['rm', '-rf', '--', ...shas.map((sha) => `${root.replace(/\/$/, '')}/releases/${sha}`)];
 }
 
-export function listReleaseDirs(root: string): string[] {
-  return ['ls', '-1A', '--', `${root.replace(/\/$/, '')}/releases`];
-}

@@ -3,6 +3,9 @@ import { parseDatabaseUrl } from './database-url.js';
 import { expandEnv, resolveSecret, type Env, type SecretMode } from './interpolate.js';
 import { parseLocation } from './location.js';
 
+/** Names of targets, apps, stages and hosts: they appear in ids, file names and metric labels. */
+export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
+
 export interface SchemaContext {
   env: Env;
   /** The config file's directory: relative paths and file: secrets resolve against it. */
@@ -30,7 +33,7 @@ export function schemaPrimitives(ctx: SchemaContext) {
     location: parsedFrom(text, (value) => parseLocation(value, ctx.baseDir)),
     databaseUrl: (requireDatabase: boolean) => parsedFrom(text, (value) => parseDatabaseUrl(value, { requireDatabase })),
     parsedFrom,
-    name: z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'expected lower-case letters, digits, - or _, starting with a letter (max 40)'),
+    name: z.string().regex(NAME_PATTERN, 'expected lower-case letters, digits, - or _, starting with a letter (max 40)'),
   };
 }
 

@@ -1,4 +1,4 @@
-import { consecutiveVerifyFailures, targetRuns, type BackupRunRecord } from './backup-history.js';
+import { consecutiveVerifyFailures, instant, targetRuns, type BackupRunRecord } from './backup-history.js';
 import type { BackupEntry } from './backup-record.js';
 import { formatBytes } from './format.js';
 
@@ -174,12 +174,6 @@ function targetHealth(target: string, { entries, drills, history, now, limits }:
     consecutiveVerifyFailures: consecutive,
     storageBytes,
   };
-}
-
-function instant(iso: string, what: string): number {
-  const at = Date.parse(iso);
-  if (Number.isNaN(at)) throw new Error(`${what} is not a date: "${iso}"`);
-  return at;
 }
 
 /** Hours to a tenth, rounded up: 26h, 24.1h. Computed on whole tenths of an hour so 26h is exactly "26h". */

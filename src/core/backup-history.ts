@@ -44,7 +44,7 @@ export function parseRunRecords(text: string): BackupRunRecord[] {
 }
 
 /** A backup run: ok when the dump succeeded and verify passed; one that was never verified does not count. */
-export interface RunAttempt {
+interface RunAttempt {
   at: number;
   ok: boolean;
 }
@@ -98,7 +98,8 @@ export function consecutiveVerifyFailures(verdicts: RunVerdict[]): number {
   return firstPass === -1 ? newestFirst.length : firstPass;
 }
 
-function instant(iso: string, what: string): number {
+/** Milliseconds of an ISO time; a record whose time does not parse is refused, naming the field. */
+export function instant(iso: string, what: string): number {
   const at = Date.parse(iso);
   if (Number.isNaN(at)) throw new Error(`${what} is not a date: "${iso}"`);
   return at;

@@ -20,7 +20,7 @@ export interface BackupMetricsInput {
   limits: HealthLimits;
 }
 
-export type HealthStatusCode = 0 | 1 | 2;
+type HealthStatusCode = 0 | 1 | 2;
 
 export const HEALTH_STATUS_CODE: Record<HealthStatus, HealthStatusCode> = { OK: 0, WARN: 1, FAIL: 2 };
 

@@ -20,5 +20,5 @@ export function chainAlerts(failed: TargetOutcome[], health: HealthReport, thres
       events.push({ kind: 'verify-failed-repeatedly', subject: target.target, cause, ...link });
     }
   }
-  return [...events, ...rpoAlerts(health).map((event) => ({ ...event, ...link }))];
+  return [...events, ...rpoAlerts(health, runUrl)];
 }

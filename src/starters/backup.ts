@@ -37,7 +37,7 @@ export function registerBackup(program: Command): void {
               .filter((s) => s.step.startsWith('target ') && s.status !== 'pending')
               .map((s) => {
                 const target = s.step.slice('target '.length);
-                return { label: target, handle: temporal.client.workflow.getHandle(workflowIds.backupTarget(target, workflowId)) };
+                return { label: target, handle: temporal.client.workflow.getHandle(workflowIds.backupTarget(target)) };
               }),
         });
         console.log(`backup finished: ${result.targets.length} target(s) OK; report ${result.report}`);

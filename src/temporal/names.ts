@@ -29,10 +29,9 @@ export const workflowIds = {
   nightlyBackup: (stamp: string) => `backup-${stamp}`,
   /**
    * One id per target, whichever run starts it: a running backup of the target is its lock, so a
-   * second run cannot sweep the first one's partial dump. The second argument (the parent run,
-   * formerly part of the id) is ignored; it is kept only so that callers still passing it compile.
+   * second run cannot sweep the first one's partial dump.
    */
-  backupTarget: (target: string, _parentWorkflowId?: string) => `backup-${target}`,
+  backupTarget: (target: string) => `backup-${target}`,
   verify: (backupId: string, stamp: string) => `verify-${backupId}-at-${stamp}`,
   /** One id per app: with the FAIL conflict policy, a running deploy is the app's lock, and it ends with the run. */
   deploy: (app: string) => `deploy-${app}`,

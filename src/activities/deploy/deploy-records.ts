@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
 import { appendLine } from '../repository/append-line.js';
+import { readTextIfExists } from '../repository/if-exists.js';
 import { formatDeployRecordLine, parseDeployRecords, type DeployRecord } from '../../core/deploy-metrics.js';
 import { parseJsonLines } from '../../core/json-lines.js';
 
@@ -30,10 +30,5 @@ function isRunMarked(value: unknown): value is { workflowId?: unknown; runId?: u
 
 /** Every recorded deploy in file order; none before the first deploy. */
 export async function readDeployRecords(config: OpsConfig): Promise<DeployRecord[]> {
-  try {
-    return parseDeployRecords(await readFile(deployRecordsFile(config), 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  return parseDeployRecords((await readTextIfExists(deployRecordsFile(config))) ?? '');
 }

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
+import { NAME_PATTERN } from '../../config/schema-primitives.js';
 import { renderDeployReport, type DeployReport } from '../../core/deploy-report.js';
 import { stampOf } from '../../core/backup-id.js';
 import { deployRecordFromReport } from '../../core/deploy-metrics.js';
@@ -16,7 +17,7 @@ export async function writeDeployReport(config: OpsConfig, report: DeployReport)
   await mkdir(config.reports, { recursive: true });
   const markdown = renderDeployReport(report);
   const configured = config.apps.some((app) => app.name === report.app);
-  const name = configured || SAFE_NAME.test(report.app) ? report.app : 'unknown-app';
+  const name = configured || NAME_PATTERN.test(report.app) ? report.app : 'unknown-app';
   const path = join(config.reports, `deploy-${name}-${stampOf(new Date(report.finishedAt))}.md`);
   await writeFileAtomic(path, markdown);
   await writeFileAtomic(join(config.reports, `deploy-${name}-latest.md`), markdown);
@@ -26,6 +27,3 @@ export async function writeDeployReport(config: OpsConfig, report: DeployReport)
   }
   return { path };
 }
-
-/** What an app name may look like in a file name (the config's own rule for app names). */
-const SAFE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;

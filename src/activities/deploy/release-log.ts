@@ -9,13 +9,12 @@ import { releaseLog, stageTarget } from './stage-target.js';
  * release dirs it made redundant (syncRelease decided which); they go in the same round trip,
  * after the entry is safely written.
  */
-export async function recordRelease(config: OpsConfig, entry: Omit<ReleaseLogEntry, 'at'>, prune: string[] = []): Promise<{ removed: string[] }> {
+export async function recordRelease(config: OpsConfig, entry: Omit<ReleaseLogEntry, 'at'>, prune: string[] = []): Promise<void> {
   const target = stageTarget(config, entry.app, entry.stage);
   const { line, key } = releaseLogLine({ at: new Date().toISOString(), ...entry });
   const append = key ? appendOnceFromStdin(releaseLog(target), key) : appendFromStdin(releaseLog(target));
   const argv = prune.length > 0 ? inSequence(append, removeReleases(target.root, prune)) : append;
   await runOnHost(config, target, argv, { input: line });
-  return { removed: prune };
 }
 
 /**

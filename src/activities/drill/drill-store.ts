@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DrillRecord } from '../../core/backup-health.js';
 import { writeFileAtomic } from '../repository/atomic-write.js';
+import { listNames } from '../repository/if-exists.js';
 
 /**
  * Drill results live in the backup repository beside the backups (<repository>/.drills/<id>.json):
@@ -21,13 +22,7 @@ export class DrillStore {
 
   /** Every recorded drill, oldest first. */
   async list(): Promise<DrillRecord[]> {
-    let names: string[];
-    try {
-      names = (await readdir(this.dir)).filter((n) => n.endsWith('.json'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const names = (await listNames(this.dir)).filter((n) => n.endsWith('.json'));
     const records = await Promise.all(names.map(async (n) => JSON.parse(await readFile(join(this.dir, n), 'utf8')) as DrillRecord));
     return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }

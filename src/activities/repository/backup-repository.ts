@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backupId, isStamp, parseBackupId } from '../../core/backup-id.js';
 import type { BackupEntry, BackupManifest, OffsiteRecord, VerifyRecord } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { fsyncDir, writeFileAtomic } from './atomic-write.js';
+import { listNames, readTextIfExists } from './if-exists.js';
 
 /** Every name a backup is built or removed under starts so: listings skip it, sweeps remove it. */
-export const PARTIAL_PREFIX = '.partial-';
+const PARTIAL_PREFIX = '.partial-';
 const RECORD_FILES = { manifest: 'manifest.json', verify: 'verify.json', offsite: 'offsite.json' } as const;
 
 /**
@@ -142,20 +143,7 @@ export class BackupRepository {
   }
 }
 
-async function listNames(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
-
 async function readJson<T>(file: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readTextIfExists(file);
+  return text === undefined ? undefined : (JSON.parse(text) as T);
 }

@@ -1,6 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appendLine } from './append-line.js';
+import { listNames, readTextIfExists } from './if-exists.js';
 import { formatRunRecordLine, parseRunRecords, type BackupRunRecord } from '../../core/backup-history.js';
 
 const HISTORY_SUFFIX = '.jsonl';
@@ -33,25 +33,11 @@ export class RunHistory {
   /** Every record of the given targets (all on disk when none given), each file in write order. */
   async list(targets?: string[]): Promise<BackupRunRecord[]> {
     const names = targets ?? (await historyTargets(this.dir));
-    const texts = await Promise.all(names.map((target) => readIfExists(this.fileOf(target))));
+    const texts = await Promise.all(names.map(async (target) => (await readTextIfExists(this.fileOf(target))) ?? ''));
     return texts.flatMap((text, i) => parseRunRecords(text).filter((r) => r.target === names[i]));
   }
 }
 
 async function historyTargets(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).filter((name) => name.endsWith(HISTORY_SUFFIX)).map((name) => name.slice(0, -HISTORY_SUFFIX.length));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-}
-
-async function readIfExists(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
-  }
+  return (await listNames(dir)).filter((name) => name.endsWith(HISTORY_SUFFIX)).map((name) => name.slice(0, -HISTORY_SUFFIX.length));
 }
