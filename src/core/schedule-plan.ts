@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ScheduleDeclaration } from '../config/schedule-schema.js';
+import { scheduledRunSummary } from './run-summary.js';
 
 /** A declared schedule with everything that decides its Temporal form, and the hash of that. */
 export interface DesiredSchedule extends ScheduleDeclaration {
@@ -8,6 +9,8 @@ export interface DesiredSchedule extends ScheduleDeclaration {
   taskQueue: string;
   /** The workflow the schedule starts in `workflow`'s place, which runs `workflow` as its child; see scheduleWrapper. */
   wrapper?: string;
+  /** What its runs show as their summary in the Web UI, e.g. "backup all targets (schedule nightly-backup)" */
+  summary: string;
   /** A stable hash of all of the above: equal hashes mean nothing to update. */
   specHash: string;
 }
@@ -63,8 +66,9 @@ export function desiredSchedules(
     .map((id) => {
       const declaration = declared[id]!;
       const wrapper = scheduleWrapper(declaration.workflow);
-      // The wrapper is in the hash: a deploy schedule applied before deploys went through it is updated once.
-      const normalized = { id, ...declaration, timeZone: context.timeZone, taskQueue: context.taskQueue, ...(wrapper ? { wrapper } : {}) };
+      // The wrapper and the summary are in the hash: a schedule applied before either existed is updated once.
+      const summary = scheduledRunSummary(id, declaration.workflow, declaration.args);
+      const normalized = { id, ...declaration, timeZone: context.timeZone, taskQueue: context.taskQueue, ...(wrapper ? { wrapper } : {}), summary };
       return { ...normalized, specHash: specHash(normalized) };
     });
 }

@@ -75,6 +75,7 @@ function scheduleAction(schedule: DesiredSchedule): ScheduleOptions['action'] {
     taskQueue: schedule.taskQueue,
     // Temporal appends the scheduled time: nightly-backup-2025-06-02T00:00:00Z.
     workflowId: schedule.id,
+    staticSummary: schedule.summary,
     // Every ops workflow takes one input object.
     args: [schedule.args ?? {}],
     memo: { opsSchedule: schedule.id, specHash: schedule.specHash } satisfies ActionMemo,

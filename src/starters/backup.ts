@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { stampOf } from '../core/backup-id.js';
+import { runSummary } from '../core/run-summary.js';
 import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
 import { nightlyBackup, type NightlyBackupResult } from '../workflows/nightly-backup.js';
@@ -27,6 +28,7 @@ export function registerBackup(program: Command): void {
         const handle = await temporal.client.workflow.start(nightlyBackup, {
           taskQueue: temporal.taskQueue,
           workflowId,
+          staticSummary: runSummary.nightlyBackup({ targets: options.target }),
           args: [{ targets: options.target, ...(url ? { runUrl: url } : {}) }],
         });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);

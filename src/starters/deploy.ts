@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import { runSummary } from '../core/run-summary.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
@@ -56,6 +57,7 @@ export function registerDeploy(program: Command): void {
             workflowId,
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            staticSummary: runSummary.deploy({ app, ref, stages: stages ?? appConfig.stages.map((s) => s.name) }),
             args: [{ app, ref, ...(stages ? { stages } : {}), smokeLevel: options.smokeLevel, startedBy: whoIsActing(options.by), preApproved: options.approve === true, ...(url ? { runUrl: url } : {}) }],
           })
           .catch(async (err: unknown) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { stampOf } from '../core/backup-id.js';
 import type { DrillRecord } from '../core/backup-health.js';
 import { formatDuration } from '../core/format.js';
+import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
 import { restoreDrill } from '../workflows/restore-drill.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
@@ -29,6 +30,7 @@ export function registerDrill(program: Command): void {
         const handle = await temporal.client.workflow.start(restoreDrill, {
           taskQueue: temporal.taskQueue,
           workflowId,
+          staticSummary: runSummary.restoreDrill(options),
           args: [{ ...(options.target ? { target: options.target } : {}), pick: options.pick, windowDays }],
         });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);

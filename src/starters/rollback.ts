@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
+import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
 import { rollbackStage } from '../workflows/rollback-stage.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
@@ -31,6 +32,7 @@ export function registerRollback(program: Command): void {
             workflowId,
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            staticSummary: runSummary.rollback({ app, stage: options.stage, to: options.to }),
             args: [{ app, stage: options.stage, ...(options.to ? { to: options.to } : {}), startedBy: whoIsActing(options.by) }],
           })
           .catch((err: unknown) => {

@@ -5,6 +5,7 @@ import { BackupRepository } from '../activities/repository/backup-repository.js'
 import { loadConfig } from '../config/load-config.js';
 import { peekConfig } from '../config/peek-config.js';
 import { stampOf } from '../core/backup-id.js';
+import { runSummary } from '../core/run-summary.js';
 import { chooseDemoPorts } from '../demo/demo-ports.js';
 import { prepareDemoSecrets, startDemoServers, type DemoServers } from '../demo/start-demo-servers.js';
 import { freePort } from '../local-servers/free-port.js';
@@ -74,7 +75,7 @@ async function startFirstBackup(config: ReturnType<typeof loadConfig>): Promise<
   try {
     const workflowId = workflowIds.nightlyBackup(`${stampOf(new Date())}-first`);
     const url = runUrl(temporal.settings, workflowId);
-    await temporal.client.workflow.start(nightlyBackup, { taskQueue: temporal.taskQueue, workflowId, args: [{ ...(url ? { runUrl: url } : {}) }] });
+    await temporal.client.workflow.start(nightlyBackup, { taskQueue: temporal.taskQueue, workflowId, staticSummary: runSummary.nightlyBackup({}), args: [{ ...(url ? { runUrl: url } : {}) }] });
     console.log(`  first backup         ${runLocation(temporal.settings, workflowId)}`);
   } finally {
     await temporal.close();

@@ -4,6 +4,7 @@ import type { OpsConfig } from '../config/load-config.js';
 import { parseBackupId, stampOf } from '../core/backup-id.js';
 import type { VerifyRecord } from '../core/backup-record.js';
 import { PreconditionFailed } from '../core/errors.js';
+import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
 import { verifyBackupRun } from '../workflows/verify-backup.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
@@ -24,7 +25,7 @@ export function registerVerify(program: Command): void {
       const temporal = await connectTemporal(config);
       try {
         const workflowId = workflowIds.verify(backupId, stampOf(new Date()));
-        const handle = await temporal.client.workflow.start(verifyBackupRun, { taskQueue: temporal.taskQueue, workflowId, args: [{ backupId }] });
+        const handle = await temporal.client.workflow.start(verifyBackupRun, { taskQueue: temporal.taskQueue, workflowId, staticSummary: runSummary.verify(backupId), args: [{ backupId }] });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
         const record = await watchRun<VerifyRecord>(handle);

@@ -3,6 +3,7 @@ import type { BackupActivities } from '../activities/backup/backup-activities.js
 import type { DumpResult, TargetFailureDetails, VerifyRecord } from '../activities/backup/backup-types.js';
 import { dumpSteps, longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
+import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
@@ -38,21 +39,21 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   const dumper = proxyActivities<BackupActivities>(dumpSteps(input.dumpTimeoutMinutes));
   let dump: DumpResult;
   try {
-    dump = await progress.run('dump', () => dumper.dumpTarget({ target: input.target, stamp: input.stamp }));
+    dump = await progress.run('dump', () => withSummary(dumper, `dump ${input.target}`).dumpTarget({ target: input.target, stamp: input.stamp }));
   } catch (err) {
     // The dump's failure is what this run reports; if its history line cannot be written either, that failure only goes uncounted.
-    if (recordsHistory) await quick.recordBackupRun({ target: input.target, kind: 'backup', dump: 'failed', verify: 'none', reason: innermostMessage(err) }).catch(() => undefined);
+    if (recordsHistory) await withSummary(quick, `history of ${input.target}`).recordBackupRun({ target: input.target, kind: 'backup', dump: 'failed', verify: 'none', reason: innermostMessage(err) }).catch(() => undefined);
     throw err;
   }
   const { backupId } = dump;
 
   if (input.offsite) {
     try {
-      await progress.run('offsite', () => long.copyOffsite({ backupId }));
+      await progress.run('offsite', () => withSummary(long, `offsite ${backupId}`).copyOffsite({ backupId }));
     } catch (err) {
       problems.push(`offsite copy failed: ${innermostMessage(err)}`);
       offsiteFailed = true;
-      await quick.recordOffsiteFailure({ backupId, error: innermostMessage(err) });
+      await withSummary(quick, `offsite failure of ${backupId}`).recordOffsiteFailure({ backupId, error: innermostMessage(err) });
     }
   } else {
     progress.mark('offsite', 'skipped', 'no backup.offsite configured');
@@ -60,9 +61,9 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
 
   let verify: VerifyRecord;
   try {
-    verify = await progress.run('verify', () => long.verifyBackup({ backupId, workflowId: workflowInfo().workflowId }));
+    verify = await progress.run('verify', () => withSummary(long, `verify ${backupId}`).verifyBackup({ backupId, workflowId: workflowInfo().workflowId }));
   } catch (err) {
-    verify = await quick.recordVerifyError({ backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId: workflowInfo().workflowId });
+    verify = await withSummary(quick, `verify error of ${backupId}`).recordVerifyError({ backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId: workflowInfo().workflowId });
   }
   const verifyPassed = verify.status === 'passed';
   if (!verifyPassed) {
@@ -73,7 +74,7 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   if (recordsHistory) {
     const outcome = { target: input.target, kind: 'backup', backupId, dump: 'ok', verify: verifyPassed ? 'passed' : 'failed' } as const;
     // Health counts failures from the history: a run it does not know of must not pass unnoticed.
-    await quick.recordBackupRun({ ...outcome, ...(verifyPassed ? {} : { reason: verify.reasons.join('; ') }) }).catch((err: unknown) => {
+    await withSummary(quick, `history of ${input.target}`).recordBackupRun({ ...outcome, ...(verifyPassed ? {} : { reason: verify.reasons.join('; ') }) }).catch((err: unknown) => {
       problems.push(`run history not recorded: ${innermostMessage(err)}`);
     });
   }

@@ -8,6 +8,7 @@ import type { HealthStatus } from '../core/backup-health.js';
 import { missedRunAlerts } from '../core/missed-runs.js';
 import { searchAttributes } from '../temporal/names.js';
 import { quickSteps } from './activity-options.js';
+import { withSummary } from './with-summary.js';
 
 const quick = proxyActivities<BackupActivities & NotifyActivities & RunLinkActivities & ScheduleRunActivities>(quickSteps);
 
@@ -25,15 +26,15 @@ export interface WatchdogResult {
  */
 export async function backupWatchdog(): Promise<WatchdogResult> {
   upsertSearchAttributes([{ key: searchAttributes.runKind, value: 'watchdog' }]);
-  const runUrl = await quick.runLink();
-  const health = await quick.evaluateBackupHealth();
+  const runUrl = await withSummary(quick, 'link to this run').runLink();
+  const health = await withSummary(quick, 'backup health').evaluateBackupHealth();
   // RPO alerts go out first: a Temporal hiccup while describing schedules must not hold them back.
   const rpo = rpoAlerts(health, runUrl);
-  for (const alert of rpo) await quick.sendAlert(alert);
+  for (const alert of rpo) await withSummary(quick, `alert ${alert.kind} ${alert.subject}`).sendAlert(alert);
 
-  const { previous, current } = await quick.surveyScheduleRuns();
+  const { previous, current } = await withSummary(quick, 'schedule runs').surveyScheduleRuns();
   const missed = missedRunAlerts(previous, current, runUrl);
-  for (const alert of missed.alerts) await quick.sendAlert(alert);
-  await quick.recordScheduleRuns(missed.next);
+  for (const alert of missed.alerts) await withSummary(quick, `alert ${alert.kind} ${alert.subject}`).sendAlert(alert);
+  await withSummary(quick, 'record schedule runs').recordScheduleRuns(missed.next);
   return { health: health.status, alerts: rpo.length + missed.alerts.length };
 }

@@ -8,6 +8,7 @@ import { searchAttributes } from '../temporal/names.js';
 import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
 import { innermostMessage, trackProgress } from './progress.js';
+import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
@@ -58,14 +59,14 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   let sha: string | undefined;
   let localDir: string;
   try {
-    plan = await progress.run('plan', () => quick.planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
-    ({ sha } = await progress.run('resolve', () => quick.resolveRef({ app: input.app, ref: input.ref })));
+    plan = await progress.run('plan', () => withSummary(quick, `plan deploy of ${input.app}`).planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
+    ({ sha } = await progress.run('resolve', () => withSummary(quick, `resolve ${input.app} ${input.ref}`).resolveRef({ app: input.app, ref: input.ref })));
     upsertSearchAttributes([
       { key: searchAttributes.app, value: input.app },
       { key: searchAttributes.ref, value: sha },
       { key: searchAttributes.runKind, value: 'deploy' },
     ]);
-    ({ dir: localDir } = await progress.run('prepare', () => host.prepareRelease({ app: input.app, sha: sha! })));
+    ({ dir: localDir } = await progress.run('prepare', () => withSummary(host, `export ${input.app} ${short(sha!)}`).prepareRelease({ app: input.app, sha: sha! })));
   } catch (err) {
     const step = progress.snapshot().find((s) => s.status === 'failed')?.step ?? 'plan';
     const report: DeployReport = {
@@ -138,6 +139,15 @@ type Progress = ReturnType<typeof trackProgress>;
 type DeployPlan = Awaited<ReturnType<DeployActivities['planDeploy']>>;
 type ReleaseEvent = 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed';
 
+function short(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+/** The deploy a report is of: the app and its SHA, or the ref when it never resolved. */
+function subject(report: DeployReport): string {
+  return `deploy ${report.app} ${report.sha ? short(report.sha) : report.ref}`;
+}
+
 /** Whether the run was asked to stop; read in the workflow's own (root) scope. */
 function cancelRequested(): boolean {
   return CancellationScope.current().consideredCancelled;
@@ -157,16 +167,17 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   };
   const why = (err: unknown) => (isCancellation(err) ? `cancelled during ${current}` : innermostMessage(err));
   const { workflowId, runId } = workflowInfo();
+  const where = `${input.app}@${stage}`;
   const record = (event: ReleaseEvent, previous: string | null, detail?: string, prune: string[] = []) =>
-    quick.recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId, runId, ...(detail ? { detail } : {}) }, prune);
+    withSummary(quick, `log ${event} ${where} ${short(sha)}`).recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId, runId, ...(detail ? { detail } : {}) }, prune);
   // The release log is history; failing to write it never changes how the deploy ended.
   const log = (event: ReleaseEvent, previous: string | null, detail?: string) => record(event, previous, detail).catch(() => undefined);
 
   let synced: { previous: string | null; redundant: string[] };
   try {
     // The sync also reads what `current` points at: the release to roll back to if anything after the switch fails.
-    synced = await step('sync', () => host.syncRelease({ ...at, sha, localDir }));
-    await step('build', () => host.buildRelease({ ...at, sha }));
+    synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha, localDir }));
+    await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
   } catch (err) {
     report.error = why(err);
     await uncancellable(() => log('failed', null, report.error));
@@ -176,9 +187,9 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   report.previous = previous;
   try {
     // Never cut short: a cancelled `up` racing the rollback's `up` could leave the new release running under the old `current`.
-    await step('switch', () => uncancellable(() => host.switchRelease({ ...at, sha, previous })));
-    report.health = await step('health', () => gate.checkHealth(at));
-    const smoke = await step('smoke', () => gate.runSmoke({ ...at, level: input.smokeLevel ?? 'smoke', localDir }));
+    await step('switch', () => uncancellable(() => withSummary(host, `switch ${where} to ${short(sha)}`).switchRelease({ ...at, sha, previous })));
+    report.health = await step('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
+    const smoke = await step('smoke', () => withSummary(gate, `${input.smokeLevel ?? 'smoke'} ${where}`).runSmoke({ ...at, level: input.smokeLevel ?? 'smoke', localDir }));
     report.smoke = smoke;
     if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
     // Logs the deploy and removes the releases it made redundant; a failure here shows on the step only.
@@ -201,8 +212,8 @@ async function rollBack(report: StageReport, previous: string | null, step: Step
     return 'rollback-failed';
   }
   try {
-    await step('rollback switch', () => host.switchRelease({ ...at, sha: previous, automaticRollback: true }));
-    await step('rollback health', () => gate.checkHealth(at));
+    await step('rollback switch', () => withSummary(host, `roll back ${at.app}@${at.stage} to ${short(previous)}`).switchRelease({ ...at, sha: previous, automaticRollback: true }));
+    await step('rollback health', () => withSummary(gate, `health ${at.app}@${at.stage}`).checkHealth(at));
     await log('rolled-back', previous, report.error);
     return 'rolled-back';
   } catch (err) {
@@ -215,7 +226,7 @@ async function rollBack(report: StageReport, previous: string | null, step: Step
 /** Writes the report and notifies, even while the run is being cancelled: they say how it ended. */
 function finish(report: DeployReport, notifySuccess: boolean): Promise<string> {
   return uncancellable(async () => {
-    const { path } = await quick.writeDeployReport(report);
+    const { path } = await withSummary(quick, `report of ${subject(report)}`).writeDeployReport(report);
     if (report.outcome !== 'succeeded' || report.cancelled || notifySuccess) await notify(report);
     return path;
   });
@@ -225,8 +236,8 @@ async function notify(report: DeployReport): Promise<void> {
   const alert = deployAlert(report);
   try {
     // Failures are alerts (rate limited, email when Slack fails); successes and rejections are news.
-    if (alert) await alerts.sendAlert(alert);
-    else await quick.postToSlack({ text: deployMessage(report) });
+    if (alert) await withSummary(alerts, `alert ${alert.kind} ${alert.subject}`).sendAlert(alert);
+    else await withSummary(quick, `news of ${subject(report)}`).postToSlack({ text: deployMessage(report) });
   } catch {
     // A notification failure never fails the deploy; the report on disk still says what happened.
   }

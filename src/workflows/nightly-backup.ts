@@ -9,10 +9,12 @@ import { chainAlerts } from '../core/chain-alerts.js';
 import { backupId, stampOf } from '../core/backup-id.js';
 import type { HealthStatus } from '../core/backup-health.js';
 import { mapBounded } from '../core/map-bounded.js';
+import { runSummary } from '../core/run-summary.js';
 import { searchAttributes, workflowIds } from '../temporal/names.js';
 import { quickSteps } from './activity-options.js';
 import { backupTarget } from './backup-target.js';
 import { innermostMessage, trackProgress } from './progress.js';
+import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
@@ -44,8 +46,8 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
   const progress = trackProgress(['plan', 'targets', 'retention', 'report', 'health']);
 
   // patched: a run that started before this step existed replays without it.
-  const runUrl = input.runUrl ?? (patched('nightly-run-link') ? await quick.runLink() : undefined);
-  const plan = await progress.run('plan', () => quick.planBackup({ targets: input.targets ?? [] }));
+  const runUrl = input.runUrl ?? (patched('nightly-run-link') ? await withSummary(quick, 'link to this run').runLink() : undefined);
+  const plan = await progress.run('plan', () => withSummary(quick, `plan ${runSummary.nightlyBackup(input)}`).planBackup({ targets: input.targets ?? [] }));
   upsertSearchAttributes([
     { key: searchAttributes.target, value: plan.targets.map((t) => t.name) },
     { key: searchAttributes.runKind, value: 'nightly-backup' },
@@ -66,6 +68,7 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
         await executeChild(backupTarget, {
           workflowId: childId,
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          staticSummary: runSummary.backupTarget(target.name),
           args: [{ target: target.name, stamp, offsite: plan.offsite, ...dumpLimit }],
           typedSearchAttributes: [
             { key: searchAttributes.target, value: [target.name] },
@@ -86,13 +89,13 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
 
   let retention: TargetRetention[] = [];
   try {
-    retention = await progress.run('retention', () => quick.applyRetention({ targets: plan.targets.map((t) => t.name) }));
+    retention = await progress.run('retention', () => withSummary(quick, `retention ${targetNames(plan)}`).applyRetention({ targets: plan.targets.map((t) => t.name) }));
   } catch (err) {
     outcomes.push({ target: 'retention', error: innermostMessage(err) });
   }
 
   const report = await progress.run('report', () =>
-    quick.writeBackupReport({
+    withSummary(quick, `report of ${targetNames(plan)}`).writeBackupReport({
       workflowId: workflowInfo().workflowId,
       ...(runUrl ? { runUrl } : {}),
       startedAt: startedAt.toISOString(),
@@ -101,7 +104,7 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
     }),
   );
 
-  const health = await progress.run('health', () => quick.evaluateBackupHealth());
+  const health = await progress.run('health', () => withSummary(quick, 'backup health').evaluateBackupHealth());
   const failed = outcomes.filter((o) => o.error);
   await raiseAlerts(chainAlerts(failed, health, plan.verifyFailureAlertAt, runUrl));
   if (failed.length > 0) {
@@ -113,6 +116,10 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
     });
   }
   return { targets: outcomes, retention, report: report.latest, health: health.status };
+}
+
+function targetNames(plan: { targets: Array<{ name: string }> }): string {
+  return plan.targets.map((t) => t.name).join(', ') || 'no targets';
 }
 
 /** The activities name their target; a timeout (the dump's limit, say) names nothing, and the run's message lists one line per target. */
@@ -129,5 +136,5 @@ function failedStepOf(err: unknown): TargetOutcome['failedStep'] {
 
 /** Alerts are best effort: a failed alert is reported by the alert activity itself and never fails the chain. */
 async function raiseAlerts(events: AlertEvent[]): Promise<void> {
-  for (const event of events) await quick.sendAlert(event).catch(() => undefined);
+  for (const event of events) await withSummary(quick, `alert ${event.kind} ${event.subject}`).sendAlert(event).catch(() => undefined);
 }

@@ -8,6 +8,7 @@ import { ALL_TARGETS } from '../core/drill-selection.js';
 import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
+import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
@@ -37,7 +38,7 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
   // patched: a run that started before these steps existed replays without the run link, and a
   // failed pick fails it unrecorded, as it did then.
   const recordsFailedPick = patched('drill-records-failed-pick');
-  const runUrl = recordsFailedPick ? await quick.runLink() : undefined;
+  const runUrl = recordsFailedPick ? await withSummary(quick, 'link to this run').runLink() : undefined;
 
   let picked: DrillPick | undefined;
   let record: DrillRecord;
@@ -45,9 +46,9 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
     picked = await progress.run('pick', () => pickBackup(input));
     const { target, backupId } = picked;
     upsertSearchAttributes([{ key: searchAttributes.target, value: [target] }]);
-    const copy = await progress.run('fetch offsite copy', () => long.fetchOffsiteCopy({ backupId, drillId }));
-    const outcome = await progress.run('restore and check', () => long.restoreDrillCopy(copy));
-    const rto = outcome.restoreSeconds !== undefined ? await quick.compareWithEarlierDrills({ target, restoreSeconds: outcome.restoreSeconds }) : undefined;
+    const copy = await progress.run('fetch offsite copy', () => withSummary(long, `fetch offsite copy of ${backupId}`).fetchOffsiteCopy({ backupId, drillId }));
+    const outcome = await progress.run('restore and check', () => withSummary(long, `restore and check ${backupId}`).restoreDrillCopy(copy));
+    const rto = outcome.restoreSeconds !== undefined ? await withSummary(quick, `restore time of ${target}`).compareWithEarlierDrills({ target, restoreSeconds: outcome.restoreSeconds }) : undefined;
     record = {
       id: drillId, target, backupId, status: outcome.reasons.length === 0 ? 'passed' : 'failed',
       startedAt, finishedAt: new Date().toISOString(), reasons: outcome.reasons,
@@ -66,13 +67,13 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
       startedAt, finishedAt: new Date().toISOString(), reasons: [innermostMessage(err)],
     };
   } finally {
-    if (picked) await quick.removeDrillWorkDir({ drillId });
+    if (picked) await withSummary(quick, `remove work dir of ${drillId}`).removeDrillWorkDir({ drillId });
   }
-  await progress.run('record', () => quick.recordDrill(record));
+  await progress.run('record', () => withSummary(quick, `record ${record.id} of ${record.target}`).recordDrill(record));
   if (record.status === 'failed') {
     const reasons = record.reasons.join('; ');
     const cause = record.backupId ? `${record.backupId}: ${reasons}` : reasons;
-    await quick.sendAlert({ kind: 'drill-failed', subject: record.target, cause, ...(runUrl ? { runUrl } : {}) }).catch(() => undefined);
+    await withSummary(quick, `alert drill-failed ${record.target}`).sendAlert({ kind: 'drill-failed', subject: record.target, cause, ...(runUrl ? { runUrl } : {}) }).catch(() => undefined);
     throw ApplicationFailure.create({ type: 'DrillFailed', nonRetryable: true, message: `restore drill of ${record.backupId ?? record.target} failed: ${reasons}`, details: [record] });
   }
   return record;
@@ -81,7 +82,7 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
 /** The backup to drill; none qualifying fails the step with the reason (e.g. "no backups of crm-db in the last 30 days"). */
 async function pickBackup(input: RestoreDrillInput): Promise<DrillPick> {
   // Math.random in a workflow is seeded by Temporal: the pick is random, yet replays the same.
-  const pick = await quick.pickDrillBackup({ ...(input.target ? { target: input.target } : {}), pick: input.pick ?? 'random', windowDays: input.windowDays ?? 30, randomValue: Math.random() });
+  const pick = await withSummary(quick, `pick a backup of ${input.target ?? 'any target'} (${input.pick ?? 'random'})`).pickDrillBackup({ ...(input.target ? { target: input.target } : {}), pick: input.pick ?? 'random', windowDays: input.windowDays ?? 30, randomValue: Math.random() });
   if ('none' in pick) throw ApplicationFailure.create({ type: 'NoBackupToDrill', nonRetryable: true, message: pick.none });
   return pick;
 }

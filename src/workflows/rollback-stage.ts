@@ -4,6 +4,7 @@ import { previousRelease } from '../core/release-log.js';
 import { searchAttributes } from '../temporal/names.js';
 import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
+import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
@@ -31,18 +32,19 @@ export async function rollbackStage(input: RollbackInput): Promise<{ from: strin
     { key: searchAttributes.runKind, value: 'rollback' },
   ]);
   const at = { app: input.app, stage: input.stage };
+  const where = `${input.app}@${input.stage}`;
   const { from, to } = await progress.run('find release', async () => {
-    const { sha: current } = await quick.currentRelease(at);
-    const to = input.to ?? previousRelease(await quick.readReleaseLog(at), current);
+    const { sha: current } = await withSummary(quick, `current release ${where}`).currentRelease(at);
+    const to = input.to ?? previousRelease(await withSummary(quick, `release log ${where}`).readReleaseLog(at), current);
     if (!to) throw ApplicationFailure.nonRetryable(`no earlier release of ${input.app} on ${input.stage} to roll back to; name one with --to`, 'PreconditionFailed');
     return { from: current, to };
   });
   upsertSearchAttributes([{ key: searchAttributes.ref, value: to }]);
   const record = (event: 'manual-rollback' | 'rollback-failed', detail?: string) =>
-    quick.recordRelease({ ...at, sha: to, previous: from, event, by: input.startedBy, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, ...(detail ? { detail } : {}) });
+    withSummary(quick, `log ${event} ${where} ${to.slice(0, 12)}`).recordRelease({ ...at, sha: to, previous: from, event, by: input.startedBy, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, ...(detail ? { detail } : {}) });
   try {
-    await progress.run('switch', () => host.switchRelease({ ...at, sha: to }));
-    await progress.run('health', () => gate.checkHealth(at));
+    await progress.run('switch', () => withSummary(host, `switch ${where} to ${to.slice(0, 12)}`).switchRelease({ ...at, sha: to }));
+    await progress.run('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
   } catch (err) {
     await record('rollback-failed', innermostMessage(err));
     throw ApplicationFailure.create({ type: 'RollbackFailed', nonRetryable: true, message: `${input.app} on ${input.stage}: rollback to ${to.slice(0, 12)} failed: ${innermostMessage(err)}` });

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, startChild, upsertSearchAttributes, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { runSummary } from '../core/run-summary.js';
 import { searchAttributes, workflowIds } from '../temporal/names.js';
 import { deployPipeline, type DeployInput, type DeployResult } from './deploy-pipeline.js';
 
@@ -18,6 +19,7 @@ export async function scheduledDeploy(input: DeployInput): Promise<DeployResult>
       workflowId,
       args: [input],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: runSummary.deploy(input),
       // The deploy outlives this run, as one started by `ops deploy` outlives the CLI: terminating
       // or cancelling a deploy mid-switch would skip its rollback. It is stopped, approved and
       // watched at deploy-<app>, whoever started it.

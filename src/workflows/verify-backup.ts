@@ -5,6 +5,7 @@ import { parseBackupId } from '../core/backup-id.js';
 import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
+import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
@@ -27,13 +28,13 @@ export async function verifyBackupRun(input: { backupId: string }): Promise<Veri
   const workflowId = workflowInfo().workflowId;
   let record: VerifyRecord;
   try {
-    record = await progress.run('verify', () => long.verifyBackup({ backupId: input.backupId, workflowId }));
+    record = await progress.run('verify', () => withSummary(long, `verify ${input.backupId}`).verifyBackup({ backupId: input.backupId, workflowId }));
   } catch (err) {
-    record = await quick.recordVerifyError({ backupId: input.backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId });
+    record = await withSummary(quick, `verify error of ${input.backupId}`).recordVerifyError({ backupId: input.backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId });
   }
   const passed = record.status === 'passed';
   if (recordsHistory) {
-    await quick.recordBackupRun({ target, kind: 'verify', backupId: input.backupId, verify: passed ? 'passed' : 'failed', ...(passed ? {} : { reason: record.reasons.join('; ') }) });
+    await withSummary(quick, `history of ${target}`).recordBackupRun({ target, kind: 'verify', backupId: input.backupId, verify: passed ? 'passed' : 'failed', ...(passed ? {} : { reason: record.reasons.join('; ') }) });
   }
   if (!passed) {
     progress.mark('verify', 'failed', record.reasons.join('; '));

@@ -22,10 +22,10 @@ const ours = (s: DesiredSchedule, hash = s.specHash): ExistingSchedule => ({ id:
 const empty: SchedulePlan = { create: [], update: [], delete: [], unchanged: [], conflicts: [] };
 
 describe('desiredSchedules', () => {
-  it('adds the id, time zone, task queue and hash, in id order', () => {
+  it('adds the id, time zone, task queue, run summary and hash, in id order', () => {
     expect(desiredSchedules({ nightly, drill }, CONTEXT)).toStrictEqual([
-      { id: 'drill', ...drill, timeZone: 'Europe/Prague', taskQueue: QUEUE, specHash: DRILL.specHash },
-      { id: 'nightly', ...nightly, timeZone: 'Europe/Prague', taskQueue: QUEUE, specHash: NIGHTLY.specHash },
+      { id: 'drill', ...drill, timeZone: 'Europe/Prague', taskQueue: QUEUE, summary: 'drill any target (random) (schedule drill)', specHash: DRILL.specHash },
+      { id: 'nightly', ...nightly, timeZone: 'Europe/Prague', taskQueue: QUEUE, summary: 'backup all targets (schedule nightly)', specHash: NIGHTLY.specHash },
     ]);
     expect(NIGHTLY.specHash).toMatch(/^[0-9a-f]{16}$/);
     expect(NIGHTLY.specHash).not.toBe(DRILL.specHash);

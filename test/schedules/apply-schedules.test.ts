@@ -54,6 +54,8 @@ describe('applySchedules on the real dev server', () => {
       expect(backup.spec.calendars).toHaveLength(1);
       expect(backup.spec.calendars![0]).toMatchObject({ minute: [{ start: 0, end: 0, step: 1 }], hour: [{ start: 2, end: 2, step: 1 }] });
       expect(backup.action).toMatchObject({ type: 'startWorkflow', workflowType: 'nightlyBackup', taskQueue: queue, workflowId: nightly, args: [{}] });
+      // What the runs it starts show in the Web UI.
+      expect(backup.action.staticSummary).toBe(`backup all targets (schedule ${nightly})`);
       expect(backup.policies).toStrictEqual({ overlap: 'SKIP', catchupWindow: 6 * HOUR_MS, pauseOnFailure: false });
       expect(backup.memo).toStrictEqual({ managedBy: 'ops', taskQueue: queue });
       expect(backup.state.paused).toBe(false);

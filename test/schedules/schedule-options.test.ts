@@ -25,6 +25,7 @@ describe('scheduleCreateOptions', () => {
         workflowType: 'nightlyBackup',
         taskQueue: 'ops',
         workflowId: 'nightly-backup',
+        staticSummary: 'backup all targets (schedule nightly-backup)',
         args: [{}],
         memo: { opsSchedule: 'nightly-backup', specHash: nightly!.specHash },
       },
@@ -34,9 +35,10 @@ describe('scheduleCreateOptions', () => {
     });
   });
 
-  it('args, paused, note, overlap and a fractional catch-up window pass through', () => {
+  it('args, paused, note, overlap and a fractional catch-up window pass through; the summary names the deploy', () => {
     const options = scheduleCreateOptions(deploy!);
-    expect([options.action.args, options.state, options.policies, options.memo]).toStrictEqual([
+    expect([options.action.staticSummary, options.action.args, options.state, options.policies, options.memo]).toStrictEqual([
+      'deploy crm main (schedule weekly-deploy)',
       [{ app: 'crm', ref: 'main' }],
       { paused: true, note: 'held' },
       { overlap: 'BUFFER_ONE', catchupWindow: 1_800_000 },
@@ -78,11 +80,11 @@ describe('a deployPipeline schedule starts scheduledDeploy, which takes the app\
     expect(Object.keys(args)).toStrictEqual([...SCHEDULABLE_WORKFLOWS]);
   });
 
-  // A schedule applied before the wrapper existed carries the hash of the declaration alone.
+  // A schedule applied before the wrapper and the run summaries existed carries the hash of the declaration alone.
   const hashBefore = (declaration: ScheduleDeclaration) => specHash({ id: 's', ...declaration, ...CONTEXT });
   it.each<[string, ScheduleDeclaration, 'update' | 'unchanged']>([
     ['a deploy schedule applied before the wrapper is updated once, to start it', { workflow: 'deployPipeline', cron: '0 9 * * MON', args: args.deployPipeline!, catchupWindowHours: 6, overlap: 'SKIP' }, 'update'],
-    ['any other schedule keeps its hash: unchanged', { workflow: 'nightlyBackup', cron: '0 2 * * *', catchupWindowHours: 6, overlap: 'SKIP' }, 'unchanged'],
+    ['any other schedule applied before run summaries is updated once, to label its runs', { workflow: 'nightlyBackup', cron: '0 2 * * *', catchupWindowHours: 6, overlap: 'SKIP' }, 'update'],
   ])('%s', (_name, declaration, verdict) => {
     const desired = desiredSchedules({ s: declaration }, CONTEXT);
     const before = planSchedules(desired, [{ id: 's', managedFor: 'ops', specHash: hashBefore(declaration) }], 'ops');

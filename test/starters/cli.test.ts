@@ -77,6 +77,9 @@ describe('ops CLI against a real worker', () => {
     expect(result.stdout).toMatch(new RegExp(`${target} › dump\\s+done`));
     expect(result.stdout).toMatch(new RegExp(`${target} › verify\\s+done`));
     expect(result.stdout).toContain('backup finished: 1 target(s) OK');
+    // What the run shows as its summary in the Web UI.
+    const backupRun = /^started (\S+)$/m.exec(result.stdout)![1]!;
+    expect(await (await worker.client.workflow.getHandle(backupRun).describe()).staticSummary()).toBe(`backup ${target}`);
 
     const list = await runCli(['--config', fixture.configFile, 'backups', 'list', '--json'], env);
     expect(list.exitCode).toBe(0);
@@ -89,6 +92,8 @@ describe('ops CLI against a real worker', () => {
     expect(verify.stdout).toContain('verify passed');
     const verifyId = `verify-${backups[0]!.id}-at-\\d{8}T\\d{6}Z`;
     expect(verify.stdout).toMatch(new RegExp(`^started ${verifyId}\\n {2}http://ui\\.example:8080/namespaces/default/workflows/${verifyId}/[0-9a-f-]{36}/history$`, 'm'));
+    const verifyRun = /^started (\S+)$/m.exec(verify.stdout)![1]!;
+    expect(await (await worker.client.workflow.getHandle(verifyRun).describe()).staticSummary()).toBe(`verify ${backups[0]!.id}`);
   });
 
   it('status reports health per target from the repository, and exits 1 when a target is FAIL', async () => {
