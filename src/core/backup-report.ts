@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration } from './format.js';
+import { formatBytes, formatDuration, formatLocalTime } from './format.js';
 import { formatAge } from './rpo.js';
 
 /**
@@ -37,14 +37,15 @@ export interface BackupRunReport {
 
 const NONE = '—';
 
-export function renderBackupReport(report: BackupRunReport): string {
+/** Times are shown in `timeZone` (the config's), with the offset. */
+export function renderBackupReport(report: BackupRunReport, timeZone: string): string {
   const failed = report.targets.filter((t) => t.status === 'failed').length;
   const overall = failed === 0 ? 'OK' : `FAILED (${failed} of ${report.targets.length} targets)`;
   const run = report.runUrl ? `[\`${report.workflowId}\`](${report.runUrl})` : `\`${report.workflowId}\``;
   const lines = [
     `# Nightly backup: ${overall}`,
     '',
-    `Run ${run}, started ${report.startedAt}, finished ${report.finishedAt}${elapsed(report)}.`,
+    `Run ${run}, started ${formatLocalTime(report.startedAt, timeZone)}, finished ${formatLocalTime(report.finishedAt, timeZone)}${elapsed(report)}.`,
     '',
   ];
   if (report.targets.length === 0) {

@@ -1,4 +1,4 @@
-import { formatDuration } from './format.js';
+import { formatDuration, formatLocalTime } from './format.js';
 
 export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'rejected' | 'cancelled' | 'skipped';
 
@@ -48,8 +48,8 @@ const CANCELLED_HEADLINE: Partial<Record<StageOutcome, string>> = {
   'rollback-failed': 'CANCELLED, rollback failed: needs a human',
 };
 
-/** The deploy report as Markdown: what, who, which ref, per-stage step timings, health, smoke and rollback. */
-export function renderDeployReport(report: DeployReport): string {
+/** The deploy report as Markdown: what, who, which ref, per-stage step timings, health, smoke and rollback; times in `timeZone`, with the offset. */
+export function renderDeployReport(report: DeployReport, timeZone: string): string {
   const run = report.runUrl ? `[\`${report.workflowId}\`](${report.runUrl})` : `\`${report.workflowId}\``;
   const headline = (outcome: StageOutcome) => (report.cancelled ? CANCELLED_HEADLINE[outcome] : undefined) ?? HEADLINE[outcome];
   const lines = [
@@ -57,7 +57,7 @@ export function renderDeployReport(report: DeployReport): string {
     '',
     report.sha ? `- Ref: \`${report.ref}\` → \`${report.sha}\`` : `- Ref: \`${report.ref}\` (not resolved)`,
     `- Started by: ${report.startedBy}`,
-    `- Run: ${run}, ${report.startedAt} → ${report.finishedAt} (${formatDuration(seconds(report.startedAt, report.finishedAt))})`,
+    `- Run: ${run}, ${formatLocalTime(report.startedAt, timeZone)} → ${formatLocalTime(report.finishedAt, timeZone)} (${formatDuration(seconds(report.startedAt, report.finishedAt))})`,
   ];
   if (report.error) lines.push(`- Error: ${oneLine(report.error)}`);
   if (report.cancelled) lines.push('- Cancelled: yes (Temporal UI or CLI); the steps below show where it stopped');

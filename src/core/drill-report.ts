@@ -1,12 +1,13 @@
 import type { DrillRecord } from './backup-health.js';
-import { formatDuration } from './format.js';
+import { formatDuration, formatLocalTime } from './format.js';
 
-/** The restore drill report: this drill's verdict and checks, and the RTO history of the target. */
-export function renderDrillReport(record: DrillRecord, history: DrillRecord[]): string {
+/** The restore drill report: this drill's verdict and checks, and the RTO history of the target; times in `timeZone`, with the offset. */
+export function renderDrillReport(record: DrillRecord, history: DrillRecord[], timeZone: string): string {
+  const at = (time: string) => formatLocalTime(time, timeZone);
   const lines = [
     `# Restore drill ${record.target}: ${record.status === 'passed' ? 'PASSED' : 'FAILED'}`,
     '',
-    `- Drill: \`${record.id}\`, ${record.startedAt} → ${record.finishedAt}`,
+    `- Drill: \`${record.id}\`, ${at(record.startedAt)} → ${at(record.finishedAt)}`,
     record.backupId ? `- Backup: \`${record.backupId}\`, restored from the offsite copy` : '- Backup: none qualified, nothing was restored',
     ...(record.restoreSeconds !== undefined ? [`- Restore duration (RTO): ${formatDuration(record.restoreSeconds)}`] : []),
     ...(record.rto?.medianPrevious != null
@@ -18,7 +19,7 @@ export function renderDrillReport(record: DrillRecord, history: DrillRecord[]): 
   const earlier = history.filter((d) => d.target === record.target).slice(-12);
   if (earlier.length > 0) {
     lines.push('## Drill history', '', '| Drill | Backup | Status | Restore |', '| --- | --- | --- | --- |');
-    for (const d of earlier) lines.push(`| ${d.finishedAt} | ${d.backupId ? `\`${d.backupId}\`` : '—'} | ${d.status} | ${d.restoreSeconds !== undefined ? formatDuration(d.restoreSeconds) : '—'} |`);
+    for (const d of earlier) lines.push(`| ${at(d.finishedAt)} | ${d.backupId ? `\`${d.backupId}\`` : '—'} | ${d.status} | ${d.restoreSeconds !== undefined ? formatDuration(d.restoreSeconds) : '—'} |`);
     lines.push('');
   }
   return lines.join('\n');

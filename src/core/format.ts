@@ -58,15 +58,39 @@ export function formatRoughDuration(seconds: number): string {
     .join(' ');
 }
 
-/** A moment as wall-clock time in an IANA zone, to the minute: 2025-06-02 02:00. */
-export function formatZonedTime(moment: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(moment)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+/**
+ * A moment as a person reads it: the wall clock in the configured IANA zone, to the second, with
+ * that zone's offset on that day: 2026-12-07 03:04:05 +01:00 in Prague's winter, +02:00 in its
+ * summer, +00:00 in UTC. Reports, CLI tables and messages use this; machine formats (JSON output,
+ * ids, file names, releases.log) stay UTC ISO. A recorded time that does not parse is shown as
+ * recorded: a report of a broken night must still render.
+ */
+export function formatLocalTime(moment: Date | string, timeZone: string): string {
+  const date = typeof moment === 'string' ? new Date(moment) : moment;
+  if (Number.isNaN(date.getTime())) return String(moment);
+  const p = Object.fromEntries(wallClock(timeZone).formatToParts(date).map((part) => [part.type, part.value]));
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  // The offset is what the zone's wall clock is ahead of UTC at this instant (whole seconds on both sides).
+  const offsetMinutes = Math.round((wall - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
+
+function wallClock(timeZone: string): Intl.DateTimeFormat {
+  let format = WALL_CLOCKS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone, calendar: 'gregory', numberingSystem: 'latn', hourCycle: 'h23',
+      year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    WALL_CLOCKS.set(timeZone, format);
+  }
+  return format;
+}
+
+/** A formatter per zone: building one costs far more than formatting with it, and a table formats many times. */
+const WALL_CLOCKS = new Map<string, Intl.DateTimeFormat>();
 
 function assertMeasurement(what: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${what} must be a finite number >= 0, got ${value}`);

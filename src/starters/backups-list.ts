@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
-import { formatBytes } from '../core/format.js';
+import { formatBytes, formatLocalTime } from '../core/format.js';
 import { loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { printTable } from './print-table.js';
 
@@ -27,7 +27,7 @@ export function registerBackupsList(program: Command): void {
       }
       printTable(
         ['ID', 'KIND', 'FINISHED', 'SIZE', 'VERIFY', 'OFFSITE'],
-        entries.map((e) => [e.id, e.manifest.kind, e.manifest.finishedAt, formatBytes(e.manifest.bytes), e.verify?.status ?? 'none', e.offsite?.status ?? 'none']),
+        entries.map((e) => [e.id, e.manifest.kind, formatLocalTime(e.manifest.finishedAt, config.timeZone), formatBytes(e.manifest.bytes), e.verify?.status ?? 'none', e.offsite?.status ?? 'none']),
       );
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { formatLocalTime } from '../core/format.js';
 import { workflowIds } from '../temporal/names.js';
 import { pendingApprovalQuery } from '../workflows/deploy-signals.js';
 import { progressQuery } from '../workflows/progress.js';
@@ -22,12 +23,12 @@ export function registerDeployStatus(deploy: Command, program: Command): void {
           if (err instanceof WorkflowNotFoundError) throw new UsageError(`no deploy of ${app} has run yet`);
           throw err;
         });
-        console.log(`${description.workflowId}: ${description.status.name} (started ${description.startTime.toISOString()})`);
+        console.log(`${description.workflowId}: ${description.status.name} (started ${formatLocalTime(description.startTime, config.timeZone)})`);
         console.log(`  ${runLocation(temporal.settings, description.workflowId, description.runId)}`);
         const steps = await handle.query(progressQuery).catch(() => []);
         printTable(['STEP', 'STATUS', 'DETAIL'], steps.map((s) => [s.step, s.status, s.detail ?? '']));
         const pending = description.status.name === 'RUNNING' ? await handle.query(pendingApprovalQuery).catch(() => null) : null;
-        if (pending) console.log(`waiting for approval before ${pending.stage} since ${pending.since}: ops deploy approve ${app} [--reject]`);
+        if (pending) console.log(`waiting for approval before ${pending.stage} since ${formatLocalTime(pending.since, config.timeZone)}: ops deploy approve ${app} [--reject]`);
       } finally {
         await temporal.close();
       }

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { runUrl } from '../temporal/connection-settings.js';
@@ -61,7 +62,7 @@ export function registerDeploy(program: Command): void {
             args: [{ app, ref, ...(stages ? { stages } : {}), smokeLevel: options.smokeLevel, startedBy: whoIsActing(options.by), preApproved: options.approve === true, ...(url ? { runUrl: url } : {}) }],
           })
           .catch(async (err: unknown) => {
-            if (err instanceof WorkflowExecutionAlreadyStartedError) throw await lockHeld(temporal.client, temporal.settings, app);
+            if (err instanceof WorkflowExecutionAlreadyStartedError) throw await lockHeld(temporal.client, temporal.settings, app, config.timeZone);
             throw err;
           });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
@@ -76,8 +77,8 @@ export function registerDeploy(program: Command): void {
   registerDeployApprove(deploy, program);
 }
 
-async function lockHeld(client: Client, settings: ConnectionSettings, app: string): Promise<LockHeld> {
+async function lockHeld(client: Client, settings: ConnectionSettings, app: string, timeZone: string): Promise<LockHeld> {
   const running = await client.workflow.getHandle(workflowIds.deploy(app)).describe();
   const link = runUrl(settings, running.workflowId, running.runId) ?? `${running.workflowId} (run ${running.runId})`;
-  return new LockHeld(`a deploy of ${app} is already running since ${running.startTime.toISOString()}: ${link}`);
+  return new LockHeld(`a deploy of ${app} is already running since ${formatLocalTime(running.startTime, timeZone)}: ${link}`);
 }

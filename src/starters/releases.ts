@@ -3,6 +3,7 @@ import { currentRelease } from '../activities/deploy/build-and-switch.js';
 import { readReleaseLog } from '../activities/deploy/release-log.js';
 import { stageTarget } from '../activities/deploy/stage-target.js';
 import { PreconditionFailed } from '../core/errors.js';
+import { formatLocalTime } from '../core/format.js';
 import { loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { UsageError } from './exit-codes.js';
 import { printTable } from './print-table.js';
@@ -31,7 +32,7 @@ export function registerReleases(program: Command): void {
       console.log(`current: ${current.sha ?? 'none'}`);
       printTable(
         ['AT', 'EVENT', 'SHA', 'PREVIOUS', 'BY', 'DETAIL'],
-        entries.map((e) => [e.at, e.event, e.sha.slice(0, 12), e.previous?.slice(0, 12) ?? '-', e.by, e.detail ?? '']),
+        entries.map((e) => [formatLocalTime(e.at, config.timeZone), e.event, e.sha.slice(0, 12), e.previous?.slice(0, 12) ?? '-', e.by, e.detail ?? '']),
       );
     });
 }

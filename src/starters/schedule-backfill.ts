@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatZonedTime } from '../core/format.js';
+import { formatLocalTime } from '../core/format.js';
 import { withDeclaredSchedule } from './declared-schedule.js';
 import { UsageError } from './exit-codes.js';
 
@@ -18,7 +18,7 @@ export function registerScheduleBackfill(schedules: Command, program: Command): 
         const overlap = description.policies.overlap;
         await handle.backfill({ start, end, overlap });
         const zone = description.spec.timezone ?? config.timeZone;
-        console.log(`backfill requested for ${id}: ${formatZonedTime(start, zone)} to ${formatZonedTime(end, zone)} ${zone} (overlap ${overlap})`);
+        console.log(`backfill requested for ${id}: ${formatLocalTime(start, zone)} to ${formatLocalTime(end, zone)} (${zone}, overlap ${overlap})`);
       });
     });
 }

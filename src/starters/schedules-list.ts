@@ -1,6 +1,6 @@
 import type { ScheduleDescription } from '@temporalio/client';
 import type { Command } from 'commander';
-import { formatZonedTime } from '../core/format.js';
+import { formatLocalTime } from '../core/format.js';
 import { wrappedWorkflow, type SchedulePlan } from '../core/schedule-plan.js';
 import { surveySchedules } from '../schedules/apply-schedules.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
@@ -47,7 +47,7 @@ export function registerSchedulesList(schedules: Command, program: Command): voi
           console.log('no schedules declared, and none created by ops');
           return;
         }
-        const at = (iso: string | undefined, zone: string | undefined) => (iso ? formatZonedTime(new Date(iso), zone ?? config.timeZone) : '-');
+        const at = (iso: string | undefined, zone: string | undefined) => (iso ? formatLocalTime(iso, zone ?? config.timeZone) : '-');
         printTable(
           ['ID', 'WORKFLOW', 'CRON', 'TZ', 'PAUSED', 'NEXT RUN', 'LAST RUN', 'STATUS'],
           listed.map((s) => [

@@ -28,12 +28,12 @@ function run(...targets: TargetReport[]): BackupRunReport {
 }
 
 describe('renderBackupReport', () => {
-  it('renders a successful night exactly', () => {
-    expect(renderBackupReport(run(okPostgres))).toBe(
+  it('renders a successful night exactly, its times in the configured zone with the offset', () => {
+    expect(renderBackupReport(run(okPostgres), 'Europe/Prague')).toBe(
       [
         '# Nightly backup: OK',
         '',
-        'Run [`backup-nightly-20261122T020000Z`](http://localhost:8233/namespaces/default/workflows/backup-nightly-20261122T020000Z), started 2026-11-22T02:00:00Z, finished 2026-11-22T02:14:05Z (14m 05s).',
+        'Run [`backup-nightly-20261122T020000Z`](http://localhost:8233/namespaces/default/workflows/backup-nightly-20261122T020000Z), started 2026-11-22 03:00:00 +01:00, finished 2026-11-22 03:14:05 +01:00 (14m 05s).',
         '',
         '| Target | Status | Size | Duration | Checksum | Verify | RPO age |',
         '| --- | --- | --- | --- | --- | --- | --- |',
@@ -77,7 +77,7 @@ describe('renderBackupReport', () => {
     retention: { deleted: [], kept: 5, offsiteDeleted: ['crm-20261001T020000Z', 'crm-20261002T020000Z'] },
     rpoAgeMs: 52 * 3_600_000,
   };
-  const report = renderBackupReport(run(okPostgres, failedDump, failedVerify));
+  const report = renderBackupReport(run(okPostgres, failedDump, failedVerify), 'UTC');
 
   it('counts failed targets in the title', () => {
     expect(report.split('\n')[0]).toBe('# Nightly backup: FAILED (2 of 3 targets)');
@@ -92,7 +92,7 @@ describe('renderBackupReport', () => {
     expect(report).toContain(
       '## shop (mysql): FAILED\n\nError:\n\n```\nmysqldump failed (exit 2): Got error: 1045: Access denied for user `backup`@`%`\nsecond line\n```\n\n- RPO age: no verified backup\n',
     );
-    expect(renderBackupReport(run({ ...failedDump, error: 'a ``` b' }))).toContain('````\na ``` b\n````');
+    expect(renderBackupReport(run({ ...failedDump, error: 'a ``` b' }), 'UTC')).toContain('````\na ``` b\n````');
   });
 
   it('lists verify reasons on one line each and the row-count differences as an escaped table', () => {
@@ -123,7 +123,7 @@ describe('renderBackupReport', () => {
 
   it('reports an offsite retention error under the target, which stays ok', () => {
     const offsiteError = 'offsite retention of app-db at ssh://backup@offsite.example/srv failed: ssh failed (exit 255): ssh: connect to host offsite.example port 22: Connection refused\nsecond line';
-    const rendered = renderBackupReport(run({ ...okPostgres, retention: { ...okPostgres.retention!, offsiteError } }));
+    const rendered = renderBackupReport(run({ ...okPostgres, retention: { ...okPostgres.retention!, offsiteError } }), 'UTC');
     expect(rendered.split('\n')[0]).toBe('# Nightly backup: OK');
     expect(rendered).toContain(
       [
@@ -134,16 +134,25 @@ describe('renderBackupReport', () => {
     );
   });
 
+  it.each([
+    ['Europe/Prague', 'summer', '2026-07-01T00:00:00Z', 'started 2026-07-01 02:00:00 +02:00, finished 2026-07-01 02:14:05 +02:00 (14m 05s).'],
+    ['UTC', 'summer', '2026-07-01T00:00:00Z', 'started 2026-07-01 00:00:00 +00:00, finished 2026-07-01 00:14:05 +00:00 (14m 05s).'],
+    ['America/New_York', 'winter', '2026-11-22T02:00:00Z', 'started 2026-11-21 21:00:00 -05:00, finished 2026-11-21 21:14:05 -05:00 (14m 05s).'],
+  ])('in %s (%s) the run line reads %s', (zone, _season, startedAt, line) => {
+    const finishedAt = new Date(Date.parse(startedAt) + (14 * 60 + 5) * 1000).toISOString();
+    expect(renderBackupReport({ ...run(okPostgres), startedAt, finishedAt }, zone).split('\n')[2]).toContain(line);
+  });
+
   it('links the run only when there is a URL', () => {
-    expect(renderBackupReport({ ...run(okPostgres), runUrl: undefined })).toContain('Run `backup-nightly-20261122T020000Z`, started');
+    expect(renderBackupReport({ ...run(okPostgres), runUrl: undefined }, 'UTC')).toContain('Run `backup-nightly-20261122T020000Z`, started');
   });
 
   it('says so when there were no targets', () => {
-    expect(renderBackupReport(run())).toBe(
+    expect(renderBackupReport(run(), 'UTC')).toBe(
       [
         '# Nightly backup: OK',
         '',
-        'Run [`backup-nightly-20261122T020000Z`](http://localhost:8233/namespaces/default/workflows/backup-nightly-20261122T020000Z), started 2026-11-22T02:00:00Z, finished 2026-11-22T02:14:05Z (14m 05s).',
+        'Run [`backup-nightly-20261122T020000Z`](http://localhost:8233/namespaces/default/workflows/backup-nightly-20261122T020000Z), started 2026-11-22 02:00:00 +00:00, finished 2026-11-22 02:14:05 +00:00 (14m 05s).',
         '',
         'No targets were backed up.',
         '',

@@ -10,6 +10,15 @@ const unknownRef: DeployReport = { ...base, ref: 'nope', outcome: 'failed', stag
 const cancelledInHealth: DeployReport = { ...base, sha: SHA, outcome: 'rolled-back', cancelled: true, stages: [stage('staging', 'rolled-back', { error: 'cancelled during health' })] };
 const cancelledAtGate: DeployReport = { ...base, sha: SHA, outcome: 'cancelled', cancelled: true, stages: [stage('staging', 'succeeded'), stage('prod', 'cancelled', { error: 'cancelled while waiting for approval' })] };
 
+describe('the deploy report\'s times', () => {
+  it.each([
+    ['Europe/Prague', '2025-06-01 12:00:00 +02:00 → 2025-06-01 12:05:00 +02:00'],
+    ['UTC', '2025-06-01 10:00:00 +00:00 → 2025-06-01 10:05:00 +00:00'],
+  ])('are in the configured zone (%s), with the offset', (zone, times) => {
+    expect(renderDeployReport(cancelledAtGate, zone).split('\n')).toContain(`- Run: \`deploy-crm\`, ${times} (5m 00s)`);
+  });
+});
+
 describe('deploy messages for runs that failed before any stage or were cancelled', () => {
   it.each<[string, DeployReport, ReturnType<typeof deployAlert>, string]>([
     [
@@ -40,7 +49,7 @@ describe('deploy messages for runs that failed before any stage or were cancelle
     ['cancelled and rolled back', cancelledInHealth, ['# Deploy crm 0123456789ab: CANCELLED, rolled back and healthy', '- Cancelled: yes', '## staging: CANCELLED, rolled back and healthy', '- Error: cancelled during health']],
     ['cancelled at a gate', cancelledAtGate, ['# Deploy crm 0123456789ab: CANCELLED', '## staging: deployed', '## prod: CANCELLED']],
   ])('the report of a run %s', (_, report, lines) => {
-    const rendered = renderDeployReport(report).split('\n');
+    const rendered = renderDeployReport(report, 'UTC').split('\n');
     for (const line of lines) expect(rendered.some((l) => l.startsWith(line))).toBe(true);
   });
 });

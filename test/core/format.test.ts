@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatRoughDuration, formatZonedTime } from '../../src/core/format.js';
+import { formatBytes, formatDuration, formatLocalTime, formatRoughDuration } from '../../src/core/format.js';
 
 describe('formatBytes', () => {
   it.each([
@@ -54,15 +54,30 @@ describe('formatRoughDuration', () => {
   });
 });
 
-describe('formatZonedTime', () => {
+describe('formatLocalTime', () => {
   it.each([
-    ['2025-06-02T00:00:00Z', 'Europe/Prague', '2025-06-02 02:00'],
-    ['2025-01-01T01:00:00Z', 'Europe/Prague', '2025-01-01 02:00'],
-    ['2025-03-31T22:30:00Z', 'Europe/Prague', '2025-04-01 00:30'],
-    ['2025-06-01T23:05:00Z', 'UTC', '2025-06-01 23:05'],
-    ['2025-06-02T00:00:00Z', 'America/New_York', '2025-06-01 20:00'],
+    ['2026-12-07T02:04:05Z', 'Europe/Prague', '2026-12-07 03:04:05 +01:00'],
+    ['2026-07-01T00:00:00Z', 'Europe/Prague', '2026-07-01 02:00:00 +02:00'],
+    // Spring forward: 02:00 Prague time does not exist that night.
+    ['2026-03-29T00:59:59Z', 'Europe/Prague', '2026-03-29 01:59:59 +01:00'],
+    ['2026-03-29T01:00:00Z', 'Europe/Prague', '2026-03-29 03:00:00 +02:00'],
+    // Fall back: 02:30 Prague time happens twice; the offset tells them apart.
+    ['2026-10-25T00:30:00Z', 'Europe/Prague', '2026-10-25 02:30:00 +02:00'],
+    ['2026-10-25T01:30:00Z', 'Europe/Prague', '2026-10-25 02:30:00 +01:00'],
+    ['2026-03-31T22:30:00Z', 'Europe/Prague', '2026-04-01 00:30:00 +02:00'],
+    ['2026-12-07T02:04:05.999Z', 'UTC', '2026-12-07 02:04:05 +00:00'],
+    ['2026-07-01T00:00:00Z', 'UTC', '2026-07-01 00:00:00 +00:00'],
+    ['2026-06-02T00:00:00Z', 'America/New_York', '2026-06-01 20:00:00 -04:00'],
+    ['2026-06-01T12:00:00Z', 'Asia/Kathmandu', '2026-06-01 17:45:00 +05:45'],
+    ['2026-06-01T12:00:00Z', 'America/St_Johns', '2026-06-01 09:30:00 -02:30'],
+    ['2026-12-07T03:04:05+01:00', 'Europe/Prague', '2026-12-07 03:04:05 +01:00'],
   ])('%s in %s -> %s', (iso, zone, expected) => {
-    expect(formatZonedTime(new Date(iso), zone)).toBe(expected);
+    expect(formatLocalTime(iso, zone)).toBe(expected);
+    expect(formatLocalTime(new Date(iso), zone)).toBe(expected);
+  });
+
+  it('a recorded time that does not parse is shown as recorded', () => {
+    expect(formatLocalTime('not a time', 'Europe/Prague')).toBe('not a time');
   });
 });
 

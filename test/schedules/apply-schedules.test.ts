@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { ScheduleDeclaration } from '../../src/config/schedule-schema.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { formatZonedTime } from '../../src/core/format.js';
+import { formatLocalTime } from '../../src/core/format.js';
 import { desiredSchedules, specHash, type DesiredSchedule } from '../../src/core/schedule-plan.js';
 import { applySchedules } from '../../src/schedules/apply-schedules.js';
 import { scheduleCreateOptions } from '../../src/schedules/schedule-options.js';
@@ -61,12 +61,12 @@ describe('applySchedules on the real dev server', () => {
       expect(backup.state.paused).toBe(false);
       // Every upcoming run is at 02:00 on the Prague wall clock, whatever the UTC offset that day.
       expect(backup.info.nextActionTimes.length).toBeGreaterThan(0);
-      for (const time of backup.info.nextActionTimes) expect(formatZonedTime(time, 'Europe/Prague')).toMatch(/ 02:00$/);
+      for (const time of backup.info.nextActionTimes) expect(formatLocalTime(time, 'Europe/Prague')).toMatch(/ 02:00:00 \+0[12]:00$/);
 
       const restore = await describeSchedule(drill);
       expect(restore.action).toMatchObject({ workflowType: 'restoreDrill', taskQueue: queue, workflowId: drill });
       expect(restore.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 6 * HOUR_MS });
-      for (const time of restore.info.nextActionTimes) expect(formatZonedTime(time, 'Europe/Prague')).toMatch(/^\d{4}-\d{2}-01 04:00$/);
+      for (const time of restore.info.nextActionTimes) expect(formatLocalTime(time, 'Europe/Prague')).toMatch(/^\d{4}-\d{2}-01 04:00:00 \+0[12]:00$/);
     });
 
     it('applying the same config again changes nothing', async () => {
@@ -87,7 +87,7 @@ describe('applySchedules on the real dev server', () => {
       const after = await describeSchedule(nightly);
       expect(after.info.createdAt).toStrictEqual(created);
       expect(after.spec.calendars![0]).toMatchObject({ minute: [{ start: 30, end: 30, step: 1 }], hour: [{ start: 3, end: 3, step: 1 }] });
-      for (const time of after.info.nextActionTimes) expect(formatZonedTime(time, 'Europe/Prague')).toMatch(/ 03:30$/);
+      for (const time of after.info.nextActionTimes) expect(formatLocalTime(time, 'Europe/Prague')).toMatch(/ 03:30:00 \+0[12]:00$/);
       expect(after.memo).toStrictEqual({ managedBy: 'ops', taskQueue: queue });
 
       expect((await applySchedules(world.client.schedule, config(changed), queue)).unchanged).toStrictEqual([drill, nightly]);

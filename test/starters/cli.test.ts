@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatLocalTime } from '../../src/core/format.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
@@ -83,9 +84,16 @@ describe('ops CLI against a real worker', () => {
 
     const list = await runCli(['--config', fixture.configFile, 'backups', 'list', '--json'], env);
     expect(list.exitCode).toBe(0);
-    const backups = JSON.parse(list.stdout) as Array<{ id: string; target: string; verify: string; offsite: string; sha256: string }>;
+    const backups = JSON.parse(list.stdout) as Array<{ id: string; target: string; finishedAt: string; verify: string; offsite: string; sha256: string }>;
     expect(backups).toHaveLength(1);
     expect(backups[0]).toMatchObject({ target, verify: 'passed', offsite: 'copied' });
+    // --json keeps UTC ISO; the table shows the config's zone (Europe/Prague, the default) with the offset.
+    const { finishedAt } = backups[0]!;
+    expect(finishedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    const table = await runCli(['--config', fixture.configFile, 'backups', 'list'], env);
+    expect(table.stdout).toMatch(/^ID\s+KIND\s+FINISHED\s+SIZE\s+VERIFY\s+OFFSITE$/m);
+    expect(table.stdout).toMatch(new RegExp(`^${backups[0]!.id}\\s+postgres\\s+${formatLocalTime(finishedAt, 'Europe/Prague').replace('+', '\\+')}\\s+\\d`, 'm'));
+    expect(formatLocalTime(finishedAt, 'Europe/Prague')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0[12]:00$/);
 
     const verify = await runCli(['--config', fixture.configFile, 'verify', backups[0]!.id, '--wait'], { ...env, OPS_TEMPORAL_UI_URL: 'http://ui.example:8080/' });
     expect(verify.exitCode).toBe(0);

@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatLocalTime } from '../../src/core/format.js';
 import { parseReleaseLog } from '../../src/core/release-log.js';
 import { currentRelease, healthOf } from '../support/deploy-assertions.js';
 import { makeDeployFixture, type DeployFixture } from '../support/deploy-fixture.js';
 import { OPS_BIN, runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
+
+/** A time as people read it: the zone's wall clock with its offset, e.g. 2026-12-07 03:04:05 +01:00. */
+const LOCAL_TIME = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} \\+0[12]:00';
 
 /** The CI starter: `ops deploy`, its lock, status, approval, releases and rollback, as a user runs them. */
 describe('ops deploy / rollback / releases', () => {
@@ -38,6 +42,7 @@ describe('ops deploy / rollback / releases', () => {
     expect(result.stdout).toMatch(/prod smoke\s+done/);
     expect(result.stdout).toContain(`deployed ${fixture.app} ${first.slice(0, 12)}`);
     expect(currentRelease(fixture.stages.prod.root)).toBe(`releases/${first}`);
+    expect(await (await worker.client.workflow.getHandle(`deploy-${fixture.app}`).describe()).staticSummary()).toBe(`deploy ${fixture.app} main → staging, prod`);
   });
 
   it('a second deploy while one runs exits 3 naming the running one; status shows the gate; approve lets it finish', async () => {
@@ -49,13 +54,14 @@ describe('ops deploy / rollback / releases', () => {
       await new Promise((r) => setTimeout(r, 500));
       status = await cli('deploy', 'status', fixture.app);
     }
-    expect(status.stdout).toContain(`deploy-${fixture.app}: RUNNING`);
-    expect(status.stdout).toContain('waiting for approval before prod');
+    // Times in the config's zone (Europe/Prague, the default), with the offset.
+    expect(status.stdout).toMatch(new RegExp(`^deploy-${fixture.app}: RUNNING \\(started ${LOCAL_TIME}\\)$`, 'm'));
+    expect(status.stdout).toMatch(new RegExp(`^waiting for approval before prod since ${LOCAL_TIME}: `, 'm'));
     expect(status.stdout).toMatch(/staging smoke\s+done/);
 
     const busy = await cli('deploy', fixture.app, '--ref', 'main');
     expect(busy.exitCode).toBe(3);
-    expect(busy.stderr).toContain(`a deploy of ${fixture.app} is already running since`);
+    expect(busy.stderr).toMatch(new RegExp(`a deploy of ${fixture.app} is already running since ${LOCAL_TIME}: `));
 
     const approve = await cli('deploy', 'approve', fixture.app, '--by', 'alice', '--reason', 'staging looks right');
     expect(approve.exitCode).toBe(0);
@@ -74,13 +80,20 @@ describe('ops deploy / rollback / releases', () => {
   it('releases lists the host\'s history; rollback returns prod to the previous release and passes the health gate', async () => {
     const releases = await cli('releases', fixture.app, '--stage', 'prod', '--json');
     expect(releases.exitCode).toBe(0);
-    const listed = JSON.parse(releases.stdout) as { current: string; entries: Array<{ sha: string; event: string; by: string }> };
+    const listed = JSON.parse(releases.stdout) as { current: string; entries: Array<{ at: string; sha: string; event: string; by: string }> };
     expect(listed.current).toBe(second);
     expect(listed.entries.map((e) => [e.sha, e.event])).toEqual([[first, 'deployed'], [second, 'deployed']]);
+    // The log and --json keep UTC ISO; the table shows the config's zone with the offset.
+    const table = await cli('releases', fixture.app, '--stage', 'prod');
+    for (const entry of listed.entries) {
+      expect(entry.at).toMatch(/Z$/);
+      expect(table.stdout).toMatch(new RegExp(`^${formatLocalTime(entry.at, 'Europe/Prague').replace('+', '\\+')}\\s+deployed\\s+${entry.sha.slice(0, 12)}\\s`, 'm'));
+    }
 
     const rollback = await cli('rollback', fixture.app, '--stage', 'prod', '--by', 'oncall');
     expect(rollback.stderr).toBe('');
     expect(rollback.exitCode).toBe(0);
+    expect(await (await worker.client.workflow.getHandle(`deploy-${fixture.app}`).describe()).staticSummary()).toBe(`rollback ${fixture.app} on prod`);
     expect(rollback.stdout).toContain(`rolled back from ${second.slice(0, 12)} to ${first.slice(0, 12)}, healthy`);
     expect(currentRelease(fixture.stages.prod.root)).toBe(`releases/${first}`);
     expect(await healthOf(fixture.stages.prod.baseUrl)).toMatchObject({ http: 200, version: '1.0.0' });

@@ -4,7 +4,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { formatZonedTime } from '../../src/core/format.js';
+import { formatLocalTime } from '../../src/core/format.js';
 import type { NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
 import { runCli } from '../support/run-cli.js';
 import { makeScheduleWorld, type ScheduleWorld } from '../support/schedule-world.js';
@@ -60,12 +60,12 @@ describe('ops schedules: the CLI against the real dev server', () => {
       [drill, 'restoreDrill', '0 4 1 * *', 'Europe/Prague', false, 'applied'],
       [nightly, 'nightlyBackup', '0 2 * * *', 'Europe/Prague', false, 'applied'],
     ]);
-    expect(formatZonedTime(new Date(listed[1]!.nextRun as string), 'Europe/Prague')).toMatch(/ 02:00$/);
+    expect(formatLocalTime(listed[1]!.nextRun as string, 'Europe/Prague')).toMatch(/ 02:00:00 \+0[12]:00$/);
 
     const table = await ops('list');
     expect(table.exitCode).toBe(0);
     expect(table.stdout).toMatch(/^ID\s+WORKFLOW\s+CRON\s+TZ\s+PAUSED\s+NEXT RUN\s+LAST RUN\s+STATUS$/m);
-    expect(table.stdout).toMatch(new RegExp(`^${nightly}\\s+nightlyBackup\\s+0 2 \\* \\* \\*\\s+Europe/Prague\\s+no\\s+\\d{4}-\\d{2}-\\d{2} 02:00\\s+-\\s+applied$`, 'm'));
+    expect(table.stdout).toMatch(new RegExp(`^${nightly}\\s+nightlyBackup\\s+0 2 \\* \\* \\*\\s+Europe/Prague\\s+no\\s+\\d{4}-\\d{2}-\\d{2} 02:00:00 \\+0[12]:00\\s+-\\s+applied$`, 'm'));
 
     const again = await ops('apply');
     expect(again.stdout.trimEnd().split('\n')).toStrictEqual([`unchanged  ${drill}`, `unchanged  ${nightly}`]);
@@ -117,7 +117,7 @@ describe('ops schedules: the CLI against the real dev server', () => {
     const backfill = await ops('backfill', nightly, '--from', from.toISOString(), '--to', to.toISOString());
     expect(backfill.stderr).toBe('');
     expect(backfill.exitCode).toBe(0);
-    expect(backfill.stdout).toContain(`backfill requested for ${nightly}: ${formatZonedTime(from, 'Europe/Prague')} to ${formatZonedTime(to, 'Europe/Prague')} Europe/Prague (overlap SKIP)`);
+    expect(backfill.stdout).toContain(`backfill requested for ${nightly}: ${formatLocalTime(from, 'Europe/Prague')} to ${formatLocalTime(to, 'Europe/Prague')} (Europe/Prague, overlap SKIP)`);
 
     // Asynchronous: the schedule takes the first backfilled time at once (the others may be skipped while it runs).
     let backfilled: Date[] = [];
@@ -127,7 +127,7 @@ describe('ops schedules: the CLI against the real dev server', () => {
       if (backfilled.length === 0) await new Promise((r) => setTimeout(r, 500));
     }
     expect(backfilled.length).toBeGreaterThan(0);
-    for (const at of backfilled) expect(formatZonedTime(at, 'Europe/Prague')).toMatch(/ 02:00$/);
+    for (const at of backfilled) expect(formatLocalTime(at, 'Europe/Prague')).toMatch(/ 02:00:00 \+0[12]:00$/);
     const workflowId = `${nightly}-${backfilled[0]!.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
     expect((await world.client.workflow.getHandle(workflowId).describe()).type).toBe('nightlyBackup');
   });

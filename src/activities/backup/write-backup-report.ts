@@ -28,7 +28,7 @@ export async function writeBackupReport(config: OpsConfig, repository: BackupRep
     startedAt: request.startedAt,
     finishedAt: finishedAt.toISOString(),
     targets,
-  });
+  }, config.timeZone);
   await mkdir(config.reports, { recursive: true });
   const names = reportFileNames(finishedAt.toISOString());
   const dated = join(config.reports, names.dated);

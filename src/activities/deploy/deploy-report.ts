@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../repository/atomic-write.js';
  */
 export async function writeDeployReport(config: OpsConfig, report: DeployReport): Promise<{ path: string }> {
   await mkdir(config.reports, { recursive: true });
-  const markdown = renderDeployReport(report);
+  const markdown = renderDeployReport(report, config.timeZone);
   const configured = config.apps.some((app) => app.name === report.app);
   const name = configured || NAME_PATTERN.test(report.app) ? report.app : 'unknown-app';
   const path = join(config.reports, `deploy-${name}-${stampOf(new Date(report.finishedAt))}.md`);

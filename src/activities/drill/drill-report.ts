@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../repository/atomic-write.js';
 /** drill-report-latest.md and a dated copy in the reports dir. */
 export async function writeDrillReport(config: OpsConfig, record: DrillRecord, history: DrillRecord[]): Promise<{ report: string }> {
   await mkdir(config.reports, { recursive: true });
-  const markdown = renderDrillReport(record, history);
+  const markdown = renderDrillReport(record, history, config.timeZone);
   const report = join(config.reports, `drill-report-${stampOf(new Date(record.finishedAt))}.md`);
   await writeFileAtomic(report, markdown);
   await writeFileAtomic(join(config.reports, 'drill-report-latest.md'), markdown);
