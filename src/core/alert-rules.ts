@@ -1,4 +1,5 @@
 import type { HealthReport } from './backup-health.js';
+import { formatLocalTime } from './format.js';
 
 /**
  * What to alert about, how often, and the Slack line for it.
@@ -74,17 +75,18 @@ const HEADLINES: Record<AlertKind, string> = {
 const MAX_CAUSE_CHARS = 300;
 
 /**
- * One Slack line: headline, subject, cause, run link, and how many repeats were suppressed.
+ * One Slack line: headline, subject, cause, run link, and how many repeats were suppressed
+ * (since the last alert sent, when `since` gives its time and the zone to show it in).
  * Only what the event carries; subject and cause are escaped (&, <, > are Slack's control
  * characters) and the cause is folded onto one line.
  */
-export function renderAlertText(event: AlertEvent, suppressed: number): string {
+export function renderAlertText(event: AlertEvent, suppressed: number, since?: { at: string; timeZone: string }): string {
   const folded = event.cause.replace(/\s+/g, ' ').trim();
   const cause = folded.length > MAX_CAUSE_CHARS ? `${folded.slice(0, MAX_CAUSE_CHARS - 1)}…` : folded;
   const parts = [`${HEADLINES[event.kind]}: ${escapeSlack(event.subject)}`];
   if (cause) parts.push(`— ${escapeSlack(cause)}`);
   if (event.runUrl) parts.push(`<${event.runUrl}|run>`);
-  if (suppressed > 0) parts.push(`(${suppressed} ${suppressed === 1 ? 'repeat' : 'repeats'} suppressed)`);
+  if (suppressed > 0) parts.push(`(${suppressed} ${suppressed === 1 ? 'repeat' : 'repeats'} suppressed${since ? ` since ${formatLocalTime(since.at, since.timeZone)}` : ''})`);
   return parts.join(' ');
 }
 

@@ -1,4 +1,5 @@
 import type { BackupEntry } from './backup-record.js';
+import { formatLocalTime } from './format.js';
 
 /**
  * Which backup a restore drill restores, and whether the restore got slower.
@@ -16,6 +17,8 @@ export interface DrillPickOptions {
   now: Date;
   /** uniform in [0, 1), like Math.random */
   random: () => number;
+  /** the config's: the reason a drill found nothing names the newest backup's time in it */
+  timeZone: string;
 }
 
 export type DrillPick = { entry: BackupEntry } | { none: string };
@@ -37,7 +40,7 @@ export function pickBackupForDrill(entries: BackupEntry[], options: DrillPickOpt
 
   const window = `in the last ${windowDays} ${windowDays === 1 ? 'day' : 'days'}`;
   const recent = mine.filter((b) => b.at >= now.getTime() - windowDays * DAY_MS);
-  if (recent.length === 0) return { none: `no backups${of} ${window} (newest finished ${mine.at(-1)!.e.manifest.finishedAt})` };
+  if (recent.length === 0) return { none: `no backups${of} ${window} (newest finished ${formatLocalTime(mine.at(-1)!.e.manifest.finishedAt, options.timeZone)})` };
 
   const copied = recent.filter((b) => b.e.offsite?.status === 'copied');
   if (copied.length === 0) return { none: `no backups${of} ${window} with an offsite copy` };

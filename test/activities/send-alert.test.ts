@@ -124,7 +124,8 @@ describe.concurrent('sendAlert rate limit', () => {
 
     expect(await send(5)).toEqual({ delivered: 'slack' });
     expect(world.receiver.messages).toHaveLength(3);
-    expect(world.receiver.messages[2]!.text).toBe(`${world.receiver.messages[0]!.text} (2 repeats suppressed)`);
+    // Since the first one was sent, in the config's zone (Europe/Prague, the default).
+    expect(world.receiver.messages[2]!.text).toBe(`${world.receiver.messages[0]!.text} (2 repeats suppressed since 2025-06-01 12:00:00 +02:00)`);
     expect(await stateOf(world)).toEqual({
       'deploy-failed:crm': { lastSentAt: '2025-06-01T10:05:00.000Z', suppressed: 0 },
       'backup-failed:shop-db': { lastSentAt: '2025-06-01T10:02:00.000Z', suppressed: 0 },
@@ -143,7 +144,7 @@ describe.concurrent('sendAlert rate limit', () => {
 
     const again = loadConfig(world.configFile, world.env);
     expect(await sendAlert(again, deployFailed, { now: at(30), log: world.log })).toEqual({ delivered: 'slack' });
-    expect(world.receiver.messages[1]!.text).toMatch(/\(1 repeat suppressed\)$/);
+    expect(world.receiver.messages[1]!.text).toMatch(/\(1 repeat suppressed since 2025-06-01 12:00:00 \+02:00\)$/);
   });
 
   it.for([

@@ -95,6 +95,13 @@ describe('renderAlertText', () => {
     expect(renderAlertText(event, suppressed)).toBe(expected);
   });
 
+  it.each([
+    ['Europe/Prague', '(2 repeats suppressed since 2026-11-22 03:00:00 +01:00)'],
+    ['UTC', '(2 repeats suppressed since 2026-11-22 02:00:00 +00:00)'],
+  ])('says since when repeats were suppressed, in the configured zone (%s)', (timeZone, tail) => {
+    expect(renderAlertText(ev('backup-failed', 'disk full'), 2, { at: '2026-11-22T02:00:00.000Z', timeZone })).toBe(`:rotating_light: Backup failed: crm-db — disk full ${tail}`);
+  });
+
   it('cuts a long cause to 300 characters', () => {
     expect(renderAlertText(ev('backup-failed', 'x'.repeat(301)), 0)).toBe(`:rotating_light: Backup failed: crm-db — ${'x'.repeat(299)}…`);
     expect(renderAlertText(ev('backup-failed', 'x'.repeat(300)), 0)).toBe(`:rotating_light: Backup failed: crm-db — ${'x'.repeat(300)}`);

@@ -35,7 +35,7 @@ function sequence(...values: number[]): () => number {
 }
 
 function options(more: Partial<DrillPickOptions> = {}): DrillPickOptions {
-  return { target: 'crm-db', pick: 'latest', windowDays: 7, now, random: sequence(0), ...more };
+  return { target: 'crm-db', pick: 'latest', windowDays: 7, now, random: sequence(0), timeZone: 'UTC', ...more };
 }
 
 function pick(entries: BackupEntry[], more: Partial<DrillPickOptions> = {}): string {
@@ -66,9 +66,10 @@ describe('pickBackupForDrill', () => {
       'a millisecond too old',
       [b('2026-11-15T11:59:59.999Z'), b('11-10T02:00')],
       {},
-      'none: no backups of crm-db in the last 7 days (newest finished 2026-11-15T11:59:59.999Z)',
+      'none: no backups of crm-db in the last 7 days (newest finished 2026-11-15 11:59:59 +00:00)',
     ],
-    ['one-day window', [b('11-20T02:00')], { windowDays: 1 }, 'none: no backups of crm-db in the last 1 day (newest finished 2026-11-20T02:00:00Z)'],
+    ['one-day window', [b('11-20T02:00')], { windowDays: 1 }, 'none: no backups of crm-db in the last 1 day (newest finished 2026-11-20 02:00:00 +00:00)'],
+    ['the newest time in the configured zone', [b('11-20T02:00')], { windowDays: 1, timeZone: 'Europe/Prague' }, 'none: no backups of crm-db in the last 1 day (newest finished 2026-11-20 03:00:00 +01:00)'],
     ['none copied offsite', [b('11-21T02:00', { offsite: 'failed' }), b('11-22T02:00', { offsite: 'none' })], {}, 'none: no backups of crm-db in the last 7 days with an offsite copy'],
     ['copied ones all failed verify', [b('11-21T02:00', { verify: 'failed' }), b('11-22T02:00', { offsite: 'none' })], {}, 'none: every backup of crm-db in the last 7 days with an offsite copy failed verify'],
   ])('%s', (_name, entries, more, expected) => {

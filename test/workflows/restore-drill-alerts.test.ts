@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DrillStore } from '../../src/activities/drill/drill-store.js';
 import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
 import type { DrillRecord } from '../../src/core/backup-health.js';
+import { formatLocalTime } from '../../src/core/format.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { progressQuery } from '../../src/workflows/progress.js';
 import { restoreDrill, type RestoreDrillInput } from '../../src/workflows/restore-drill.js';
@@ -80,7 +81,7 @@ describe('a failed restore drill is recorded, reported and alerted', () => {
   it('no backup in the window: a recorded FAIL with the reason, a report, one alert with the run link, and a failed run', async () => {
     const target = fixture.targets.mysql;
     const [backup] = await new BackupRepository(fixture.config.repository).list(target);
-    const reason = `no backups of ${target} in the last 1e-9 days (newest finished ${backup!.manifest.finishedAt})`;
+    const reason = `no backups of ${target} in the last 1e-9 days (newest finished ${formatLocalTime(backup!.manifest.finishedAt, fixture.config.timeZone)})`;
 
     const { handle, link, failure } = await failingDrill({ target, pick: 'random', windowDays: 1e-9 });
     expect(failure.message).toBe(`restore drill of ${target} failed: ${reason}`);

@@ -35,6 +35,7 @@ export function createDrillActivities(config: OpsConfig) {
         windowDays: input.windowDays,
         now: new Date(),
         random: () => input.randomValue,
+        timeZone: config.timeZone,
       });
       if ('none' in picked) return picked;
       return { backupId: picked.entry.id, target: picked.entry.target };

@@ -60,7 +60,8 @@ export async function sendAlert(config: OpsConfig, event: AlertEvent, deps: Send
   if (!decision.send) return save({ delivered: 'suppressed' });
 
   const secrets = configSecrets(config);
-  const text = redact(renderAlertText(event, decision.suppressed), secrets);
+  const since = decision.suppressedSince ? { at: decision.suppressedSince, timeZone: config.timeZone } : undefined;
+  const text = redact(renderAlertText(event, decision.suppressed, since), secrets);
   const failures: string[] = [];
   if (slack) {
     try {
