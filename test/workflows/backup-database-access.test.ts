@@ -116,7 +116,9 @@ describe('a backup role that cannot read everything', () => {
     const scratch = `lo_check_${fixture.id}`;
     const { postgres } = testServers();
     await asPostgresAdmin('postgres', (client) => client.query(`CREATE DATABASE ${scratch}`));
-    onTestFinished(() => asPostgresAdmin('postgres', (client) => client.query(`DROP DATABASE IF EXISTS ${scratch}`)));
+    onTestFinished(async () => {
+      await asPostgresAdmin('postgres', (client) => client.query(`DROP DATABASE IF EXISTS ${scratch}`));
+    });
     await execa('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--host=${postgres.host}`, `--port=${postgres.port}`, `--username=${postgres.adminUser}`, `--dbname=${scratch}`, join(backup!.dir, backup!.manifest.artifact)], {
       env: { PGPASSWORD: postgres.adminPassword },
     });
