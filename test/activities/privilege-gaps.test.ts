@@ -77,6 +77,8 @@ describe('mysqlPrivilegeGaps on the real MariaDB', () => {
   const database = `gaps_${id}`;
   const narrow = `gaps_narrow_${id}`;
   const full = `gaps_full_${id}`;
+  const viaRole = `gaps_role_user_${id}`;
+  const role = `gaps_role_${id}`;
   const admin = () => mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword, multipleStatements: true });
   const connectAs = (user: string) => mysql.createConnection({ host: mariadb.host, port: mariadb.port, user, password: 'pw', database });
 
@@ -91,13 +93,18 @@ describe('mysqlPrivilegeGaps on the real MariaDB', () => {
       GRANT SELECT ON ${database}.orders TO '${narrow}'@'%';
       GRANT SELECT ON ${database}.open_orders TO '${narrow}'@'%';
       CREATE USER '${full}'@'%' IDENTIFIED BY 'pw';
-      GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${database.replace(/_/g, '\\_')}\`.* TO '${full}'@'%';`);
+      GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`${database.replace(/_/g, '\\_')}\`.* TO '${full}'@'%';
+      CREATE ROLE ${role};
+      GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON ${database}.* TO ${role};
+      CREATE USER '${viaRole}'@'%' IDENTIFIED BY 'pw';
+      GRANT ${role} TO '${viaRole}'@'%';
+      SET DEFAULT ROLE ${role} FOR '${viaRole}'@'%';`);
     await connection.end();
   });
 
   afterAll(async () => {
     const connection = await admin();
-    await connection.query(`DROP DATABASE IF EXISTS ${database}; DROP USER IF EXISTS '${narrow}'@'%'; DROP USER IF EXISTS '${full}'@'%'`);
+    await connection.query(`DROP DATABASE IF EXISTS ${database}; DROP USER IF EXISTS '${narrow}'@'%'; DROP USER IF EXISTS '${full}'@'%'; DROP USER IF EXISTS '${viaRole}'@'%'; DROP ROLE IF EXISTS ${role}`);
     await connection.end();
   });
 
@@ -123,6 +130,15 @@ describe('mysqlPrivilegeGaps on the real MariaDB', () => {
     const connection = await connectAs(full);
     try {
       expect(await mysqlPrivilegeGaps(connection, database)).toStrictEqual({ account: `'${full}'@'%'`, gaps: [] });
+    } finally {
+      await connection.end();
+    }
+  });
+
+  it('grants through a default role, which information_schema does not show: no verdict on them, no false gap', async () => {
+    const connection = await connectAs(viaRole);
+    try {
+      expect(await mysqlPrivilegeGaps(connection, database)).toStrictEqual({ account: `'${viaRole}'@'%'`, gaps: [] });
     } finally {
       await connection.end();
     }

@@ -35,23 +35,41 @@ export async function mysqlPrivilegeGaps(connection: mysql.Connection, database:
       unreadable.push(qualified(name));
     }
   }
-  if (unreadable.length > 0 || !held.has('SELECT')) gaps.push({ engine: 'mysql', privilege: 'SELECT', database: quotedDb, objects: unreadable });
+  if (unreadable.length > 0 || (held && !held.has('SELECT'))) gaps.push({ engine: 'mysql', privilege: 'SELECT', database: quotedDb, objects: unreadable });
   if (unshowable.length > 0) gaps.push({ engine: 'mysql', privilege: 'SHOW VIEW', database: quotedDb, objects: unshowable });
-  if (!held.has('TRIGGER')) gaps.push({ engine: 'mysql', privilege: 'TRIGGER', database: quotedDb, objects: [] });
+  if (held && !held.has('TRIGGER')) gaps.push({ engine: 'mysql', privilege: 'TRIGGER', database: quotedDb, objects: [] });
   if (await refused(connection, `SHOW EVENTS FROM ${quotedDb}`, 'ER_DBACCESS_DENIED_ERROR')) {
     gaps.push({ engine: 'mysql', privilege: 'EVENT', database: quotedDb, objects: [] });
   }
   return { account, gaps };
 }
 
-/** Privileges the account holds on every object of the database: granted on *.* or on a pattern matching it (grants treat _ and % as wildcards). */
-async function databaseWidePrivileges(connection: mysql.Connection, account: string, database: string): Promise<Set<string>> {
+/**
+ * Privileges the account holds on every object of the database: granted on *.* or on a pattern
+ * matching it (grants treat _ and % as wildcards). Grants through a role do not show in these
+ * tables, so with a role enabled they cannot be told, and undefined says so: better no verdict
+ * than failing a backup that would pass.
+ */
+async function databaseWidePrivileges(connection: mysql.Connection, account: string, database: string): Promise<Set<string> | undefined> {
+  if (await hasEnabledRoles(connection)) return undefined;
   const [rows] = await connection.query<mysql.RowDataPacket[]>(
     `SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?
      UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND ? LIKE TABLE_SCHEMA`,
     [account, account, database],
   );
   return new Set(rows.map((row) => String(row.privilege)));
+}
+
+/** MariaDB answers with one NULL row when no role is enabled. */
+async function hasEnabledRoles(connection: mysql.Connection): Promise<boolean> {
+  try {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.ENABLED_ROLES WHERE ROLE_NAME IS NOT NULL');
+    return Number(rows[0]!.n) > 0;
+  } catch (err) {
+    // MySQL before 8.0.19 has no such table, and no roles either.
+    if ((err as { code?: unknown }).code === 'ER_UNKNOWN_TABLE') return false;
+    throw err;
+  }
 }
 
 /** Whether the server refuses the statement with this privilege error; any other error is not ours to hide. */
