@@ -85,6 +85,11 @@ export function configSchema(ctx: SchemaContext) {
           })
           .default({ dropStaleAfterHours: 6 }),
         dumpTimeoutMinutes: z.number().positive().default(240).describe('Time limit of one dump attempt; a step that runs longer is killed and retried'),
+        unreachableRetryMinutes: z
+          .number()
+          .min(0)
+          .default(15)
+          .describe('How long a dump keeps retrying, with backoff, a database it cannot reach (refused, timed out, server restarting) before the target fails; 0 tries once'),
       })
       .default({
         concurrency: 2,
@@ -92,6 +97,7 @@ export function configSchema(ctx: SchemaContext) {
         retention: { daily: 7, weekly: 4, monthly: 12 },
         verify: { dropStaleAfterHours: 6 },
         dumpTimeoutMinutes: 240,
+        unreachableRetryMinutes: 15,
       }),
     health: z
       .strictObject({

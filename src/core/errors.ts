@@ -50,6 +50,15 @@ export class TransientFailure extends OpsError {
   readonly retryable = true;
 }
 
+/**
+ * A server stayed unreachable for the whole window ops waits for it (a maintenance window, a
+ * restart). The world's fault, but the retries are spent: retrying the step would only wait
+ * through the window again.
+ */
+export class Unreachable extends OpsError {
+  readonly retryable = false;
+}
+
 export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,15 +1,30 @@
 import type { Command } from 'commander';
+import { databaseAccessProblems } from '../activities/databases/database-access.js';
+import { describeAddress } from '../config/database-url.js';
+import { isDatabase } from '../config/target.js';
 import { configFileFrom, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { RunFailed } from './exit-codes.js';
 
 export function registerConfigCheck(program: Command): void {
   const config = program.commands.find((c) => c.name() === 'config') ?? program.command('config').description('work with the config file');
   config
     .command('check')
     .description('validate the config and list every problem; exit 2 when invalid')
-    .action(() => {
+    .option('--connect', 'also connect to every database target as its role and list what a dump could not reach or read; exit 1 if any')
+    .action(async (opts: { connect?: boolean }) => {
       const options = program.opts<GlobalOptions>();
       const loaded = loadCliConfig(options, 'require');
       console.log(`${configFileFrom(options)}: OK`);
       console.log(`  targets: ${loaded.targets.map((t) => `${t.name} (${t.kind})`).join(', ') || 'none'}`);
+      if (!opts.connect) return;
+      const databases = loaded.targets.filter(isDatabase);
+      let failing = 0;
+      for (const target of databases) {
+        const problems = await databaseAccessProblems(target);
+        if (problems.length > 0) failing += 1;
+        if (problems.length === 0) console.log(`  ${target.name}: OK as ${describeAddress(target.url)}`);
+        for (const problem of problems) console.log(`  ${target.name}: ${problem}`);
+      }
+      if (failing > 0) throw new RunFailed(`${failing} of ${databases.length} database targets would fail their dump (listed above)`);
     });
 }

@@ -51,6 +51,7 @@ describe('parseConfig: valid configs', () => {
         retention: { daily: 7, weekly: 4, monthly: 12 },
         verify: { dropStaleAfterHours: 6 },
         dumpTimeoutMinutes: 240,
+        unreachableRetryMinutes: 15,
       },
       health: { rpoHours: 24, verifyMaxAgeHours: 48, successRateGoal: 0.99, consecutiveVerifyFailures: 2 },
       metrics: { port: 9464, prefix: 'ops_' },
@@ -91,6 +92,7 @@ backup:
         dropStaleAfterHours: 6,
       },
       dumpTimeoutMinutes: 240,
+      unreachableRetryMinutes: 15,
     });
   });
 
@@ -230,6 +232,7 @@ schedules:
             dropStaleAfterHours: 12,
           },
           dumpTimeoutMinutes: 60,
+          unreachableRetryMinutes: 15,
         },
         health: { rpoHours: 24, verifyMaxAgeHours: 48, successRateGoal: 0.99, consecutiveVerifyFailures: 2 },
         metrics: { port: 9100, prefix: 'nightly_' },

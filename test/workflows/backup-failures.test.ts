@@ -126,13 +126,21 @@ describe('nightlyBackup when one database target cannot be dumped', () => {
     await expectDumpFailureChain(world, world.fixture.targets.postgres, 'PreconditionFailed');
   });
 
-  it('unreachable server: retried with backoff as a TransientFailure, then fails that target only', async () => {
+  it('unreachable server that never comes back: retried within backup.unreachableRetryMinutes, then fails that target only, naming host:port', async () => {
     const closedPort = await freePort();
-    const world = await backupWorldForTest({ edit: (doc) => (pgTargetOf(doc).url = pgTargetOf(doc).url.replace(/:\d+\//, `:${closedPort}/`)) });
-    const cause = `ECONNREFUSED 127.0.0.1:${closedPort}`;
+    const world = await backupWorldForTest({
+      edit: (doc) => {
+        pgTargetOf(doc).url = pgTargetOf(doc).url.replace(/:\d+\//, `:${closedPort}/`);
+        doc.backup.unreachableRetryMinutes = 0.1;
+      },
+    });
+    const cause = new RegExp(`127\\.0\\.0\\.1:${closedPort}/app_\\w+: connect ECONNREFUSED 127\\.0\\.0\\.1:${closedPort}; still unreachable after \\d+ tries over \\d+(\\.\\d)?s \\(backup\\.unreachableRetryMinutes\\)`);
     await expectOnlyPostgresFailed(world, cause);
-    expectRetriedWithBackoff(await dumpRun(world, world.fixture.targets.postgres), 'TransientFailure', cause);
-    await expectDumpFailureChain(world, world.fixture.targets.postgres, 'TransientFailure');
+    // The window is the retry budget: one attempt of the step, which Temporal does not start again.
+    const run = await dumpRun(world, world.fixture.targets.postgres);
+    expect(run).toMatchObject({ outcome: 'failed', attempt: 1, failure: { type: 'Unreachable', nonRetryable: true }, retryState: 'NON_RETRYABLE_FAILURE' });
+    expect(run.failure?.message).toMatch(cause);
+    await expectDumpFailureChain(world, world.fixture.targets.postgres, 'Unreachable');
   });
 });
 

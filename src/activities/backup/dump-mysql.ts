@@ -2,8 +2,13 @@ import { join } from 'node:path';
 import type mysql from 'mysql2/promise';
 import { compress, compressionSuffix } from '../../commands/compression.js';
 import { mysqlDump, mysqlToolVersion } from '../../commands/mysql.js';
+import { describeAddress } from '../../config/database-url.js';
 import type { DatabaseTarget } from '../../config/target.js';
+import { PreconditionFailed } from '../../core/errors.js';
+import { privilegeGapLines } from '../../core/privilege-gaps.js';
+import { connectWithin } from '../databases/connect-within.js';
 import { connectMysql, countMysqlRows } from '../databases/mysql-client.js';
+import { mysqlPrivilegeGaps } from '../databases/mysql-privileges.js';
 import { runCommand } from '../process/run-command.js';
 import { streamCommandsToFile } from '../process/stream-to-file.js';
 import type { DumpContext, DumpOutcome } from './dump-outcome.js';
@@ -20,9 +25,18 @@ import { holdReadLockUntilDumpSnapshot } from './mysql-snapshot-lock.js';
  */
 export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'gzip', context: DumpContext): Promise<DumpOutcome> {
   const binaries = mysqlBinaries();
-  const lock = await connectMysql(target.url, target.password);
-  const counter = await connectMysql(target.url, target.password);
+  const connect = () => connectWithin(context.unreachableRetryMs, () => connectMysql(target.url, target.password), context.cancelSignal);
+  const lock = await connect();
+  const counter = await connect().catch(async (err: unknown) => {
+    await lock.end().catch(() => undefined);
+    throw err;
+  });
   try {
+    // mysqldump fails with exit 2 for a refused privilege and skips hidden objects silently; asking first names what is missing.
+    const access = await mysqlPrivilegeGaps(lock, target.url.database);
+    if (access.gaps.length > 0) {
+      throw new PreconditionFailed(`${describeAddress(target.url)}: ${privilegeGapLines(access.account, access.gaps).join('; ')}`);
+    }
     const locked = await tryGlobalReadLock(lock);
     await counter.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await counter.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');

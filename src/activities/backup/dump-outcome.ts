@@ -8,4 +8,6 @@ export interface DumpContext {
   partialDir: string;
   cancelSignal: AbortSignal;
   onProgress: (bytes: number) => void;
+  /** backup.unreachableRetryMinutes in ms: how long connecting to the database is retried */
+  unreachableRetryMs: number;
 }

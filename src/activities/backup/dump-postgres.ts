@@ -1,7 +1,14 @@
 import { join } from 'node:path';
+import pg from 'pg';
 import { pgDump, pgToolVersion } from '../../commands/postgres.js';
+import { describeAddress } from '../../config/database-url.js';
 import type { DatabaseTarget } from '../../config/target.js';
+import { PreconditionFailed } from '../../core/errors.js';
+import { privilegeGapLines } from '../../core/privilege-gaps.js';
+import { connectWithin } from '../databases/connect-within.js';
+import { classifyConnectionError } from '../databases/connection-errors.js';
 import { connectPostgres, countPostgresRows } from '../databases/postgres-client.js';
+import { postgresPrivilegeGaps } from '../databases/postgres-privileges.js';
 import { runCommand } from '../process/run-command.js';
 import { streamCommandsToFile } from '../process/stream-to-file.js';
 import type { DumpContext, DumpOutcome } from './dump-outcome.js';
@@ -14,10 +21,15 @@ export const POSTGRES_ARTIFACT = 'dump.pgc';
  * describe exactly the rows in the dump, whatever writes happen meanwhile.
  */
 export async function dumpPostgres(target: DatabaseTarget, context: DumpContext): Promise<DumpOutcome> {
-  const client = await connectPostgres(target.url, target.password);
+  const client = await connectWithin(context.unreachableRetryMs, () => connectPostgres(target.url, target.password), context.cancelSignal);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+    // pg_dump exits 1 for every failure; asking first, in its snapshot, names what it could not read.
+    const access = await postgresPrivilegeGaps(client);
+    if (access.gaps.length > 0) {
+      throw new PreconditionFailed(`${describeAddress(target.url)}: ${privilegeGapLines(access.role, access.gaps).join('; ')}`);
+    }
     const serverVersion = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     const dumping = streamCommandsToFile([pgDump(target.url, target.password, { snapshot })], join(context.partialDir, POSTGRES_ARTIFACT), {
       secrets: [target.password],
@@ -37,6 +49,9 @@ export async function dumpPostgres(target: DatabaseTarget, context: DumpContext)
       tables,
       rowCountConsistency: 'same-snapshot',
     };
+  } catch (err) {
+    // A query refused by the server carries its SQLSTATE: 42501 is the role's privileges, not the world.
+    throw err instanceof pg.DatabaseError ? classifyConnectionError(err, describeAddress(target.url)) : err;
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -30,7 +30,12 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
   const startedAt = new Date();
   try {
     const outcome = await withHeartbeat((heartbeat) => {
-      const context: DumpContext = { partialDir, cancelSignal: heartbeat.cancelSignal, onProgress: (bytes) => heartbeat.progress({ bytes }) };
+      const context: DumpContext = {
+        partialDir,
+        cancelSignal: heartbeat.cancelSignal,
+        onProgress: (bytes) => heartbeat.progress({ bytes }),
+        unreachableRetryMs: config.backup.unreachableRetryMinutes * 60_000,
+      };
       return runDumper(config, repository, target.name, context);
     });
     const manifest: BackupManifest = {
