@@ -26,12 +26,15 @@ describe('worker start on the real servers', () => {
     await fixture?.cleanup();
   });
 
-  it('drops the verify_* databases no live verify holds, terminating their sessions, on PostgreSQL and MariaDB, and keeps held ones', async () => {
+  it('drops the verify_* databases no live verify holds, terminating their sessions, on PostgreSQL and MariaDB; keeps held ones and other roles’', async () => {
     const { postgres, mariadb } = testServers();
     // Target names carry the fixture id, so the names do, and leftoverVerifyDatabases finds them.
     const deadFresh = verifyDatabaseName(`dead-${fixture.id}`, hoursAgo(0.1));
     const deadOld = verifyDatabaseName(`old-${fixture.id}`, hoursAgo(7));
     const held = verifyDatabaseName(`live-${fixture.id}`, hoursAgo(1));
+    // Another installation's, on the same PostgreSQL server under its own role: not this one's to judge.
+    const foreign = verifyDatabaseName(`other-${fixture.id}`, hoursAgo(0.1));
+    const otherRole = `other_ops_${fixture.id}`;
     const pgLogin = { host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword };
     const myLogin = { host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword };
 
@@ -50,6 +53,8 @@ describe('worker start on the real servers', () => {
         await pgAdmin.query(`CREATE DATABASE ${pgAdmin.escapeIdentifier(name)}`);
         await myAdmin.query(`CREATE DATABASE ${mysql.escapeId(name)}`);
       }
+      await pgAdmin.query(`CREATE ROLE ${otherRole}`);
+      await pgAdmin.query(`CREATE DATABASE ${pgAdmin.escapeIdentifier(foreign)} OWNER ${otherRole}`);
       // What an orphaned pg_restore or mariadb import would be: a session still in the dead attempt's database.
       const pgOrphan = new pg.Client({ ...pgLogin, database: deadFresh });
       pgOrphan.on('error', () => undefined);
@@ -61,17 +66,18 @@ describe('worker start on the real servers', () => {
       const worker = await startTestWorker(fixture.config);
       await worker.stop();
 
-      expect((await leftoverVerifyDatabases(fixture.id)).sort()).toEqual([`mysql:${held}`, `postgres:${held}`]);
+      expect((await leftoverVerifyDatabases(fixture.id)).sort()).toEqual([`mysql:${held}`, `postgres:${foreign}`, `postgres:${held}`].sort());
       await expect(pgOrphan.query('SELECT 1')).rejects.toThrow();
       await expect(myOrphan.query('SELECT 1')).rejects.toThrow();
     } finally {
       for (const orphan of orphans) await orphan.end().catch(() => undefined);
       await pgOwner.end();
       await myOwner.end();
-      for (const name of [held, deadFresh, deadOld]) {
+      for (const name of [held, deadFresh, deadOld, foreign]) {
         await pgAdmin.query(`DROP DATABASE IF EXISTS ${pgAdmin.escapeIdentifier(name)} WITH (FORCE)`);
         await myAdmin.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`);
       }
+      await pgAdmin.query(`DROP ROLE IF EXISTS ${otherRole}`);
       await pgAdmin.end();
       await myAdmin.end();
     }

@@ -22,10 +22,14 @@ export async function dropPostgresScratch(admin: pg.Client, name: string): Promi
 
 /**
  * Drops every verify_* database no live verify holds (see sweepDecision) and returns their names.
+ * Only those of the connected role: another installation sharing the server under its own role
+ * and admin database takes its locks where this one cannot see them.
  * Run on a connection that holds no scratch lock itself: a session re-takes its own locks.
  */
 export async function dropAbandonedPostgresScratch(admin: pg.Client, rule: SweepRule): Promise<string[]> {
-  const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'verify\\_%' ORDER BY datname");
+  const { rows } = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'verify\\_%' AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) ORDER BY datname",
+  );
   const dropped: string[] = [];
   for (const { datname } of rows) {
     const lockFree = await tryLock(admin, datname);
