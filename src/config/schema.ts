@@ -81,7 +81,7 @@ export function configSchema(ctx: SchemaContext) {
           .strictObject({
             postgres: verifyServer.optional().describe('Scratch server for PostgreSQL verify-restores'),
             mysql: verifyServer.optional().describe('Scratch server for MySQL/MariaDB verify-restores'),
-            dropStaleAfterHours: hours(6).describe('Workers drop verify_* databases older than this at start'),
+            dropStaleAfterHours: hours(6).describe('verify_* databases whose verify is gone are dropped at once; one older than this is dropped even while its lock is held (a host that vanished)'),
           })
           .default({ dropStaleAfterHours: 6 }),
         dumpTimeoutMinutes: z.number().positive().default(240).describe('Time limit of one dump attempt; a step that runs longer is killed and retried'),

@@ -39,6 +39,17 @@ export function verifyDatabaseName(target: string, now: Date): string {
   return `verify_${target.replace(/-/g, '_').slice(0, 30)}_${shortHash(target)}_${stampOf(now).toLowerCase()}`;
 }
 
+/**
+ * The PostgreSQL advisory lock key a verify holds while it uses its scratch database: FNV-1a of
+ * the name in 64 bits, as the signed bigint pg_try_advisory_lock takes (a decimal string, since
+ * a JS number cannot hold it). Workers that see the key free know the database's owner is gone.
+ */
+export function scratchLockKey(name: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(name)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  return BigInt.asIntN(64, hash).toString();
+}
+
 /** FNV-1a, 24 bits as 6 hex digits: deterministic and dependency-free, so workflows may use it too. */
 function shortHash(text: string): string {
   let hash = 0x811c9dc5;

@@ -65,7 +65,7 @@ async function cleanUpLeftovers(config: OpsConfig, log: (line: string) => void):
   if (partials.length > 0) log(`removed partial backups left by an interrupted run: ${partials.join(', ')}`);
   try {
     const dropped = await dropStaleVerifyDatabases(config);
-    if (dropped.length > 0) log(`dropped stale verify databases: ${dropped.join(', ')}`);
+    if (dropped.length > 0) log(`dropped verify databases left by dead attempts: ${dropped.join(', ')}`);
   } catch (err) {
     log(`could not check for stale verify databases: ${describeError(err)}`);
   }

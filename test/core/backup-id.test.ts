@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backupId, dateOfStamp, isStamp, parseBackupId, stampOf, verifyDatabaseAge, verifyDatabaseName } from '../../src/core/backup-id.js';
+import { backupId, dateOfStamp, isStamp, parseBackupId, scratchLockKey, stampOf, verifyDatabaseAge, verifyDatabaseName } from '../../src/core/backup-id.js';
 
 const HOUR = 3_600_000;
 
@@ -90,5 +90,23 @@ describe('verifyDatabaseAge', () => {
   it('reads back the age of a name verifyDatabaseName made', () => {
     const created = new Date('2026-11-22T02:00:00Z');
     expect(verifyDatabaseAge(verifyDatabaseName('shop-db', created), new Date('2026-11-22T08:30:00Z'))).toBe(6.5 * HOUR);
+  });
+});
+
+describe('scratchLockKey', () => {
+  // FNV-1a 64's published test vectors (cbf29ce484222325, af63dc4c8601ec8c, 85944171f73967e8), as signed bigints.
+  it.each<[string, string]>([
+    ['', '-3750763034362895579'],
+    ['a', '-5808556873153909620'],
+    ['foobar', '-8821353812377114648'],
+    ['verify_app_6a832c_20261122t020304z', '-8640479362486353048'],
+    ['verify_shop_db_4947ee_20261122t020304z', '-5811836589005210775'],
+  ])('%j -> %s', (name, key) => {
+    expect(scratchLockKey(name)).toBe(key);
+  });
+
+  it('stays within a signed 64-bit bigint', () => {
+    const key = BigInt(scratchLockKey('verify_x_000000_20261122t020304z'));
+    expect(key >= -(2n ** 63n) && key < 2n ** 63n).toBe(true);
   });
 });

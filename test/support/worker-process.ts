@@ -7,8 +7,10 @@ export interface WorkerProcess {
   pid: number;
   /** Everything the worker printed, for failure messages. */
   output(): string;
-  /** SIGKILL to the worker and every process it started (pg_dump, ...), as a crash or the OOM killer would. */
+  /** SIGKILL to the worker and every process still in its process group (pg_dump, ...): the clean-up after a test. */
   kill(): Promise<void>;
+  /** SIGKILL to the worker process alone, as `kill -9 PID` or the OOM killer does: what its children do then is theirs. */
+  killAlone(): Promise<void>;
 }
 
 /**
@@ -33,12 +35,12 @@ export async function startWorkerProcess(options: { configFile: string; env: Rec
     pid: child.pid!,
     output: () => output,
     async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-      }
+      // Also after killAlone: the group outlives its leader while any of its processes does.
+      signal(-child.pid!);
+      await exited;
+    },
+    async killAlone() {
+      signal(child.pid!);
       await exited;
     },
   };
@@ -52,4 +54,12 @@ export async function startWorkerProcess(options: { configFile: string; env: Rec
     throw err;
   }
   return worker;
+}
+
+function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
 }

@@ -14,7 +14,9 @@ import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { namesIn } from '../support/backup-world.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
+import { processesRunning } from '../support/processes.js';
 import { testServers } from '../support/servers.js';
+import { holdTableLock } from '../support/table-lock.js';
 import { waitFor } from '../support/wait-for.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
@@ -107,4 +109,22 @@ describe('a worker killed in the middle of a dump', () => {
     expect(dump!.attempt).toBeGreaterThanOrEqual(2);
     expect(dump!.lastFailure?.type).toBe('timeout HEARTBEAT');
   }, 150_000);
+
+  it('kills pg_dump with the worker: `kill -9` of the worker alone leaves no pg_dump waiting on the database', async () => {
+    const client = new Client({ connection: connection! });
+    const taskQueue = `crash-${randomBytes(4).toString('hex')}`;
+    // pg_dump waits for this lock, writing nothing: an orphan would wait on, holding its connection and snapshot.
+    await holdTableLock(fixture.pgDatabase, 'bulk');
+    const worker = await startWorkerProcess({ configFile: fixture.configFile, env: fixture.env, taskQueue });
+    workers.push(worker);
+    const handle = await client.workflow.start(nightlyBackup, { taskQueue, workflowId: `nightly-crash-${randomBytes(4).toString('hex')}`, args: [{ targets: [fixture.targets.postgres] }] });
+    const dumps = () => processesRunning('pg_dump', `--dbname=${fixture.pgDatabase}`);
+    await waitFor('pg_dump to start', async () => (await dumps()).length > 0, 60_000, 50);
+    expect((await dumps()).map((p) => p.ppid)).toEqual([worker.pid]);
+
+    await worker.killAlone();
+
+    await waitFor('no pg_dump left', async () => (await dumps()).length === 0, 2_000, 50);
+    await handle.terminate('the test is done with it');
+  }, 120_000);
 });

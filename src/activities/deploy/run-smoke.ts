@@ -1,8 +1,8 @@
-import { execa } from 'execa';
 import { configSecrets } from '../../config/config-secrets.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { redact } from '../../config/secret.js';
 import { withHeartbeat } from '../heartbeat.js';
+import { startChild } from '../process/start-child.js';
 import { stageTarget } from './stage-target.js';
 
 export type SmokeLevel = 'smoke' | 'standard';
@@ -29,7 +29,7 @@ export async function runSmoke(config: OpsConfig, input: { app: string; stage: s
   if (!argv) return { level: input.level, status: 'skipped', outputTail: `no smoke.${input.level} command configured`, durationSeconds: 0 };
   const started = Date.now();
   const result = await withHeartbeat(({ cancelSignal }) =>
-    execa(argv[0]!, argv.slice(1), {
+    startChild({ file: argv[0]!, args: argv.slice(1) }, {
       cwd: input.localDir,
       env: smokeEnv({ BASE_URL: stage.baseUrl, OPS_STAGE: stage.name, OPS_APP: app.name }),
       extendEnv: false,

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import { describeCommand, type Command } from '../../commands/command.js';
 import { redact, type Secret } from '../../config/secret.js';
 import { CommandFailed } from '../../core/errors.js';
+import { childFailureMessage, startChild } from './start-child.js';
 import { collectTail } from './stderr-tail.js';
 
 export interface RunOptions {
@@ -17,7 +17,7 @@ export interface RunOptions {
 
 /** Runs a command to completion and returns its stdout; a non-zero exit is a CommandFailed, never a silent success. */
 export async function runCommand(command: Command, options: RunOptions = {}): Promise<string> {
-  const child = execa(command.file, command.args, {
+  const child = startChild(command, {
     env: command.env,
     reject: false,
     stripFinalNewline: false,
@@ -27,7 +27,7 @@ export async function runCommand(command: Command, options: RunOptions = {}): Pr
   });
   const tail = collectTail(child.stderr);
   const result = await child;
-  if (result.failed) throw commandFailure(command, result.exitCode, tail() || String(result.stderr ?? '') || (result.message ?? ''), options);
+  if (result.failed) throw commandFailure(command, result.exitCode, tail() || String(result.stderr ?? '') || childFailureMessage(command, result), options);
   return String(result.stdout ?? '');
 }
 

@@ -1,14 +1,16 @@
-import { execa } from 'execa';
 import type { Command } from '../../commands/command.js';
+import { startChild } from './start-child.js';
 import { collectTail } from './stderr-tail.js';
 
 /**
  * Starts `first | second | ...` with each stdout piped into the next stdin. The last stdout is
  * piped for the caller to consume, or ignored. Each child's stderr tail is kept for messages.
+ * Every stage dies with the worker, not only the first: a decompressor or an ssh left behind
+ * would keep feeding (or reading) the other end.
  */
 export function spawnPipeline(commands: Command[], options: { cancelSignal?: AbortSignal | undefined; consumeOutput: boolean }) {
   const children = commands.map((command, i) =>
-    execa(command.file, command.args, {
+    startChild(command, {
       env: command.env,
       reject: false,
       buffer: false,

@@ -8,6 +8,7 @@ import type { Secret } from '../../config/secret.js';
 import { TransientFailure } from '../../core/errors.js';
 import { commandFailure } from './run-command.js';
 import { spawnPipeline } from './spawn-pipeline.js';
+import { childFailureMessage } from './start-child.js';
 
 export interface StreamedFile {
   bytes: number;
@@ -55,7 +56,7 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
   for (const [i, exit] of exits.entries()) {
     const result = exit.status === 'fulfilled' ? exit.value : undefined;
     if (!result || result.failed) {
-      throw commandFailure(commands[i]!, result?.exitCode, tails[i]!() || (result?.message ?? ''), options);
+      throw commandFailure(commands[i]!, result?.exitCode, tails[i]!() || childFailureMessage(commands[i]!, result), options);
     }
   }
   if (bytes === 0) throw new TransientFailure(`${commands[0]!.file} produced no output`);

@@ -1,30 +1,23 @@
-import mysql from 'mysql2/promise';
 import type { OpsConfig } from '../../config/load-config.js';
-import { verifyDatabaseAge } from '../../core/backup-id.js';
 import { connectMysql } from '../databases/mysql-client.js';
 import { connectPostgres } from '../databases/postgres-client.js';
+import { dropAbandonedMysqlScratch } from './mysql-scratch.js';
+import { dropAbandonedPostgresScratch } from './postgres-scratch.js';
 
 /**
- * A worker killed mid-verify cannot drop its scratch database. Each worker, when it starts,
- * drops verify_* databases older than backup.verify.dropStaleAfterHours (younger ones may belong
- * to a verify still running on another worker).
+ * A worker killed mid-verify cannot drop its scratch database. Each worker, when it starts, drops
+ * the verify_* databases whose owner is gone: no live verify holds their lock (see
+ * claimPostgresScratch), or they are older than backup.verify.dropStaleAfterHours. A verify still
+ * running on another worker holds its lock, so its database stays.
  */
 export async function dropStaleVerifyDatabases(config: OpsConfig, now = new Date()): Promise<string[]> {
-  const maxAgeMs = config.backup.verify.dropStaleAfterHours * 3600_000;
-  const isStale = (name: string) => {
-    const age = verifyDatabaseAge(name, now);
-    return age !== undefined && age > maxAgeMs;
-  };
+  const rule = { now, staleAfterHours: config.backup.verify.dropStaleAfterHours };
   const dropped: string[] = [];
   const pgServer = config.backup.verify.postgres;
   if (pgServer) {
     const admin = await connectPostgres(pgServer.url, pgServer.password, pgServer.url.database || 'postgres');
     try {
-      const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'verify\\_%'");
-      for (const { datname } of rows.filter((r) => isStale(r.datname))) {
-        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`);
-        dropped.push(`postgres:${datname}`);
-      }
+      dropped.push(...(await dropAbandonedPostgresScratch(admin, rule)).map((name) => `postgres:${name}`));
     } finally {
       await admin.end().catch(() => undefined);
     }
@@ -33,11 +26,7 @@ export async function dropStaleVerifyDatabases(config: OpsConfig, now = new Date
   if (myServer) {
     const admin = await connectMysql(myServer.url, myServer.password, undefined);
     try {
-      const [rows] = await admin.query<mysql.RowDataPacket[]>("SHOW DATABASES LIKE 'verify\\_%'");
-      for (const name of rows.map((r) => String(Object.values(r)[0])).filter(isStale)) {
-        await admin.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`);
-        dropped.push(`mysql:${name}`);
-      }
+      dropped.push(...(await dropAbandonedMysqlScratch(admin, rule)).map((name) => `mysql:${name}`));
     } finally {
       await admin.end().catch(() => undefined);
     }

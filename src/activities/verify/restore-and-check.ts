@@ -28,7 +28,7 @@ export async function restoreAndCheck(config: OpsConfig, manifest: BackupManifes
   if (!isDatabase(target)) throw new PreconditionFailed(`target "${target.name}" is no longer a database target`);
   const server = config.backup.verify[manifest.kind];
   if (!server) throw new PreconditionFailed(`no backup.verify.${manifest.kind} server configured to restore ${manifest.id}`);
-  const context = { cancelSignal, now: () => new Date() };
+  const context = { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours };
   return manifest.kind === 'postgres'
     ? restorePostgres(manifest, artifactPath, server, target.assertions, context)
     : restoreMysql(manifest, artifactPath, server, target.assertions, context);

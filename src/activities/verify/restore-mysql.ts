@@ -8,15 +8,18 @@ import { assertionFailure, compareRowCounts, type AssertionSpec } from '../../co
 import { mysqlBinaries } from '../backup/mysql-binaries.js';
 import { connectMysql, countMysqlRows } from '../databases/mysql-client.js';
 import { runPipeline } from '../process/run-pipeline.js';
+import { claimMysqlScratch, dropAbandonedMysqlScratch, dropMysqlScratch } from './mysql-scratch.js';
 import type { RestoreContext, RestoreOutcome } from './restore-outcome.js';
 import type { VerifyServer } from './restore-postgres.js';
 
-/** Imports a compressed mysqldump into a fresh verify_* database, counts rows, runs the assertions, always drops it. */
+/** Imports a compressed mysqldump into a fresh verify_* database, counts rows, runs the assertions, always drops it (or, if the worker dies, the next sweep does). */
 export async function restoreMysql(manifest: BackupManifest, artifactPath: string, server: VerifyServer, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
   const database = verifyDatabaseName(manifest.target, context.now());
   const admin = await connectMysql(server.url, server.password, undefined);
   try {
-    await admin.query(`CREATE DATABASE ${mysql.escapeId(database)} CHARACTER SET utf8mb4`);
+    // An earlier attempt's worker may have died mid-import: its database goes before this one is made.
+    await dropAbandonedMysqlScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours });
+    await claimMysqlScratch(admin, database);
     try {
       const started = Date.now();
       try {
@@ -40,7 +43,7 @@ export async function restoreMysql(manifest: BackupManifest, artifactPath: strin
       }
       return { restoredInto: database, restoreSeconds, reasons: [...counts.reasons, ...failures], rowCountDifferences: counts.rowCountDifferences };
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(database)}`);
+      await dropMysqlScratch(admin, database);
     }
   } finally {
     await admin.end().catch(() => undefined);

@@ -11,4 +11,6 @@ export interface RestoreOutcome {
 export interface RestoreContext {
   cancelSignal: AbortSignal;
   now: () => Date;
+  /** backup.verify.dropStaleAfterHours: the sweep before the restore drops scratch databases older than this. */
+  staleAfterHours: number;
 }

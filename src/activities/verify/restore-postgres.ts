@@ -8,6 +8,7 @@ import { OpsError } from '../../core/errors.js';
 import { assertionFailure, compareRowCounts, type AssertionSpec } from '../../core/verify-checks.js';
 import { connectPostgres, countPostgresRows } from '../databases/postgres-client.js';
 import { runCommand } from '../process/run-command.js';
+import { claimPostgresScratch, dropAbandonedPostgresScratch, dropPostgresScratch } from './postgres-scratch.js';
 import type { RestoreContext, RestoreOutcome } from './restore-outcome.js';
 
 export interface VerifyServer {
@@ -41,13 +42,16 @@ async function restoreCounting(restore: (section: PgRestoreSection) => Promise<u
 
 /**
  * Restores a pg_dump into a fresh verify_* database, counts every table and runs the assertions.
- * The scratch database is dropped in every case: pass, fail, error or cancellation.
+ * The scratch database is dropped in every case: pass, fail, error or cancellation; if the worker
+ * dies instead, the next restore on the server or the next worker start drops it.
  */
 export async function restorePostgres(manifest: BackupManifest, artifactPath: string, server: VerifyServer, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
   const database = verifyDatabaseName(manifest.target, context.now());
   const admin = await connectPostgres(server.url, server.password, server.url.database || 'postgres');
   try {
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
+    // An earlier attempt's worker may have died mid-restore: its database goes before this one is made.
+    await dropAbandonedPostgresScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours });
+    await claimPostgresScratch(admin, database);
     try {
       const started = Date.now();
       const restore = (section: PgRestoreSection) =>
@@ -76,7 +80,7 @@ export async function restorePostgres(manifest: BackupManifest, artifactPath: st
         await restored.client.end().catch(() => undefined);
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(database)} WITH (FORCE)`);
+      await dropPostgresScratch(admin, database);
     }
   } finally {
     await admin.end().catch(() => undefined);

@@ -1,0 +1,52 @@
+import mysql from 'mysql2/promise';
+import { TransientFailure } from '../../core/errors.js';
+import { sweepDecision, type SweepRule } from '../../core/scratch-sweep.js';
+
+/**
+ * The MySQL/MariaDB side of scratch ownership (see claimPostgresScratch): a named lock,
+ * GET_LOCK(name), held by the verify's admin connection from before the database exists until
+ * after it is dropped. The server releases it when that connection dies with its worker.
+ */
+export async function claimMysqlScratch(admin: mysql.Connection, name: string): Promise<void> {
+  if (!(await tryLock(admin, name))) throw new TransientFailure(`scratch database ${name} is held by another verify`);
+  await admin.query(`CREATE DATABASE ${mysql.escapeId(name)} CHARACTER SET utf8mb4`);
+}
+
+/**
+ * MySQL has no DROP ... FORCE: the connections still using the database (an orphaned import,
+ * a dead worker's session) are killed first, or the drop would wait on their metadata locks.
+ */
+export async function dropMysqlScratch(admin: mysql.Connection, name: string): Promise<void> {
+  const [users] = await admin.query<mysql.RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [name]);
+  for (const { ID } of users) {
+    await admin.query(`KILL CONNECTION ${Number(ID)}`).catch((err: { errno?: number }) => {
+      // ER_NO_SUCH_THREAD: it ended on its own meanwhile.
+      if (err.errno !== 1094) throw err;
+    });
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`);
+}
+
+/** Drops every verify_* database no live verify holds (see sweepDecision). Run on a connection that holds no scratch lock itself. */
+export async function dropAbandonedMysqlScratch(admin: mysql.Connection, rule: SweepRule): Promise<string[]> {
+  const [rows] = await admin.query<mysql.RowDataPacket[]>("SHOW DATABASES LIKE 'verify\\_%'");
+  const dropped: string[] = [];
+  for (const name of rows.map((r) => String(Object.values(r)[0])).sort()) {
+    const lockFree = await tryLock(admin, name);
+    try {
+      if (sweepDecision(name, lockFree, rule) === 'drop') {
+        await dropMysqlScratch(admin, name);
+        dropped.push(name);
+      }
+    } finally {
+      if (lockFree) await admin.query('SELECT RELEASE_LOCK(?)', [name]);
+    }
+  }
+  return dropped;
+}
+
+/** GET_LOCK with no wait: 1 when taken, 0 when another session holds it. */
+async function tryLock(admin: mysql.Connection, name: string): Promise<boolean> {
+  const [rows] = await admin.query<mysql.RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [name]);
+  return Number(rows[0]!.locked) === 1;
+}

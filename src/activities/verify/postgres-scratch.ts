@@ -1,0 +1,51 @@
+import type pg from 'pg';
+import { scratchLockKey } from '../../core/backup-id.js';
+import { TransientFailure } from '../../core/errors.js';
+import { sweepDecision, type SweepRule } from '../../core/scratch-sweep.js';
+
+/**
+ * A verify owns its scratch database through a session advisory lock on its admin connection,
+ * taken before the database exists and held until after it is dropped (the lock goes when `admin`
+ * ends). The lock dies with the session, so with the worker: a database whose lock can be taken
+ * has no live owner. Advisory locks belong to the database the session is connected to, so owners
+ * and sweepers all connect to the verify server's admin database.
+ */
+export async function claimPostgresScratch(admin: pg.Client, name: string): Promise<void> {
+  if (!(await tryLock(admin, name))) throw new TransientFailure(`scratch database ${name} is held by another verify`);
+  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+}
+
+/** WITH (FORCE) terminates the backends still connected to it first: an orphaned pg_restore, a dead worker's counting session. */
+export async function dropPostgresScratch(admin: pg.Client, name: string): Promise<void> {
+  await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+}
+
+/**
+ * Drops every verify_* database no live verify holds (see sweepDecision) and returns their names.
+ * Only those of the connected role: another installation sharing the server under its own role
+ * and admin database takes its locks where this one cannot see them.
+ * Run on a connection that holds no scratch lock itself: a session re-takes its own locks.
+ */
+export async function dropAbandonedPostgresScratch(admin: pg.Client, rule: SweepRule): Promise<string[]> {
+  const { rows } = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'verify\\_%' AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) ORDER BY datname",
+  );
+  const dropped: string[] = [];
+  for (const { datname } of rows) {
+    const lockFree = await tryLock(admin, datname);
+    try {
+      if (sweepDecision(datname, lockFree, rule) === 'drop') {
+        await dropPostgresScratch(admin, datname);
+        dropped.push(datname);
+      }
+    } finally {
+      if (lockFree) await admin.query('SELECT pg_advisory_unlock($1::bigint)', [scratchLockKey(datname)]);
+    }
+  }
+  return dropped;
+}
+
+async function tryLock(admin: pg.Client, name: string): Promise<boolean> {
+  const { rows } = await admin.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [scratchLockKey(name)]);
+  return rows[0]!.locked;
+}
