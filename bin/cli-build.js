@@ -16,7 +16,8 @@ const KEEP_BUILDS = 3;
 /** The hash of every build input's path, size and mtime; cheap enough to compute at each start. */
 export function sourceFingerprint(root = ROOT) {
   const hash = createHash('sha256');
-  const files = ['package.json', 'tsconfig.json', 'bin/cli-build.js'];
+  // tsconfig.json is not in the Docker image; whether it exists is part of the fingerprint.
+  const files = ['package.json', 'tsconfig.json', 'bin/cli-build.js'].filter((file) => existsSync(join(root, file)));
   for (const entry of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })) files.push(join('src', entry));
   for (const file of files.sort()) {
     const stat = statSync(join(root, file));
@@ -59,10 +60,21 @@ async function build(root, dir) {
     });
     renameSync(staging, dir);
   } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(dir, 'cli.js'))) throw err;
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // Nothing was staged where nothing could be written; the build's own error says why.
+    }
+    // Another call's rename won the race: its build is the same.
+    if (existsSync(join(dir, 'cli.js'))) return;
+    // esbuild's message is "Build failed with N errors:"; the first error says what failed.
+    throw new Error(err?.errors?.[0]?.text ?? String(err?.message ?? err));
   }
-  pruneOldBuilds(dirname(dir), dir);
+  try {
+    pruneOldBuilds(dirname(dir), dir);
+  } catch {
+    // Best effort: another call may be pruning the same directories.
+  }
 }
 
 /**
@@ -89,11 +101,11 @@ function sourceLocations(root, dir) {
 }
 
 function pruneOldBuilds(dist, current) {
-  const builds = readdirSync(dist)
-    .map((name) => join(dist, name))
-    .filter((path) => path !== current && !path.endsWith('.tmp'))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  for (const old of builds.slice(KEEP_BUILDS - 1)) rmSync(old, { recursive: true, force: true });
+  const paths = readdirSync(dist).map((name) => join(dist, name)).filter((path) => path !== current);
+  const builds = paths.filter((path) => !path.endsWith('.tmp')).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  // A staging directory left by a call killed mid-build; live ones take about a second.
+  const abandoned = paths.filter((path) => path.endsWith('.tmp') && Date.now() - statSync(path).mtimeMs > 10 * 60_000);
+  for (const old of [...builds.slice(KEEP_BUILDS - 1), ...abandoned]) rmSync(old, { recursive: true, force: true });
 }
 
 // `node bin/cli-build.js`: scripts/install.sh builds once, so the first `ops` call is fast too.
