@@ -17,7 +17,9 @@ function report(err: unknown): number {
     if (err.exitCode === 0) return EXIT.ok;
     return EXIT.usage;
   }
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError && err.problems.length === 1) {
+    console.error(`config error: ${err.problems[0]}`);
+  } else if (err instanceof ConfigError) {
     console.error(`config error: ${err.problems.length} problem${err.problems.length > 1 ? 's' : ''}`);
     for (const problem of err.problems) console.error(`  ${problem}`);
   } else {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { pendingDemoSecretsNote } from '../config/demo-secrets.js';
 import { configFileFrom, loadCliConfig, type GlobalOptions } from './cli-context.js';
 
 export function registerConfigCheck(program: Command): void {
@@ -11,5 +12,7 @@ export function registerConfigCheck(program: Command): void {
       const loaded = loadCliConfig(options, 'require');
       console.log(`${configFileFrom(options)}: OK`);
       console.log(`  targets: ${loaded.targets.map((t) => `${t.name} (${t.kind})`).join(', ') || 'none'}`);
+      const pending = pendingDemoSecretsNote(loaded);
+      if (pending) console.log(`  note: ${pending}`);
     });
 }
