@@ -55,6 +55,9 @@ async function build(root, dir) {
       packages: 'external',
       // Error and workflow types are known by their class and function names.
       keepNames: true,
+      // For --verbose: stack traces then name the source files and lines (see bin/ops.js).
+      sourcemap: 'linked',
+      sourcesContent: false,
       logLevel: 'silent',
       plugins: [sourceLocations(root, dir)],
     });

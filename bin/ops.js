@@ -13,6 +13,8 @@ try {
   process.stderr.write(`ops: could not build dist/ (${reason}); running the TypeScript sources through tsx instead\n`);
 }
 if (entry) {
+  // Source maps cost start-up time, and only the stack traces --verbose prints need them.
+  if (process.argv.some((arg) => arg === '--verbose' || /^-[A-Za-z]*v[A-Za-z]*$/.test(arg))) process.setSourceMapsEnabled(true);
   await import(pathToFileURL(entry).href);
 } else {
   const { register } = await import('tsx/esm/api');

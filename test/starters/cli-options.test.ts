@@ -39,6 +39,13 @@ describe('ops global options, version, completion and colour', () => {
     expect(result.exitCode).toBe(2);
   });
 
+  it('--verbose after the verb prints the stack, naming the TypeScript sources, not the build', async () => {
+    const result = await runCli(['config', 'check', '--verbose', '--config', join(dir, 'missing.yaml')]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`at loadConfig (${join(ROOT, 'src/config/load-config.ts')}:`);
+    expect(result.stderr).not.toContain('/dist/');
+  });
+
   it('backups list reads the config given after it', async () => {
     const result = await runCli(['backups', 'list', '--config', config]);
     expect(result.stdout).toBe(`no backups in ${join(dir, 'repository')}`);
