@@ -5,6 +5,7 @@
 // Plain JavaScript: it must run before anything can be transpiled.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,7 +60,7 @@ async function build(root, dir) {
       sourcemap: 'linked',
       sourcesContent: false,
       logLevel: 'silent',
-      plugins: [sourceLocations(root, dir)],
+      plugins: [sourceLocations(dir)],
     });
     renameSync(staging, dir);
   } catch (err) {
@@ -85,12 +86,11 @@ async function build(root, dir) {
  * Temporal CLI in .tools) reads import.meta.url: make it the source file's URL, relative to the
  * build's directory, so those paths mean in dist what they mean under tsx.
  */
-function sourceLocations(root, dir) {
+function sourceLocations(dir) {
   return {
     name: 'source-locations',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, async (args) => {
-        const { readFile } = await import('node:fs/promises');
         const text = await readFile(args.path, 'utf8');
         if (!text.includes('import.meta.')) return { contents: text, loader: 'ts' };
         const fromBuild = (path) => JSON.stringify(relative(dir, path).split('\\').join('/'));
