@@ -113,6 +113,10 @@ function pruneOldBuilds(dist, current) {
 
 // `node bin/cli-build.js`: scripts/install.sh builds once, so the first `ops` call is fast too.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const entry = await freshBuild();
-  process.stdout.write(`${relative(ROOT, entry)}\n`);
+  try {
+    process.stdout.write(`${relative(ROOT, await freshBuild())}\n`);
+  } catch (err) {
+    process.stderr.write(`could not build the ops CLI: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
 }
