@@ -26,8 +26,8 @@ RUN apt-get update \
 WORKDIR /app
 ENV NODE_ENV=production
 
-# Dependencies first, so that a source change does not reinstall them. --omit=dev keeps tsx:
-# bin/ops.js runs the TypeScript sources through it, so it is a runtime dependency.
+# Dependencies first, so that a source change does not reinstall them. --omit=dev keeps tsx and
+# its esbuild: bin/ops.js runs a build of the sources made with esbuild (tsx is the fallback).
 COPY package.json package-lock.json ./
 # npm install, not npm ci: the lock records only the optional native packages of the platform it
 # was written on, which npm ci rejects; npm install still takes the locked versions.
@@ -36,6 +36,8 @@ RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
 COPY ops.config.example.yaml ./
+# The CLI's build, made now: at run time the image's user cannot write to /app.
+RUN node bin/cli-build.js
 
 # The compose file mounts the config at /etc/ops and a volume at /etc/ops/.ops, where the config's
 # relative stateDir, repository and reports land. A fresh named volume takes this directory's owner.

@@ -3,6 +3,7 @@
 #   - system tools from Debian packages: PostgreSQL, MariaDB, rsync, OpenSSH, zstd
 #   - npm dependencies (npm ci when package-lock.json changed)
 #   - the Temporal CLI (dev server + Web UI), built from the Go module proxy into .tools/bin
+#   - the ops CLI's build in dist/ (bin/ops.js also makes it whenever the sources changed)
 # Called by `npm start`, `npm test` and `npm run setup`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,11 @@ temporal_cli() {
   ln -sf "$found" "$TOOLS_BIN/temporal"
 }
 
+build_cli() {
+  node bin/cli-build.js >/dev/null
+}
+
 install_system_packages
 install_node_modules
 temporal_cli
+build_cli

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument, type YAMLError } from 'yaml';
 import { ConfigError } from '../core/errors.js';
 import type { Env, SecretMode } from './interpolate.js';
+import { demoDir, peekDocument } from './peek-config.js';
 import { configRules } from './rules.js';
 import { configSchema, type OpsConfigParsed } from './schema.js';
 import type { Target } from './target.js';
@@ -39,11 +40,14 @@ export function loadConfig(file: string, env: Env = process.env, secrets: Secret
 
 export function parseConfig(source: string, file: string, env: Env, secrets: SecretMode = 'require'): OpsConfig {
   const document = parseDocument(source);
-  if (document.errors.length > 0) {
-    throw new ConfigError(document.errors.map((e) => `${file}: YAML: ${e.message.split('\n')[0]}`));
-  }
+  // One syntax error can cascade into hundreds: the first is the one to fix.
+  const [syntax] = document.errors;
+  if (syntax) throw new ConfigError([describeSyntaxError(file, syntax)]);
   const baseDir = dirname(file);
-  const result = configSchema({ env, baseDir, secrets }).safeParse(document.toJS() ?? {});
+  const raw: unknown = document.toJS() ?? {};
+  const peek = peekDocument(raw, baseDir);
+  const demo = peek.demo.postgres || peek.demo.mariadb ? demoDir(peek.stateDir) : undefined;
+  const result = configSchema({ env, baseDir, secrets, ...(demo ? { demoDir: demo } : {}) }).safeParse(raw);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`));
   }
@@ -61,6 +65,13 @@ export function parseConfig(source: string, file: string, env: Env, secrets: Sec
       ...parsed.files.map((f) => ({ kind: 'files', ...f }) as Target),
     ],
   };
+}
+
+/** `file:line:column: message`, as compilers print it: editors jump to the place. */
+export function describeSyntaxError(file: string, error: YAMLError): string {
+  const at = error.linePos?.[0];
+  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return at ? `${file}:${at.line}:${at.col}: ${message}` : `${file}: ${message}`;
 }
 
 function formatPath(path: PropertyKey[]): string {

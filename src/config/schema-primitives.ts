@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDatabaseUrl } from './database-url.js';
+import { pendingDemoSecret } from './demo-secrets.js';
 import { expandEnv, resolveSecret, type Env, type SecretMode } from './interpolate.js';
 import { parseLocation } from './location.js';
 
@@ -12,6 +13,8 @@ export interface SchemaContext {
   baseDir: string;
   /** Default `require`. */
   secrets?: SecretMode;
+  /** With demo servers on: the directory of the secret files `ops up` creates (missing ones are pending). */
+  demoDir?: string;
 }
 
 /** The value types config keys are built from: env-expanded text, secrets, locations, URLs, names. */
@@ -29,7 +32,7 @@ export function schemaPrimitives(ctx: SchemaContext) {
   const text = parsedFrom(z.string(), (value) => expandEnv(value, ctx.env));
   return {
     text,
-    secret: parsedFrom(z.string(), (value) => resolveSecret(value, ctx.env, ctx.baseDir, ctx.secrets)),
+    secret: parsedFrom(z.string(), (value) => pendingDemoSecret(value, ctx.baseDir, ctx.demoDir) ?? resolveSecret(value, ctx.env, ctx.baseDir, ctx.secrets)),
     location: parsedFrom(text, (value) => parseLocation(value, ctx.baseDir)),
     databaseUrl: (requireDatabase: boolean) => parsedFrom(text, (value) => parseDatabaseUrl(value, { requireDatabase })),
     parsedFrom,

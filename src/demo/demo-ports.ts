@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { demoDir } from '../config/peek-config.js';
 import { freePort } from '../local-servers/free-port.js';
 
 /** The ports the demo servers prefer; the example config names them as the variables' defaults. */
@@ -23,7 +24,7 @@ export async function chooseDemoPorts(
   env: Record<string, string | undefined>,
   defaults: Record<DemoServer, number> = DEMO_PORTS,
 ): Promise<Record<string, string>> {
-  const file = join(stateDir, 'demo', PORTS_FILE);
+  const file = join(demoDir(stateDir), PORTS_FILE);
   const remembered = readRemembered(file);
   const chosen: Partial<Record<DemoServer, number>> = {};
   for (const server of Object.keys(DEMO_PORT_VARS) as DemoServer[]) {

@@ -1,5 +1,6 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { demoDir } from '../config/peek-config.js';
 import { seedDemoMariadb, seedDemoPostgres } from '../local-servers/demo-data.js';
 import { startMariadb } from '../local-servers/mariadb-server.js';
 import { readOrCreatePassword } from '../local-servers/password-file.js';
@@ -21,7 +22,7 @@ const READER = 'ops_reader';
  * demo/pg.admin-password, demo/my.admin-password, demo/reader.password.
  */
 export async function startDemoServers(stateDir: string, wanted: { postgres: boolean; mariadb: boolean }, env: Record<string, string | undefined>): Promise<DemoServers> {
-  const dir = join(stateDir, 'demo');
+  const dir = demoDir(stateDir);
   const readerPassword = await prepareDemoSecrets(stateDir);
   const stops: Array<() => Promise<void>> = [];
   const describe: string[] = [];
@@ -52,7 +53,7 @@ export async function startDemoServers(stateDir: string, wanted: { postgres: boo
  * point at them) can be validated in full first. Returns the read-only user's password.
  */
 export async function prepareDemoSecrets(stateDir: string): Promise<string> {
-  const dir = join(stateDir, 'demo');
+  const dir = demoDir(stateDir);
   await mkdir(dir, { recursive: true });
   // PostgreSQL runs as the postgres OS user, which must be able to reach its data dir.
   await chmod(stateDir, 0o755);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import { formatBytes, formatLocalTime } from '../core/format.js';
-import { loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { loadCliConfig, type GlobalOptions } from './cli-config.js';
 import { printTable } from './print-table.js';
 
 export function registerBackupsList(program: Command): void {

@@ -1,30 +1,9 @@
-import { dirname, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { SecretMode } from '../config/interpolate.js';
-import { chooseConfigFile, loadConfig, type OpsConfig } from '../config/load-config.js';
+import type { OpsConfig } from '../config/load-config.js';
 import { connectionSettings, type ConnectionSettings } from '../temporal/connection-settings.js';
 import { taskQueueFrom } from '../temporal/names.js';
 
-export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
-
-export interface GlobalOptions {
-  config?: string;
-  verbose?: boolean;
-}
-
-export function configFileFrom(options: GlobalOptions): string {
-  return chooseConfigFile(options.config, process.env, process.cwd(), PROJECT_ROOT);
-}
-
-/**
- * The config as a verb needs it. Most verbs only name targets, apps and stages and start runs that
- * the worker does with the real secrets, so by default a secret this process cannot read is
- * deferred, not an error: CI can run `ops deploy` with no database password in its environment.
- * The worker and `ops config check` require every secret.
- */
-export function loadCliConfig(options: GlobalOptions, secrets: SecretMode = 'defer'): OpsConfig {
-  return loadConfig(configFileFrom(options), process.env, secrets);
-}
+export { configFileFrom, loadCliConfig, PROJECT_ROOT, type GlobalOptions } from './cli-config.js';
 
 export interface TemporalSession {
   client: Client;

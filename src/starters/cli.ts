@@ -1,40 +1,9 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { ConfigError } from '../core/errors.js';
-import { registerBackup } from './backup.js';
-import { registerBackupsList } from './backups-list.js';
-import { registerConfigCheck } from './config-check.js';
-import { registerDeploy } from './deploy.js';
-import { registerDrill } from './drill.js';
-import { registerStatus } from './status.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { registerReleases } from './releases.js';
-import { registerRollback } from './rollback.js';
-import { registerSchedules } from './schedules.js';
-import { registerUp } from './up.js';
-import { registerVerify } from './verify.js';
-import { registerWorker } from './worker.js';
+import { createProgram } from './program.js';
 
-const program = new Command('ops')
-  .description('Operations orchestrator on Temporal: nightly backups with verify-restore, deploys, drills')
-  .option('-c, --config <file>', 'config file (default: $OPS_CONFIG, ./ops.config.yaml, then the bundled example)')
-  .option('-v, --verbose', 'show stack traces on errors')
-  // Options after a subcommand belong to it (deploy --by vs deploy approve --by).
-  .enablePositionalOptions()
-  .exitOverride()
-  .showHelpAfterError();
-
-registerUp(program);
-registerWorker(program);
-registerBackup(program);
-registerBackupsList(program);
-registerVerify(program);
-registerConfigCheck(program);
-registerDeploy(program);
-registerRollback(program);
-registerDrill(program);
-registerStatus(program);
-registerReleases(program);
-registerSchedules(program);
+const program = await createProgram(process.argv.slice(2));
 
 try {
   await program.parseAsync(process.argv);
@@ -48,7 +17,9 @@ function report(err: unknown): number {
     if (err.exitCode === 0) return EXIT.ok;
     return EXIT.usage;
   }
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError && err.problems.length === 1) {
+    console.error(`config error: ${err.problems[0]}`);
+  } else if (err instanceof ConfigError) {
     console.error(`config error: ${err.problems.length} problem${err.problems.length > 1 ? 's' : ''}`);
     for (const problem of err.problems) console.error(`  ${problem}`);
   } else {

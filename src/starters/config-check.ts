@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { databaseAccessProblems } from '../activities/databases/database-access.js';
 import { describeAddress } from '../config/database-url.js';
 import { isDatabase } from '../config/target.js';
+import { pendingDemoSecretsNote } from '../config/demo-secrets.js';
 import { configFileFrom, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { RunFailed } from './exit-codes.js';
 
@@ -16,6 +17,8 @@ export function registerConfigCheck(program: Command): void {
       const loaded = loadCliConfig(options, 'require');
       console.log(`${configFileFrom(options)}: OK`);
       console.log(`  targets: ${loaded.targets.map((t) => `${t.name} (${t.kind})`).join(', ') || 'none'}`);
+      const pending = pendingDemoSecretsNote(loaded);
+      if (pending) console.log(`  note: ${pending}`);
       if (!opts.connect) return;
       const databases = loaded.targets.filter(isDatabase);
       let failing = 0;

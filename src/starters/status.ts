@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { evaluateBackupHealth } from '../activities/backup/evaluate-backup-health.js';
+import { colourWanted, paint } from '../core/colour.js';
 import { formatBytes } from '../core/format.js';
 import { loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { RunFailed } from './exit-codes.js';
@@ -7,6 +8,8 @@ import { printTable } from './print-table.js';
 
 const hours = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)}h`);
 const percent = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
+const STATUS_STYLE = { OK: 'green', WARN: 'yellow', FAIL: 'red' } as const;
+const painted = (status: keyof typeof STATUS_STYLE) => paint(status, STATUS_STYLE[status], colourWanted(process.env, process.stdout.isTTY === true));
 
 export function registerStatus(program: Command): void {
   program
@@ -19,11 +22,11 @@ export function registerStatus(program: Command): void {
       if (options.json) {
         console.log(JSON.stringify(health, null, 2));
       } else {
-        console.log(`backup health: ${health.status}`);
+        console.log(`backup health: ${painted(health.status)}`);
         printTable(
           ['TARGET', 'STATUS', 'VALID DUMP AGE', 'VERIFIED AGE', 'SUCCESS 7D', 'VERIFY 7D', 'LAST RESTORE', 'STORAGE'],
           health.targets.map((t) => [
-            t.target, t.status, hours(t.validDumpAgeHours), hours(t.passedVerifyAgeHours), percent(t.backupSuccessRate7d),
+            t.target, painted(t.status), hours(t.validDumpAgeHours), hours(t.passedVerifyAgeHours), percent(t.backupSuccessRate7d),
             percent(t.verifySuccessRate7d), t.lastRestoreSeconds === null ? '—' : `${t.lastRestoreSeconds.toFixed(1)}s`, formatBytes(t.storageBytes),
           ]),
         );

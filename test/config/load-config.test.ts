@@ -681,10 +681,15 @@ backup:
     expect((error as ConfigError).retryable).toBe(false);
   });
 
-  it('reports a YAML syntax error with the file name', () => {
-    expect(problemsOf('databases: [\n', {}, '/etc/ops/broken.yaml')).toStrictEqual([
-      '/etc/ops/broken.yaml: YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:',
-    ]);
+  // The parser goes on after the first error and finds many more that follow from it (a new user
+  // saw "397 problems" for one mistake): only the first is reported, where it is.
+  it.each([
+    ['an unclosed flow sequence', 'databases: [\n', '/etc/ops/broken.yaml:2:1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ['an unclosed flow map', 'demo: {\n  postgres: true\ndatabases:\n  - name: a\n', '/etc/ops/broken.yaml:3:1: Flow map in block collection must be sufficiently indented and end with a }'],
+    ['an unclosed quote', 'stateDir: .ops\ndatabases:\n  - name: "crm-db\n    url: postgres://u@h/db\n', '/etc/ops/broken.yaml:5:1: Missing closing "quote'],
+    ['a list item out of line', 'databases:\n  - name: a\n    url: postgres://u@h/a\n - name: b\n   url: postgres://u@h/b\n', '/etc/ops/broken.yaml:4:1: A block sequence may not be used as an implicit map key'],
+  ])('reports a YAML syntax error once, with line and column: %s', (_, source, problem) => {
+    expect(problemsOf(source, {}, '/etc/ops/broken.yaml')).toStrictEqual([problem]);
   });
 });
 

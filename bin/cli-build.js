@@ -1,0 +1,122 @@
+// The CLI's build: src/ bundled by esbuild into dist/<fingerprint>/, so `ops` starts without
+// transpiling TypeScript. The fingerprint covers every input (paths, sizes and mtimes of src/ and
+// of the build's own files), so a build is used only for exactly the sources it was made from:
+// any edit, added or deleted file gives a new fingerprint, and that build is made on first use.
+// Plain JavaScript: it must run before anything can be transpiled.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ENTRY = 'src/starters/cli.ts';
+/** Builds kept besides the newest: a long-running `ops worker` may still load chunks of its own. */
+const KEEP_BUILDS = 3;
+
+/** The hash of every build input's path, size and mtime; cheap enough to compute at each start. */
+export function sourceFingerprint(root = ROOT) {
+  const hash = createHash('sha256');
+  // tsconfig.json is not in the Docker image; whether it exists is part of the fingerprint.
+  const files = ['package.json', 'tsconfig.json', 'bin/cli-build.js'].filter((file) => existsSync(join(root, file)));
+  for (const entry of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })) files.push(join('src', entry));
+  for (const file of files.sort()) {
+    const stat = statSync(join(root, file));
+    hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\0`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The entry of the build made from the current sources, building it first when there is none. */
+export async function freshBuild(root = ROOT) {
+  const dir = join(root, 'dist', sourceFingerprint(root));
+  const entry = join(dir, 'cli.js');
+  if (existsSync(entry)) return entry;
+  await build(root, dir);
+  return entry;
+}
+
+async function build(root, dir) {
+  const { build: esbuild } = await import('esbuild');
+  // Into a private directory first, then renamed: concurrent `ops` calls each build their own and
+  // the first rename wins, so no process ever loads a half-written build.
+  const staging = `${dir}.${process.pid}.tmp`;
+  try {
+    await esbuild({
+      absWorkingDir: root,
+      entryPoints: [ENTRY],
+      outdir: staging,
+      bundle: true,
+      // Each verb is a dynamic import in cli.ts; splitting keeps it (and the packages it imports) out
+      // of the start-up path until that verb runs.
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      // Error and workflow types are known by their class and function names.
+      keepNames: true,
+      // For --verbose: stack traces then name the source files and lines (see bin/ops.js).
+      sourcemap: 'linked',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [sourceLocations(dir)],
+    });
+    renameSync(staging, dir);
+  } catch (err) {
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // Nothing was staged where nothing could be written; the build's own error says why.
+    }
+    // Another call's rename won the race: its build is the same.
+    if (existsSync(join(dir, 'cli.js'))) return;
+    // esbuild's message is "Build failed with N errors:"; the first error says what failed.
+    throw new Error(err?.errors?.[0]?.text ?? String(err?.message ?? err));
+  }
+  try {
+    pruneOldBuilds(dirname(dir), dir);
+  } catch {
+    // Best effort: another call may be pruning the same directories.
+  }
+}
+
+/**
+ * Code that finds files next to its own source (the workflows for the worker's bundle, the
+ * Temporal CLI in .tools) reads import.meta.url: make it the source file's URL, relative to the
+ * build's directory, so those paths mean in dist what they mean under tsx.
+ */
+function sourceLocations(dir) {
+  return {
+    name: 'source-locations',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes('import.meta.')) return { contents: text, loader: 'ts' };
+        const fromBuild = (path) => JSON.stringify(relative(dir, path).split('\\').join('/'));
+        const url = `new URL(${fromBuild(args.path)}, import.meta.url).href`;
+        const dirnameOf = `decodeURIComponent(new URL(${fromBuild(dirname(args.path))} + '/', import.meta.url).pathname).replace(/\\/$/, '')`;
+        const contents = text.replaceAll('import.meta.url', url).replaceAll('import.meta.dirname', dirnameOf);
+        return { contents, loader: 'ts' };
+      });
+    },
+  };
+}
+
+function pruneOldBuilds(dist, current) {
+  const paths = readdirSync(dist).map((name) => join(dist, name)).filter((path) => path !== current);
+  const builds = paths.filter((path) => !path.endsWith('.tmp')).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  // A staging directory left by a call killed mid-build; live ones take about a second.
+  const abandoned = paths.filter((path) => path.endsWith('.tmp') && Date.now() - statSync(path).mtimeMs > 10 * 60_000);
+  for (const old of [...builds.slice(KEEP_BUILDS - 1), ...abandoned]) rmSync(old, { recursive: true, force: true });
+}
+
+// `node bin/cli-build.js`: scripts/install.sh builds once, so the first `ops` call is fast too.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    process.stdout.write(`${relative(ROOT, await freshBuild())}\n`);
+  } catch (err) {
+    process.stderr.write(`could not build the ops CLI: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,92 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OPS_BIN } from '../support/run-cli.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A checkout of ops of its own (sources, bin, package files; node_modules linked), to edit freely. */
+function copyOfOps(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ops-copy-'));
+  temps.push(dir);
+  for (const path of ['bin', 'src', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, path), join(dir, path), { recursive: true, preserveTimestamps: true });
+  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(dir, 'node_modules'));
+  return dir;
+}
+
+const ops = (root: string, args: string[]) => execa('node', [join(root, 'bin/ops.js'), ...args], { reject: false, stdin: 'ignore', timeout: 120_000 });
+const builds = (root: string) => readdirSync(join(root, 'dist')).sort();
+
+describe('the CLI build (dist/)', () => {
+  it('is made on first use, reused while the sources are unchanged, and remade when one changes', async () => {
+    const root = copyOfOps();
+    const first = await ops(root, ['--help']);
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toContain('run the backup chain now');
+    const [build] = builds(root);
+    expect(builds(root)).toEqual([build]);
+    const builtAt = statSync(join(root, 'dist', build!, 'cli.js')).mtimeMs;
+
+    expect((await ops(root, ['--help'])).exitCode).toBe(0);
+    expect(builds(root)).toEqual([build]);
+    expect(statSync(join(root, 'dist', build!, 'cli.js')).mtimeMs).toBe(builtAt);
+
+    const verbs = join(root, 'src/starters/verbs.ts');
+    writeFileSync(verbs, readFileSync(verbs, 'utf8').replace("'run the backup chain now'", "'run the backup chain now, edited'"));
+    const edited = await ops(root, ['--help']);
+    expect(edited.stdout).toContain('run the backup chain now, edited');
+    expect(edited.stderr).toBe('');
+    expect(builds(root)).toHaveLength(2);
+  });
+
+  it('is made once by concurrent first calls, each of which runs', async () => {
+    const root = copyOfOps();
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const results = await Promise.all([1, 2, 3, 4].map(() => ops(root, ['--version'])));
+    expect(results.map((r) => [r.exitCode, r.stdout])).toEqual(results.map(() => [0, version]));
+    expect(builds(root)).toHaveLength(1);
+  });
+
+  it('when it cannot be made, the sources run through tsx and one line says so', async () => {
+    const root = copyOfOps();
+    writeFileSync(join(root, 'dist'), 'not a directory');
+    const result = await ops(root, ['--help']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('run the backup chain now');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^ops: could not build dist\/ \(.+\); running the TypeScript sources through tsx instead$/);
+  });
+});
+
+/** Which @temporalio packages a run of the real CLI loaded (they are CommonJS: require.cache has them). */
+async function temporalPackagesLoadedBy(args: string[]): Promise<string[]> {
+  const out = join(mkdtempSync(join(tmpdir(), 'ops-loaded-')), 'loaded.json');
+  temps.push(resolve(out, '..'));
+  const probe = [
+    "import { createRequire } from 'node:module';",
+    "import { writeFileSync } from 'node:fs';",
+    "const require = createRequire(process.cwd() + '/');",
+    "process.on('exit', () => writeFileSync(process.env.LOADED_OUT, JSON.stringify(Object.keys(require.cache))));",
+  ].join('\n');
+  const result = await execa('node', ['--import', `data:text/javascript,${encodeURIComponent(probe)}`, OPS_BIN, ...args], { reject: false, stdin: 'ignore', env: { LOADED_OUT: out } });
+  expect(result.stderr).not.toContain('Error');
+  const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
+  return [...new Set(loaded.flatMap((path) => /node_modules\/(@temporalio\/[^/]+)/.exec(path)?.[1] ?? []))];
+}
+
+describe('verbs load lazily', () => {
+  it('ops --help and ops backups list load no Temporal package; a verb that talks to Temporal does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ops-lazy-'));
+    temps.push(dir);
+    writeFileSync(join(dir, 'ops.config.yaml'), `repository: ${join(dir, 'repository')}\n`);
+    expect(await temporalPackagesLoadedBy(['--help'])).toEqual([]);
+    expect(await temporalPackagesLoadedBy(['--config', join(dir, 'ops.config.yaml'), 'backups', 'list'])).toEqual([]);
+    expect(await temporalPackagesLoadedBy(['backup', '--help'])).toContain('@temporalio/client');
+  });
+});
