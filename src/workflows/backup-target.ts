@@ -60,7 +60,7 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
 
   let verify: VerifyRecord;
   try {
-    verify = await progress.run('verify', () => long.verifyBackup({ backupId, workflowId: workflowInfo().workflowId }));
+    verify = await progress.run('verify', () => long.verifyBackup({ backupId, workflowId: workflowInfo().workflowId }), (v) => (v.status === 'passed' ? undefined : v.reasons.join('; ')));
   } catch (err) {
     verify = await quick.recordVerifyError({ backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId: workflowInfo().workflowId });
   }
