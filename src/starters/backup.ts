@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { stampOf } from '../core/backup-id.js';
+import { MANUAL_RUN_SUFFIX, stampOf } from '../core/backup-id.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
@@ -29,7 +29,7 @@ export function registerBackup(program: Command): void {
         const running = await runningBackups(temporal.client, temporal.settings, targets);
         if (targets.length > 0 && running.length === targets.length) throw new LockHeld(running.join('; '));
 
-        const workflowId = workflowIds.nightlyBackup(`${stampOf(new Date())}-manual`);
+        const workflowId = workflowIds.nightlyBackup(`${stampOf(new Date())}${MANUAL_RUN_SUFFIX}`);
         const url = runUrl(temporal.settings, workflowId);
         const handle = await temporal.client.workflow.start(nightlyBackup, {
           taskQueue: temporal.taskQueue,

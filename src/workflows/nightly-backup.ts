@@ -6,7 +6,7 @@ import type { NotifyActivities } from '../activities/notify/notify-activities.js
 import type { RunLinkActivities } from '../activities/notify/run-link.js';
 import type { AlertEvent } from '../core/alert-rules.js';
 import { chainAlerts } from '../core/chain-alerts.js';
-import { backupId, stampOf } from '../core/backup-id.js';
+import { backupId, stampOf, triggerOfRun } from '../core/backup-id.js';
 import type { HealthStatus } from '../core/backup-health.js';
 import { mapBounded } from '../core/map-bounded.js';
 import { searchAttributes, workflowIds } from '../temporal/names.js';
@@ -124,7 +124,7 @@ async function backUpTarget(target: string, stamp: string, plan: BackupPlan, pro
     child = await startChild(backupTarget, {
       workflowId: childId,
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      args: [{ target, stamp, offsite: plan.offsite, ...dumpLimit }],
+      args: [{ target, stamp, offsite: plan.offsite, ...dumpLimit, trigger: triggerOfRun(workflowInfo().workflowId) }],
       typedSearchAttributes: [
         { key: searchAttributes.target, value: [target] },
         { key: searchAttributes.runKind, value: 'backup-target' },
