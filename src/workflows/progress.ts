@@ -30,11 +30,12 @@ export function trackProgress(stepNames: string[]) {
     return found;
   };
   const mark = (step: StepProgress, status: StepStatus, detail?: string): void => {
-    step.status = status;
-    if (status === 'running') {
+    // Marking a running step running again (to add its child's run id) keeps its clock.
+    if (status === 'running' && step.status !== 'running') {
       step.startedAt = new Date().toISOString();
       delete step.finishedAt;
     }
+    step.status = status;
     // A step skipped after it started (a target whose child was refused) still says how long that took.
     if (status === 'done' || status === 'failed' || (status === 'skipped' && step.startedAt)) step.finishedAt = new Date().toISOString();
     if (detail !== undefined) step.detail = detail;
