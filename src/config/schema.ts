@@ -75,8 +75,14 @@ export function configSchema(ctx: SchemaContext) {
             daily: z.number().int().min(0).default(7),
             weekly: z.number().int().min(0).default(4),
             monthly: z.number().int().min(0).default(12),
+            keepLast: z
+              .number()
+              .int()
+              .min(0)
+              .default(3)
+              .describe('Also keep the newest N backups that did not fail verify, scheduled or manual (restic\'s --keep-last)'),
           })
-          .default({ daily: 7, weekly: 4, monthly: 12 }),
+          .default({ daily: 7, weekly: 4, monthly: 12, keepLast: 3 }),
         verify: z
           .strictObject({
             postgres: verifyServer.optional().describe('Scratch server for PostgreSQL verify-restores'),
@@ -94,7 +100,7 @@ export function configSchema(ctx: SchemaContext) {
       .default({
         concurrency: 2,
         mysqlCompression: 'zstd',
-        retention: { daily: 7, weekly: 4, monthly: 12 },
+        retention: { daily: 7, weekly: 4, monthly: 12, keepLast: 3 },
         verify: { dropStaleAfterHours: 6 },
         dumpTimeoutMinutes: 240,
         unreachableRetryMinutes: 15,

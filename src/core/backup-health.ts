@@ -119,9 +119,12 @@ function targetHealth(target: string, { entries, drills, history, now, limits }:
   const passed = backups.flatMap(({ e }) =>
     e.verify?.status === 'passed' ? [{ at: instant(e.verify.finishedAt ?? e.verify.startedAt, `backup ${e.id}: verify finishedAt`), restoreSeconds: e.verify.restoreSeconds }] : [],
   );
-  const newestPassedAt = passed.length > 0 ? Math.max(...passed.map((v) => v.at)) : null;
-
   const runs = targetRuns(target, history, entries);
+  // A re-verify overwrites verify.json: a pass that a later re-verify failed is only in the history.
+  // It still counts for the verify's age while its backup is on disk; the failure is its own finding.
+  const onDisk = new Set(backups.map((b) => b.e.id));
+  const passedAt = [...passed.map((v) => v.at), ...runs.verdicts.filter((v) => v.passed && onDisk.has(v.backupId)).map((v) => v.at)];
+  const newestPassedAt = passedAt.length > 0 ? Math.max(...passedAt) : null;
   const consecutive = consecutiveVerifyFailures(runs.verdicts);
   const recent = runs.attempts.filter((a) => a.at >= since);
   const ok = recent.filter((a) => a.ok).length;

@@ -14,6 +14,16 @@ export function dateOfStamp(stamp: string): Date {
   return date;
 }
 
+/** Who started a backup: the schedule (or anything else that runs the chain), or a person with `ops backup`. */
+export type BackupTrigger = 'scheduled' | 'manual';
+
+/** `ops backup` names its runs backup-<stamp>-manual; retention tells its backups apart by it. */
+export const MANUAL_RUN_SUFFIX = '-manual';
+
+export function triggerOfRun(workflowId: string): BackupTrigger {
+  return workflowId.endsWith(MANUAL_RUN_SUFFIX) ? 'manual' : 'scheduled';
+}
+
 export function isStamp(text: string): boolean {
   return /^\d{8}T\d{6}Z$/.test(text);
 }

@@ -1,3 +1,5 @@
+import { MANUAL_RUN_SUFFIX, type BackupTrigger } from './backup-id.js';
+
 /**
  * What the backup repository records about each backup. These files are the durable record:
  * listing, RPO, retention and success rates are all computed from them.
@@ -41,6 +43,8 @@ export interface BackupManifest {
   files?: SnapshotFile[];
   /** the snapshot this one hard-links unchanged files from */
   linkDest?: string;
+  /** who started it; absent in manifests written before it was recorded (see triggerOf) */
+  trigger?: BackupTrigger;
 }
 
 export interface RowCountDifference {
@@ -79,4 +83,14 @@ export interface BackupEntry {
   manifest: BackupManifest;
   verify?: VerifyRecord;
   offsite?: OffsiteRecord;
+}
+
+/**
+ * Who started a backup. A manifest from before the trigger was recorded tells it only when its
+ * verify ran under the old child id <run id>-<target>, whose run id ends in -manual; any other is
+ * taken as scheduled, which keeps its retention slot as before.
+ */
+export function triggerOf(entry: Pick<BackupEntry, 'target' | 'manifest' | 'verify'>): BackupTrigger {
+  if (entry.manifest.trigger) return entry.manifest.trigger;
+  return entry.verify?.workflowId?.endsWith(`${MANUAL_RUN_SUFFIX}-${entry.target}`) ? 'manual' : 'scheduled';
 }

@@ -9,9 +9,12 @@ import { formatAge } from './rpo.js';
 export interface TargetReport {
   target: string;
   kind: 'postgres' | 'mysql' | 'files';
-  status: 'ok' | 'failed';
+  /** skipped: another run was backing the target up, so this run made no backup of it */
+  status: 'ok' | 'failed' | 'skipped';
   /** when failed: the message naming the cause */
   error?: string;
+  /** when skipped: why, e.g. "already running (backup-crm-db)" */
+  skipped?: string;
   backupId?: string;
   bytes?: number;
   durationSeconds?: number;
@@ -56,7 +59,7 @@ export function renderBackupReport(report: BackupRunReport, timeZone: string): s
         ['Target', 'Status', 'Size', 'Duration', 'Checksum', 'Verify', 'RPO age'],
         report.targets.map((t) => [
           t.target,
-          t.status === 'ok' ? 'ok' : '**FAILED**',
+          statusCell(t),
           t.bytes === undefined ? NONE : formatBytes(t.bytes),
           t.durationSeconds === undefined ? NONE : formatDuration(t.durationSeconds),
           t.sha256 ? code(t.sha256.slice(0, 12)) : NONE,
@@ -84,7 +87,7 @@ export function reportFileNames(finishedAt: string): { latest: 'backup-report-la
 }
 
 function targetSection(t: TargetReport): string[] {
-  const lines = [`## ${t.target} (${t.kind}): ${t.status === 'ok' ? 'ok' : 'FAILED'}`, ''];
+  const lines = [`## ${t.target} (${t.kind}): ${t.status === 'ok' ? 'ok' : t.status === 'skipped' ? `skipped: ${t.skipped ?? ''}` : 'FAILED'}`, ''];
   if (t.error !== undefined) lines.push('Error:', '', ...fenced(t.error), '');
 
   const facts: string[] = [];
@@ -120,6 +123,11 @@ function targetSection(t: TargetReport): string[] {
     );
   }
   return lines;
+}
+
+function statusCell(t: TargetReport): string {
+  if (t.status === 'skipped') return `skipped: ${t.skipped ?? ''}`;
+  return t.status === 'ok' ? 'ok' : '**FAILED**';
 }
 
 function table(header: string[], rows: string[][]): string[] {

@@ -1,16 +1,21 @@
+import type { BackupTrigger } from './backup-id.js';
+
 /**
  * Grandfather-father-son retention, decided from the backup list alone (no clock: only calendar
  * buckets matter, never ages), so the same list always gives the same decision.
  *
  * Like restic's `forget --keep-daily/weekly/monthly`: walk the backups newest first; each rule
- * keeps the newest backup of each of its last N distinct buckets (calendar day, ISO week, month
- * in the configured time zone) that have backups. One backup may fill a slot in several rules.
+ * keeps one backup of each of its last N distinct buckets (calendar day, ISO week, month in the
+ * configured time zone) that have backups. One backup may fill a slot in several rules. Like
+ * restic's `--keep-last`, the newest `keepLast` backups are kept besides, whatever started them.
  *
  * Unlike restic, a backup whose verify failed is never a candidate: it neither fills a slot nor
  * makes its bucket count, so a broken dump cannot push a good one out of retention. Within a
- * bucket the newest non-failed backup wins, whether verified or not yet verified ('none',
- * 'running'): a verify that has not run is not evidence of a bad backup, and preferring the
- * newest keeps the slots evenly spaced. The newest verified backup is protected separately.
+ * bucket the slot goes to the newest scheduled backup, and to the newest manual one (`ops backup`,
+ * say before a risky change) only when the bucket has no scheduled one: a manual backup never
+ * evicts a scheduled one on its own, and the slots stay evenly spaced. Verified or not yet
+ * verified ('none', 'running') makes no difference there: a verify that has not run is not
+ * evidence of a bad backup. The newest verified backup is protected separately.
  *
  * Safety rules override the policy: the newest backup, the newest verified backup and any
  * backup whose verify is still running are always kept.
@@ -19,6 +24,8 @@ export interface RetentionPolicy {
   daily: number;
   weekly: number;
   monthly: number;
+  /** the newest N backups that did not fail verify, scheduled or manual; none when absent */
+  keepLast?: number;
 }
 
 export interface RetentionCandidate {
@@ -26,10 +33,12 @@ export interface RetentionCandidate {
   /** ISO 8601 instant */
   finishedAt: string;
   verify: 'passed' | 'failed' | 'running' | 'none';
+  /** absent: scheduled */
+  trigger?: BackupTrigger;
 }
 
 export interface RetentionDecision {
-  /** newest first; reasons in the order daily, weekly, monthly, newest, newest verified, verify running */
+  /** newest first; reasons in the order daily, weekly, monthly, last, newest, newest verified, verify running */
   keep: Array<{ id: string; reasons: string[] }>;
   /** oldest first */
   delete: string[];
@@ -55,17 +64,22 @@ export function decideRetention(backups: RetentionCandidate[], policy: Retention
     { name: 'weekly', slots: policy.weekly, bucket: 'week' },
     { name: 'monthly', slots: policy.monthly, bucket: 'month' },
   ];
-  const candidates = newestFirst.filter((b) => b.verify !== 'failed').map((b) => ({ id: b.id, buckets: bucketsOf(new Date(b.at)) }));
+  const candidates = newestFirst.filter((b) => b.verify !== 'failed').map((b) => ({ id: b.id, manual: b.trigger === 'manual', buckets: bucketsOf(new Date(b.at)) }));
   for (const rule of rules) {
-    const filled = new Set<string>();
-    for (const { id, buckets } of candidates) {
-      if (filled.size >= rule.slots) break;
-      const bucket = buckets[rule.bucket];
-      if (filled.has(bucket)) continue;
-      filled.add(bucket);
-      reasons.get(id)!.push(`${rule.name} ${bucket}`);
+    // Buckets in the order of their newest backup, each with its backups newest first.
+    const buckets = new Map<string, typeof candidates>();
+    for (const candidate of candidates) {
+      const bucket = candidate.buckets[rule.bucket];
+      const group = buckets.get(bucket);
+      if (group) group.push(candidate);
+      else buckets.set(bucket, [candidate]);
+    }
+    for (const [bucket, backups] of [...buckets].slice(0, rule.slots)) {
+      const slot = backups.find((b) => !b.manual) ?? backups[0]!;
+      reasons.get(slot.id)!.push(`${rule.name} ${bucket}`);
     }
   }
+  for (const { id } of candidates.slice(0, policy.keepLast ?? 0)) reasons.get(id)!.push('last');
 
   const newest = newestFirst[0];
   if (newest) reasons.get(newest.id)!.push('newest');

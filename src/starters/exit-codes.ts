@@ -6,7 +6,7 @@ export const EXIT = {
   failed: 1,
   /** bad usage or bad config: nothing was started */
   usage: 2,
-  /** another run holds the lock: a deploy of this app is running */
+  /** another run holds the lock: a deploy of this app, or a backup of every asked target, is running */
   busy: 3,
 } as const;
 

@@ -1,6 +1,7 @@
 import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { DumpResult, TargetFailureDetails, VerifyRecord } from '../activities/backup/backup-types.js';
+import type { BackupTrigger } from '../core/backup-id.js';
 import { dumpSteps, longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
@@ -16,6 +17,8 @@ export interface BackupTargetInput {
   offsite: boolean;
   /** backup.dumpTimeoutMinutes of the worker that planned the run; absent in runs started before it was passed */
   dumpTimeoutMinutes?: number;
+  /** who started the chain, recorded in the manifest for retention; absent in runs started before it was passed */
+  trigger?: BackupTrigger;
 }
 
 export interface BackupTargetResult {
@@ -39,7 +42,7 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   const dumper = proxyActivities<BackupActivities>(dumpSteps(input.dumpTimeoutMinutes));
   let dump: DumpResult;
   try {
-    dump = await progress.run('dump', () => withSummary(dumper, `dump ${input.target}`).dumpTarget({ target: input.target, stamp: input.stamp }));
+    dump = await progress.run('dump', () => withSummary(dumper, `dump ${input.target}`).dumpTarget({ target: input.target, stamp: input.stamp, ...(input.trigger ? { trigger: input.trigger } : {}) }));
   } catch (err) {
     // The dump's failure is what this run reports; if its history line cannot be written either, that failure only goes uncounted.
     if (recordsHistory) await withSummary(quick, `history of ${input.target}`).recordBackupRun({ target: input.target, kind: 'backup', dump: 'failed', verify: 'none', reason: innermostMessage(err) }).catch(() => undefined);
@@ -61,7 +64,7 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
 
   let verify: VerifyRecord;
   try {
-    verify = await progress.run('verify', () => withSummary(long, `verify ${backupId}`).verifyBackup({ backupId, workflowId: workflowInfo().workflowId }));
+    verify = await progress.run('verify', () => withSummary(long, `verify ${backupId}`).verifyBackup({ backupId, workflowId: workflowInfo().workflowId }), (v) => (v.status === 'passed' ? undefined : v.reasons.join('; ')));
   } catch (err) {
     verify = await withSummary(quick, `verify error of ${backupId}`).recordVerifyError({ backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId: workflowInfo().workflowId });
   }

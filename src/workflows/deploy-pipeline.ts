@@ -161,9 +161,9 @@ function uncancellable<T>(body: () => Promise<T>): Promise<T> {
 async function deployStage(input: DeployInput, stage: string, sha: string, localDir: string, report: StageReport, progress: Progress): Promise<StageOutcome> {
   const at = { app: input.app, stage };
   let current = '';
-  const step = <T>(name: string, body: () => Promise<T>) => {
+  const step = <T>(name: string, body: () => Promise<T>, failure?: (result: T) => string | undefined) => {
     current = name;
-    return progress.run(`${stage} ${name}`, body);
+    return progress.run(`${stage} ${name}`, body, failure);
   };
   const why = (err: unknown) => (isCancellation(err) ? `cancelled during ${current}` : innermostMessage(err));
   const { workflowId, runId } = workflowInfo();
@@ -189,7 +189,7 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
     // Never cut short: a cancelled `up` racing the rollback's `up` could leave the new release running under the old `current`.
     await step('switch', () => uncancellable(() => withSummary(host, `switch ${where} to ${short(sha)}`).switchRelease({ ...at, sha, previous })));
     report.health = await step('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
-    const smoke = await step('smoke', () => withSummary(gate, `${input.smokeLevel ?? 'smoke'} ${where}`).runSmoke({ ...at, level: input.smokeLevel ?? 'smoke', localDir }));
+    const smoke = await step('smoke', () => withSummary(gate, `${input.smokeLevel ?? 'smoke'} ${where}`).runSmoke({ ...at, level: input.smokeLevel ?? 'smoke', localDir }), (r) => (r.status === 'failed' ? `smoke tests failed (exit ${r.exitCode})` : undefined));
     report.smoke = smoke;
     if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
     // Logs the deploy and removes the releases it made redundant; a failure here shows on the step only.

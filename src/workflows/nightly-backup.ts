@@ -1,12 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, patched, proxyActivities, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
-import type { TargetFailureDetails, TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
+import type { BackupPlan, TargetFailureDetails, TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
 import type { RunLinkActivities } from '../activities/notify/run-link.js';
 import type { AlertEvent } from '../core/alert-rules.js';
 import { chainAlerts } from '../core/chain-alerts.js';
-import { backupId, stampOf } from '../core/backup-id.js';
+import { backupId, stampOf, triggerOfRun } from '../core/backup-id.js';
 import type { HealthStatus } from '../core/backup-health.js';
 import { mapBounded } from '../core/map-bounded.js';
 import { runSummary } from '../core/run-summary.js';
@@ -20,6 +20,8 @@ export { progressQuery } from './progress.js';
 
 const quick = proxyActivities<BackupActivities & NotifyActivities & RunLinkActivities>(quickSteps);
 
+type Progress = ReturnType<typeof trackProgress>;
+
 export interface NightlyBackupInput {
   /** Only these targets; all configured targets when empty. */
   targets?: string[];
@@ -31,8 +33,9 @@ export interface NightlyBackupResult {
   targets: TargetOutcome[];
   /** What retention kept and deleted per target, with any offsite retention error: those never fail the run. */
   retention: TargetRetention[];
-  report: string;
-  health: HealthStatus;
+  /** absent when every target was already being backed up by another run: this one started nothing, so it reports nothing */
+  report?: string;
+  health?: HealthStatus;
 }
 
 /**
@@ -53,43 +56,27 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
     { key: searchAttributes.runKind, value: 'nightly-backup' },
   ]);
 
-  const outcomes = await progress.run('targets', () =>
-    mapBounded(plan.targets, plan.concurrency, async (target): Promise<TargetOutcome> => {
-      progress.mark(`target ${target.name}`, 'running');
-      // A plan made before the dump limit was planned has none: the child then keeps the long steps' limit.
-      const dumpLimit = plan.dumpTimeoutMinutes !== undefined ? { dumpTimeoutMinutes: plan.dumpTimeoutMinutes } : {};
-      // patched: a run that started its children under <run id>-<target> replays with those ids.
-      const childId = patched('backup-target-lock') ? workflowIds.backupTarget(target.name) : `${workflowInfo().workflowId}-${target.name}`;
-      try {
-        // The child's id is the target's: while one run backs a target up, another run's child of it
-        // cannot start, and that target fails at once, naming the running one. A lock rather than
-        // guessing which partial dumps are stale: the dump sweeps the target's partials, and two
-        // runs at once would also dump the same database twice.
-        await executeChild(backupTarget, {
-          workflowId: childId,
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          staticSummary: runSummary.backupTarget(target.name),
-          args: [{ target: target.name, stamp, offsite: plan.offsite, ...dumpLimit }],
-          typedSearchAttributes: [
-            { key: searchAttributes.target, value: [target.name] },
-            { key: searchAttributes.runKind, value: 'backup-target' },
-          ],
-        });
-        progress.mark(`target ${target.name}`, 'done');
-        return { target: target.name, backupId: backupId(target.name, stamp) };
-      } catch (err) {
-        const error = err instanceof WorkflowExecutionAlreadyStartedError
-          ? `backup of ${target.name} is already running: ${childId}`
-          : namingTarget(target.name, innermostMessage(err));
-        progress.mark(`target ${target.name}`, 'failed', error);
-        return { target: target.name, backupId: backupId(target.name, stamp), error, failedStep: failedStepOf(err) };
-      }
-    }),
+  // patched: a run that started before refusals were skips replays with them as failures.
+  const skipsRefused = patched('backup-refused-target-skipped');
+  const outcomes = await progress.run(
+    'targets',
+    () => mapBounded(plan.targets, plan.concurrency, (target) => backUpTarget(target.name, stamp, plan, progress, skipsRefused)),
+    (all) => {
+      const failed = all.filter((o) => o.error).length;
+      return failed > 0 ? `${failed} of ${all.length} targets failed` : undefined;
+    },
   );
+  const ran = outcomes.filter((o) => !o.skipped);
+  if (skipsRefused && outcomes.length > 0 && ran.length === 0) {
+    // Every target is another run's right now: this run started nothing, so it records, reports and alerts nothing.
+    for (const step of ['retention', 'report', 'health']) progress.mark(step, 'skipped', 'nothing was backed up: every target is already running');
+    return { targets: outcomes, retention: [] };
+  }
 
   let retention: TargetRetention[] = [];
   try {
-    retention = await progress.run('retention', () => withSummary(quick, `retention ${targetNames(plan)}`).applyRetention({ targets: plan.targets.map((t) => t.name) }));
+    // A refused target is the other run's to tidy: its backup is still being made.
+    retention = await progress.run('retention', () => withSummary(quick, `retention ${ran.map((o) => o.target).join(', ')}`).applyRetention({ targets: ran.map((o) => o.target) }));
   } catch (err) {
     outcomes.push({ target: 'retention', error: innermostMessage(err) });
   }
@@ -106,7 +93,9 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
 
   const health = await progress.run('health', () => withSummary(quick, 'backup health').evaluateBackupHealth());
   const failed = outcomes.filter((o) => o.error);
-  await raiseAlerts(chainAlerts(failed, health, plan.verifyFailureAlertAt, runUrl));
+  // A refused target's health is the running run's to alert on: this one made no backup of it.
+  const refused = new Set(outcomes.filter((o) => o.skipped).map((o) => o.target));
+  await raiseAlerts(chainAlerts(failed, health, plan.verifyFailureAlertAt, runUrl).filter((event) => !refused.has(event.subject)));
   if (failed.length > 0) {
     throw ApplicationFailure.create({
       type: 'BackupFailed',
@@ -118,8 +107,52 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
   return { targets: outcomes, retention, report: report.latest, health: health.status };
 }
 
-function targetNames(plan: { targets: Array<{ name: string }> }): string {
-  return plan.targets.map((t) => t.name).join(', ') || 'no targets';
+/**
+ * One target's child run. The child's id is the target's: while one run backs a target up, another
+ * run's child of it cannot start, and that target is skipped at once, naming the running one. A
+ * lock rather than guessing which partial dumps are stale: the dump sweeps the target's partials,
+ * and two runs at once would also dump the same database twice. The step carries the child's run
+ * id, so `--wait` shows this run's child and never the other run's.
+ */
+async function backUpTarget(target: string, stamp: string, plan: BackupPlan, progress: Progress, skipsRefused: boolean): Promise<TargetOutcome> {
+  const step = `target ${target}`;
+  progress.markWithin('targets', step, 'running');
+  // A plan made before the dump limit was planned has none: the child then keeps the long steps' limit.
+  const dumpLimit = plan.dumpTimeoutMinutes !== undefined ? { dumpTimeoutMinutes: plan.dumpTimeoutMinutes } : {};
+  // patched: a run that started its children under <run id>-<target> replays with those ids.
+  const childId = patched('backup-target-lock') ? workflowIds.backupTarget(target) : `${workflowInfo().workflowId}-${target}`;
+  let child: ChildWorkflowHandle<typeof backupTarget>;
+  try {
+    child = await startChild(backupTarget, {
+      workflowId: childId,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: runSummary.backupTarget(target),
+      args: [{ target, stamp, offsite: plan.offsite, ...dumpLimit, trigger: triggerOfRun(workflowInfo().workflowId) }],
+      typedSearchAttributes: [
+        { key: searchAttributes.target, value: [target] },
+        { key: searchAttributes.runKind, value: 'backup-target' },
+      ],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError && skipsRefused) {
+      const skipped = `already running (${childId})`;
+      progress.markWithin('targets', step, 'skipped', skipped);
+      return { target, skipped };
+    }
+    const error = err instanceof WorkflowExecutionAlreadyStartedError ? `backup of ${target} is already running: ${childId}` : namingTarget(target, innermostMessage(err));
+    progress.markWithin('targets', step, 'failed', error);
+    return { target, backupId: backupId(target, stamp), error, failedStep: 'dump' };
+  }
+  progress.markWithin('targets', step, 'running', undefined, child.firstExecutionRunId);
+  try {
+    await child.result();
+    progress.markWithin('targets', step, 'done');
+    return { target, backupId: backupId(target, stamp) };
+  } catch (err) {
+    const error = namingTarget(target, innermostMessage(err));
+    progress.markWithin('targets', step, 'failed', error);
+    return { target, backupId: backupId(target, stamp), error, failedStep: failedStepOf(err) };
+  }
 }
 
 /** The activities name their target; a timeout (the dump's limit, say) names nothing, and the run's message lists one line per target. */
@@ -137,4 +170,8 @@ function failedStepOf(err: unknown): TargetOutcome['failedStep'] {
 /** Alerts are best effort: a failed alert is reported by the alert activity itself and never fails the chain. */
 async function raiseAlerts(events: AlertEvent[]): Promise<void> {
   for (const event of events) await withSummary(quick, `alert ${event.kind} ${event.subject}`).sendAlert(event).catch(() => undefined);
+}
+
+function targetNames(plan: { targets: Array<{ name: string }> }): string {
+  return plan.targets.map((t) => t.name).join(', ') || 'no targets';
 }

@@ -47,7 +47,7 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
     const { target, backupId } = picked;
     upsertSearchAttributes([{ key: searchAttributes.target, value: [target] }]);
     const copy = await progress.run('fetch offsite copy', () => withSummary(long, `fetch offsite copy of ${backupId}`).fetchOffsiteCopy({ backupId, drillId }));
-    const outcome = await progress.run('restore and check', () => withSummary(long, `restore and check ${backupId}`).restoreDrillCopy(copy));
+    const outcome = await progress.run('restore and check', () => withSummary(long, `restore and check ${backupId}`).restoreDrillCopy(copy), (o) => (o.reasons.length > 0 ? o.reasons.join('; ') : undefined));
     const rto = outcome.restoreSeconds !== undefined ? await withSummary(quick, `restore time of ${target}`).compareWithEarlierDrills({ target, restoreSeconds: outcome.restoreSeconds }) : undefined;
     record = {
       id: drillId, target, backupId, status: outcome.reasons.length === 0 ? 'passed' : 'failed',

@@ -32,7 +32,7 @@ describe('applyRetention', () => {
         `  - { name: docs, source: ${dir}/src }`,
         'backup:',
         `  offsite: ${offsiteUrl}`,
-        '  retention: { daily: 3, weekly: 0, monthly: 0 }',
+        '  retention: { daily: 3, weekly: 0, monthly: 0, keepLast: 0 }',
       ].join('\n'),
       join(dir, 'ops.config.yaml'),
       {},

@@ -48,7 +48,7 @@ describe('parseConfig: valid configs', () => {
       backup: {
         concurrency: 2,
         mysqlCompression: 'zstd',
-        retention: { daily: 7, weekly: 4, monthly: 12 },
+        retention: { daily: 7, weekly: 4, monthly: 12, keepLast: 3 },
         verify: { dropStaleAfterHours: 6 },
         dumpTimeoutMinutes: 240,
         unreachableRetryMinutes: 15,
@@ -86,7 +86,7 @@ backup:
     expect(config.backup).toStrictEqual({
       concurrency: 2,
       mysqlCompression: 'zstd',
-      retention: { daily: 7, weekly: 4, monthly: 12 },
+      retention: { daily: 7, weekly: 4, monthly: 12, keepLast: 3 },
       verify: {
         postgres: { url: { engine: 'postgres', user: 'admin', host: 'scratch', port: 5432, database: '' } },
         dropStaleAfterHours: 6,
@@ -135,7 +135,7 @@ backup:
   concurrency: 4
   mysqlCompression: gzip
   offsite: ssh://backup@offsite.example/srv/ops
-  retention: { daily: 14, weekly: 8, monthly: 0 }
+  retention: { daily: 14, weekly: 8, monthly: 0, keepLast: 1 }
   verify:
     postgres:
       url: postgresql://postgres@scratch-pg
@@ -225,7 +225,7 @@ schedules:
           concurrency: 4,
           mysqlCompression: 'gzip',
           offsite: { kind: 'ssh', user: 'backup', host: 'offsite.example', path: '/srv/ops' },
-          retention: { daily: 14, weekly: 8, monthly: 0 },
+          retention: { daily: 14, weekly: 8, monthly: 0, keepLast: 1 },
           verify: {
             postgres: { url: { engine: 'postgres', user: 'postgres', host: 'scratch-pg', port: 5432, database: '' }, password: expect.any(Secret) },
             mysql: { url: { engine: 'mysql', user: 'root', host: 'scratch-my', port: 3307, database: '' }, password: expect.any(Secret) },

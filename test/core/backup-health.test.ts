@@ -248,6 +248,38 @@ describe('evaluateHealth: the run history outlives retention', () => {
         consecutiveVerifyFailures: 0, storageBytes: 200,
       },
     ],
+    [
+      'a passed verify then a failed re-verify: the pass still dates the verify age, the failure is its own finding',
+      input([backup('11-22T02:00', 'failed', { verifiedAt: '11-22T09:00' })], {
+        history: [ran('11-22T02:30', 'passed', '11-22T02:00'), reverified('11-22T09:00', 'failed', '11-22T02:00')],
+      }),
+      {
+        target: 'crm-db', status: 'FAIL',
+        findings: [
+          { check: 'rpo', status: 'FAIL', message: 'no valid dump: all 1 backup failed verify' },
+          { check: 'verify-failures', status: 'WARN', message: 'verify failed 1 time in a row (fail at 2)' },
+        ],
+        backups: 1, validDumpAgeHours: null, passedVerifyAgeHours: 9.5, backupSuccessRate7d: 1, verifySuccessRate7d: 0.5, lastRestoreSeconds: null,
+        consecutiveVerifyFailures: 1, storageBytes: 100,
+      },
+    ],
+    [
+      'a pass in the history of a backup retention pruned dates nothing: it is no longer restorable',
+      input([backup('11-22T02:00', 'failed', { verifiedAt: '11-22T02:30' })], {
+        history: [ran('11-21T02:30', 'passed', '11-21T02:00'), ran('11-22T02:30', 'failed', '11-22T02:00')],
+      }),
+      {
+        target: 'crm-db', status: 'FAIL',
+        findings: [
+          { check: 'rpo', status: 'FAIL', message: 'no valid dump: all 1 backup failed verify' },
+          { check: 'verify-failures', status: 'WARN', message: 'verify failed 1 time in a row (fail at 2)' },
+          { check: 'verify-age', status: 'WARN', message: 'no passed verify yet' },
+          { check: 'success-rate', status: 'WARN', message: 'backup success rate 50% (1 of 2) over 7d (goal 99%)' },
+        ],
+        backups: 1, validDumpAgeHours: null, passedVerifyAgeHours: null, backupSuccessRate7d: 0.5, verifySuccessRate7d: 0.5, lastRestoreSeconds: null,
+        consecutiveVerifyFailures: 1, storageBytes: 100,
+      },
+    ],
   ])('%s', (_name, given, expected) => {
     expect(evaluateHealth(given).targets).toEqual([expected]);
   });

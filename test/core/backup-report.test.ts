@@ -143,6 +143,14 @@ describe('renderBackupReport', () => {
     expect(renderBackupReport({ ...run(okPostgres), startedAt, finishedAt }, zone).split('\n')[2]).toContain(line);
   });
 
+  it('lists a target another run was backing up as skipped, and the night stays OK', () => {
+    const busy: TargetReport = { target: 'shop', kind: 'mysql', status: 'skipped', skipped: 'already running (backup-shop)', rpoAgeMs: 3_600_000 };
+    const rendered = renderBackupReport(run(okPostgres, busy), 'UTC');
+    expect(rendered.split('\n')[0]).toBe('# Nightly backup: OK');
+    expect(rendered).toContain('| shop | skipped: already running (backup-shop) | — | — | — | — | 1h |');
+    expect(rendered).toContain('## shop (mysql): skipped: already running (backup-shop)\n\n- RPO age: 1h\n');
+  });
+
   it('links the run only when there is a URL', () => {
     expect(renderBackupReport({ ...run(okPostgres), runUrl: undefined }, 'UTC')).toContain('Run `backup-nightly-20261122T020000Z`, started');
   });

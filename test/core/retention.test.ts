@@ -8,6 +8,11 @@ function b(finished: string, verify: Verify = 'passed'): RetentionCandidate {
   return { id: `db-${finished}`, finishedAt: `${finished}:00Z`, verify };
 }
 
+/** A manual backup (`ops backup`), named like b(). */
+function m(finished: string, verify: Verify = 'passed'): RetentionCandidate {
+  return { ...b(finished, verify), trigger: 'manual' };
+}
+
 function keep(finished: string, ...reasons: string[]): { id: string; reasons: string[] } {
   return { id: `db-${finished}`, reasons };
 }
@@ -174,6 +179,62 @@ describe('decideRetention', () => {
       'UTC',
       [keep('2026-11-21T02:00', 'newest'), keep('2026-11-15T02:00', 'monthly 2026-11'), keep('2026-11-01T02:00', 'newest verified')],
       [],
+    ],
+    [
+      'a day with a nightly and a later manual backup: the nightly fills the daily slot, the manual one is the newest',
+      [b('2026-11-21T02:00'), m('2026-11-21T10:00')],
+      { daily: 7, weekly: 4, monthly: 12 },
+      'UTC',
+      [keep('2026-11-21T10:00', 'newest', 'newest verified'), keep('2026-11-21T02:00', 'daily 2026-11-21', 'weekly 2026-W47', 'monthly 2026-11')],
+      [],
+    ],
+    [
+      'a manual backup never evicts a scheduled one: once a newer nightly exists it goes, the nightly of its day stays',
+      [b('2026-11-20T02:00'), b('2026-11-21T02:00'), m('2026-11-21T10:00'), b('2026-11-22T02:00')],
+      daily(2),
+      'UTC',
+      [keep('2026-11-22T02:00', 'daily 2026-11-22', 'newest', 'newest verified'), keep('2026-11-21T02:00', 'daily 2026-11-21')],
+      ids('2026-11-20T02:00', '2026-11-21T10:00'),
+    ],
+    [
+      'a day with only a manual backup: it takes the daily slot',
+      [b('2026-11-20T02:00'), m('2026-11-21T10:00'), b('2026-11-22T02:00')],
+      daily(2),
+      'UTC',
+      [keep('2026-11-22T02:00', 'daily 2026-11-22', 'newest', 'newest verified'), keep('2026-11-21T10:00', 'daily 2026-11-21')],
+      ids('2026-11-20T02:00'),
+    ],
+    [
+      'weekly and monthly slots go to the scheduled backup too',
+      [b('2026-11-15T02:00'), m('2026-11-15T20:00')],
+      { daily: 0, weekly: 1, monthly: 1 },
+      'UTC',
+      [keep('2026-11-15T20:00', 'newest', 'newest verified'), keep('2026-11-15T02:00', 'weekly 2026-W46', 'monthly 2026-11')],
+      [],
+    ],
+    [
+      'a manual backup that failed verify takes nothing; the scheduled one of its day keeps the slot',
+      [b('2026-11-21T02:00'), m('2026-11-21T10:00', 'failed'), m('2026-11-21T12:00')],
+      daily(1),
+      'UTC',
+      [keep('2026-11-21T12:00', 'newest', 'newest verified'), keep('2026-11-21T02:00', 'daily 2026-11-21')],
+      ids('2026-11-21T10:00'),
+    ],
+    [
+      'keepLast keeps the newest N whatever started them',
+      [b('2026-11-19T02:00'), b('2026-11-20T02:00'), m('2026-11-20T10:00'), m('2026-11-20T12:00'), b('2026-11-21T02:00')],
+      { daily: 1, weekly: 0, monthly: 0, keepLast: 3 },
+      'UTC',
+      [keep('2026-11-21T02:00', 'daily 2026-11-21', 'last', 'newest', 'newest verified'), keep('2026-11-20T12:00', 'last'), keep('2026-11-20T10:00', 'last')],
+      ids('2026-11-19T02:00', '2026-11-20T02:00'),
+    ],
+    [
+      'keepLast counts no backup that failed verify',
+      [b('2026-11-20T02:00'), b('2026-11-21T02:00', 'failed'), b('2026-11-22T02:00', 'failed')],
+      { daily: 0, weekly: 0, monthly: 0, keepLast: 1 },
+      'UTC',
+      [keep('2026-11-22T02:00', 'newest'), keep('2026-11-20T02:00', 'last', 'newest verified')],
+      ids('2026-11-21T02:00'),
     ],
   ])('%s', (_name, backups, policy, timeZone, keep, deleted) => {
     expect(decideRetention(backups, policy, timeZone)).toEqual({ keep, delete: deleted });

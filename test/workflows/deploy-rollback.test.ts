@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { progressQuery } from '../../src/workflows/progress.js';
 import { activityRuns } from '../support/activity-history.js';
 import { currentRelease, deployRootEntries, dockerCalls, healthOf, latestDeployReport, releaseLogOf } from '../support/deploy-assertions.js';
 import type { DeployFixture } from '../support/deploy-fixture.js';
@@ -33,11 +34,19 @@ describe.concurrent('deployPipeline rolls a failed switch back to the release it
     const good = await deployed(world, 'main', ['staging']);
     const bad = await fixture.repo.commit('smoke fails', { SMOKE_FAIL: 'forced\n', VERSION: '2.0.0-smoke\n' });
 
-    const { failure, outcome } = await deployFailure(await startDeploy(world, { ref: 'main' }));
+    const run = await startDeploy(world, { ref: 'main' });
+    const { failure, outcome } = await deployFailure(run);
 
     expect(outcome).toBe('rolled-back');
     expect(failure.type).toBe('DeployFailed');
     expect(failure.message).toBe(`${fixture.app} ${bad.slice(0, 12)} on staging: rolled-back: smoke tests failed (exit 1)`);
+    // The smoke step reads failed, in the progress as in the report, never done.
+    const steps = await run.query(progressQuery);
+    expect(steps.filter((s) => s.step.startsWith('staging ')).map((s) => [s.step, s.status])).toEqual([
+      ['staging sync', 'done'], ['staging build', 'done'], ['staging switch', 'done'], ['staging health', 'done'], ['staging smoke', 'failed'],
+      ['staging rollback switch', 'done'], ['staging rollback health', 'done'],
+    ]);
+    expect(steps.find((s) => s.step === 'staging smoke')!.detail).toBe('smoke tests failed (exit 1)');
     expect(currentRelease(staging.root)).toBe(`releases/${good}`);
     expect(await healthOf(staging.baseUrl)).toEqual({ http: 200, version: '1.0.0', release: good });
     expect(composeSteps(fixture, 'staging')).toEqual([['build', good], ['up', good], ['build', bad], ['up', bad], ['up', good]]);
@@ -53,6 +62,7 @@ describe.concurrent('deployPipeline rolls a failed switch back to the release it
     expect(report).toMatch(/- Smoke \(smoke\): failed, exit 1/);
     expect(report).toContain(`ok   GET /health -> 200 {"status":"ok","version":"2.0.0-smoke","release":"${bad}"}`);
     expect(report).toContain(`FAIL forced by ${fixture.config.stateDir}/releases/${fixture.app}/${bad}/SMOKE_FAIL`);
+    expect(report).toMatch(/\| smoke \| failed \| [^|]+ \| smoke tests failed \(exit 1\) \|/);
     expect(report).toMatch(/\| rollback switch \| done \|/);
     expect(report).toMatch(/\| rollback health \| done \|/);
     expect(report).toContain('## prod: skipped');

@@ -63,8 +63,13 @@ describe('a failed restore drill is recorded, reported and alerted', () => {
     const target = fixture.targets.postgres;
     const backup = await damageOffsiteCopy(fixture, target);
 
-    const { link, failure } = await failingDrill({ target, pick: 'latest' });
+    const { handle, link, failure } = await failingDrill({ target, pick: 'latest' });
     expect(failure.message).toMatch(new RegExp(`^restore drill of ${backup.id} failed: checksum mismatch: manifest [0-9a-f]{12}…, artifact [0-9a-f]{12}…$`));
+    // The step that found the mismatch reads failed, with it, and every step that ran says how long it took.
+    const steps = await handle.query(progressQuery);
+    expect(steps.map((s) => [s.step, s.status])).toEqual([['pick', 'done'], ['fetch offsite copy', 'done'], ['restore and check', 'failed'], ['record', 'done']]);
+    expect(steps[2]!.detail).toMatch(/^checksum mismatch: manifest [0-9a-f]{12}…, artifact [0-9a-f]{12}…$/);
+    for (const step of steps) expect(Date.parse(step.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(step.startedAt!));
     const texts = receiver.messages.map((m) => m.text);
     expect(texts).toHaveLength(1);
     expect(texts[0]).toMatch(new RegExp(`^:rotating_light: Restore drill failed: ${target} — ${backup.id}: checksum mismatch: manifest [0-9a-f]{12}…, artifact [0-9a-f]{12}… <${escaped(link)}\\|run>$`));

@@ -4,6 +4,7 @@ import { listDir, makeDir, removeTree, renameDir } from '../../commands/remote-f
 import type { SshSettings } from '../../commands/ssh.js';
 import { backupId, dateOfStamp, isStamp, parseBackupId } from '../../core/backup-id.js';
 import { describeError } from '../../core/errors.js';
+import { triggerOf } from '../../core/backup-record.js';
 import { decideRetention, type RetentionCandidate } from '../../core/retention.js';
 import { runCommand } from '../process/run-command.js';
 import { isRemovalName, removalName, type BackupRepository } from '../repository/backup-repository.js';
@@ -12,22 +13,19 @@ import type { TargetRetention } from './backup-types.js';
 /**
  * Grandfather-father-son retention, decided by the pure decideRetention and applied to the local
  * repository and to the offsite copies. Offsite copies are decided on their own listing (with the
- * verify status known locally), so copies whose local backup is long gone still age out.
+ * verify status and trigger known locally), so copies whose local backup is long gone still age
+ * out; those count as scheduled, as every backup did before the trigger was recorded.
  */
 export async function applyRetention(config: OpsConfig, repository: BackupRepository, input: { targets: string[] }): Promise<TargetRetention[]> {
   const results: TargetRetention[] = [];
   for (const target of input.targets) {
     const entries = await repository.list(target);
-    const verifyOf = new Map(entries.map((e) => [e.id, e.verify?.status ?? 'none'] as const));
-    const local = decideRetention(
-      entries.map((e) => ({ id: e.id, finishedAt: e.manifest.finishedAt, verify: e.verify?.status ?? 'none' })),
-      config.backup.retention,
-      config.timeZone,
-    );
+    const candidates = entries.map((e): RetentionCandidate => ({ id: e.id, finishedAt: e.manifest.finishedAt, verify: e.verify?.status ?? 'none', trigger: triggerOf(e) }));
+    const local = decideRetention(candidates, config.backup.retention, config.timeZone);
     for (const id of local.delete) await repository.remove(id);
 
     const dest = config.backup.offsite;
-    const offsite = dest ? await applyOffsiteRetention(config, dest, target, verifyOf) : { deleted: [] };
+    const offsite = dest ? await applyOffsiteRetention(config, dest, target, new Map(candidates.map((c) => [c.id, c]))) : { deleted: [] };
     results.push({
       target,
       kept: local.keep.length,
@@ -49,7 +47,7 @@ async function applyOffsiteRetention(
   config: OpsConfig,
   dest: Location,
   target: string,
-  verifyOf: Map<string, RetentionCandidate['verify']>,
+  known: Map<string, RetentionCandidate>,
 ): Promise<{ deleted: string[]; error?: string }> {
   const deleted: string[] = [];
   const dir = joinPath(dest.path, target);
@@ -62,7 +60,8 @@ async function applyOffsiteRetention(
     for (const name of names.filter(isRemovalName)) await runCommand(removeTree(dest, joinPath(dir, name), config.ssh));
     const candidates: RetentionCandidate[] = names.filter(isStamp).map((stamp) => {
       const id = backupId(target, stamp);
-      return { id, finishedAt: dateOfStamp(stamp).toISOString(), verify: verifyOf.get(id) ?? 'none' };
+      const local = known.get(id);
+      return { id, finishedAt: dateOfStamp(stamp).toISOString(), verify: local?.verify ?? 'none', trigger: local?.trigger ?? 'scheduled' };
     });
     for (const id of decideRetention(candidates, config.backup.retention, config.timeZone).delete) {
       await removeOffsiteCopy(dest, dir, parseBackupId(id).stamp, config.ssh);

@@ -1,4 +1,5 @@
 import type { OpsConfig } from '../../config/load-config.js';
+import type { BackupTrigger } from '../../core/backup-id.js';
 import { BackupRepository } from '../repository/backup-repository.js';
 import { RunHistory } from '../repository/run-history.js';
 import { applyRetention } from './apply-retention.js';
@@ -19,7 +20,7 @@ export function createBackupActivities(config: OpsConfig) {
     async planBackup(input: { targets?: string[] }) {
       return planBackup(config, input.targets);
     },
-    async dumpTarget(input: { target: string; stamp: string }) {
+    async dumpTarget(input: { target: string; stamp: string; trigger?: BackupTrigger }) {
       return dumpTarget(config, repository, input);
     },
     async copyOffsite(input: { backupId: string }) {

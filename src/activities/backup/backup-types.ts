@@ -39,6 +39,8 @@ export interface TargetOutcome {
   error?: string;
   /** which step failed: the dump (no backup), or the offsite copy / verify / run history line of a backup that exists */
   failedStep?: 'dump' | 'offsite' | 'verify' | 'history';
+  /** why this run started nothing for the target: "already running (backup-<target>)"; neither a failure nor a backup */
+  skipped?: string;
 }
 
 /** What backupTarget attaches to its failure, so the chain can tell the kinds of failure apart. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { OpsConfig } from '../../config/load-config.js';
 import { isDatabase } from '../../config/target.js';
-import { backupId } from '../../core/backup-id.js';
+import { backupId, type BackupTrigger } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { withHeartbeat } from '../heartbeat.js';
 import type { BackupRepository } from '../repository/backup-repository.js';
@@ -19,7 +19,7 @@ import { SNAPSHOT_ARTIFACT, snapshotFiles } from './snapshot-files.js';
  * A retry starts from scratch in a new partial directory; a retry after a completed rename
  * returns the existing backup instead of making a second one.
  */
-export async function dumpTarget(config: OpsConfig, repository: BackupRepository, input: { target: string; stamp: string }): Promise<DumpResult> {
+export async function dumpTarget(config: OpsConfig, repository: BackupRepository, input: { target: string; stamp: string; trigger?: BackupTrigger }): Promise<DumpResult> {
   const target = findTarget(config, input.target);
   const id = backupId(target.name, input.stamp);
   const existing = await repository.get(id).catch(() => undefined);
@@ -46,6 +46,7 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       ...outcome,
+      ...(input.trigger ? { trigger: input.trigger } : {}),
     };
     await repository.commit(partialDir, manifest);
     return summarize(manifest);

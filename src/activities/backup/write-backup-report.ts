@@ -44,6 +44,7 @@ function reportedRetention({ deleted, kept, offsiteDeleted, offsiteError }: Targ
 
 function describeTarget(config: OpsConfig, outcome: TargetOutcome, entry: BackupEntry | undefined): Omit<TargetReport, 'rpoAgeMs'> {
   const kind = config.targets.find((t) => t.name === outcome.target)?.kind ?? 'files';
+  if (outcome.skipped) return { target: outcome.target, kind, status: 'skipped', skipped: outcome.skipped };
   const base = { target: outcome.target, kind, status: outcome.error ? ('failed' as const) : ('ok' as const), ...(outcome.error ? { error: outcome.error } : {}) };
   if (!entry) return base;
   const { manifest, verify, offsite } = entry;
