@@ -32,6 +32,7 @@ export function registerBackup(program: Command): void {
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
         const result = await watchRun<NightlyBackupResult>(handle, {
+          settings: temporal.settings,
           related: (steps) =>
             steps
               .filter((s) => s.step.startsWith('target ') && s.status !== 'pending')
