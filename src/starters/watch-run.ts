@@ -19,6 +19,15 @@ export interface WatchOptions {
 
 type Outcome<T> = { value: T } | { error: unknown };
 
+/** A progress query gets this long: without a deadline the SDK's own retries hide a lost server for half a minute. */
+const QUERY_DEADLINE_MS = 5_000;
+/**
+ * The SDK retries a failed call from a timer (about 20 s in all) and throws "Channel has been shut
+ * down" from it if the connection was closed meanwhile: after giving up, the result's call gets
+ * this long to end before the verb closes the connection.
+ */
+const RETRY_BUDGET_MS = 25_000;
+
 /**
  * Streams step changes of a run (and of its related runs) until it ends. A failed run becomes
  * RunFailed with the innermost cause, which is what names the target and what went wrong. A lost
@@ -34,7 +43,7 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions 
   const query = async (target: WorkflowHandle): Promise<StepProgress[] | undefined> => {
     if (link.recovering) return undefined;
     try {
-      return await target.query(progressQuery);
+      return await target.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => target.query(progressQuery));
     } catch (err) {
       // Progress is best effort (a child not started yet, a busy worker); a lost connection is recovered by the result's loop too.
       if (isConnectionLoss(err)) void link.recover().catch(() => undefined);
@@ -76,7 +85,10 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions 
     await poll();
     await Promise.race([settled, gaveUp, new Promise((r) => setTimeout(r, options.intervalMs ?? 1000))]);
   }
-  if (!outcome) throw link.gaveUp.reason;
+  if (!outcome) {
+    await Promise.race([settled, new Promise((r) => setTimeout(r, RETRY_BUDGET_MS).unref())]);
+    throw link.gaveUp.reason;
+  }
   await poll();
   if ('error' in outcome) {
     if (outcome.error instanceof WorkflowFailedError) throw new RunFailed(innermostMessage(outcome.error));

@@ -9,6 +9,8 @@ export interface WorkerProcess {
   output(): string;
   /** SIGKILL to the worker and every process it started (pg_dump, ...), as a crash or the OOM killer would. */
   kill(): Promise<void>;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /**
@@ -16,10 +18,10 @@ export interface WorkerProcess {
  * choosing. It leads its own process group, so kill() takes its children down with it. Resolves
  * once the worker says it is polling.
  */
-export async function startWorkerProcess(options: { configFile: string; env: Record<string, string>; taskQueue: string }): Promise<WorkerProcess> {
+export async function startWorkerProcess(options: { configFile: string; env: Record<string, string>; taskQueue: string; temporalAddress?: string }): Promise<WorkerProcess> {
   const child = execa('node', ['bin/ops.js', '--config', options.configFile, 'worker', '--no-metrics'], {
     cwd: new URL('../..', import.meta.url).pathname,
-    env: { ...options.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: options.taskQueue },
+    env: { ...options.env, TEMPORAL_ADDRESS: options.temporalAddress ?? testServers().temporalAddress, OPS_TASK_QUEUE: options.taskQueue },
     detached: true,
     cleanup: false,
     reject: false,
@@ -28,9 +30,10 @@ export async function startWorkerProcess(options: { configFile: string; env: Rec
   });
   let output = '';
   child.all!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = once(child, 'exit');
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const worker: WorkerProcess = {
     pid: child.pid!,
+    exited: exited.then(([code, signal]) => ({ code, signal })),
     output: () => output,
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
