@@ -29,7 +29,7 @@ export interface RunWorkerOptions {
  */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const stop = listenForStop({ forceExitAfterMs: SHUTDOWN_LIMIT_MS, log });
+  const stop = listenForStop({ graceMs: SHUTDOWN_GRACE_MS, forceExitAfterMs: SHUTDOWN_LIMIT_MS, log });
   options.abortSignal?.addEventListener('abort', () => stop.request('start-up failed'), { once: true });
   try {
     const port = options.metricsPort ?? options.config.metrics.port;

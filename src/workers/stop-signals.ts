@@ -10,6 +10,8 @@ export interface StopSignals {
 }
 
 export interface StopOptions {
+  /** Running activities get this long to finish before they are cancelled (said in the stopping line). */
+  graceMs: number;
   /** After the first signal the process exits after this long, whatever still runs. */
   forceExitAfterMs: number;
   log: (line: string) => void;
@@ -34,7 +36,7 @@ export function listenForStop(options: StopOptions): StopSignals {
       return;
     }
     requested = true;
-    options.log(`${reason}: stopping (running activities get time to finish, at most ${Math.round(options.forceExitAfterMs / 1000)}s in all)`);
+    options.log(`${reason}: stopping; running activities get ${Math.round(options.graceMs / 1000)}s to finish, then are cancelled for Temporal to retry`);
     setTimeout(() => {
       options.log(`did not stop within ${Math.round(options.forceExitAfterMs / 1000)}s: exiting`);
       exit(1);
