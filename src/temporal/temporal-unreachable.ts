@@ -86,13 +86,13 @@ export async function connectOrExplain<T>(target: TemporalTarget, connect: () =>
 
 /**
  * The short cause of an SDK connect failure: the innermost message, without the Rust core's
- * tonic wrapper (whose readable part is its `message: "..."`), on one line.
+ * tonic wrapper (whose readable part is its `message: "..."`, or else the error it wraps), on one line.
  */
 export function connectCause(err: unknown): string {
   let current: unknown = err;
   while (current instanceof Error && current.cause instanceof Error) current = current.cause;
   const message = current instanceof Error ? ((current as { details?: string }).details ?? current.message) : String(current);
-  const tonic = /message: "([^"]+)"/.exec(message);
+  const tonic = /message: "([^"]+)"/.exec(message) ?? /^tonic::transport::Error\(\w+, (.+)\)$/.exec(message);
   const line = (tonic ? tonic[1]! : message).split('\n')[0]!.trim();
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }

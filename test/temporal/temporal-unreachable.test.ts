@@ -31,6 +31,10 @@ describe('causes', () => {
     expect(connectCause(tonic)).toBe('Connection refused');
   });
 
+  it('a tonic error without a message: the error it wraps (a client key that is no PEM)', () => {
+    expect(connectCause(new Error('tonic::transport::Error(Transport, PrivateKeyParseError)'))).toBe('PrivateKeyParseError');
+  });
+
   it('the innermost cause of a client ServiceError, its gRPC details first', () => {
     const grpc = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'No connection established' });
     expect(connectCause(new Error('Failed to connect to Temporal server', { cause: grpc }))).toBe('No connection established');
