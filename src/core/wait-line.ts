@@ -1,7 +1,7 @@
 import { formatDuration } from './format.js';
 
 /** The step column is this wide, so steps of the run and of its children (`target › step`) line up. */
-export const STEP_COLUMN = 30;
+const STEP_COLUMN = 30;
 
 export interface WaitLine {
   /** Seconds since the run started, when this happened. */

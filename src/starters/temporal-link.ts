@@ -6,7 +6,7 @@ import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { TemporalUnreachable } from '../temporal/temporal-unreachable.js';
 import { runLocation } from './started-run.js';
 
-export const RECONNECT_LIMIT_VAR = 'OPS_WAIT_RECONNECT_SECONDS';
+const RECONNECT_LIMIT_VAR = 'OPS_WAIT_RECONNECT_SECONDS';
 const DEFAULT_RECONNECT_LIMIT_MS = 5 * 60_000;
 const PROBE_DEADLINE_MS = 3_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -34,7 +34,7 @@ export function reconnectLimitFrom(env: Record<string, string | undefined>): num
   return seconds * 1000;
 }
 
-export interface TemporalLinkOptions {
+interface TemporalLinkOptions {
   write: (line: string) => void;
   limitMs: number;
   /** For the Web UI link in the give-up message; without it the message names the temporal command. */

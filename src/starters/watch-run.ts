@@ -89,7 +89,7 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions 
     await Promise.race([settled, new Promise((r) => setTimeout(r, RETRY_BUDGET_MS).unref())]);
     throw link.gaveUp.reason;
   }
-  await poll();
+  if (!link.gaveUp.aborted) await poll();
   if ('error' in outcome) {
     if (outcome.error instanceof WorkflowFailedError) throw new RunFailed(innermostMessage(outcome.error));
     throw outcome.error;

@@ -12,7 +12,7 @@ export interface TemporalTarget {
 }
 
 /** How long the TCP probe and then the gRPC handshake may take before the address counts as unreachable. */
-export const PROBE_TIMEOUT_MS = 3_000;
+const PROBE_TIMEOUT_MS = 3_000;
 export const CONNECT_TIMEOUT_MS = 5_000;
 
 /** The one line every verb prints when it cannot connect, whatever the SDK said. */

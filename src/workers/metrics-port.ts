@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 
-export const METRICS_PORT_VAR = 'OPS_METRICS_PORT';
+const METRICS_PORT_VAR = 'OPS_METRICS_PORT';
 
 /** What the port-in-use message tells a user to change. */
 export const METRICS_PORT_SETTINGS = `set metrics.port in the config, or ${METRICS_PORT_VAR} / --metrics-port`;

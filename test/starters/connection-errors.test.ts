@@ -21,6 +21,8 @@ describe('Temporal unreachable', () => {
     ['backup', ['backup', '--wait']],
     ['worker', ['worker', '--no-metrics']],
     ['deploy status', ['deploy', 'status', 'shop']],
+    // Checked before up starts anything; its metrics port is any free one, so it never collides.
+    ['up', ['up', '--metrics-port', '0', '--no-first-backup']],
   ];
 
   it.each(verbs)('%s: a refused port', async (_name, args) => {
