@@ -41,6 +41,7 @@ export function registerBackup(program: Command): void {
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
         const result = await watchRun<NightlyBackupResult>(handle, {
+          settings: temporal.settings,
           // Only this run's own children, by the run id each target's step records: a refused target has none.
           related: (steps) =>
             steps.flatMap((s) => {

@@ -67,7 +67,7 @@ export function registerDeploy(program: Command): void {
           });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
-        const result = await watchRun<DeployResult>(handle);
+        const result = await watchRun<DeployResult>(handle, { settings: temporal.settings });
         console.log(`deployed ${app} ${result.sha.slice(0, 12)}; report ${result.report}`);
       } finally {
         await temporal.close();

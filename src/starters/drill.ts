@@ -35,7 +35,7 @@ export function registerDrill(program: Command): void {
         });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
-        const record = await watchRun<DrillRecord>(handle);
+        const record = await watchRun<DrillRecord>(handle, { settings: temporal.settings });
         console.log(`drill passed: ${record.backupId} restored from the offsite copy in ${formatDuration(record.restoreSeconds ?? 0)}`);
       } finally {
         await temporal.close();

@@ -1,4 +1,6 @@
 import { ConfigError, OpsError } from '../core/errors.js';
+import { TemporalUnreachable } from '../temporal/temporal-unreachable.js';
+import { PortInUse } from '../workers/port-in-use.js';
 
 export const EXIT = {
   ok: 0,
@@ -8,6 +10,8 @@ export const EXIT = {
   usage: 2,
   /** another run holds the lock: a deploy of this app, or a backup of every asked target, is running */
   busy: 3,
+  /** Temporal could not be reached: nothing was started, or a waited-for run's outcome is unknown */
+  unreachable: 4,
 } as const;
 
 /** Thrown by verbs for usage mistakes the argument parser cannot see (e.g. a malformed backup id). */
@@ -26,7 +30,8 @@ export class LockHeld extends OpsError {
 }
 
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof ConfigError || err instanceof UsageError) return EXIT.usage;
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof PortInUse) return EXIT.usage;
+  if (err instanceof TemporalUnreachable) return EXIT.unreachable;
   if (err instanceof LockHeld) return EXIT.busy;
   return EXIT.failed;
 }

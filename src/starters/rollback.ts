@@ -41,7 +41,7 @@ export function registerRollback(program: Command): void {
           });
         console.log(`started rollback ${workflowId}`);
         console.log(`  ${runLocation(temporal.settings, workflowId, handle.firstExecutionRunId)}`);
-        const result = await watchRun<{ from: string | null; to: string }>(handle);
+        const result = await watchRun<{ from: string | null; to: string }>(handle, { settings: temporal.settings });
         console.log(`${app} on ${options.stage}: rolled back from ${result.from?.slice(0, 12) ?? 'none'} to ${result.to.slice(0, 12)}, healthy`);
       } finally {
         await temporal.close();

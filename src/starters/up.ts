@@ -12,6 +12,9 @@ import { freePort } from '../local-servers/free-port.js';
 import { connectionSettings, hasExplicitAddress, recordEmbeddedServer, runUrl } from '../temporal/connection-settings.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { taskQueueFrom, workflowIds } from '../temporal/names.js';
+import { probeAddress } from '../temporal/temporal-unreachable.js';
+import { chooseMetricsPort } from '../workers/metrics-port.js';
+import { startMetricsServer } from '../workers/metrics-server.js';
 import { runWorker } from '../workers/run-worker.js';
 import { nightlyBackup } from '../workflows/nightly-backup.js';
 import { configFileFrom, connectTemporal, type GlobalOptions } from './cli-context.js';
@@ -23,7 +26,8 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('run everything on this machine: the Temporal dev server with its UI (unless TEMPORAL_ADDRESS is set), demo databases if configured, the worker and /metrics')
     .option('--no-first-backup', 'do not start a first backup when the repository is empty')
-    .action(async (options: { firstBackup: boolean }) => {
+    .option('--metrics-port <port>', 'serve /metrics on this port (default: $OPS_METRICS_PORT, then metrics.port)')
+    .action(async (options: { firstBackup: boolean; metricsPort?: string }) => {
       const file = configFileFrom(program.opts<GlobalOptions>());
       const peek = peekConfig(file);
       mkdirSync(peek.stateDir, { recursive: true });
@@ -35,6 +39,13 @@ export function registerUp(program: Command): void {
         const env = wantsDemo ? { ...process.env, ...(await chooseDemoPorts(peek.stateDir, peek.demo, process.env)) } : process.env;
         // The whole config is validated before anything starts.
         const config = loadConfig(file, env);
+        // A taken metrics port or an unreachable TEMPORAL_ADDRESS fails here, before anything starts.
+        const metrics = await startMetricsServer(config, chooseMetricsPort(options.metricsPort, process.env, config.metrics.port));
+        cleanups.push(() => metrics.close());
+        if (hasExplicitAddress(process.env)) {
+          const explicit = connectionSettings(process.env);
+          await probeAddress({ address: explicit.connectionOptions.address, namespace: explicit.namespace });
+        }
         let demo: DemoServers | undefined;
         if (wantsDemo) {
           demo = await startDemoServers(peek.stateDir, peek.demo, env);
@@ -54,13 +65,22 @@ export function registerUp(program: Command): void {
         if (server) console.log(`  Temporal dev server  ${server.address}  (state ${join(config.stateDir, 'temporal.db')})`);
         if (settings.uiUrl) console.log(`  Temporal Web UI      ${settings.uiUrl}`);
         for (const line of demo?.describe ?? []) console.log(`  ${line}`);
+        console.log(`  metrics              ${metrics.url}`);
         console.log(`  targets              ${config.targets.map((t) => t.name).join(', ') || 'none'}`);
         console.log('  try                  node bin/ops.js backup --wait   ·   node bin/ops.js backups list');
 
-        const running = runWorker({ config, settings, taskQueue, log: (line) => console.log(`  ${line}`) });
-        await applySchedulesOnUp(config, (line) => console.log(`  ${line}`));
-        if (options.firstBackup && config.targets.length > 0 && (await new BackupRepository(config.repository).list()).length === 0) {
-          await startFirstBackup(config);
+        const startUp = new AbortController();
+        const running = runWorker({ config, settings, taskQueue, metricsPort: false, abortSignal: startUp.signal, log: (line) => console.log(`  ${line}`) });
+        try {
+          await applySchedulesOnUp(config, (line) => console.log(`  ${line}`));
+          if (options.firstBackup && config.targets.length > 0 && (await new BackupRepository(config.repository).list()).length === 0) {
+            await startFirstBackup(config);
+          }
+        } catch (err) {
+          // A worker left polling would keep the process alive after the error.
+          startUp.abort();
+          await running.catch(() => undefined);
+          throw err;
         }
         await running;
       } finally {

@@ -28,7 +28,7 @@ export function registerVerify(program: Command): void {
         const handle = await temporal.client.workflow.start(verifyBackupRun, { taskQueue: temporal.taskQueue, workflowId, staticSummary: runSummary.verify(backupId), args: [{ backupId }] });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         if (!options.wait) return;
-        const record = await watchRun<VerifyRecord>(handle);
+        const record = await watchRun<VerifyRecord>(handle, { settings: temporal.settings });
         console.log(`verify passed: restored in ${record.restoreSeconds?.toFixed(1) ?? '?'}s, every table's row count matches`);
       } finally {
         await temporal.close();

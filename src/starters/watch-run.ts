@@ -1,52 +1,129 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
+import { formatWaitLine } from '../core/wait-line.js';
+import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { innermostMessage, progressQuery, type StepProgress } from '../workflows/progress.js';
 import { RunFailed } from './exit-codes.js';
+import { isConnectionLoss, reconnectLimitFrom, TemporalLink } from './temporal-link.js';
 
 export interface WatchOptions {
   /** Further workflows whose steps to show while the main one runs (e.g. per-target children). */
   related?: (steps: StepProgress[]) => Array<{ label: string; handle: WorkflowHandle }>;
   write?: (line: string) => void;
   intervalMs?: number;
+  /** For the Web UI link when Temporal stays unreachable. */
+  settings?: Pick<ConnectionSettings, 'uiUrl' | 'namespace'>;
+  /** How long Temporal may stay unreachable before the outcome is given up as unknown (default OPS_WAIT_RECONNECT_SECONDS, 5 minutes). */
+  reconnectLimitMs?: number;
 }
+
+type Outcome<T> = { value: T } | { error: unknown };
+
+/** A progress query gets this long: without a deadline the SDK's own retries hide a lost server for half a minute. */
+const QUERY_DEADLINE_MS = 5_000;
+/**
+ * The SDK retries a failed call from a timer (about 20 s in all) and throws "Channel has been shut
+ * down" from it if the connection was closed meanwhile: after giving up, the result's call gets
+ * this long to end before the verb closes the connection.
+ */
+const RETRY_BUDGET_MS = 25_000;
 
 /**
  * Streams step changes of a run (and of its related runs) until it ends. A failed run becomes
- * RunFailed with the innermost cause, which is what names the target and what went wrong.
+ * RunFailed with the innermost cause, which is what names the target and what went wrong. A lost
+ * connection to Temporal (a server restart) is ridden out: the wait reconnects and goes on with the
+ * same run, so the exit code is the run's real outcome; only past the limit does it give up with
+ * TemporalUnreachable.
  */
 export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions = {}): Promise<T> {
   const write = options.write ?? ((line: string) => console.log(line));
-  const seen = new Map<string, string>();
-  const show = (label: string, steps: StepProgress[]) => {
-    for (const step of steps) {
-      const key = `${label}${step.step}`;
-      const line = `${step.status}${step.detail ? `: ${step.detail}` : ''}`;
-      if (seen.get(key) === line) continue;
-      seen.set(key, line);
-      write(`  ${label}${step.step.padEnd(18)} ${line}`);
+  const link = new TemporalLink(handle, { write, limitMs: options.reconnectLimitMs ?? reconnectLimitFrom(process.env), ...(options.settings ? { settings: options.settings } : {}) });
+  const show = await stepPrinter(handle, write);
+
+  const query = async (target: WorkflowHandle): Promise<StepProgress[] | undefined> => {
+    if (link.recovering) return undefined;
+    try {
+      return await target.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => target.query(progressQuery));
+    } catch (err) {
+      // Progress is best effort (a child not started yet, a busy worker); a lost connection is recovered by the result's loop too.
+      if (isConnectionLoss(err)) void link.recover().catch(() => undefined);
+      return undefined;
     }
   };
   const poll = async () => {
-    const steps = await handle.query(progressQuery).catch(() => undefined);
+    const steps = await query(handle);
     if (!steps) return;
     show('', steps);
     for (const { label, handle: child } of options.related?.(steps) ?? []) {
-      const childSteps = await child.query(progressQuery).catch(() => undefined);
+      const childSteps = await query(child);
       if (childSteps) show(`${label} › `, childSteps);
     }
   };
-  const result = handle.result() as Promise<T>;
-  let done = false;
-  void result.finally(() => (done = true)).catch(() => undefined);
-  while (!done) {
+
+  let outcome: Outcome<T> | undefined;
+  const settled = (async (): Promise<void> => {
+    for (;;) {
+      try {
+        outcome = { value: (await handle.result()) as T };
+        return;
+      } catch (err) {
+        if (!isConnectionLoss(err)) {
+          outcome = { error: err };
+          return;
+        }
+        try {
+          await link.recover();
+        } catch (unreachable) {
+          outcome = { error: unreachable };
+          return;
+        }
+      }
+    }
+  })();
+  const gaveUp = new Promise<void>((resolve) => link.gaveUp.addEventListener('abort', () => resolve(), { once: true }));
+  while (!outcome && !link.gaveUp.aborted) {
     await poll();
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, options.intervalMs ?? 1000))]);
+    await Promise.race([settled, gaveUp, new Promise((r) => setTimeout(r, options.intervalMs ?? 1000))]);
   }
-  await poll();
-  try {
-    return await result;
-  } catch (err) {
-    if (err instanceof WorkflowFailedError) throw new RunFailed(innermostMessage(err));
-    throw err;
+  if (!outcome) {
+    await Promise.race([settled, new Promise((r) => setTimeout(r, RETRY_BUDGET_MS).unref())]);
+    throw link.gaveUp.reason;
   }
+  if (!link.gaveUp.aborted) await poll();
+  if ('error' in outcome) {
+    if (outcome.error instanceof WorkflowFailedError) throw new RunFailed(innermostMessage(outcome.error));
+    throw outcome.error;
+  }
+  return outcome.value;
+}
+
+/**
+ * Prints each step change once, in aligned columns, with the time since the run started. Step
+ * times come from the workflow (the server's clock), so the run's start is taken from the server
+ * too; a step without one (skipped) is placed by the local clock from that start.
+ */
+async function stepPrinter(handle: WorkflowHandle, write: (line: string) => void): Promise<(label: string, steps: StepProgress[]) => void> {
+  const localAtStart = Date.now();
+  const runStart = await handle.describe().then((d) => d.startTime.getTime(), () => localAtStart);
+  const seen = new Map<string, string>();
+  return (label, steps) => {
+    for (const step of steps) {
+      const ended = step.status === 'done' || step.status === 'failed';
+      const durationSeconds = ended && step.startedAt && step.finishedAt ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
+      const key = `${label}${step.step}`;
+      const state = `${step.status}|${durationSeconds}|${step.detail ?? ''}`;
+      if (seen.get(key) === state) continue;
+      seen.set(key, state);
+      const at = (ended ? step.finishedAt : step.startedAt) ?? undefined;
+      const moment = at ? Date.parse(at) : runStart + (Date.now() - localAtStart);
+      write(formatWaitLine({
+        elapsedSeconds: (moment - runStart) / 1000,
+        label,
+        step: step.step,
+        status: step.status,
+        ...(durationSeconds !== undefined ? { durationSeconds: Math.max(0, durationSeconds) } : {}),
+        ...(step.detail ? { detail: step.detail } : {}),
+      }));
+    }
+  };
 }

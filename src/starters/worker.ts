@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { connectionSettings } from '../temporal/connection-settings.js';
 import { taskQueueFrom } from '../temporal/names.js';
+import { chooseMetricsPort } from '../workers/metrics-port.js';
 import { runWorker } from '../workers/run-worker.js';
 import { loadCliConfig, type GlobalOptions } from './cli-context.js';
 
@@ -9,8 +10,10 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('run a worker for the configured Temporal (TEMPORAL_ADDRESS etc.), with the metrics endpoint')
     .option('--no-metrics', 'do not serve /metrics')
-    .action(async (options: { metrics: boolean }) => {
+    .option('--metrics-port <port>', 'serve /metrics on this port (default: $OPS_METRICS_PORT, then metrics.port)')
+    .action(async (options: { metrics: boolean; metricsPort?: string }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>(), 'require');
-      await runWorker({ config, settings: connectionSettings(process.env, config.stateDir), taskQueue: taskQueueFrom(process.env), metrics: options.metrics });
+      const metricsPort = options.metrics ? chooseMetricsPort(options.metricsPort, process.env, config.metrics.port) : false;
+      await runWorker({ config, settings: connectionSettings(process.env, config.stateDir), taskQueue: taskQueueFrom(process.env), metricsPort });
     });
 }

@@ -4,7 +4,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 
 export interface ConnectionSettings {
-  connectionOptions: NativeConnectionOptions;
+  connectionOptions: NativeConnectionOptions & { address: string };
   namespace: string;
   /** Base URL of the Temporal Web UI, for links to runs. */
   uiUrl?: string;

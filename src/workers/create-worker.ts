@@ -26,6 +26,8 @@ export interface OpsWorkerOptions {
   /** A prebuilt bundle (tests build one per file); otherwise the workflows are bundled at start, in a child process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   log?: (line: string) => void;
+  /** How long running activities may finish after a shutdown before they are cancelled (default 0: at once). */
+  shutdownGraceTime?: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for
     // up to 80% of the heartbeat timeout (16 s), so a cancel in the UI would take that long to land.
     maxHeartbeatThrottleInterval: '2 seconds',
+    ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
   });
 }
 

@@ -5,6 +5,8 @@ import type { OpsConfig } from '../config/load-config.js';
 import { backupMetrics } from '../core/backup-metrics.js';
 import { deployMetrics } from '../core/deploy-metrics.js';
 import { createMetricsRegistry, type OpsFigures } from './metrics-registry.js';
+import { METRICS_PORT_SETTINGS } from './metrics-port.js';
+import { PortInUse } from './port-in-use.js';
 
 export interface MetricsServer {
   url: string;
@@ -43,7 +45,11 @@ export async function startMetricsServer(config: OpsConfig, port = config.metric
       response.writeHead(500).end(`metrics failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '0.0.0.0', resolve));
+  await new Promise<void>((resolve, reject) =>
+    server
+      .once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUse('metrics.port', port, METRICS_PORT_SETTINGS) : err))
+      .listen(port, '0.0.0.0', resolve),
+  );
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   return {

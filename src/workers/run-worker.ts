@@ -1,35 +1,67 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { OpsConfig } from '../config/load-config.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
+import { connectOrExplain } from '../temporal/temporal-unreachable.js';
 import { createOpsWorker } from './create-worker.js';
 import { startMetricsServer } from './metrics-server.js';
 import { installQuietRuntime } from './quiet-runtime.js';
+import { listenForStop } from './stop-signals.js';
+
+/** After SIGINT/SIGTERM running activities get this long to finish before they are cancelled (Temporal retries them elsewhere). */
+export const SHUTDOWN_GRACE_MS = 10_000;
+/** ...and the process ends this long after the signal, whatever still runs. */
+export const SHUTDOWN_LIMIT_MS = 20_000;
 
 export interface RunWorkerOptions {
   config: OpsConfig;
   settings: ConnectionSettings;
   taskQueue: string;
-  metrics?: boolean;
+  /** The port of /metrics (default metrics.port), or false to serve none. */
+  metricsPort?: number | false;
+  /** Aborting it stops the worker as SIGTERM would. */
+  abortSignal?: AbortSignal;
   log?: (line: string) => void;
 }
 
-/** Runs a worker (and its metrics endpoint) until SIGINT or SIGTERM, then drains and stops. */
+/**
+ * Runs a worker (and its metrics endpoint) until SIGINT or SIGTERM, then drains and stops. The
+ * metrics port is bound first, so a taken port fails at once, before anything else has started.
+ */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
-  installQuietRuntime();
-  const connection = await NativeConnection.connect(options.settings.connectionOptions);
-  const { namespace, uiUrl } = options.settings;
-  const worker = await createOpsWorker({ config: options.config, connection, namespace, taskQueue: options.taskQueue, ...(uiUrl ? { uiUrl } : {}), log });
-  const metrics = options.metrics === false ? undefined : await startMetricsServer(options.config);
-  log(`worker polling task queue "${options.taskQueue}" on ${options.settings.connectionOptions.address} (namespace ${options.settings.namespace})`);
-  if (metrics) log(`metrics: ${metrics.url}`);
-  const stop = () => worker.shutdown();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stop = listenForStop({ graceMs: SHUTDOWN_GRACE_MS, forceExitAfterMs: SHUTDOWN_LIMIT_MS, log });
+  options.abortSignal?.addEventListener('abort', () => stop.request('start-up failed'), { once: true });
   try {
-    await worker.run();
+    const port = options.metricsPort ?? options.config.metrics.port;
+    const metrics = port === false ? undefined : await startMetricsServer(options.config, port);
+    try {
+      await pollUntilStopped(options, stop, log, metrics?.url);
+    } finally {
+      await metrics?.close();
+    }
   } finally {
-    await metrics?.close();
+    stop.dispose();
+  }
+}
+
+async function pollUntilStopped(options: RunWorkerOptions, stop: ReturnType<typeof listenForStop>, log: (line: string) => void, metricsUrl: string | undefined): Promise<void> {
+  const { namespace, uiUrl, connectionOptions } = options.settings;
+  installQuietRuntime();
+  const connection = await connectOrExplain({ address: connectionOptions.address, namespace }, () => NativeConnection.connect(connectionOptions));
+  try {
+    const worker = await createOpsWorker({ config: options.config, connection, namespace, taskQueue: options.taskQueue, ...(uiUrl ? { uiUrl } : {}), log, shutdownGraceTime: SHUTDOWN_GRACE_MS });
+    // A worker that was created is run even when a signal came during start-up: run then shutdown
+    // is the only way to release it, and its connection, so the process can end.
+    const running = worker.run();
+    if (!stop.requested) {
+      log(`worker polling task queue "${options.taskQueue}" on ${connectionOptions.address} (namespace ${namespace})`);
+      if (metricsUrl) log(`metrics: ${metricsUrl}`);
+    }
+    stop.onStop(() => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    });
+    await running;
+  } finally {
     await connection.close();
   }
 }

@@ -11,6 +11,8 @@ export interface WorkerProcess {
   kill(): Promise<void>;
   /** SIGKILL to the worker process alone, as `kill -9 PID` or the OOM killer does: what its children do then is theirs. */
   killAlone(): Promise<void>;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /**
@@ -18,10 +20,10 @@ export interface WorkerProcess {
  * choosing. It leads its own process group, so kill() takes its children down with it. Resolves
  * once the worker says it is polling.
  */
-export async function startWorkerProcess(options: { configFile: string; env: Record<string, string>; taskQueue: string }): Promise<WorkerProcess> {
+export async function startWorkerProcess(options: { configFile: string; env: Record<string, string>; taskQueue: string; temporalAddress?: string }): Promise<WorkerProcess> {
   const child = execa('node', ['bin/ops.js', '--config', options.configFile, 'worker', '--no-metrics'], {
     cwd: new URL('../..', import.meta.url).pathname,
-    env: { ...options.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: options.taskQueue },
+    env: { ...options.env, TEMPORAL_ADDRESS: options.temporalAddress ?? testServers().temporalAddress, OPS_TASK_QUEUE: options.taskQueue },
     detached: true,
     cleanup: false,
     reject: false,
@@ -30,9 +32,10 @@ export async function startWorkerProcess(options: { configFile: string; env: Rec
   });
   let output = '';
   child.all!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = once(child, 'exit');
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const worker: WorkerProcess = {
     pid: child.pid!,
+    exited: exited.then(([code, signal]) => ({ code, signal })),
     output: () => output,
     async kill() {
       // Also after killAlone: the group outlives its leader while any of its processes does.

@@ -70,8 +70,11 @@ describe('connectionSettings', () => {
       runCli(['--verbose', '--config', configFile, 'backup'], env),
       runCli(['--verbose', '--config', configFile, 'worker', '--no-metrics'], env),
     ]);
-    expect([backup.exitCode, backup.stderr]).toEqual([1, expect.stringContaining('PEM')]);
-    expect([worker.exitCode, worker.stderr]).toEqual([1, expect.stringContaining('PrivateKeyParseError')]);
+    // One line each, as every connect failure: exit 4, the address and the short cause.
+    const cannotReach = `error: cannot reach Temporal at ${testServers().temporalAddress} (namespace default): `;
+    expect([backup.exitCode, backup.stderr]).toEqual([4, expect.stringContaining(cannotReach)]);
+    expect(backup.stderr).toMatch(/PEM routines.*; check TEMPORAL_ADDRESS/);
+    expect([worker.exitCode, worker.stderr]).toEqual([4, expect.stringContaining(`${cannotReach}PrivateKeyParseError; check TEMPORAL_ADDRESS`)]);
     for (const printed of [backup.stdout, backup.stderr, worker.stdout, worker.stderr]) expect(printed).not.toContain(API_KEY);
   });
 });
