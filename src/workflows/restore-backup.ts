@@ -1,4 +1,4 @@
-import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { RestoreActivities, RestorePlan } from '../activities/restore/restore-activities.js';
 import { stampOf } from '../core/backup-id.js';
 import type { CheckVerdict } from '../core/check-verdicts.js';
@@ -44,6 +44,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
   let plan: RestorePlan | undefined;
   let record: RestoreRecord;
   let failure: unknown;
+  let cancelled = false;
   const base = { workflowId: workflowInfo().workflowId, target: input.target, pick: describePick(input.pick), startedAt: started.toISOString() };
   try {
     plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ ...input, stamp }));
@@ -63,10 +64,12 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     };
   } catch (err) {
     failure = err;
-    const reason = isCancellation(err) ? 'cancelled' : innermostMessage(err);
+    // A cancel kills pg_restore, so the step may fail with the killed command's error rather than as cancelled.
+    cancelled = isCancellation(err) || CancellationScope.current().consideredCancelled;
+    const reason = cancelled ? 'cancelled' : innermostMessage(err);
     if (plan && !progress.snapshot().some((s) => s.step === 'checksum' && s.status === 'done')) checks.push({ check: 'checksum', passed: false, detail: reason });
     record = {
-      ...base, status: isCancellation(err) ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],
+      ...base, status: cancelled ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],
       ...(plan ? { backupId: plan.backupId, database: plan.database, server: plan.server } : {}),
     };
   }
@@ -75,7 +78,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     progress.run('report', () => withSummary(quick, `report restore of ${input.target}`).writeRestoreReport({ record, stamp })),
   );
   record = { ...record, report };
-  if (failure !== undefined && isCancellation(failure)) throw failure;
+  if (cancelled) throw new CancelledFailure(`restore of ${record.backupId ?? input.target} cancelled; report ${report}`);
   if (record.status !== 'passed') {
     const where = record.backupId ?? input.target;
     throw ApplicationFailure.create({ type: failureType(failure), nonRetryable: true, message: `restore of ${where} failed: ${record.reasons.join('; ')}`, details: [record] });
