@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
@@ -16,7 +17,7 @@ import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture
 import { flipBytesInMiddle } from '../support/damage.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { testServers } from '../support/servers.js';
-import { startTestWorker, type TestWorker } from '../support/test-worker.js';
+import { startTestWorker, workflowBundle, type TestWorker } from '../support/test-worker.js';
 
 /** `restoreBackup` on the real dev server, PostgreSQL and MariaDB, from real nightly backups. */
 describe('restoreBackup', () => {
@@ -93,6 +94,7 @@ describe('restoreBackup', () => {
     const attributes = (await run.describe()).typedSearchAttributes;
     expect(attributes.get(searchAttributes.runKind)).toBe('restore');
     expect(attributes.get(searchAttributes.target)).toEqual([target]);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await run.fetchHistory(), run.workflowId);
   });
 
   it('--before picks the newest verified backup finished before that time, among two', async () => {
