@@ -7,6 +7,7 @@ export const runSummary = {
   nightlyBackup: (input: { targets?: string[] }) => `backup ${input.targets?.length ? input.targets.join(', ') : 'all targets'}`,
   backupTarget: (target: string) => `backup ${target}`,
   verify: (backupId: string) => `verify ${backupId}`,
+  restore: (target: string, pick: string) => `restore ${target} (${pick})`,
   restoreDrill: (input: { target?: string; pick?: string }) => `drill ${input.target ?? 'any target'} (${input.pick ?? 'random'})`,
   deploy: (input: { app: string; ref: string; stages?: string[] }) => `deploy ${input.app} ${input.ref}${input.stages?.length ? ` → ${input.stages.join(', ')}` : ''}`,
   rollback: (input: { app: string; stage: string; to?: string }) => `rollback ${input.app} on ${input.stage}${input.to ? ` to ${input.to.slice(0, 12)}` : ''}`,

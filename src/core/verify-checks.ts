@@ -31,10 +31,15 @@ export interface AssertionSpec {
 
 /** Why a configured assertion failed, or undefined when it holds. */
 export function assertionFailure(assertion: AssertionSpec, value: number | null): string | undefined {
-  const label = assertion.name ?? assertion.sql;
-  if (value === null || Number.isNaN(value)) return `assertion "${label}": query returned no numeric value`;
-  if (assertion.equals !== undefined && value !== assertion.equals) return `assertion "${label}": got ${value}, expected = ${assertion.equals}`;
-  if (assertion.min !== undefined && value < assertion.min) return `assertion "${label}": got ${value}, expected >= ${assertion.min}`;
-  if (assertion.max !== undefined && value > assertion.max) return `assertion "${label}": got ${value}, expected <= ${assertion.max}`;
+  const shortfall = assertionShortfall(assertion, value);
+  return shortfall === undefined ? undefined : `assertion "${assertion.name ?? assertion.sql}": ${shortfall}`;
+}
+
+/** How the value misses the assertion ("got 3, expected >= 5"), or undefined when it holds. */
+export function assertionShortfall(assertion: AssertionSpec, value: number | null): string | undefined {
+  if (value === null || Number.isNaN(value)) return 'query returned no numeric value';
+  if (assertion.equals !== undefined && value !== assertion.equals) return `got ${value}, expected = ${assertion.equals}`;
+  if (assertion.min !== undefined && value < assertion.min) return `got ${value}, expected >= ${assertion.min}`;
+  if (assertion.max !== undefined && value > assertion.max) return `got ${value}, expected <= ${assertion.max}`;
   return undefined;
 }

@@ -20,6 +20,7 @@ export const VERBS: readonly Verb[] = [
   { name: 'config', summary: 'work with the config file', load: async () => (await import('./config-check.js')).registerConfigCheck },
   { name: 'deploy', summary: 'promote a ref through an app\'s stages; roll back on failure', load: async () => (await import('./deploy.js')).registerDeploy },
   { name: 'rollback', summary: 'point a stage back at an earlier release still on its host', load: async () => (await import('./rollback.js')).registerRollback },
+  { name: 'restore', summary: 'restore a backup into a new database, checked against its manifest', load: async () => (await import('./restore.js')).registerRestore },
   { name: 'drill', summary: 'restore drill: restore a backup from the offsite copy and check it', load: async () => (await import('./drill.js')).registerDrill },
   { name: 'status', summary: 'backup health per target and overall; exit 1 on FAIL', load: async () => (await import('./status.js')).registerStatus },
   { name: 'releases', summary: 'the release history of an app on a stage', load: async () => (await import('./releases.js')).registerReleases },

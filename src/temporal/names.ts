@@ -23,7 +23,7 @@ export function searchAttributeCliPairs(): string[] {
   return Object.values(searchAttributes).map((key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
 }
 
-export type RunKind = 'nightly-backup' | 'backup-target' | 'verify' | 'deploy' | 'rollback' | 'restore-drill' | 'watchdog';
+export type RunKind = 'nightly-backup' | 'backup-target' | 'verify' | 'deploy' | 'rollback' | 'restore-drill' | 'restore' | 'watchdog';
 
 export const workflowIds = {
   nightlyBackup: (stamp: string) => `backup-${stamp}`,
@@ -36,4 +36,5 @@ export const workflowIds = {
   /** One id per app: with the FAIL conflict policy, a running deploy is the app's lock, and it ends with the run. */
   deploy: (app: string) => `deploy-${app}`,
   drill: (stamp: string) => `drill-${stamp}`,
+  restore: (target: string, stamp: string) => `restore-${target}-${stamp}`,
 } as const;

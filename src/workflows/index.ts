@@ -4,5 +4,6 @@ export { verifyBackupRun } from './verify-backup.js';
 export { deployPipeline } from './deploy-pipeline.js';
 export { rollbackStage } from './rollback-stage.js';
 export { restoreDrill } from './restore-drill.js';
+export { restoreBackup } from './restore-backup.js';
 export { backupWatchdog } from './backup-watchdog.js';
 export { scheduledDeploy } from './scheduled-deploy.js';

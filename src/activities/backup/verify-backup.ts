@@ -13,7 +13,8 @@ export async function verifyBackup(config: OpsConfig, repository: BackupReposito
   const entry = await repository.get(input.backupId);
   const startedAt = new Date().toISOString();
   await repository.writeVerify(entry.id, { status: 'running', startedAt, restoredInto: '', reasons: [], rowCountDifferences: [], ...workflow(input) });
-  const outcome = await withHeartbeat((heartbeat) => restoreAndCheck(config, entry.manifest, entry.dir, heartbeat.cancelSignal));
+  // The per-check verdicts are for restore reports; the verify record keeps its reasons.
+  const { checks: _checks, ...outcome } = await withHeartbeat((heartbeat) => restoreAndCheck(config, entry.manifest, entry.dir, heartbeat.cancelSignal));
   const record: VerifyRecord = {
     status: outcome.reasons.length === 0 ? 'passed' : 'failed',
     startedAt,

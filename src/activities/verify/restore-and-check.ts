@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
-import { isDatabase } from '../../config/target.js';
+import { isDatabase, type DatabaseTarget } from '../../config/target.js';
+import { verifyDatabaseName } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { findTarget } from '../backup/plan-backup.js';
 import { sha256OfFile } from '../files/hash-tree.js';
 import { checkSnapshot } from './check-snapshot.js';
-import type { RestoreOutcome } from './restore-outcome.js';
+import type { RestoreContext, RestoreDestination, RestoreOutcome } from './restore-outcome.js';
 import { restoreMysql } from './restore-mysql.js';
 import { restorePostgres } from './restore-postgres.js';
 
@@ -20,16 +21,30 @@ export async function restoreAndCheck(config: OpsConfig, manifest: BackupManifes
   const artifactPath = join(backupDir, manifest.artifact);
   if (manifest.kind === 'files') return checkSnapshot(manifest, artifactPath);
 
-  const actual = await sha256OfFile(artifactPath);
-  if (actual !== manifest.sha256) {
-    return { restoredInto: '', reasons: [`checksum mismatch: manifest ${manifest.sha256.slice(0, 12)}…, artifact ${actual.slice(0, 12)}…`], rowCountDifferences: [] };
-  }
-  const target = findTarget(config, manifest.target);
-  if (!isDatabase(target)) throw new PreconditionFailed(`target "${target.name}" is no longer a database target`);
+  const mismatch = await checksumMismatch(manifest, artifactPath);
+  if (mismatch) return { restoredInto: '', reasons: [mismatch], rowCountDifferences: [] };
+  const target = databaseTargetOf(config, manifest);
   const server = config.backup.verify[manifest.kind];
   if (!server) throw new PreconditionFailed(`no backup.verify.${manifest.kind} server configured to restore ${manifest.id}`);
-  const context = { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours };
+  const scratch = { server, database: verifyDatabaseName(manifest.target, new Date()), keep: false };
+  return restoreDatabase(manifest, artifactPath, scratch, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours });
+}
+
+/** Why the artifact is not the one the manifest describes, or undefined when its sha256 matches. */
+export async function checksumMismatch(manifest: BackupManifest, artifactPath: string): Promise<string | undefined> {
+  const actual = await sha256OfFile(artifactPath);
+  return actual === manifest.sha256 ? undefined : `checksum mismatch: manifest ${manifest.sha256.slice(0, 12)}…, artifact ${actual.slice(0, 12)}…`;
+}
+
+export function databaseTargetOf(config: OpsConfig, manifest: BackupManifest): DatabaseTarget {
+  const target = findTarget(config, manifest.target);
+  if (!isDatabase(target)) throw new PreconditionFailed(`target "${target.name}" is no longer a database target`);
+  return target;
+}
+
+/** The one restore-and-check path of verify, drills and `ops restore`: restore the dump into `destination`, then run every check. */
+export async function restoreDatabase(manifest: BackupManifest, artifactPath: string, destination: RestoreDestination, target: DatabaseTarget, context: RestoreContext): Promise<RestoreOutcome> {
   return manifest.kind === 'postgres'
-    ? restorePostgres(manifest, artifactPath, server, target.assertions, context)
-    : restoreMysql(manifest, artifactPath, server, target.assertions, context);
+    ? restorePostgres(manifest, artifactPath, destination, target.assertions, context)
+    : restoreMysql(manifest, artifactPath, destination, target.assertions, context);
 }

@@ -1,20 +1,15 @@
 import type pg from 'pg';
 import { pgRestore, type PgRestoreSection } from '../../commands/postgres.js';
-import type { DatabaseAddress } from '../../config/database-url.js';
-import type { Secret } from '../../config/secret.js';
 import type { BackupManifest, TableCount } from '../../core/backup-record.js';
-import { verifyDatabaseName } from '../../core/backup-id.js';
 import { OpsError } from '../../core/errors.js';
-import { assertionFailure, compareRowCounts, type AssertionSpec } from '../../core/verify-checks.js';
+import type { AssertionResult } from '../../core/check-verdicts.js';
+import type { AssertionSpec } from '../../core/verify-checks.js';
 import { connectPostgres, countPostgresRows } from '../databases/postgres-client.js';
 import { runCommand } from '../process/run-command.js';
+import { checkedOutcome, restoreFailed } from './checked-outcome.js';
+import { createPostgresDatabase } from './create-database.js';
 import { claimPostgresScratch, dropAbandonedPostgresScratch, dropPostgresScratch } from './postgres-scratch.js';
-import type { RestoreContext, RestoreOutcome } from './restore-outcome.js';
-
-export interface VerifyServer {
-  url: DatabaseAddress;
-  password?: Secret | undefined;
-}
+import type { RestoreContext, RestoreDestination, RestoreOutcome } from './restore-outcome.js';
 
 /** The restore's own failure is a verify finding; the caller decides. The client is open on the restored database. */
 type Restored = { ok: true; client: pg.Client; tables: TableCount[]; restoredAt: number } | { ok: false; failure: unknown };
@@ -41,17 +36,23 @@ async function restoreCounting(restore: (section: PgRestoreSection) => Promise<u
 }
 
 /**
- * Restores a pg_dump into a fresh verify_* database, counts every table and runs the assertions.
- * The scratch database is dropped in every case: pass, fail, error or cancellation; if the worker
- * dies instead, the next restore on the server or the next worker start drops it.
+ * Restores a pg_dump into a new database, counts every table and runs the assertions. The new
+ * database is dropped in every case (pass, fail, error or cancellation) unless the destination
+ * keeps it, and then only when the restore and every check passed. If the worker dies instead, the
+ * next restore on the server or the next worker start drops a scratch one.
  */
-export async function restorePostgres(manifest: BackupManifest, artifactPath: string, server: VerifyServer, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
-  const database = verifyDatabaseName(manifest.target, context.now());
+export async function restorePostgres(manifest: BackupManifest, artifactPath: string, destination: RestoreDestination, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
+  const { server, database } = destination;
   const admin = await connectPostgres(server.url, server.password, server.url.database || 'postgres');
   try {
-    // An earlier attempt's worker may have died mid-restore: its database goes before this one is made.
-    await dropAbandonedPostgresScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours });
-    await claimPostgresScratch(admin, database);
+    if (destination.keep) {
+      await createPostgresDatabase(admin, server, database);
+    } else {
+      // An earlier attempt's worker may have died mid-restore: its scratch database goes before this one is made.
+      await dropAbandonedPostgresScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours });
+      await claimPostgresScratch(admin, database);
+    }
+    let keep = false;
     try {
       const started = Date.now();
       const restore = (section: PgRestoreSection) =>
@@ -63,24 +64,24 @@ export async function restorePostgres(manifest: BackupManifest, artifactPath: st
       const restored = await restoreCounting(restore, () => connectPostgres(server.url, server.password, database));
       if (!restored.ok) {
         if (context.cancelSignal.aborted || !(restored.failure instanceof OpsError)) throw restored.failure;
-        return { restoredInto: database, reasons: [`restore failed: ${restored.failure.message}`], rowCountDifferences: [] };
+        return restoreFailed(database, restored.failure.message);
       }
       try {
         const restoreSeconds = (restored.restoredAt - started) / 1000;
-        const counts = compareRowCounts(manifest.tables ?? [], restored.tables);
-        const failures: string[] = [];
+        const results: AssertionResult[] = [];
         for (const assertion of assertions) {
           const result = await restored.client.query({ text: assertion.sql, rowMode: 'array' });
           const value = result.rows[0]?.[0];
-          const failure = assertionFailure(assertion, value === undefined || value === null ? null : Number(value));
-          if (failure) failures.push(failure);
+          results.push({ assertion, value: value === undefined || value === null ? null : Number(value) });
         }
-        return { restoredInto: database, restoreSeconds, reasons: [...counts.reasons, ...failures], rowCountDifferences: counts.rowCountDifferences };
+        const outcome = checkedOutcome(manifest, database, restoreSeconds, restored.tables, results);
+        keep = destination.keep && outcome.reasons.length === 0;
+        return outcome;
       } finally {
         await restored.client.end().catch(() => undefined);
       }
     } finally {
-      await dropPostgresScratch(admin, database);
+      if (!keep) await dropPostgresScratch(admin, database);
     }
   } finally {
     await admin.end().catch(() => undefined);

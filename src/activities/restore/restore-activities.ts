@@ -1,0 +1,79 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeAddress } from '../../config/database-url.js';
+import type { OpsConfig } from '../../config/load-config.js';
+import { isDatabase, type DatabaseTarget } from '../../config/target.js';
+import { PreconditionFailed } from '../../core/errors.js';
+import { databaseNameProblem, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
+import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
+import { findTarget } from '../backup/plan-backup.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { writeFileAtomic } from '../repository/atomic-write.js';
+import { BackupRepository } from '../repository/backup-repository.js';
+import { checksumMismatch, databaseTargetOf, restoreDatabase } from '../verify/restore-and-check.js';
+import type { RestoreOutcome, RestoreServer } from '../verify/restore-outcome.js';
+
+export interface RestorePlan {
+  backupId: string;
+  database: string;
+  /** the target's server, without a password, for reports */
+  server: string;
+}
+
+/**
+ * `ops restore`'s activities: pick the backup, confirm its artifact, restore it into a new
+ * database on the target's own server (as the target's configured user) with verify's checks,
+ * report. Inputs are ids and names; the artifact is read from the local repository by id.
+ */
+export function createRestoreActivities(config: OpsConfig) {
+  const repository = new BackupRepository(config.repository);
+
+  return {
+    async planRestore(input: { target: string; pick: RestorePick; into?: string; stamp: string }): Promise<RestorePlan> {
+      const target = databaseTarget(config, input.target);
+      const picked = pickBackupForRestore(await repository.list(target.name), target.name, input.pick, config.timeZone);
+      if ('none' in picked) throw new PreconditionFailed(picked.none);
+      const database = input.into ?? restoredDatabaseName(target.url.database, input.stamp);
+      const problem = databaseNameProblem(database);
+      if (problem) throw new PreconditionFailed(`--into: ${problem}`);
+      return { backupId: picked.entry.id, database, server: describeAddress({ ...target.url, database: '' }) };
+    },
+
+    /** The artifact must be the one its manifest describes before anything is created. */
+    async confirmRestoreArtifact(input: { backupId: string }): Promise<{ sha256: string; bytes: number }> {
+      const entry = await repository.get(input.backupId);
+      const mismatch = await withHeartbeat(() => checksumMismatch(entry.manifest, join(entry.dir, entry.manifest.artifact)));
+      if (mismatch) throw new PreconditionFailed(`${input.backupId}: ${mismatch}; nothing was restored`);
+      return { sha256: entry.manifest.sha256, bytes: entry.manifest.bytes };
+    },
+
+    /** Cancelled or failed, this drops the database it created; it never drops one it did not create. */
+    async restoreIntoNewDatabase(input: { backupId: string; database: string }): Promise<RestoreOutcome> {
+      const entry = await repository.get(input.backupId);
+      const target = databaseTargetOf(config, entry.manifest);
+      const destination = { server: targetServer(target), database: input.database, keep: true };
+      return withHeartbeat(({ cancelSignal }) => restoreDatabase(entry.manifest, join(entry.dir, entry.manifest.artifact), destination, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours }));
+    },
+
+    async writeRestoreReport(input: { record: RestoreRecord; stamp: string }): Promise<{ report: string }> {
+      const { record, stamp } = input;
+      await mkdir(config.reports, { recursive: true });
+      const report = join(config.reports, `restore-${record.target}-${stamp}.md`);
+      await writeFileAtomic(report, renderRestoreReport(record, config.timeZone));
+      return { report };
+    },
+  };
+}
+
+function databaseTarget(config: OpsConfig, name: string): DatabaseTarget {
+  const target = findTarget(config, name);
+  if (!isDatabase(target)) throw new PreconditionFailed(`target "${name}" is a files target: ops restore restores databases (files snapshots not yet)`);
+  return target;
+}
+
+/** The target's own server, reached as the target's user: the maintenance database, since the target's own may be the one lost. */
+function targetServer(target: DatabaseTarget): RestoreServer {
+  return { url: { ...target.url, database: target.kind === 'postgres' ? 'postgres' : '' }, password: target.password };
+}
+
+export type RestoreActivities = ReturnType<typeof createRestoreActivities>;

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { stampOf } from '../../src/core/backup-id.js';
+import { restoredDatabaseName } from '../../src/core/restore-pick.js';
+import { backupTarget } from '../../src/workflows/backup-target.js';
+import { restoreBackup } from '../../src/workflows/restore-backup.js';
+import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
+import { addBulkPostgresTable } from '../support/bulk-table.js';
+import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
+import { startTestWorker, type TestWorker } from '../support/test-worker.js';
+import { waitFor } from '../support/wait-for.js';
+
+/** A restore that is cancelled, or whose checks fail, drops the database it created and nothing else. */
+describe('restoreBackup drops what it created', () => {
+  let fixture: BackupFixture;
+  let worker: TestWorker;
+  let repository: BackupRepository;
+
+  beforeAll(async () => {
+    fixture = await makeBackupFixture({
+      offsite: 'none',
+      edit: (doc) => {
+        targetsAsAdmin(doc);
+        doc.databases[1].assertions = [{ name: 'at least a million customers', sql: 'SELECT COUNT(*) FROM customers', min: 1_000_000 }];
+      },
+    });
+    // Enough rows that pg_restore runs for seconds, longer than a cancel takes to reach the activity (its next heartbeat).
+    await addBulkPostgresTable(fixture.pgDatabase, 2_000_000);
+    worker = await startTestWorker(fixture.config);
+    repository = new BackupRepository(fixture.config.repository);
+    for (const target of [fixture.targets.postgres, fixture.targets.mysql]) {
+      // The MariaDB target's verify fails on its assertion; the backup itself is kept.
+      await worker.client.workflow
+        .execute(backupTarget, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('backup'), args: [{ target, stamp: stampOf(new Date()), offsite: false }] })
+        .catch(() => undefined);
+    }
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    if (fixture) for (const engine of ['postgres', 'mysql'] as const) await dropRestoredDatabases(engine, fixture.id);
+    await fixture?.cleanup();
+  });
+
+  it('a cancel during pg_restore ends the run cancelled, drops the new database, and leaves the source as it was', async () => {
+    const target = fixture.targets.postgres;
+    const sourceRows = await rowCounts('postgres', fixture.pgDatabase);
+    const stamp = '20300102T000000Z';
+    const database = restoredDatabaseName(fixture.pgDatabase, stamp);
+    const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target, pick: { latest: true }, stamp }] });
+    const restoring = async () => (await execa('pgrep', ['-f', `pg_restore.*${database}`], { reject: false })).stdout.trim() !== '';
+    await waitFor('pg_restore into the new database', restoring, 60_000, 50);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    // The run waited for the restore step to clean up before it ended cancelled.
+    expect(await restoring()).toBe(false);
+    expect(await databasesNamed('postgres', database)).toEqual([]);
+    expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(sourceRows);
+    const report = readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8');
+    expect(report).toContain(`# Restore ${target}: CANCELLED`);
+    expect(report).toContain(`- Into: new database \`${database}\` on `);
+    expect(report).toContain('(dropped: the restore was cancelled)');
+  });
+
+  it('a restore that fails a check drops the new database and reports the failed check', async () => {
+    const target = fixture.targets.mysql;
+    const [backup] = await repository.list(target);
+    expect(backup!.verify?.status).toBe('failed');
+    const stamp = '20300102T000001Z';
+    const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target, pick: { backupId: backup!.id }, stamp }] });
+    const error = await handle.result().then(() => undefined, (err: unknown) => err);
+
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(failure.type).toBe('VerifyFailed');
+    expect(failure.message).toMatch(/^restore of .* failed: assertion "at least a million customers": got \d+, expected >= 1000000$/);
+    expect(await databasesNamed('mysql', restoredDatabaseName(fixture.myDatabase, stamp))).toEqual([]);
+    const report = readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8');
+    expect(report).toContain(`# Restore ${target}: FAILED`);
+    expect(report).toMatch(/\| assertion at least a million customers \| FAIL \| got \d+, expected >= 1000000 \|/);
+    expect(report).toContain('| checksum | PASS |');
+    expect(report).toContain('(not kept: the restore did not pass)');
+  });
+});

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { stampOf } from '../../src/core/backup-id.js';
+import { restoredDatabaseName } from '../../src/core/restore-pick.js';
+import type { RestoreRecord } from '../../src/core/restore-report.js';
+import { searchAttributes } from '../../src/temporal/names.js';
+import { backupTarget } from '../../src/workflows/backup-target.js';
+import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
+import { progressQuery } from '../../src/workflows/progress.js';
+import { restoreBackup, type RestoreBackupInput } from '../../src/workflows/restore-backup.js';
+import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
+import { flipBytesInMiddle } from '../support/damage.js';
+import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
+import { testServers } from '../support/servers.js';
+import { startTestWorker, workflowBundle, type TestWorker } from '../support/test-worker.js';
+
+/** `restoreBackup` on the real dev server, PostgreSQL and MariaDB, from real nightly backups. */
+describe('restoreBackup', () => {
+  let fixture: BackupFixture;
+  let worker: TestWorker;
+  let repository: BackupRepository;
+  let stampCount = 0;
+
+  beforeAll(async () => {
+    fixture = await makeBackupFixture({ offsite: 'none', edit: targetsAsAdmin });
+    worker = await startTestWorker(fixture.config);
+    repository = new BackupRepository(fixture.config.repository);
+    await worker.client.workflow.execute(nightlyBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('nightly'), args: [{ targets: [fixture.targets.postgres, fixture.targets.mysql] }] });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    if (fixture) for (const engine of ['postgres', 'mysql'] as const) await dropRestoredDatabases(engine, fixture.id);
+    await fixture?.cleanup();
+  });
+
+  /** A distinct stamp per run, so each test's default database and report are its own. */
+  const nextStamp = () => `20300101T0000${String(stampCount++).padStart(2, '0')}Z`;
+  const start = (input: Omit<RestoreBackupInput, 'stamp'>) => {
+    const stamp = nextStamp();
+    const handle = worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ ...input, stamp }] });
+    return { stamp, handle };
+  };
+  const failureOf = async (run: Promise<unknown>): Promise<ApplicationFailure> => {
+    const error = await run.then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    return cause as ApplicationFailure;
+  };
+
+  it.each([
+    ['postgres', 'pgDatabase'],
+    ['mysql', 'myDatabase'],
+  ] as const)('%s: --latest restores into a new database with the rows of the backup, every check passed, reported with the RTO', async (engine, sourceKey) => {
+    const target = fixture.targets[engine];
+    const [backup] = await repository.list(target);
+    const { stamp, handle } = start({ target, pick: { latest: true } });
+    const run = await handle;
+    const record: RestoreRecord = await run.result();
+
+    const database = restoredDatabaseName(fixture[sourceKey], stamp);
+    expect(record).toMatchObject({ target, backupId: backup!.id, database, status: 'passed', kept: true, reasons: [] });
+    expect(await rowCounts(engine, database)).toEqual(backup!.manifest.tables);
+    expect(await rowCounts(engine, database)).toEqual(await rowCounts(engine, fixture[sourceKey]));
+    expect(record.rtoSeconds).toBeGreaterThan(0);
+    expect(record.rtoSeconds).toBeGreaterThanOrEqual(record.restoreSeconds!);
+    const tables = backup!.manifest.tables!;
+    expect(record.checks.map((c) => [c.check, c.passed])).toEqual([
+      ['checksum', true],
+      ['table count', true],
+      ...tables.map((t) => [`rows of ${t.table}`, true]),
+    ]);
+
+    expect(record.report).toBe(join(fixture.config.reports, `restore-${target}-${stamp}.md`));
+    const report = readFileSync(record.report!, 'utf8');
+    expect(report).toContain(`# Restore ${target}: PASSED`);
+    expect(report).toContain(`- Into: new database \`${database}\` on `);
+    expect(report).toContain('- RTO (start to checked): ');
+    expect(report).toContain('| checksum | PASS | sha256 ');
+    expect(report).toContain(`| table count | PASS | manifest ${tables.length}, restored ${tables.length} |`);
+    for (const t of tables) expect(report).toContain(`| rows of ${t.table} | PASS | manifest ${t.rows}, restored ${t.rows} |`);
+
+    expect((await run.query(progressQuery)).map((s) => [s.step, s.status])).toEqual([
+      ['pick', 'done'],
+      ['checksum', 'done'],
+      ['restore and check', 'done'],
+      ['report', 'done'],
+    ]);
+    const attributes = (await run.describe()).typedSearchAttributes;
+    expect(attributes.get(searchAttributes.runKind)).toBe('restore');
+    expect(attributes.get(searchAttributes.target)).toEqual([target]);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await run.fetchHistory(), run.workflowId);
+  });
+
+  it('--before picks the newest verified backup finished before that time, among two', async () => {
+    const target = fixture.targets.postgres;
+    const [first] = await repository.list(target);
+    await addCompany(fixture.pgDatabase, 'Restore Test Ltd');
+    // One target's chain, without the nightly's retention, which keeps one backup a day.
+    await worker.client.workflow.execute(backupTarget, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('backup'), args: [{ target, stamp: stampOf(new Date()), offsite: false }] });
+    const backups = await repository.list(target);
+    expect(backups).toHaveLength(2);
+    const second = backups[1]!;
+    expect(second.manifest.tables).not.toEqual(first!.manifest.tables);
+
+    const before = await (await start({ target, pick: { before: second.manifest.startedAt } }).handle).result();
+    expect(before).toMatchObject({ backupId: first!.id, status: 'passed' });
+    expect(await rowCounts('postgres', before.database!)).toEqual(first!.manifest.tables);
+
+    const after = await (await start({ target, pick: { before: new Date(Date.parse(second.manifest.finishedAt) + 1000).toISOString() } }).handle).result();
+    expect(after).toMatchObject({ backupId: second.id, status: 'passed' });
+    expect(await rowCounts('postgres', after.database!)).toEqual(second.manifest.tables);
+  });
+
+  it('--into an existing database is refused before anything changes, naming the database and server', async () => {
+    const target = fixture.targets.postgres;
+    const sourceRows = await rowCounts('postgres', fixture.pgDatabase);
+    const databasesBefore = await databasesNamed('postgres', fixture.id);
+    const { stamp, handle } = start({ target, pick: { latest: true }, into: fixture.pgDatabase });
+    const failure = await failureOf((await handle).result());
+
+    const { postgres } = testServers();
+    expect(failure.type).toBe('PreconditionFailed');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(new RegExp(`^restore of ${target}-\\d{8}T\\d{6}Z failed: database ${fixture.pgDatabase} already exists on postgres://${postgres.adminUser}@${postgres.host}:${postgres.port}/: a restore only creates a new database$`));
+    expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(sourceRows);
+    expect(await databasesNamed('postgres', fixture.id)).toEqual(databasesBefore);
+    expect(readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8')).toContain(`# Restore ${target}: FAILED`);
+  });
+
+  it('a flipped byte in the artifact fails at the checksum, before any database is created', async () => {
+    const target = fixture.targets.mysql;
+    const [backup] = await repository.list(target);
+    await flipBytesInMiddle(join(backup!.dir, backup!.manifest.artifact));
+    const databasesBefore = await databasesNamed('mysql', fixture.id);
+    const { stamp, handle } = start({ target, pick: { backupId: backup!.id } });
+    const run = await handle;
+    const failure = await failureOf(run.result());
+
+    expect(failure.type).toBe('PreconditionFailed');
+    expect(failure.message).toMatch(new RegExp(`^restore of ${backup!.id} failed: ${backup!.id}: checksum mismatch: manifest [0-9a-f]{12}…, artifact [0-9a-f]{12}…; nothing was restored$`));
+    expect(await databasesNamed('mysql', fixture.id)).toEqual(databasesBefore);
+    expect(await databasesNamed('mysql', restoredDatabaseName(fixture.myDatabase, stamp))).toEqual([]);
+    expect((await run.query(progressQuery)).map((s) => [s.step, s.status])).toEqual([
+      ['pick', 'done'],
+      ['checksum', 'failed'],
+      ['restore and check', 'pending'],
+      ['report', 'done'],
+    ]);
+    const report = readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8');
+    expect(report).toContain(`# Restore ${target}: FAILED`);
+    expect(report).toMatch(/\| checksum \| FAIL \| .*checksum mismatch/);
+  });
+});
+
+async function addCompany(database: string, name: string): Promise<void> {
+  const { postgres } = testServers();
+  const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database });
+  await client.connect();
+  try {
+    await client.query("INSERT INTO companies (name, industry, country, created_at) VALUES ($1, 'test', 'CZ', now())", [name]);
+  } finally {
+    await client.end();
+  }
+}
