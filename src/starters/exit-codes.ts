@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   /** another run holds the lock: a deploy of this app is running */
   busy: 3,
+  /** a deploy or rollback failed and could not bring the stage back to a healthy release: needs a human */
+  broken: 5,
 } as const;
 
 /** Thrown by verbs for usage mistakes the argument parser cannot see (e.g. a malformed backup id). */
@@ -25,7 +27,13 @@ export class LockHeld extends OpsError {
   readonly retryable = false;
 }
 
+/** A deploy's or rollback's failure left a stage on no healthy release ("rollback failed: needs a human"). */
+export class StageBroken extends OpsError {
+  readonly retryable = false;
+}
+
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof StageBroken) return EXIT.broken;
   if (err instanceof ConfigError || err instanceof UsageError) return EXIT.usage;
   if (err instanceof LockHeld) return EXIT.busy;
   return EXIT.failed;
