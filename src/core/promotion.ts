@@ -35,7 +35,7 @@ export function promotionRefusal(entries: StageEntry[], stage: string, sha: stri
     }
     if (entry.sha !== sha) continue;
     if (entry.event === 'deployed') return undefined;
-    return `${short}'s last deploy to ${stage} ended ${entry.event} at ${entry.at}`;
+    return `${short} is last recorded on ${stage} as ${entry.event} at ${entry.at}`;
   }
   return `${short} was never deployed to ${stage}`;
 }

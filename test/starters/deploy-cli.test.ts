@@ -51,6 +51,8 @@ describe('ops deploy / rollback / releases', () => {
     }
     expect(status.stdout).toContain(`deploy-${fixture.app}: RUNNING`);
     expect(status.stdout).toContain('waiting for approval before prod');
+    // What approving would ship: the ref as given (here the SHA itself) and the SHA it resolved to.
+    expect(status.stdout).toMatch(new RegExp(`waiting for approval before prod since \\S+: ref ${second} → ${second}\n  answer with: ops deploy approve ${fixture.app} \\[--reject\\]`));
     expect(status.stdout).toMatch(/staging smoke\s+done/);
 
     const busy = await cli('deploy', fixture.app, '--ref', 'main');
