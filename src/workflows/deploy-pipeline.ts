@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
@@ -76,6 +76,8 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
     await checkPromotion(input, plan, sha, progress);
     ({ dir: localDir } = await progress.run('prepare', () => host.prepareRelease({ app: input.app, sha: sha! })));
   } catch (err) {
+    // A refused promotion started nothing: like a second run refused by the lock, no report, alert or metrics line.
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NotPromoted') throw err;
     const step = progress.snapshot().find((s) => s.status === 'failed')?.step ?? 'plan';
     const report: DeployReport = {
       ...header, ...(sha ? { sha } : {}), finishedAt: new Date().toISOString(), outcome: 'failed',

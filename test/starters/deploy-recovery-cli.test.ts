@@ -134,6 +134,8 @@ describe('ops deploy / rollback when a stage is left broken', { timeout: 600_000
   });
 
   it('--stages prod refuses a SHA that never passed staging, or was rolled back there, before prod is touched; --skip-promotion-check deploys it and says so', async () => {
+    const deployReports = () => readdirSync(fixture.config.reports).filter((name) => name.startsWith('deploy-')).sort();
+    const reportsBefore = deployReports();
     const rolledBack = await cli('deploy', fixture.app, '--ref', third, '--stages', 'prod', '--wait');
     expect(rolledBack.exitCode).toBe(2);
     expect(rolledBack.stderr).toMatch(new RegExp(`^error: ${fixture.app} ${third.slice(0, 12)} has not passed staging: ${third.slice(0, 12)} was rolled back on staging at \\S+; deploy it there first, or pass --skip-promotion-check$`));
@@ -143,6 +145,8 @@ describe('ops deploy / rollback when a stage is left broken', { timeout: 600_000
     expect(neverThere.stderr).toContain(`${broken.slice(0, 12)} has not passed staging: ${broken.slice(0, 12)} is last recorded on staging as rollback-failed at`);
     expect(dockerCalls(fixture.stages.prod.project)).toEqual([]);
     expect(deployRootEntries(fixture.stages.prod.root)).toEqual([]);
+    // A refusal started nothing: no deploy report (and so no alert or metrics line).
+    expect(deployReports()).toEqual(reportsBefore);
 
     const forced = await cli('deploy', fixture.app, '--ref', third, '--stages', 'prod', '--wait', '--skip-promotion-check', '--by', 'hotfixer');
     expect(forced.exitCode).toBe(0);
