@@ -1,7 +1,7 @@
 import { oneLine, runLine, stepTable, type StageReport } from './deploy-report.js';
 
-/** How an `ops rollback` ended: refused before it changed anything, or after its switch. */
-export type RollbackOutcome = 'rolled-back' | 'refused' | 'rollback-failed';
+/** How an `ops rollback` ended: refused or failed before it changed anything, or after its switch. */
+export type RollbackOutcome = 'rolled-back' | 'refused' | 'failed' | 'rollback-failed';
 
 export interface RollbackReport {
   app: string;
@@ -24,6 +24,7 @@ export interface RollbackReport {
 const HEADLINE: Record<RollbackOutcome, string> = {
   'rolled-back': 'rolled back and healthy',
   refused: 'refused, nothing changed',
+  failed: 'FAILED before any change (the host could not be read)',
   'rollback-failed': 'FAILED, needs a human',
 };
 

@@ -75,7 +75,9 @@ export async function rollbackStage(input: RollbackInput): Promise<RollbackResul
       return { from: state.current, to: found.sha };
     }));
   } catch (err) {
-    return fail('PreconditionFailed', innermostMessage(err), 'refused', innermostMessage(err));
+    // No target is the request's problem (exit 2); a host that could not be read is the world's.
+    const outcome = err instanceof ActivityFailure ? 'failed' : 'refused';
+    return fail(outcome === 'refused' ? 'PreconditionFailed' : 'RollbackFailed', innermostMessage(err), outcome, innermostMessage(err));
   }
   const target = to!;
   upsertSearchAttributes([{ key: searchAttributes.ref, value: target }]);

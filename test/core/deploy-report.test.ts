@@ -66,6 +66,16 @@ describe('rollback report', () => {
     );
   });
 
+  it.each([
+    ['rolled-back', 'rolled back and healthy'],
+    ['refused', 'refused, nothing changed'],
+    ['failed', 'FAILED before any change (the host could not be read)'],
+    ['rollback-failed', 'FAILED, needs a human'],
+  ] as const)('headline when %s', (outcome, headline) => {
+    const text = renderRollbackReport({ app: 'crm', stage: 'prod', from: null, startedBy: 'x', workflowId: 'w', runId: 'r', ...times, outcome, steps: [] });
+    expect(text.split('\n')[0]).toBe(`# Rollback crm on prod: ${headline}`);
+  });
+
   it('a refused rollback names why and that nothing changed', () => {
     const text = renderRollbackReport({ app: 'crm', stage: 'prod', from: null, startedBy: 'oncall', workflowId: 'deploy-crm', runId: 'r', ...times, outcome: 'refused', error: 'no release of crm prod matches abcdef0', steps: [] });
     expect(text.split('\n').slice(0, 6)).toEqual([
