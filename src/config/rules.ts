@@ -103,7 +103,7 @@ export const configRules: ConfigRule[] = [
 ];
 
 /** DeployInput's keys and the smoke levels; `satisfies` stops the build when the workflow's input gains or loses one. */
-const DEPLOY_INPUT_KEYS = Object.keys({ app: true, ref: true, stages: true, smokeLevel: true, startedBy: true, preApproved: true, runUrl: true } satisfies Record<keyof DeployInput, true>);
+const DEPLOY_INPUT_KEYS = Object.keys({ app: true, ref: true, stages: true, smokeLevel: true, startedBy: true, preApproved: true, skipPromotionCheck: true, runUrl: true } satisfies Record<keyof DeployInput, true>);
 const SMOKE_LEVELS: unknown[] = Object.keys({ smoke: true, standard: true } satisfies Record<SmokeLevel, true>);
 
 /**
@@ -144,6 +144,9 @@ function deployScheduleProblems(config: OpsConfigParsed, path: string, id: strin
   }
   if (args.preApproved !== undefined && typeof args.preApproved !== 'boolean') {
     problems.push(`${path}.preApproved: expected true or false, got ${JSON.stringify(args.preApproved)}`);
+  }
+  if (args.skipPromotionCheck !== undefined && typeof args.skipPromotionCheck !== 'boolean') {
+    problems.push(`${path}.skipPromotionCheck: expected true or false, got ${JSON.stringify(args.skipPromotionCheck)}`);
   }
   // Each scheduled run gets its own workflow id, so one link fixed here would point at none of them.
   if (args.runUrl !== undefined) problems.push(`${path}.runUrl: a schedule cannot link its runs: each gets its own workflow id; leave it out`);

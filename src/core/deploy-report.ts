@@ -5,7 +5,10 @@ export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-fa
 export interface StageReport {
   stage: string;
   outcome: StageOutcome;
+  /** What `current` named before the switch: the deployed sha itself for a redeploy. */
   previous?: string | null;
+  /** The release a failure after the switch goes back to: the one replaced, or for a redeploy the last healthy one before it. */
+  rollbackTo?: string | null;
   steps: Array<{ step: string; status: string; startedAt?: string; finishedAt?: string; detail?: string }>;
   health?: { urls: string[]; healthyAfterSeconds: number; checks: number };
   smoke?: { level: string; status: string; exitCode?: number; outputTail: string; durationSeconds: number };
@@ -30,6 +33,8 @@ export interface DeployReport {
   error?: string;
   /** The run was cancelled (UI or CLI); the cleanup after it ran to the end. */
   cancelled?: boolean;
+  /** `skipped`: started with --skip-promotion-check, so a stage may have received a SHA that did not pass the stages before it. */
+  promotionCheck?: 'skipped';
 }
 
 const HEADLINE: Record<StageOutcome, string> = {
@@ -50,32 +55,27 @@ const CANCELLED_HEADLINE: Partial<Record<StageOutcome, string>> = {
 
 /** The deploy report as Markdown: what, who, which ref, per-stage step timings, health, smoke and rollback; times in `timeZone`, with the offset. */
 export function renderDeployReport(report: DeployReport, timeZone: string): string {
-  const run = report.runUrl ? `[\`${report.workflowId}\`](${report.runUrl})` : `\`${report.workflowId}\``;
   const headline = (outcome: StageOutcome) => (report.cancelled ? CANCELLED_HEADLINE[outcome] : undefined) ?? HEADLINE[outcome];
   const lines = [
     `# Deploy ${report.app} ${report.sha ? report.sha.slice(0, 12) : report.ref}: ${headline(report.outcome)}`,
     '',
     report.sha ? `- Ref: \`${report.ref}\` → \`${report.sha}\`` : `- Ref: \`${report.ref}\` (not resolved)`,
     `- Started by: ${report.startedBy}`,
-    `- Run: ${run}, ${formatLocalTime(report.startedAt, timeZone)} → ${formatLocalTime(report.finishedAt, timeZone)} (${formatDuration(seconds(report.startedAt, report.finishedAt))})`,
+    runLine(report, timeZone),
   ];
+  if (report.promotionCheck === 'skipped') lines.push('- Promotion check: SKIPPED (--skip-promotion-check): stages were not required to have passed the ones before them');
   if (report.error) lines.push(`- Error: ${oneLine(report.error)}`);
   if (report.cancelled) lines.push('- Cancelled: yes (Temporal UI or CLI); the steps below show where it stopped');
   lines.push('');
   for (const stage of report.stages) {
     lines.push(`## ${stage.stage}: ${headline(stage.outcome)}`, '');
     if (stage.approval) lines.push(`- Approval: ${stage.approval.approved ? 'approved' : 'rejected'} by ${stage.approval.by}${stage.approval.reason ? ` (${stage.approval.reason})` : ''}`);
-    if (stage.previous !== undefined) lines.push(`- Replaced release: ${stage.previous ? `\`${stage.previous.slice(0, 12)}\`` : 'none (first deploy)'}`);
+    if (stage.previous !== undefined) lines.push(`- Replaced release: ${replaced(stage.previous, report.sha)}`);
+    if (stage.outcome === 'rolled-back' && stage.rollbackTo) lines.push(`- Rolled back to: \`${stage.rollbackTo.slice(0, 12)}\``);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
     if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);
-    if (stage.steps.length > 0) {
-      lines.push('', '| Step | Status | Duration | Detail |', '| --- | --- | --- | --- |');
-      for (const step of stage.steps) {
-        const duration = step.startedAt && step.finishedAt ? formatDuration(seconds(step.startedAt, step.finishedAt)) : '—';
-        lines.push(`| ${step.step} | ${step.status} | ${duration} | ${cell(step.detail ?? '')} |`);
-      }
-    }
+    if (stage.steps.length > 0) lines.push('', ...stepTable(stage.steps));
     if (stage.smoke && stage.smoke.status === 'failed' && stage.smoke.outputTail) {
       lines.push('', '```', stage.smoke.outputTail.replace(/```/g, "'''"), '```');
     }
@@ -84,11 +84,31 @@ export function renderDeployReport(report: DeployReport, timeZone: string): stri
   return lines.join('\n');
 }
 
+function replaced(previous: string | null, sha: string | undefined): string {
+  if (!previous) return 'none (first deploy)';
+  return previous === sha ? `\`${previous.slice(0, 12)}\` (same release, redeployed)` : `\`${previous.slice(0, 12)}\``;
+}
+
+/** The run's line: its Web UI link (which names the run, not just the workflow id) and its times. */
+export function runLine(run: { workflowId: string; runUrl?: string; startedAt: string; finishedAt: string }, timeZone: string): string {
+  const id = run.runUrl ? `[\`${run.workflowId}\`](${run.runUrl})` : `\`${run.workflowId}\``;
+  return `- Run: ${id}, ${formatLocalTime(run.startedAt, timeZone)} → ${formatLocalTime(run.finishedAt, timeZone)} (${formatDuration(seconds(run.startedAt, run.finishedAt))})`;
+}
+
+/** Steps as a Markdown table: status, duration (— for a step that never ran to an end) and detail. */
+export function stepTable(steps: StageReport['steps']): string[] {
+  const rows = steps.map((step) => {
+    const duration = step.startedAt && step.finishedAt ? formatDuration(seconds(step.startedAt, step.finishedAt)) : '—';
+    return `| ${step.step} | ${step.status} | ${duration} | ${cell(step.detail ?? '')} |`;
+  });
+  return ['| Step | Status | Duration | Detail |', '| --- | --- | --- | --- |', ...rows];
+}
+
 function seconds(from: string, to: string): number {
   return Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 }
 
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
 }
 

@@ -1,4 +1,5 @@
 import { formatJsonLine, parseJsonLines } from './json-lines.js';
+import { everHealthy, lastHealthyRelease } from './rollback-target.js';
 
 /** One line of <root>/releases.log on a host: the deploy history, in the spirit of Kamal's audit log. */
 export interface ReleaseLogEntry {
@@ -6,7 +7,7 @@ export interface ReleaseLogEntry {
   app: string;
   stage: string;
   sha: string;
-  /** the release it replaced */
+  /** the release `current` named before (the same sha for a redeploy); for `rolled-back`, the one it went back to */
   previous: string | null;
   event: 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed' | 'manual-rollback';
   by: string;
@@ -15,6 +16,8 @@ export interface ReleaseLogEntry {
   /** The run that wrote the entry: with workflowId and event, what makes a retried append skip a line already there. */
   runId?: string;
   detail?: string;
+  /** `skipped` when the deploy was told to skip the promotion check (--skip-promotion-check) */
+  promotionCheck?: 'skipped';
 }
 
 export function formatReleaseLogLine(entry: ReleaseLogEntry): string {
@@ -45,32 +48,32 @@ export function previousRelease(entries: ReleaseMove[], current: string | null):
 }
 
 /**
- * Which release dirs on a host may go: all but the `keep` most recently deployed, never `current`
- * and never the release it replaced (the rollback target). Dirs the log never mentions (an
+ * Which release dirs on a host may go: all but the `keep` most recently deployed, never `current`,
+ * never the release it replaced, and never the last release healthy before it (the rollback
+ * target, which after a redeploy is not the one it replaced). Dirs the log never mentions (an
  * interrupted sync) are oldest of all.
  */
 export function releasesToPrune(dirs: string[], entries: ReleaseMove[], current: string | null, keep: number): string[] {
   const lastSeen = new Map<string, number>();
   entries.forEach((e, i) => lastSeen.set(e.sha, i));
   const newestFirst = [...dirs].sort((a, b) => (lastSeen.get(b) ?? -1) - (lastSeen.get(a) ?? -1));
-  const protectedShas = new Set([current, previousRelease(entries, current)].filter((s): s is string => Boolean(s)));
+  const protectedShas = new Set([current, previousRelease(entries, current), lastHealthyRelease(entries, current, dirs)].filter((s): s is string => Boolean(s)));
   const kept = new Set([...newestFirst.slice(0, keep), ...protectedShas]);
   return dirs.filter((d) => !kept.has(d)).sort();
 }
 
-/** The events after which a release was running and `current` named it. */
-const MADE_LIVE: ReadonlyArray<ReleaseLogEntry['event']> = ['deployed', 'manual-rollback'];
-
 /**
  * Why `sha` may not be a rollback target on the app's stage, or undefined when it may. A release dir
  * alone proves nothing: rsync writes straight into releases/<sha>, so a sync cut short, or a release
- * whose build or health gate failed, leaves one. Only a release the log records as made live (a
- * deploy or a manual rollback to it), or the one `current` names, is known to be whole and to run.
+ * whose build or health gate failed, leaves one. Only a release the log shows healthy there (a
+ * deploy or a manual rollback to it, or an automatic rollback back to it), or the one `current`
+ * names, is known to be whole and to run.
  */
-export function rollbackTargetRefusal(entries: Array<Pick<ReleaseLogEntry, 'app' | 'stage' | 'sha' | 'event'>>, target: { app: string; stage: string; sha: string }, current: string | null): string | undefined {
+export function rollbackTargetRefusal(entries: Array<Pick<ReleaseLogEntry, 'app' | 'stage' | 'sha' | 'previous' | 'event'>>, target: { app: string; stage: string; sha: string }, current: string | null): string | undefined {
   if (target.sha === current) return undefined;
-  const events = entries.filter((e) => e.app === target.app && e.stage === target.stage && e.sha === target.sha).map((e) => e.event);
-  if (events.some((event) => MADE_LIVE.includes(event))) return undefined;
+  const stageLog = entries.filter((e) => e.app === target.app && e.stage === target.stage);
+  if (everHealthy(stageLog, target.sha)) return undefined;
+  const events = stageLog.filter((e) => e.sha === target.sha).map((e) => e.event);
   if (events.length === 0) return 'releases.log has no entry for it: it was never deployed here (its sync may have been cut short)';
   return `releases.log records it only as ${[...new Set(events)].join(', ')}, never as deployed`;
 }

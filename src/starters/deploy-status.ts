@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { formatLocalTime } from '../core/format.js';
@@ -12,7 +14,7 @@ import { UsageError } from './exit-codes.js';
 export function registerDeployStatus(deploy: Command, program: Command): void {
   deploy
     .command('status')
-    .description('the latest deploy of an app: state, steps, and any approval it waits for')
+    .description('the latest deploy or rollback of an app: state, steps, and any approval it waits for (with the ref and SHA)')
     .argument('<app>')
     .action(async (app: string) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
@@ -23,12 +25,20 @@ export function registerDeployStatus(deploy: Command, program: Command): void {
           if (err instanceof WorkflowNotFoundError) throw new UsageError(`no deploy of ${app} has run yet`);
           throw err;
         });
-        console.log(`${description.workflowId}: ${description.status.name} (started ${formatLocalTime(description.startTime, config.timeZone)})`);
+        // Deploys and rollbacks share the app's lock id: say which one this run is.
+        const rollback = description.type === 'rollbackStage';
+        console.log(`${description.workflowId}: ${description.status.name}${rollback ? ', a rollback (ops rollback), not a deploy' : ''} (started ${formatLocalTime(description.startTime, config.timeZone)})`);
         console.log(`  ${runLocation(temporal.settings, description.workflowId, description.runId)}`);
         const steps = await handle.query(progressQuery).catch(() => []);
         printTable(['STEP', 'STATUS', 'DETAIL'], steps.map((s) => [s.step, s.status, s.detail ?? '']));
         const pending = description.status.name === 'RUNNING' ? await handle.query(pendingApprovalQuery).catch(() => null) : null;
-        if (pending) console.log(`waiting for approval before ${pending.stage} since ${formatLocalTime(pending.since, config.timeZone)}: ops deploy approve ${app} [--reject]`);
+        if (pending) {
+          const release = pending.sha ? `: ref ${pending.ref} → ${pending.sha}` : '';
+          console.log(`waiting for approval before ${pending.stage} since ${formatLocalTime(pending.since, config.timeZone)}${release}`);
+          console.log(`  answer with: ops deploy approve ${app} [--reject]`);
+        }
+        const lastDeploy = join(config.reports, `deploy-${app}-latest.md`);
+        if (rollback && existsSync(lastDeploy)) console.log(`the latest deploy's report: ${lastDeploy}`);
       } finally {
         await temporal.close();
       }

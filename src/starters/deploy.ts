@@ -2,12 +2,14 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Command } from 'commander';
 import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
+import { stagesToCheck } from '../core/promotion.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
 import { deployPipeline, type DeployResult } from '../workflows/deploy-pipeline.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { registerDeployApprove } from './deploy-approve.js';
+import { awaitPromotionCheck, explainFailure } from './deploy-outcome.js';
 import { registerDeployStatus } from './deploy-status.js';
 import { LockHeld, UsageError } from './exit-codes.js';
 import { printStarted } from './started-run.js';
@@ -19,6 +21,7 @@ interface DeployOptions {
   stages?: string;
   wait?: boolean;
   approve?: boolean;
+  skipPromotionCheck?: boolean;
   smokeLevel: 'smoke' | 'standard';
   by?: string;
 }
@@ -31,8 +34,9 @@ export function registerDeploy(program: Command): void {
     // Not requiredOption: commander would then demand it of `deploy status` and `deploy approve` too.
     .option('-r, --ref <ref>', 'git ref or SHA to deploy, required (resolved to a commit SHA at start)')
     .option('-s, --stages <list>', 'comma-separated stages (default: the app\'s order)')
-    .option('-w, --wait', 'stream step progress and wait; exit 1 if the deploy failed or was rolled back')
+    .option('-w, --wait', 'stream step progress and wait; exit 1 if the deploy failed and was rolled back, 5 if a stage was left broken')
     .option('--approve', 'pass every approval gate (for CI that already gated the run)')
+    .option('--skip-promotion-check', 'deploy to the stages even if the SHA has not passed the ones before them (recorded in the report and releases.log)')
     .option('--smoke-level <level>', 'smoke or standard', 'smoke')
     .option('--by <name>', 'who starts it (default: GITHUB_ACTOR or the OS user)')
     // `deploy approve APP --by X`: options after a subcommand belong to the subcommand.
@@ -59,15 +63,26 @@ export function registerDeploy(program: Command): void {
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
             staticSummary: runSummary.deploy({ app, ref, stages: stages ?? appConfig.stages.map((s) => s.name) }),
-            args: [{ app, ref, ...(stages ? { stages } : {}), smokeLevel: options.smokeLevel, startedBy: whoIsActing(options.by), preApproved: options.approve === true, ...(url ? { runUrl: url } : {}) }],
+            args: [
+              {
+                app, ref, ...(stages ? { stages } : {}), smokeLevel: options.smokeLevel, startedBy: whoIsActing(options.by), preApproved: options.approve === true,
+                ...(options.skipPromotionCheck ? { skipPromotionCheck: true } : {}), ...(url ? { runUrl: url } : {}),
+              },
+            ],
           })
           .catch(async (err: unknown) => {
             if (err instanceof WorkflowExecutionAlreadyStartedError) throw await lockHeld(temporal.client, temporal.settings, app, config.timeZone);
             throw err;
           });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
-        if (!options.wait) return;
-        const result = await watchRun<DeployResult>(handle, { settings: temporal.settings });
+        const skipsStages = stages !== undefined && stagesToCheck(appConfig.stages.map((s) => s.name), stages).length > 0;
+        if (!options.wait) {
+          if (skipsStages && !options.skipPromotionCheck) await awaitPromotionCheck(handle);
+          return;
+        }
+        const result = await watchRun<DeployResult>(handle, { settings: temporal.settings }).catch(async (err: unknown) => {
+          throw await explainFailure(err, handle, config);
+        });
         console.log(`deployed ${app} ${result.sha.slice(0, 12)}; report ${result.report}`);
       } finally {
         await temporal.close();

@@ -12,6 +12,8 @@ export const EXIT = {
   busy: 3,
   /** Temporal could not be reached: nothing was started, or a waited-for run's outcome is unknown */
   unreachable: 4,
+  /** a deploy or rollback failed and could not bring the stage back to a healthy release: needs a human */
+  broken: 5,
 } as const;
 
 /** Thrown by verbs for usage mistakes the argument parser cannot see (e.g. a malformed backup id). */
@@ -29,7 +31,13 @@ export class LockHeld extends OpsError {
   readonly retryable = false;
 }
 
+/** A deploy's or rollback's failure left a stage on no healthy release ("rollback failed: needs a human"). */
+export class StageBroken extends OpsError {
+  readonly retryable = false;
+}
+
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof StageBroken) return EXIT.broken;
   if (err instanceof ConfigError || err instanceof UsageError || err instanceof PortInUse) return EXIT.usage;
   if (err instanceof TemporalUnreachable) return EXIT.unreachable;
   if (err instanceof LockHeld) return EXIT.busy;

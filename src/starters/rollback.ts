@@ -1,9 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { runSummary } from '../core/run-summary.js';
+import { shaPrefixProblem } from '../core/rollback-target.js';
+import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
-import { rollbackStage } from '../workflows/rollback-stage.js';
+import { rollbackStage, type RollbackResult } from '../workflows/rollback-stage.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import { explainFailure } from './deploy-outcome.js';
 import { runLocation } from './started-run.js';
 import { LockHeld, UsageError } from './exit-codes.js';
 import { watchRun } from './watch-run.js';
@@ -15,17 +18,20 @@ export function registerRollback(program: Command): void {
     .description('point a stage back at an earlier release still on its host, and pass the health gate')
     .argument('<app>')
     .requiredOption('-s, --stage <stage>', 'the stage to roll back')
-    .option('--to <sha>', 'the release to go back to (default: the one current replaced)')
+    .option('--to <sha>', 'the release to go back to: a SHA or a unique prefix of 7+ characters (default: the last release healthy on the stage)')
     .option('--by <name>', 'who rolls back (default: GITHUB_ACTOR or the OS user)')
     .action(async (app: string, options: { stage: string; to?: string; by?: string }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const appConfig = config.apps.find((a) => a.name === app);
       if (!appConfig) throw new UsageError(`unknown app "${app}"`);
       if (!appConfig.stages.some((s) => s.name === options.stage)) throw new UsageError(`unknown stage "${options.stage}" of app "${app}"`);
+      const badSha = options.to === undefined ? undefined : shaPrefixProblem(options.to);
+      if (badSha) throw new UsageError(badSha);
       const temporal = await connectTemporal(config);
       try {
         // The deploy id is the app's lock: a rollback never runs beside a deploy of the same app.
         const workflowId = workflowIds.deploy(app);
+        const url = runUrl(temporal.settings, workflowId);
         const handle = await temporal.client.workflow
           .start(rollbackStage, {
             taskQueue: temporal.taskQueue,
@@ -33,7 +39,7 @@ export function registerRollback(program: Command): void {
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
             staticSummary: runSummary.rollback({ app, stage: options.stage, to: options.to }),
-            args: [{ app, stage: options.stage, ...(options.to ? { to: options.to } : {}), startedBy: whoIsActing(options.by) }],
+            args: [{ app, stage: options.stage, ...(options.to ? { to: options.to } : {}), startedBy: whoIsActing(options.by), ...(url ? { runUrl: url } : {}) }],
           })
           .catch((err: unknown) => {
             if (err instanceof WorkflowExecutionAlreadyStartedError) throw new LockHeld(`a deploy or rollback of ${app} is already running (${workflowId})`);
@@ -41,8 +47,10 @@ export function registerRollback(program: Command): void {
           });
         console.log(`started rollback ${workflowId}`);
         console.log(`  ${runLocation(temporal.settings, workflowId, handle.firstExecutionRunId)}`);
-        const result = await watchRun<{ from: string | null; to: string }>(handle, { settings: temporal.settings });
-        console.log(`${app} on ${options.stage}: rolled back from ${result.from?.slice(0, 12) ?? 'none'} to ${result.to.slice(0, 12)}, healthy`);
+        const result = await watchRun<RollbackResult>(handle, { settings: temporal.settings }).catch(async (err: unknown) => {
+          throw await explainFailure(err, handle, config);
+        });
+        console.log(`${app} on ${options.stage}: rolled back from ${result.from?.slice(0, 12) ?? 'none'} to ${result.to.slice(0, 12)}, healthy; report ${result.report}`);
       } finally {
         await temporal.close();
       }

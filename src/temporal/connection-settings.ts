@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { runLinkOf } from './run-link.js';
 
 export interface ConnectionSettings {
   connectionOptions: NativeConnectionOptions & { address: string };
@@ -66,7 +67,7 @@ function isAlive(pid: number): boolean {
 export function runUrl(settings: Pick<ConnectionSettings, 'uiUrl' | 'namespace'>, workflowId: string, runId?: string): string | undefined {
   if (!settings.uiUrl) return undefined;
   const base = `${settings.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(settings.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-  return runId ? `${base}/${runId}/history` : base;
+  return runId ? runLinkOf(base, runId) : base;
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {

@@ -27,8 +27,8 @@ export function trackApprovals() {
   );
   return {
     /** Waits for the first answer; none within the timeout is a reject by "timeout". A cancelled wait leaves no gate open. */
-    async decide(stage: string, timeoutMinutes: number): Promise<ApprovalDecision> {
-      const current: NonNullable<typeof gate> = { pending: { stage, since: new Date().toISOString(), timeoutMinutes } };
+    async decide(stage: string, timeoutMinutes: number, release: { ref: string; sha: string }): Promise<ApprovalDecision> {
+      const current: NonNullable<typeof gate> = { pending: { stage, since: new Date().toISOString(), timeoutMinutes, ...release } };
       gate = current;
       try {
         const answered = await condition(() => current.decision !== undefined, `${timeoutMinutes} minutes`);

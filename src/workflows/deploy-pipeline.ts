@@ -1,10 +1,11 @@
-import { ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
 import { deployAlert, deployMessage } from '../core/deploy-message.js';
 import type { DeployReport, StageOutcome, StageReport } from '../core/deploy-report.js';
 import { searchAttributes } from '../temporal/names.js';
+import { runLinkOf } from '../temporal/run-link.js';
 import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
 import { innermostMessage, trackProgress } from './progress.js';
@@ -27,6 +28,12 @@ export interface DeployInput {
   startedBy: string;
   /** Pass every approval gate (CI's `ops deploy --approve`). */
   preApproved?: boolean;
+  /**
+   * Deploy to a stage even when the SHA has not passed the stages before it that this run skips
+   * (`--skip-promotion-check`); recorded in the report and in each releases.log entry.
+   */
+  skipPromotionCheck?: boolean;
+  /** The Web UI page of the workflow id; the run adds its own run id, so the link names this run. */
   runUrl?: string;
 }
 
@@ -47,12 +54,13 @@ export interface DeployResult {
  */
 export async function deployPipeline(input: DeployInput): Promise<DeployResult> {
   const { workflowId, runId } = workflowInfo();
-  const progress = trackProgress(['plan', 'resolve', 'prepare']);
+  const progress = trackProgress(['plan', 'resolve', 'promotion', 'prepare']);
   const approvals = trackApprovals();
   const header = {
     app: input.app, ref: input.ref, startedBy: input.startedBy, workflowId, runId,
-    ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+    ...(input.runUrl ? { runUrl: runLinkOf(input.runUrl, runId) } : {}),
     startedAt: new Date().toISOString(),
+    ...(input.skipPromotionCheck ? { promotionCheck: 'skipped' as const } : {}),
   };
 
   let plan: DeployPlan | undefined;
@@ -66,8 +74,11 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
       { key: searchAttributes.ref, value: sha },
       { key: searchAttributes.runKind, value: 'deploy' },
     ]);
+    await checkPromotion(input, plan, sha, progress);
     ({ dir: localDir } = await progress.run('prepare', () => withSummary(host, `export ${input.app} ${short(sha!)}`).prepareRelease({ app: input.app, sha: sha! })));
   } catch (err) {
+    // A refused promotion started nothing: like a second run refused by the lock, no report, alert or metrics line.
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NotPromoted') throw err;
     const step = progress.snapshot().find((s) => s.status === 'failed')?.step ?? 'plan';
     const report: DeployReport = {
       ...header, ...(sha ? { sha } : {}), finishedAt: new Date().toISOString(), outcome: 'failed',
@@ -99,7 +110,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
       } else {
         progress.mark(`${stage} approval`, 'running', 'waiting: ops deploy approve');
         try {
-          report.approval = await approvals.decide(stage, plan.approvalTimeoutMinutes);
+          report.approval = await approvals.decide(stage, plan.approvalTimeoutMinutes, { ref: input.ref, sha });
         } catch (err) {
           if (!isCancellation(err)) throw err;
           progress.mark(`${stage} approval`, 'failed', 'cancelled');
@@ -125,11 +136,13 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
 
   if (outcome !== 'succeeded') {
     const failed = stages.find((s) => s.outcome !== 'succeeded' && s.outcome !== 'skipped')!;
+    // The smoke output tail is already in history (runSmoke's result, scrubbed there): the CLI prints it.
+    const smokeTail = failed.smoke?.status === 'failed' ? failed.smoke.outputTail : undefined;
     throw ApplicationFailure.create({
       type: outcome === 'rejected' ? 'DeployRejected' : 'DeployFailed',
       nonRetryable: true,
       message: `${input.app} ${sha.slice(0, 12)} on ${failed.stage}: ${failed.outcome}${failed.error ? `: ${failed.error}` : ''}`,
-      details: [{ outcome, report: path }],
+      details: [{ outcome, report: path, stage: failed.stage, ...(smokeTail ? { smokeTail } : {}) }],
     });
   }
   return { sha, outcome, report: path };
@@ -138,6 +151,19 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
 type Progress = ReturnType<typeof trackProgress>;
 type DeployPlan = Awaited<ReturnType<DeployActivities['planDeploy']>>;
 type ReleaseEvent = 'deployed' | 'failed' | 'rolled-back' | 'rollback-failed';
+
+/**
+ * A stage receives only a SHA that passed every stage before it: the earlier stages this run
+ * deploys first pass it here, the ones it skips must show a passed deploy in their release logs.
+ */
+async function checkPromotion(input: DeployInput, plan: DeployPlan, sha: string, progress: Progress): Promise<void> {
+  // patched: a run that started before this step existed replays without it.
+  const skipped = plan.promotionStages ?? [];
+  if (!patched('promotion-check')) return;
+  if (skipped.length === 0) progress.mark('promotion', 'skipped', 'every earlier stage is deployed first in this run');
+  else if (input.skipPromotionCheck) progress.mark('promotion', 'skipped', `--skip-promotion-check: not checked against ${skipped.join(', ')}`);
+  else await progress.run('promotion', () => withSummary(quick, `promotion ${input.app} ${short(sha)}`).checkPromotion({ app: input.app, sha, stages: skipped }));
+}
 
 function short(sha: string): string {
   return sha.slice(0, 12);
@@ -168,23 +194,28 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   const why = (err: unknown) => (isCancellation(err) ? `cancelled during ${current}` : innermostMessage(err));
   const { workflowId, runId } = workflowInfo();
   const where = `${input.app}@${stage}`;
+  const unchecked = input.skipPromotionCheck ? { promotionCheck: 'skipped' as const } : {};
   const record = (event: ReleaseEvent, previous: string | null, detail?: string, prune: string[] = []) =>
-    withSummary(quick, `log ${event} ${where} ${short(sha)}`).recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId, runId, ...(detail ? { detail } : {}) }, prune);
+    withSummary(quick, `log ${event} ${where} ${short(sha)}`).recordRelease({ ...at, sha, previous, event, by: input.startedBy, ref: input.ref, workflowId, runId, ...(detail ? { detail } : {}), ...unchecked }, prune);
   // The release log is history; failing to write it never changes how the deploy ended.
   const log = (event: ReleaseEvent, previous: string | null, detail?: string) => record(event, previous, detail).catch(() => undefined);
 
-  let synced: { previous: string | null; redundant: string[] };
+  let synced: { previous: string | null; rollbackTo?: string | null; redundant: string[] } | undefined;
   try {
-    // The sync also reads what `current` points at: the release to roll back to if anything after the switch fails.
+    // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
     synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha, localDir }));
     await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
   } catch (err) {
     report.error = why(err);
-    await uncancellable(() => log('failed', null, report.error));
+    // The release still running is what this one would have replaced; unknown only when the sync never read it.
+    await uncancellable(() => log('failed', synced?.previous ?? null, report.error));
     return isCancellation(err) ? 'cancelled' : 'failed';
   }
-  const previous = synced.previous === sha ? null : synced.previous;
+  const previous = synced.previous;
+  // A sync result from before rollbackTo existed (a replayed run): the release replaced, never the sha itself.
+  const rollbackTo = synced.rollbackTo !== undefined ? synced.rollbackTo : previous === sha ? null : previous;
   report.previous = previous;
+  report.rollbackTo = rollbackTo;
   try {
     // Never cut short: a cancelled `up` racing the rollback's `up` could leave the new release running under the old `current`.
     await step('switch', () => uncancellable(() => withSummary(host, `switch ${where} to ${short(sha)}`).switchRelease({ ...at, sha, previous })));
@@ -198,13 +229,13 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   } catch (err) {
     report.error = why(err);
   }
-  return uncancellable(() => rollBack(report, previous, step, log, at));
+  return uncancellable(() => rollBack(report, rollbackTo, step, log, at));
 }
 
 type Step = <T>(name: string, body: () => Promise<T>) => Promise<T>;
 type Log = (event: ReleaseEvent, previous: string | null, detail?: string) => Promise<unknown>;
 
-/** Back to the release the stage replaced, which must pass the health gate again. */
+/** Back to the release the stage replaced (for a redeploy, the last healthy one before it), which must pass the health gate again. */
 async function rollBack(report: StageReport, previous: string | null, step: Step, log: Log, at: { app: string; stage: string }): Promise<StageOutcome> {
   if (!previous) {
     await log('rollback-failed', null, `${report.error}; no previous release to roll back to`);

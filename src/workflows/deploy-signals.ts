@@ -11,6 +11,9 @@ export interface PendingApproval {
   stage: string;
   since: string;
   timeoutMinutes: number;
+  /** What would be deployed on approval (absent in runs started before they were shown). */
+  ref?: string;
+  sha?: string;
 }
 
 /** `ops deploy approve APP [--reject]`: an update, so the caller learns at once whether a gate was waiting. */

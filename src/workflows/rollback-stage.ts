@@ -1,7 +1,9 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
-import { previousRelease } from '../core/release-log.js';
+import type { RollbackOutcome, RollbackReport } from '../core/rollback-report.js';
+import { rollbackTarget } from '../core/rollback-target.js';
 import { searchAttributes } from '../temporal/names.js';
+import { runLinkOf } from '../temporal/run-link.js';
 import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
@@ -15,16 +17,32 @@ const gate = proxyActivities<DeployActivities>(gateSteps);
 export interface RollbackInput {
   app: string;
   stage: string;
-  /** Default: the release that `current` replaced, from the host's release log. */
+  /** A SHA or a unique prefix of 7+ characters. Default: the last release healthy on the stage, from its release log. */
   to?: string;
   startedBy: string;
+  /** The Web UI page of the workflow id; the run adds its own run id. */
+  runUrl?: string;
+}
+
+export interface RollbackResult {
+  from: string | null;
+  to: string;
+  report: string;
+}
+
+/** What a failed rollback carries for the CLI: whether it changed anything, and its report. */
+export interface RollbackFailureDetails {
+  outcome: Exclude<RollbackOutcome, 'rolled-back'>;
+  report?: string;
 }
 
 /**
  * `ops rollback`: point a stage back at an earlier release that is still on the host, start it,
- * and pass the health gate. Runs under the app's deploy id, so it never races a deploy.
+ * and pass the health gate. Runs under the app's deploy id, so it never races a deploy. Writes its
+ * own report (rollback-<app>-<stamp>.md), never the app's deploy report.
  */
-export async function rollbackStage(input: RollbackInput): Promise<{ from: string | null; to: string }> {
+export async function rollbackStage(input: RollbackInput): Promise<RollbackResult> {
+  const { workflowId, runId } = workflowInfo();
   const progress = trackProgress(['find release', 'switch', 'health']);
   upsertSearchAttributes([
     { key: searchAttributes.app, value: input.app },
@@ -33,22 +51,56 @@ export async function rollbackStage(input: RollbackInput): Promise<{ from: strin
   ]);
   const at = { app: input.app, stage: input.stage };
   const where = `${input.app}@${input.stage}`;
-  const { from, to } = await progress.run('find release', async () => {
-    const { sha: current } = await withSummary(quick, `current release ${where}`).currentRelease(at);
-    const to = input.to ?? previousRelease(await withSummary(quick, `release log ${where}`).readReleaseLog(at), current);
-    if (!to) throw ApplicationFailure.nonRetryable(`no earlier release of ${input.app} on ${input.stage} to roll back to; name one with --to`, 'PreconditionFailed');
-    return { from: current, to };
-  });
-  upsertSearchAttributes([{ key: searchAttributes.ref, value: to }]);
-  const record = (event: 'manual-rollback' | 'rollback-failed', detail?: string) =>
-    withSummary(quick, `log ${event} ${where} ${to.slice(0, 12)}`).recordRelease({ ...at, sha: to, previous: from, event, by: input.startedBy, workflowId: workflowInfo().workflowId, runId: workflowInfo().runId, ...(detail ? { detail } : {}) });
+  const started = {
+    ...at, startedBy: input.startedBy, workflowId, runId,
+    ...(input.runUrl ? { runUrl: runLinkOf(input.runUrl, runId) } : {}),
+    startedAt: new Date().toISOString(),
+  };
+  let from: string | null = null;
+  let to: string | undefined;
+  // The report is history; failing to write it never changes how the rollback ended.
+  const writeReport = (outcome: RollbackOutcome, error?: string) => {
+    const report: RollbackReport = { ...started, from, ...(to ? { to } : {}), finishedAt: new Date().toISOString(), outcome, ...(error ? { error } : {}), steps: progress.snapshot() };
+    return withSummary(quick, `rollback report ${where}`).writeRollbackReport(report).then(({ path }) => path, () => undefined);
+  };
+  const fail = async (type: string, message: string, outcome: RollbackFailureDetails['outcome'], error: string): Promise<never> => {
+    const report = await writeReport(outcome, error);
+    const details: RollbackFailureDetails = { outcome, ...(report ? { report } : {}) };
+    throw ApplicationFailure.create({ type, nonRetryable: true, message, details: [details] });
+  };
+
   try {
-    await progress.run('switch', () => withSummary(host, `switch ${where} to ${to.slice(0, 12)}`).switchRelease({ ...at, sha: to }));
+    ({ from, to } = await progress.run('find release', async () => {
+      const state = await withSummary(quick, `release state ${where}`).readReleaseState(at);
+      const found = rollbackTarget(state, at, input.to);
+      if ('problem' in found) throw ApplicationFailure.nonRetryable(found.problem, 'PreconditionFailed');
+      return { from: state.current, to: found.sha };
+    }));
+  } catch (err) {
+    // No target is the request's problem (exit 2); a host that could not be read is the world's.
+    const outcome = err instanceof ActivityFailure ? 'failed' : 'refused';
+    return fail(outcome === 'refused' ? 'PreconditionFailed' : 'RollbackFailed', innermostMessage(err), outcome, innermostMessage(err));
+  }
+  const target = to!;
+  upsertSearchAttributes([{ key: searchAttributes.ref, value: target }]);
+  const record = (event: 'manual-rollback' | 'rollback-failed', detail?: string) =>
+    withSummary(quick, `log ${event} ${where} ${target.slice(0, 12)}`).recordRelease({ ...at, sha: target, previous: from, event, by: input.startedBy, workflowId, runId, ...(detail ? { detail } : {}) });
+  try {
+    await progress.run('switch', () => withSummary(host, `switch ${where} to ${target.slice(0, 12)}`).switchRelease({ ...at, sha: target }));
     await progress.run('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
   } catch (err) {
-    await record('rollback-failed', innermostMessage(err));
-    throw ApplicationFailure.create({ type: 'RollbackFailed', nonRetryable: true, message: `${input.app} on ${input.stage}: rollback to ${to.slice(0, 12)} failed: ${innermostMessage(err)}` });
+    const cause = innermostMessage(err);
+    // A host that cannot take the log line either must not hide why the rollback failed.
+    await record('rollback-failed', cause).catch(() => undefined);
+    // switchRelease refuses (PreconditionFailed) before it touches anything: the stage is as it was.
+    const outcome = refusedUntouched(err) ? 'refused' : 'rollback-failed';
+    return fail('RollbackFailed', `${input.app} on ${input.stage}: rollback to ${target.slice(0, 12)} failed: ${cause}`, outcome, cause);
   }
   await record('manual-rollback');
-  return { from, to };
+  const report = (await writeReport('rolled-back')) ?? '(report not written)';
+  return { from, to: target, report };
+}
+
+function refusedUntouched(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'PreconditionFailed';
 }

@@ -760,18 +760,18 @@ apps:
     [
       'a misspelt key, which would otherwise deploy every stage',
       '{ app: crm, ref: main, stage: prod, startedBy: s }',
-      [`${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved)`],
+      [`${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck)`],
     ],
     [
       'two unknown keys',
       '{ app: crm, ref: main, startedBy: s, by: me, approve: true }',
-      [`${at}: unknown keys "by", "approve" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved)`],
+      [`${at}: unknown keys "by", "approve" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck)`],
     ],
     [
       'everything wrong at once, in key order',
       '{ app: crm, ref: "", stages: [qa], smokeLevel: 3, preApproved: 1, stage: prod }',
       [
-        `${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved)`,
+        `${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck)`,
         `${at}.ref: expected a git ref or SHA to deploy, e.g. main`,
         `${at}.stages[0]: "qa" is not a stage of app "crm" (stages: staging, prod)`,
         `${at}.startedBy: expected a name to record as who started the deploy, e.g. "schedule:weekly-deploy"`,

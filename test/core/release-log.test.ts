@@ -27,6 +27,10 @@ describe('release log', () => {
     ['always keeps current and its rollback target', ['a', 'b', 'c'].map(sha), [entry('a', null), entry('b', 'a'), entry('c', 'b'), entry('a', 'c', 'manual-rollback')], sha('a'), 1, [sha('b')]],
     ['dirs the log never mentions go first', ['a', 'b', 'e'].map(sha), [entry('a', null), entry('b', 'a')], sha('b'), 2, [sha('e')]],
     ['nothing to prune', ['a'].map(sha), [entry('a', null)], sha('a'), 5, []],
+    [
+      'after a redeploy of b, the last healthy release before it is kept though newer dirs failed',
+      ['a', 'b', 'c'].map(sha), [entry('a', null), entry('b', 'a'), entry('c', 'b', 'failed'), entry('b', 'b')], sha('b'), 1, [sha('c')],
+    ],
   ])('releasesToPrune: %s', (_name, dirs, entries, current, keep, expected) => {
     expect(releasesToPrune(dirs, entries, current, keep)).toEqual(expected);
   });
@@ -37,6 +41,7 @@ describe('release log', () => {
     ['a release made live by a manual rollback', [entry('a', null, 'failed'), entry('a', 'b', 'manual-rollback')], 'a', sha('b'), undefined],
     ['deployed once, failed a later redeploy: it ran whole before', [entry('a', null), entry('b', 'a'), entry('a', 'b', 'failed')], 'a', sha('b'), undefined],
     ['the release current names, even if the log missed it', [], 'a', sha('a'), undefined],
+    ['a release an automatic rollback brought back healthy', [entry('b', 'a', 'rolled-back')], 'a', sha('b'), undefined],
     ['a dir the log never mentions (a sync cut short)', [entry('a', null)], 'b', sha('a'), NEVER],
     ['an empty log', [], 'a', null, NEVER],
     ['a release whose build failed', [entry('a', null), entry('b', null, 'failed')], 'b', sha('a'), 'releases.log records it only as failed, never as deployed'],

@@ -56,7 +56,8 @@ describe('ops deploy / rollback / releases', () => {
     }
     // Times in the config's zone (Europe/Prague, the default), with the offset.
     expect(status.stdout).toMatch(new RegExp(`^deploy-${fixture.app}: RUNNING \\(started ${LOCAL_TIME}\\)$`, 'm'));
-    expect(status.stdout).toMatch(new RegExp(`^waiting for approval before prod since ${LOCAL_TIME}: `, 'm'));
+    // What approving would ship: the ref as given (here the SHA itself) and the SHA it resolved to.
+    expect(status.stdout).toMatch(new RegExp(`^waiting for approval before prod since ${LOCAL_TIME}: ref ${second} → ${second}\n  answer with: ops deploy approve ${fixture.app} \\[--reject\\]`, 'm'));
     expect(status.stdout).toMatch(/staging smoke\s+done/);
 
     const busy = await cli('deploy', fixture.app, '--ref', 'main');

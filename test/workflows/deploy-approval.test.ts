@@ -39,7 +39,8 @@ describe.concurrent('deployPipeline approval gate before prod', { timeout: DEPLO
     const handle = await startDeploy(world, { ref: 'main' });
 
     await gateReached(handle, 'prod');
-    expect(await handle.query(pendingApprovalQuery)).toEqual({ stage: 'prod', since: expect.any(String), timeoutMinutes: 60 });
+    // What approving ships: the ref as given and the SHA it resolved to.
+    expect(await handle.query(pendingApprovalQuery)).toEqual({ stage: 'prod', since: expect.any(String), timeoutMinutes: 60, ref: 'main', sha });
     const waiting = (await handle.query(progressQuery)).find((s) => s.step === 'prod approval');
     expect(waiting).toEqual({ step: 'prod approval', status: 'running', detail: 'waiting: ops deploy approve', startedAt: expect.any(String) });
     await expectOnlyStagingDeployed(fixture, sha);

@@ -71,7 +71,8 @@ describe.concurrent('ops rollback --to: only a release the log records as deploy
     await fixture.repo.commit('version 2', { VERSION: '2.0.0\n' });
     const second = await deployedToStaging(world);
 
-    expect(await (await startRollback(world, first)).result()).toEqual({ from: second, to: first });
+    const result = await (await startRollback(world, first)).result();
+    expect(result).toEqual({ from: second, to: first, report: expect.stringMatching(new RegExp(`^${fixture.config.reports}/rollback-${fixture.app}-\\d{8}T\\d{6}Z\\.md$`)) });
 
     expect(currentRelease(staging.root)).toBe(`releases/${first}`);
     expect(await healthOf(staging.baseUrl)).toEqual({ http: 200, version: '1.0.0', release: first });

@@ -1,12 +1,16 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import type { DeployReport } from '../../core/deploy-report.js';
 import type { ReleaseLogEntry } from '../../core/release-log.js';
+import { stagesToCheck } from '../../core/promotion.js';
+import type { RollbackReport } from '../../core/rollback-report.js';
 import { postToSlack } from '../notify/slack.js';
 import { buildRelease, currentRelease, switchRelease, type SwitchInput } from './build-and-switch.js';
+import { checkPromotion } from './check-promotion.js';
 import { writeDeployReport } from './deploy-report.js';
 import { checkHealth } from './health-gate.js';
 import { prepareRelease, resolveRef } from './prepare-release.js';
-import { readReleaseLog, recordRelease } from './release-log.js';
+import { readReleaseLog, readReleaseState, recordRelease } from './release-log.js';
+import { writeRollbackReport } from './rollback-report.js';
 import { runSmoke, type SmokeLevel } from './run-smoke.js';
 import { findApp, stageTarget } from './stage-target.js';
 import { syncRelease } from './sync-release.js';
@@ -16,14 +20,19 @@ type StageInput = { app: string; stage: string };
 /** The deploy pipeline's activities, bound to one loaded config. Workflows pass names and SHAs only. */
 export function createDeployActivities(config: OpsConfig) {
   return {
-    /** Which stages, in order (unknown names are refused here, before anything runs). */
+    /**
+     * Which stages, in order (unknown names are refused here, before anything runs), and the
+     * earlier stages the run skips, whose logs must show the SHA passed them.
+     */
     async planDeploy(input: { app: string; stages?: string[] }) {
       const app = findApp(config, input.app);
-      const names = input.stages && input.stages.length > 0 ? input.stages : app.stages.map((s) => s.name);
+      const order = app.stages.map((s) => s.name);
+      const names = input.stages && input.stages.length > 0 ? input.stages : order;
       for (const name of names) stageTarget(config, app.name, name);
-      return { stages: names, approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, notifySuccess: config.notify.slack?.deploySuccess ?? false };
+      return { stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, notifySuccess: config.notify.slack?.deploySuccess ?? false };
     },
     resolveRef: (input: { app: string; ref: string }) => resolveRef(config, input),
+    checkPromotion: (input: { app: string; sha: string; stages: string[] }) => checkPromotion(config, input),
     prepareRelease: (input: { app: string; sha: string }) => prepareRelease(config, input),
     syncRelease: (input: StageInput & { sha: string; localDir: string }) => syncRelease(config, input),
     buildRelease: (input: StageInput & { sha: string }) => buildRelease(config, input),
@@ -33,6 +42,8 @@ export function createDeployActivities(config: OpsConfig) {
     runSmoke: (input: StageInput & { level: SmokeLevel; localDir: string }) => runSmoke(config, input),
     recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>, prune?: string[]) => recordRelease(config, entry, prune),
     readReleaseLog: (input: StageInput) => readReleaseLog(config, input),
+    readReleaseState: (input: StageInput) => readReleaseState(config, input),
+    writeRollbackReport: (report: RollbackReport) => writeRollbackReport(config, report),
     writeDeployReport: (report: DeployReport) => writeDeployReport(config, report),
     postToSlack: (input: { text: string }) => postToSlack(config, input),
   };

@@ -1,6 +1,7 @@
-import { appendFromStdin, appendOnceFromStdin, inSequence, readFileIfExists, removeReleases } from '../../commands/release-files.js';
+import { appendFromStdin, appendOnceFromStdin, inSequence, openReleaseRoot, readFileIfExists, RELEASE_STATE_SEPARATOR, removeReleases } from '../../commands/release-files.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { formatReleaseLogLine, parseReleaseLog, type ReleaseLogEntry } from '../../core/release-log.js';
+import { parseReleaseState, type ReleaseState } from '../../core/release-state.js';
 import { runOnHost } from './run-on-host.js';
 import { releaseLog, stageTarget } from './stage-target.js';
 
@@ -32,4 +33,10 @@ export function releaseLogLine(entry: ReleaseLogEntry): { line: string; key?: st
 export async function readReleaseLog(config: OpsConfig, input: { app: string; stage: string }): Promise<ReleaseLogEntry[]> {
   const target = stageTarget(config, input.app, input.stage);
   return parseReleaseLog(await runOnHost(config, target, readFileIfExists(releaseLog(target))));
+}
+
+/** `current`, the release dirs and the release log of a stage, in one round trip. */
+export async function readReleaseState(config: OpsConfig, input: { app: string; stage: string }): Promise<ReleaseState> {
+  const target = stageTarget(config, input.app, input.stage);
+  return parseReleaseState(await runOnHost(config, target, openReleaseRoot(target.root)), RELEASE_STATE_SEPARATOR);
 }

@@ -3,6 +3,7 @@ import { openReleaseRoot, RELEASE_STATE_SEPARATOR, writeSecretFileFromStdin } fr
 import type { OpsConfig } from '../../config/load-config.js';
 import { renderDotenv } from '../../core/dotenv.js';
 import { parseReleaseState, redundantAfterDeploy } from '../../core/release-state.js';
+import { lastHealthyRelease } from '../../core/rollback-target.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { runCommand } from '../process/run-command.js';
 import { runOnHost } from './run-on-host.js';
@@ -10,8 +11,13 @@ import { releaseDir, stageTarget } from './stage-target.js';
 
 export interface SyncedRelease {
   releaseDir: string;
-  /** The release `current` pointed at before this deploy: the one to roll back to. */
+  /** The release `current` pointed at before this deploy (the same sha for a redeploy). */
   previous: string | null;
+  /**
+   * Where a failure after the switch goes back to: the release replaced, or for a redeploy of the
+   * running sha the last release healthy on the stage before it. Null when there is none.
+   */
+  rollbackTo: string | null;
   /** Release dirs to remove once this deploy has succeeded (keepReleases). */
   redundant: string[];
 }
@@ -41,5 +47,7 @@ export async function syncRelease(config: OpsConfig, input: { app: string; stage
   const secrets = Object.values(target.stage.secrets);
   const dotenv = renderDotenv({ ...target.stage.env, ...Object.fromEntries(Object.entries(target.stage.secrets).map(([k, v]) => [k, v.reveal()])) });
   await runOnHost(config, target, writeSecretFileFromStdin(`${dir}/.env`), { input: dotenv, secrets });
-  return { releaseDir: dir, previous: state.current, redundant: redundantAfterDeploy(state, input.sha, target.app.keepReleases) };
+  const stageLog = state.log.filter((e) => e.app === input.app && e.stage === input.stage);
+  const rollbackTo = state.current && state.current !== input.sha ? state.current : (lastHealthyRelease(stageLog, input.sha, state.dirs) ?? null);
+  return { releaseDir: dir, previous: state.current, rollbackTo, redundant: redundantAfterDeploy(state, input.sha, target.app.keepReleases) };
 }
