@@ -6,12 +6,14 @@ import config from '../vitest.config.js';
 import { serverNeed } from './support/server-need.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const NOT_SOURCES = new Set(['node_modules', 'dist', '.git', '.tools']);
 
-/** Every *.test.ts in the repository, wherever it is: a file vitest's include misses shows up here. */
+/**
+ * Every *.test.ts in the repository, wherever it is: a file vitest's include misses shows up here.
+ * Dependencies, the build and dot-directories (.git, .tools, .ops state) hold no tests of ours.
+ */
 function testFilesOnDisk(dir = ROOT): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.isDirectory() && !NOT_SOURCES.has(entry.name)) return testFilesOnDisk(join(dir, entry.name));
+    if (entry.isDirectory() && !['node_modules', 'dist'].includes(entry.name) && !entry.name.startsWith('.')) return testFilesOnDisk(join(dir, entry.name));
     return entry.isFile() && entry.name.endsWith('.test.ts') ? [relative(ROOT, join(dir, entry.name))] : [];
   });
 }
