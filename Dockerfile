@@ -10,7 +10,8 @@ FROM node:20.20.2-bookworm-slim
 ARG PG_CLIENT_MAJOR=17
 
 # The tools the activities shell out to: pg_dump/pg_restore, mariadb-dump/mariadb, rsync, ssh, zstd
-# (gzip is part of every Debian base). postgresql-common ships PGDG's setup script and signing key.
+# (gzip, and util-linux's setpriv that runs every tool with a parent-death signal, are part of every
+# Debian base). postgresql-common ships PGDG's setup script and signing key.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
  && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \

@@ -168,13 +168,17 @@ const DEBIAN_PROVIDERS: Record<string, RegExp | 'base image'> = {
   git: /^git$/,
   gzip: 'base image',
   tar: 'base image',
+  // util-linux is Essential: every Debian image has it.
+  setpriv: 'base image',
 };
 
 /** Each entry lists alternatives, any one of which will do (findExecutable takes the first on PATH). */
 function executablesRun(): string[][] {
   const text = [...sourceFiles('src/commands'), ...sourceFiles('src/activities')].map(read).join('\n');
   const literal = [...text.matchAll(/\bfile:\s*'([^']+)'/g)].map((m) => [m[1]!]);
-  const found = [...text.matchAll(/findExecutable\(\[([^\]]*)\]/g)].map((m) => [...m[1]!.matchAll(/'([^']+)'/g)].map((n) => n[1]!));
+  const found = [...text.matchAll(/findExecutable\(\[([^\]]*)\]/g)].map((m) => [...m[1]!.matchAll(/'([^']+)'/g)].map((n) => n[1]!))
+    // A lookup of a variable (start-child checks the caller's tool exists) names no tool of its own.
+    .filter((names) => names.length > 0);
   return [...literal, ...found];
 }
 
