@@ -34,7 +34,7 @@ const INNODB_SIZES = ['--innodb-buffer-pool-size=64M', '--innodb-log-file-size=1
  * Everything hangs off dataDir, so a restart on the same dataDir finds it all again:
  *   <dataDir>/                  the MariaDB datadir
  *   <dataDir>.admin-password    password of ops_admin (0600), created once and reused
- *   <dataDir>.run/              mariadb.sock, mariadb.pid, error.log; init.sql only while starting
+ *   <dataDir>.run/              mariadb.sock, mariadb.pid, error.log, tmp/; init.sql only while starting
  */
 function layout(dataDir: string) {
   const abs = resolve(dataDir);
@@ -47,6 +47,8 @@ function layout(dataDir: string) {
     pidFile: join(runDir, 'mariadb.pid'),
     errorLog: join(runDir, 'error.log'),
     initFile: join(runDir, 'init.sql'),
+    // Its own tmpdir: servers installed at the same time in the shared /tmp were seen to clash there.
+    tmpDir: join(runDir, 'tmp'),
   };
 }
 type Layout = ReturnType<typeof layout>;
@@ -59,7 +61,7 @@ async function install(paths: Layout): Promise<void> {
   // ops_admin is created by the init file on every start instead, see adminInitSql.
   const result = await execa(
     'mariadb-install-db',
-    ['--no-defaults', `--datadir=${paths.dataDir}`, '--skip-test-db', ...userArgs(), ...INNODB_SIZES],
+    ['--no-defaults', `--datadir=${paths.dataDir}`, `--tmpdir=${paths.tmpDir}`, '--skip-test-db', ...userArgs(), ...INNODB_SIZES],
     { reject: false, stdin: 'ignore', cwd: dirname(paths.dataDir) },
   );
   if (result.failed) throw new CommandFailed('mariadb-install-db', result.exitCode, `${result.stderr}\n${result.stdout}`, false);
@@ -122,7 +124,7 @@ export async function startMariadb(opts: StartMariadbOptions): Promise<LocalMari
   const log = opts.log ?? (() => {});
   const paths = layout(opts.dataDir);
   await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
-  await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.tmpDir, { recursive: true, mode: 0o700 });
   const adminPassword = await readOrCreatePassword(paths.passwordFile);
 
   if (!existsSync(join(paths.dataDir, 'mysql'))) {
@@ -145,6 +147,7 @@ export async function startMariadb(opts: StartMariadbOptions): Promise<LocalMari
     `--port=${port}`,
     `--bind-address=${HOST}`,
     `--socket=${paths.socket}`,
+    `--tmpdir=${paths.tmpDir}`,
     `--pid-file=${paths.pidFile}`,
     `--log-error=${paths.errorLog}`,
     `--init-file=${paths.initFile}`,
