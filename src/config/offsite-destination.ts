@@ -11,6 +11,8 @@ export interface S3Destination {
   endpoint?: string;
   region?: string;
   forcePathStyle: boolean;
+  /** false for stores that refuse the x-amz-checksum-* headers (Backblaze B2): every copy is then confirmed by read-back */
+  storageChecksums: boolean;
   accessKeyId?: Secret;
   secretAccessKey?: Secret;
 }
@@ -30,7 +32,7 @@ export function parseS3Url(text: string): Pick<S3Destination, 'bucket' | 'prefix
 
 /** A path, ssh:// or s3:// string; the other schemes are named as unsupported. */
 export function parseOffsiteUrl(text: string, baseDir: string): OffsiteDestination {
-  if (text.startsWith('s3://')) return { kind: 's3', ...parseS3Url(text), forcePathStyle: false };
+  if (text.startsWith('s3://')) return { kind: 's3', ...parseS3Url(text), forcePathStyle: false, storageChecksums: true };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('ssh://')) throw new Error(`unsupported scheme in "${text}": use a path, ssh:// or s3://`);
   return parseLocation(text, baseDir);
 }

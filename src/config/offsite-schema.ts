@@ -14,6 +14,10 @@ export function offsiteSchema(ctx: SchemaContext, { text, secret, parsedFrom }: 
       endpoint: text.optional().describe('The provider\'s S3 endpoint, e.g. https://<account>.r2.cloudflarestorage.com; absent for AWS S3'),
       region: text.optional().describe('Signing region; default AWS_REGION, else us-east-1 (R2 wants auto)'),
       forcePathStyle: z.boolean().default(false).describe('Address the bucket as endpoint/bucket instead of bucket.endpoint (MinIO, SeaweedFS, Garage, versitygw)'),
+      storageChecksums: z
+        .boolean()
+        .default(true)
+        .describe('Send SHA-256 checksums with uploads and ask the store for them; false where the store refuses x-amz-checksum-* headers (Backblaze B2): copies are then confirmed by reading them back'),
       accessKeyId: secret.optional().describe('${ENV_VAR} or file:path; absent: the standard AWS credential chain'),
       secretAccessKey: secret.optional().describe('${ENV_VAR} or file:path; given together with accessKeyId'),
     })

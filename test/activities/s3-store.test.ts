@@ -27,7 +27,7 @@ afterAll(async () => {
 
 function destination(overrides: Partial<S3Destination> = {}): S3Destination {
   return {
-    kind: 's3', bucket: 'backups', prefix: 'ops/nightly', endpoint: s3.endpoint, forcePathStyle: true,
+    kind: 's3', bucket: 'backups', prefix: 'ops/nightly', endpoint: s3.endpoint, forcePathStyle: true, storageChecksums: true,
     accessKeyId: new Secret(s3.accessKeyId, 'test'), secretAccessKey: new Secret(s3.secretAccessKey, 'test'), ...overrides,
   };
 }
@@ -63,6 +63,11 @@ describe('S3Store against a real S3-compatible server (versitygw)', () => {
     expect(createHash('sha256').update(await readFile(join(fetched, 'dump.sql.zst'))).digest('hex')).toBe(entry.manifest.sha256);
     expect(JSON.parse(await readFile(join(fetched, 'manifest.json'), 'utf8'))).toStrictEqual(entry.manifest);
     expect(await s3.openUploads('backups')).toStrictEqual([]);
+  });
+
+  it('with storageChecksums off (a store that refuses the checksum headers), a single-part copy is confirmed by read-back', async () => {
+    const entry = await dumpEntry('plain-db', '20261201T020000Z', 1000);
+    expect(await new S3Store(destination({ storageChecksums: false })).copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'read-back' });
   });
 
   it('a second copy of the same backup re-confirms the copy there and uploads nothing', async () => {

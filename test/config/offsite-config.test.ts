@@ -36,7 +36,7 @@ describe('backup.offsite: one destination or a list', () => {
 
   it('an s3 object: endpoint, region, path style, and the keys as secrets that never print', () => {
     const [s3] = offsiteOf('\n    - url: s3://acme-backups/nightly\n      endpoint: http://127.0.0.1:7070\n      region: eu-central\n      forcePathStyle: true\n      accessKeyId: ${S3_KEY_ID}\n      secretAccessKey: ${S3_SECRET}');
-    expect(s3).toMatchObject({ kind: 's3', bucket: 'acme-backups', prefix: 'nightly', endpoint: 'http://127.0.0.1:7070', region: 'eu-central', forcePathStyle: true });
+    expect(s3).toMatchObject({ kind: 's3', bucket: 'acme-backups', prefix: 'nightly', endpoint: 'http://127.0.0.1:7070', region: 'eu-central', forcePathStyle: true, storageChecksums: true });
     if (s3?.kind !== 's3') throw new Error('expected s3');
     expect(s3.secretAccessKey?.reveal()).toBe(ENV.S3_SECRET);
     expect(JSON.stringify(s3)).not.toContain(ENV.S3_SECRET);
@@ -44,7 +44,7 @@ describe('backup.offsite: one destination or a list', () => {
   });
 
   it('an s3 string has no endpoint, path style off, no keys', () => {
-    expect(offsiteOf('s3://acme-backups/ops')).toStrictEqual([{ kind: 's3', bucket: 'acme-backups', prefix: 'ops', forcePathStyle: false }]);
+    expect(offsiteOf('s3://acme-backups/ops')).toStrictEqual([{ kind: 's3', bucket: 'acme-backups', prefix: 'ops', forcePathStyle: false, storageChecksums: true }]);
   });
 });
 

@@ -21,33 +21,37 @@ const QUEUE_SIZE = 4;
  * on failure, and what it cannot abort (the server went away) the next copy's sweep aborts.
  * `body` is a stream so that a transform (encryption) can sit between the file and the upload.
  */
-export async function uploadObject(client: S3Client, bucket: string, key: string, body: Readable, cancelSignal: AbortSignal): Promise<void> {
+export async function uploadObject(client: S3Client, bucket: string, key: string, body: Readable, options: { checksums: boolean; cancelSignal: AbortSignal }): Promise<void> {
   const upload = new Upload({
     client,
-    params: { Bucket: bucket, Key: key, Body: body, ChecksumAlgorithm: 'SHA256' },
+    params: { Bucket: bucket, Key: key, Body: body, ...(options.checksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}) },
     partSize: PART_SIZE,
     queueSize: QUEUE_SIZE,
     leavePartsOnError: false,
   });
   const abort = () => void upload.abort().catch(() => undefined);
-  cancelSignal.addEventListener('abort', abort, { once: true });
+  options.cancelSignal.addEventListener('abort', abort, { once: true });
   try {
     await upload.done();
   } finally {
-    cancelSignal.removeEventListener('abort', abort);
+    options.cancelSignal.removeEventListener('abort', abort);
   }
 }
 
 /**
  * The SHA-256 of the object at `key` by the storage side's own account: its full-object SHA-256 where it has one (a single-part upload), else a hash of the
  * object read back. A multipart object's SHA-256 is a checksum of the parts' checksums, which
- * no manifest can be compared with, and several providers store no checksum at all.
+ * no manifest can be compared with, and several providers store no checksum at all. Without
+ * `checksums` (a store that refuses the checksum headers) it is always read back.
  */
-export async function confirmObject(client: S3Client, bucket: string, key: string, cancelSignal: AbortSignal): Promise<{ actual: string; confirmedBy: CopyConfirmation['confirmedBy'] }> {
-  const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), { abortSignal: cancelSignal });
-  const stored = head.ChecksumSHA256;
-  if (stored && !stored.includes('-') && head.ChecksumType !== 'COMPOSITE') {
-    return { actual: Buffer.from(stored, 'base64').toString('hex'), confirmedBy: 'storage-checksum' };
+export async function confirmObject(client: S3Client, bucket: string, key: string, options: { checksums: boolean; cancelSignal: AbortSignal }): Promise<{ actual: string; confirmedBy: CopyConfirmation['confirmedBy'] }> {
+  const { cancelSignal } = options;
+  if (options.checksums) {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), { abortSignal: cancelSignal });
+    const stored = head.ChecksumSHA256;
+    if (stored && !stored.includes('-') && head.ChecksumType !== 'COMPOSITE') {
+      return { actual: Buffer.from(stored, 'base64').toString('hex'), confirmedBy: 'storage-checksum' };
+    }
   }
   const hash = createHash('sha256');
   await pipeline(await readObject(client, bucket, key, cancelSignal), hash);

@@ -41,11 +41,12 @@ export class S3Store implements OffsiteStore {
     const base = this.keyOf(target, stamp);
     await this.abortOrphanedUploads(`${base}/`);
     const present = await this.has(target, stamp);
+    const options = { checksums: this.destination.storageChecksums, cancelSignal };
     let confirmedBy: CopyConfirmation['confirmedBy'] = 'storage-checksum';
     for (const file of filesOf(manifest)) {
       const key = `${base}/${file.path}`;
-      if (!present) await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(join(entry.dir, file.path)), cancelSignal));
-      const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, cancelSignal));
+      if (!present) await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(join(entry.dir, file.path)), options));
+      const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, options));
       if (actual !== file.sha256) {
         throw new VerifyFailed(`offsite copy of ${entry.id} at ${this.name}: ${key} has sha256 ${actual.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…`);
       }
@@ -53,7 +54,7 @@ export class S3Store implements OffsiteStore {
     }
     if (!present) {
       const body = await readFile(join(entry.dir, MANIFEST));
-      await this.s3(`writing ${base}/${MANIFEST}`, () => this.client.send(new PutObjectCommand({ Bucket: this.destination.bucket, Key: `${base}/${MANIFEST}`, Body: body, ChecksumAlgorithm: 'SHA256' }), { abortSignal: cancelSignal }));
+      await this.s3(`writing ${base}/${MANIFEST}`, () => this.client.send(new PutObjectCommand({ Bucket: this.destination.bucket, Key: `${base}/${MANIFEST}`, Body: body, ...(options.checksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}) }), { abortSignal: cancelSignal }));
     }
     return { sha256Confirmed: manifest.sha256, confirmedBy };
   }
