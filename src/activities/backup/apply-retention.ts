@@ -26,7 +26,7 @@ export async function applyRetention(config: OpsConfig, repository: BackupReposi
     const errors: string[] = [];
     // Per destination, each on its own listing: one unreachable destination does not stop the others' retention.
     for (const destination of config.backup.offsite) {
-      const offsite = await applyOffsiteRetention(config, openOffsiteStore(config, destination), target, known);
+      const offsite = await applyOffsiteRetention(config, await openOffsiteStore(config, destination), target, known);
       offsiteDeleted.push(...offsite.deleted.filter((id) => !offsiteDeleted.includes(id)));
       if (offsite.error !== undefined) errors.push(offsite.error);
     }

@@ -12,7 +12,7 @@ import type { BackupRepository } from '../repository/backup-repository.js';
  * per destination, so each is retried, confirmed and recorded on its own.
  */
 export async function copyOffsite(config: OpsConfig, repository: BackupRepository, input: { backupId: string; destination?: string }): Promise<OffsiteCopy & { destination: string }> {
-  const store = offsiteStoreNamed(config, input.destination);
+  const store = await offsiteStoreNamed(config, input.destination);
   const entry = await repository.get(input.backupId);
   const confirmed = await withHeartbeat(({ cancelSignal }) => store.copy(entry, cancelSignal));
   const copy: OffsiteCopy = { status: 'copied', at: new Date().toISOString(), ...confirmed };

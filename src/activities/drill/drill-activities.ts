@@ -47,7 +47,7 @@ export function createDrillActivities(config: OpsConfig) {
     async fetchOffsiteCopy(input: { backupId: string; drillId: string; from?: string }): Promise<{ dir: string; manifest: BackupManifest; from: string }> {
       if (config.backup.offsite.length === 0) throw new PreconditionFailed('restore drill needs backup.offsite: it restores from the offsite copy');
       const { target, stamp } = parseBackupId(input.backupId);
-      const store = input.from !== undefined ? offsiteStoreNamed(config, input.from) : await firstStoreWithCopy(config, target, stamp);
+      const store = input.from !== undefined ? await offsiteStoreNamed(config, input.from) : await firstStoreWithCopy(config, target, stamp);
       const dir = workDir(input.drillId);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true, mode: 0o700 });

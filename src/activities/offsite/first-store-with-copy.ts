@@ -12,7 +12,7 @@ export async function firstStoreWithCopy(config: OpsConfig, target: string, stam
   const answers: string[] = [];
   let unreachable = false;
   for (const destination of config.backup.offsite) {
-    const store = openOffsiteStore(config, destination);
+    const store = await openOffsiteStore(config, destination);
     try {
       if (await store.has(target, stamp)) return store;
       answers.push(`${store.name}: no copy`);

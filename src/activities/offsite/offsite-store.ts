@@ -3,7 +3,6 @@ import { describeDestination, type OffsiteDestination } from '../../config/offsi
 import type { BackupEntry, OffsiteCopy } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { RsyncStore } from './rsync-store.js';
-import { S3Store } from './s3-store.js';
 
 /** What a confirmed copy proved: the artifact's sha256 as the destination has it, and how that was established. */
 export type CopyConfirmation = Required<Pick<OffsiteCopy, 'sha256Confirmed' | 'confirmedBy'>>;
@@ -26,12 +25,15 @@ export interface OffsiteStore {
   remove(target: string, stamp: string): Promise<void>;
 }
 
-export function openOffsiteStore(config: OpsConfig, destination: OffsiteDestination): OffsiteStore {
-  return destination.kind === 's3' ? new S3Store(destination) : new RsyncStore(destination, config.ssh);
+/** The S3 store (and the AWS SDK under it) is loaded only where an S3 destination is configured: the worker starts faster without it. */
+export async function openOffsiteStore(config: OpsConfig, destination: OffsiteDestination): Promise<OffsiteStore> {
+  if (destination.kind !== 's3') return new RsyncStore(destination, config.ssh);
+  const { S3Store } = await import('./s3-store.js');
+  return new S3Store(destination);
 }
 
 /** The configured destination of that name; with no name, the first (a run started before destinations had names). */
-export function offsiteStoreNamed(config: OpsConfig, name: string | undefined): OffsiteStore {
+export async function offsiteStoreNamed(config: OpsConfig, name: string | undefined): Promise<OffsiteStore> {
   const destinations = config.backup.offsite;
   const destination = name === undefined ? destinations[0] : destinations.find((d) => describeDestination(d) === name);
   if (!destination) {
