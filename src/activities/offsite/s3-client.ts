@@ -1,6 +1,7 @@
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { S3Destination } from '../../config/offsite-destination.js';
 import { describeDestination } from '../../config/offsite-destination.js';
+import { redact } from '../../config/secret.js';
 import { describeError, PreconditionFailed, TransientFailure } from '../../core/errors.js';
 
 /**
@@ -41,5 +42,7 @@ export function s3Failure(destination: S3Destination, doing: string, err: unknow
     return new PreconditionFailed(`${where}: ${doing} was refused (${name || `HTTP ${status}`}): check accessKeyId and secretAccessKey and the key's permissions on bucket ${destination.bucket}`);
   }
   if (name === 'NoSuchBucket') return new PreconditionFailed(`${where}: bucket ${destination.bucket} does not exist`);
-  return new TransientFailure(`${where}: ${doing} failed: ${describeError(err).split('\n')[0]}`);
+  // The SDK's message is the server's or the network's text: the keys are no part of it, but a message is never trusted with them.
+  const cause = redact(describeError(err).split('\n')[0] ?? '', [destination.accessKeyId, destination.secretAccessKey]);
+  return new TransientFailure(`${where}: ${doing} failed: ${cause}`);
 }
