@@ -70,6 +70,24 @@ describe('S3Store against a real S3-compatible server (versitygw)', () => {
     expect(await new S3Store(destination({ storageChecksums: false })).copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'read-back' });
   });
 
+  it('a file snapshot goes up one object per file, each checked against its own sha256, an empty file included; a fetch brings back exactly those files', async () => {
+    const entryDir = join(dir, 'repo', 'docs', '20261201T020000Z');
+    await mkdir(join(entryDir, 'snapshot', 'sub'), { recursive: true });
+    const contents: Record<string, Buffer> = { 'empty.txt': Buffer.alloc(0), 'sub/x.bin': randomBytes(3000) };
+    for (const [path, data] of Object.entries(contents)) await writeFile(join(entryDir, 'snapshot', path), data);
+    const files = Object.entries(contents).map(([path, data]) => ({ path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') }));
+    const manifest = { formatVersion: 1, id: 'docs-20261201T020000Z', target: 'docs', kind: 'files', artifact: 'snapshot', startedAt: '', finishedAt: '', bytes: 3000, sha256: 'digest', toolVersions: {}, files } satisfies BackupManifest;
+    await writeFile(join(entryDir, 'manifest.json'), JSON.stringify(manifest));
+    const store = new S3Store(destination());
+
+    expect(await store.copy({ id: manifest.id, target: 'docs', stamp: '20261201T020000Z', dir: entryDir, manifest }, never)).toStrictEqual({ sha256Confirmed: 'digest', confirmedBy: 'storage-checksum' });
+    expect(await s3.keys('backups', 'ops/nightly/docs/')).toStrictEqual(['manifest.json', 'snapshot/empty.txt', 'snapshot/sub/x.bin'].map((k) => `ops/nightly/docs/20261201T020000Z/${k}`));
+    const fetched = join(dir, 'fetched-docs');
+    await mkdir(fetched);
+    await store.fetch('docs', '20261201T020000Z', fetched, never);
+    for (const [path, data] of Object.entries(contents)) expect(await readFile(join(fetched, 'snapshot', path))).toEqual(data);
+  });
+
   it('a second copy of the same backup re-confirms the copy there and uploads nothing', async () => {
     const entry = await dumpEntry('again-db', '20261201T020000Z', 1000);
     const store = new S3Store(destination());
