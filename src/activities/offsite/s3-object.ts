@@ -4,15 +4,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { partPlan } from '../../core/s3-part-plan.js';
 import type { CopyConfirmation } from './offsite-store.js';
-
-/**
- * Memory stays bounded whatever the artifact's size: lib-storage buffers at most
- * queueSize × partSize (32 MiB) while it streams. 8 MiB parts reach 80 GB within S3's
- * 10 000-part limit; a bigger artifact would need bigger parts.
- */
-const PART_SIZE = 8 * 1024 * 1024;
-const QUEUE_SIZE = 4;
 
 /**
  * Streams `body` to `key` as a multipart upload (a plain PUT below one part), each part with its
@@ -21,12 +14,17 @@ const QUEUE_SIZE = 4;
  * on failure, and what it cannot abort (the server went away) the next copy's sweep aborts.
  * `body` is a stream so that a transform (encryption) can sit between the file and the upload.
  */
-export async function uploadObject(client: S3Client, bucket: string, key: string, body: Readable, options: { checksums: boolean; cancelSignal: AbortSignal }): Promise<void> {
+export async function uploadObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: Readable,
+  options: { bytes: number; checksums: boolean; cancelSignal: AbortSignal },
+): Promise<void> {
   const upload = new Upload({
     client,
     params: { Bucket: bucket, Key: key, Body: body, ...(options.checksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}) },
-    partSize: PART_SIZE,
-    queueSize: QUEUE_SIZE,
+    ...partPlan(options.bytes),
     leavePartsOnError: false,
   });
   const abort = () => void upload.abort().catch(() => undefined);
@@ -39,10 +37,11 @@ export async function uploadObject(client: S3Client, bucket: string, key: string
 }
 
 /**
- * The SHA-256 of the object at `key` by the storage side's own account: its full-object SHA-256 where it has one (a single-part upload), else a hash of the
- * object read back. A multipart object's SHA-256 is a checksum of the parts' checksums, which
- * no manifest can be compared with, and several providers store no checksum at all. Without
- * `checksums` (a store that refuses the checksum headers) it is always read back.
+ * The SHA-256 of the object at `key` by the storage side's own account: its full-object SHA-256
+ * where it has one (a single-part upload), else a hash of the object read back. A multipart
+ * object's SHA-256 is a checksum of the parts' checksums, which no manifest can be compared with,
+ * and several providers store no checksum at all. Without `checksums` (a store that refuses the
+ * checksum headers) it is always read back.
  */
 export async function confirmObject(client: S3Client, bucket: string, key: string, options: { checksums: boolean; cancelSignal: AbortSignal }): Promise<{ actual: string; confirmedBy: CopyConfirmation['confirmedBy'] }> {
   const { cancelSignal } = options;

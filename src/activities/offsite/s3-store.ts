@@ -41,12 +41,12 @@ export class S3Store implements OffsiteStore {
     const base = this.keyOf(target, stamp);
     await this.abortOrphanedUploads(`${base}/`);
     const present = await this.has(target, stamp);
-    const options = { checksums: this.destination.storageChecksums, cancelSignal };
+    const checked = { checksums: this.destination.storageChecksums, cancelSignal };
     let confirmedBy: CopyConfirmation['confirmedBy'] = 'storage-checksum';
     for (const file of filesOf(manifest)) {
       const key = `${base}/${file.path}`;
-      if (!present) await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(join(entry.dir, file.path)), options));
-      const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, options));
+      if (!present) await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(join(entry.dir, file.path)), { ...checked, bytes: file.bytes }));
+      const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, checked));
       if (actual !== file.sha256) {
         throw new VerifyFailed(`offsite copy of ${entry.id} at ${this.name}: ${key} has sha256 ${actual.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…`);
       }
@@ -54,7 +54,7 @@ export class S3Store implements OffsiteStore {
     }
     if (!present) {
       const body = await readFile(join(entry.dir, MANIFEST));
-      await this.s3(`writing ${base}/${MANIFEST}`, () => this.client.send(new PutObjectCommand({ Bucket: this.destination.bucket, Key: `${base}/${MANIFEST}`, Body: body, ...(options.checksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}) }), { abortSignal: cancelSignal }));
+      await this.s3(`writing ${base}/${MANIFEST}`, () => this.client.send(new PutObjectCommand({ Bucket: this.destination.bucket, Key: `${base}/${MANIFEST}`, Body: body, ...(checked.checksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}) }), { abortSignal: cancelSignal }));
     }
     return { sha256Confirmed: manifest.sha256, confirmedBy };
   }
@@ -144,7 +144,7 @@ export class S3Store implements OffsiteStore {
 }
 
 /** The objects a copy consists of, with the sha256 each must have: the dump, or every file of a snapshot. */
-function filesOf(manifest: BackupManifest): Array<{ path: string; sha256: string }> {
-  if (manifest.kind !== 'files') return [{ path: manifest.artifact, sha256: manifest.sha256 }];
-  return (manifest.files ?? []).map((f) => ({ path: `${manifest.artifact}/${f.path}`, sha256: f.sha256 }));
+function filesOf(manifest: BackupManifest): Array<{ path: string; sha256: string; bytes: number }> {
+  if (manifest.kind !== 'files') return [{ path: manifest.artifact, sha256: manifest.sha256, bytes: manifest.bytes }];
+  return (manifest.files ?? []).map((f) => ({ path: `${manifest.artifact}/${f.path}`, sha256: f.sha256, bytes: f.bytes }));
 }
