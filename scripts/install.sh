@@ -3,12 +3,14 @@
 #   - system tools from Debian packages: PostgreSQL, MariaDB, rsync, OpenSSH, zstd
 #   - npm dependencies (npm ci when package-lock.json changed)
 #   - the Temporal CLI (dev server + Web UI), built from the Go module proxy into .tools/bin
+#   - versitygw, the S3-compatible server the offsite tests copy to, built the same way
 #   - the ops CLI's build in dist/ (bin/ops.js also makes it whenever the sources changed)
 # Called by `npm start`, `npm test` and `npm run setup`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_CLI_VERSION=v1.5.1   # the newest tag `go install` accepts: later tags carry a replace directive
+VERSITYGW_VERSION=v1.8.0      # its module carries no replace directive, so `go install` builds it
 TOOLS_BIN="$PWD/.tools/bin"
 APT_PACKAGES=(rsync openssh-client openssh-server postgresql postgresql-client mariadb-server mariadb-client zstd)
 
@@ -59,6 +61,16 @@ temporal_cli() {
   ln -sf "$found" "$TOOLS_BIN/temporal"
 }
 
+# A real S3-compatible server (Apache-2.0, a gateway over a local directory) for the offsite tests.
+# Built once from the Go module proxy (about 5 minutes on 2 cores); skipped when the binary is there.
+s3_server() {
+  if [ -x "$TOOLS_BIN/versitygw" ]; then return; fi
+  if ! command -v go >/dev/null; then say "no go toolchain: the S3 offsite tests will fail until versitygw is in $TOOLS_BIN"; return; fi
+  mkdir -p "$TOOLS_BIN"
+  say "building versitygw $VERSITYGW_VERSION with go install (a few minutes, once)"
+  GOBIN="$TOOLS_BIN" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+}
+
 build_cli() {
   node bin/cli-build.js >/dev/null
 }
@@ -66,4 +78,5 @@ build_cli() {
 install_system_packages
 install_node_modules
 temporal_cli
+s3_server
 build_cli

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deploySchemas } from './deploy-schema.js';
+import { offsiteSchema } from './offsite-schema.js';
 import { scheduleSchema } from './schedule-schema.js';
 import { schemaPrimitives, type SchemaContext } from './schema-primitives.js';
 
@@ -69,7 +70,7 @@ export function configSchema(ctx: SchemaContext) {
       .strictObject({
         concurrency: z.number().int().min(1).max(16).default(2).describe('Targets processed at once'),
         mysqlCompression: z.enum(['zstd', 'gzip']).default('zstd'),
-        offsite: location.optional().describe('Offsite copy destination: a path or ssh://user@host:port/path'),
+        offsite: offsiteSchema(ctx, primitives),
         retention: z
           .strictObject({
             daily: z.number().int().min(0).default(7),
@@ -100,6 +101,7 @@ export function configSchema(ctx: SchemaContext) {
       .default({
         concurrency: 2,
         mysqlCompression: 'zstd',
+        offsite: [],
         retention: { daily: 7, weekly: 4, monthly: 12, keepLast: 3 },
         verify: { dropStaleAfterHours: 6 },
         dumpTimeoutMinutes: 240,

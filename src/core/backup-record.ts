@@ -66,12 +66,28 @@ export interface VerifyRecord {
   workflowId?: string;
 }
 
+/** One destination's copy of a backup. */
+export interface OffsiteCopy {
+  status: 'copied' | 'failed';
+  at: string;
+  sha256Confirmed?: string;
+  /** how the storage side confirmed the bytes: its own checksum of the object, or a hash of a read-back */
+  confirmedBy?: 'storage-checksum' | 'read-back' | 'remote-sha256' | 'rsync-compare';
+  reason?: string;
+}
+
+/**
+ * offsite.json: `status` is `copied` only when every configured destination holds a confirmed copy;
+ * `copies` holds each destination's own record, by its URL. Records written before several
+ * destinations existed have no `copies`: their one destination is `destination`.
+ */
 export interface OffsiteRecord {
   status: 'copied' | 'failed';
   at: string;
   destination: string;
   sha256Confirmed?: string;
   reason?: string;
+  copies?: Record<string, OffsiteCopy>;
 }
 
 /** One backup as the repository lists it. */

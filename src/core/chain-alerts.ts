@@ -12,6 +12,11 @@ export function chainAlerts(failed: TargetOutcome[], health: HealthReport, thres
   const events: AlertEvent[] = [];
   for (const outcome of failed) {
     if (outcome.failedStep === 'verify') continue;
+    // Several destinations: each failed copy is its own alert, so one that keeps failing is told apart from the others.
+    if (outcome.failedStep === 'offsite' && outcome.offsiteFailures?.length) {
+      for (const f of outcome.offsiteFailures) events.push({ kind: 'offsite-failed', subject: `${outcome.target} → ${f.destination}`, cause: f.error, ...link });
+      continue;
+    }
     events.push({ kind: outcome.failedStep === 'offsite' ? 'offsite-failed' : 'backup-failed', subject: outcome.target, cause: outcome.error ?? 'unknown', ...link });
   }
   for (const target of health.targets) {

@@ -1,5 +1,6 @@
 import type { BackupEntry } from './backup-record.js';
 import { formatLocalTime } from './format.js';
+import { destinationsWithCopy } from './offsite-record.js';
 
 /**
  * Which backup a restore drill restores, and whether the restore got slower.
@@ -42,7 +43,8 @@ export function pickBackupForDrill(entries: BackupEntry[], options: DrillPickOpt
   const recent = mine.filter((b) => b.at >= now.getTime() - windowDays * DAY_MS);
   if (recent.length === 0) return { none: `no backups${of} ${window} (newest finished ${formatLocalTime(mine.at(-1)!.e.manifest.finishedAt, options.timeZone)})` };
 
-  const copied = recent.filter((b) => b.e.offsite?.status === 'copied');
+  // One destination failing leaves the others' copies to drill from.
+  const copied = recent.filter((b) => destinationsWithCopy(b.e.offsite, []).length > 0);
   if (copied.length === 0) return { none: `no backups${of} ${window} with an offsite copy` };
 
   const candidates = copied.filter((b) => b.e.verify?.status !== 'failed');

@@ -1,6 +1,6 @@
 import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
-import type { DumpResult, TargetFailureDetails, VerifyRecord } from '../activities/backup/backup-types.js';
+import type { DumpResult, OffsiteFailure, TargetFailureDetails, VerifyRecord } from '../activities/backup/backup-types.js';
 import type { BackupTrigger } from '../core/backup-id.js';
 import { dumpSteps, longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
@@ -15,6 +15,8 @@ export interface BackupTargetInput {
   target: string;
   stamp: string;
   offsite: boolean;
+  /** the destinations to copy to, one activity each; absent in runs started before there could be several (one copy, to the first) */
+  offsiteDestinations?: string[];
   /** backup.dumpTimeoutMinutes of the worker that planned the run; absent in runs started before it was passed */
   dumpTimeoutMinutes?: number;
   /** who started the chain, recorded in the manifest for retention; absent in runs started before it was passed */
@@ -37,7 +39,9 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   // patched: a run that started before the run history existed replays without recording.
   const recordsHistory = patched('backup-run-history');
   const problems: string[] = [];
-  let offsiteFailed = false;
+  const offsiteFailures: OffsiteFailure[] = [];
+  const destinations = input.offsiteDestinations ?? [undefined];
+  const several = destinations.length > 1;
 
   const dumper = proxyActivities<BackupActivities>(dumpSteps(input.dumpTimeoutMinutes));
   let dump: DumpResult;
@@ -51,13 +55,24 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   const { backupId } = dump;
 
   if (input.offsite) {
-    try {
-      await progress.run('offsite', () => withSummary(long, `offsite ${backupId}`).copyOffsite({ backupId }));
-    } catch (err) {
-      problems.push(`offsite copy failed: ${innermostMessage(err)}`);
-      offsiteFailed = true;
-      await withSummary(quick, `offsite failure of ${backupId}`).recordOffsiteFailure({ backupId, error: innermostMessage(err) });
-    }
+    // Each destination on its own: one that fails (and is retried until it gives up) does not stop the next.
+    await progress.run(
+      'offsite',
+      async () => {
+        for (const destination of destinations) {
+          const named = destination !== undefined ? { destination } : {};
+          try {
+            await withSummary(long, `offsite ${backupId}${several ? ` to ${destination}` : ''}`).copyOffsite({ backupId, ...named });
+          } catch (err) {
+            const error = innermostMessage(err);
+            offsiteFailures.push({ destination: destination ?? 'offsite', error });
+            problems.push(`offsite copy ${several ? `to ${destination} ` : ''}failed: ${error}`);
+            await withSummary(quick, `offsite failure of ${backupId}`).recordOffsiteFailure({ backupId, error, ...named });
+          }
+        }
+      },
+      () => (offsiteFailures.length > 0 ? offsiteFailures.map((f) => (several ? `${f.destination}: ${f.error}` : f.error)).join('; ') : undefined),
+    );
   } else {
     progress.mark('offsite', 'skipped', 'no backup.offsite configured');
   }
@@ -83,7 +98,8 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   }
 
   if (problems.length > 0) {
-    const details: TargetFailureDetails = { failedStep: offsiteFailed ? 'offsite' : verifyPassed ? 'history' : 'verify' };
+    const offsiteFailed = offsiteFailures.length > 0;
+    const details: TargetFailureDetails = { failedStep: offsiteFailed ? 'offsite' : verifyPassed ? 'history' : 'verify', ...(offsiteFailed && several ? { offsiteFailures } : {}) };
     throw ApplicationFailure.create({ type: 'BackupFailed', message: `${input.target}: ${problems.join('; ')}`, nonRetryable: true, details: [details] });
   }
   return { target: input.target, dump, verify: verify.status };

@@ -127,7 +127,7 @@ async function backUpTarget(target: string, stamp: string, plan: BackupPlan, pro
       workflowId: childId,
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       staticSummary: runSummary.backupTarget(target),
-      args: [{ target, stamp, offsite: plan.offsite, ...dumpLimit, trigger: triggerOfRun(workflowInfo().workflowId) }],
+      args: [{ target, stamp, offsite: plan.offsite, ...(plan.offsiteDestinations ? { offsiteDestinations: plan.offsiteDestinations } : {}), ...dumpLimit, trigger: triggerOfRun(workflowInfo().workflowId) }],
       typedSearchAttributes: [
         { key: searchAttributes.target, value: [target] },
         { key: searchAttributes.runKind, value: 'backup-target' },
@@ -151,7 +151,7 @@ async function backUpTarget(target: string, stamp: string, plan: BackupPlan, pro
   } catch (err) {
     const error = namingTarget(target, innermostMessage(err));
     progress.markWithin('targets', step, 'failed', error);
-    return { target, backupId: backupId(target, stamp), error, failedStep: failedStepOf(err) };
+    return { target, backupId: backupId(target, stamp), error, ...failureDetailsOf(err) };
   }
 }
 
@@ -160,11 +160,11 @@ function namingTarget(target: string, message: string): string {
   return message.startsWith(`${target}: `) ? message : `${target}: ${message}`;
 }
 
-/** The step a target failed at, from the details backupTarget attaches; a failure without them is the dump's. */
-function failedStepOf(err: unknown): TargetOutcome['failedStep'] {
+/** The step a target failed at (and which offsite copies), from the details backupTarget attaches; a failure without them is the dump's. */
+function failureDetailsOf(err: unknown): Pick<TargetOutcome, 'failedStep' | 'offsiteFailures'> {
   const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
   const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as TargetFailureDetails | undefined) : undefined;
-  return details?.failedStep ?? 'dump';
+  return { failedStep: details?.failedStep ?? 'dump', ...(details?.offsiteFailures?.length ? { offsiteFailures: details.offsiteFailures } : {}) };
 }
 
 /** Alerts are best effort: a failed alert is reported by the alert activity itself and never fails the chain. */

@@ -48,6 +48,7 @@ describe('parseConfig: valid configs', () => {
       backup: {
         concurrency: 2,
         mysqlCompression: 'zstd',
+        offsite: [],
         retention: { daily: 7, weekly: 4, monthly: 12, keepLast: 3 },
         verify: { dropStaleAfterHours: 6 },
         dumpTimeoutMinutes: 240,
@@ -86,6 +87,7 @@ backup:
     expect(config.backup).toStrictEqual({
       concurrency: 2,
       mysqlCompression: 'zstd',
+      offsite: [],
       retention: { daily: 7, weekly: 4, monthly: 12, keepLast: 3 },
       verify: {
         postgres: { url: { engine: 'postgres', user: 'admin', host: 'scratch', port: 5432, database: '' } },
@@ -224,7 +226,7 @@ schedules:
         backup: {
           concurrency: 4,
           mysqlCompression: 'gzip',
-          offsite: { kind: 'ssh', user: 'backup', host: 'offsite.example', path: '/srv/ops' },
+          offsite: [{ kind: 'ssh', user: 'backup', host: 'offsite.example', path: '/srv/ops' }],
           retention: { daily: 14, weekly: 8, monthly: 0, keepLast: 1 },
           verify: {
             postgres: { url: { engine: 'postgres', user: 'postgres', host: 'scratch-pg', port: 5432, database: '' }, password: expect.any(Secret) },
@@ -305,7 +307,7 @@ describe('parseConfig: ${VAR} and ${VAR:-default} in non-secret strings', () => 
 
   it('expands inside locations before parsing them', () => {
     const config = parseConfig('backup:\n  offsite: ssh://${OFFSITE_HOST}${OFFSITE_PATH:-/srv/offsite}\n', FILE, { OFFSITE_HOST: 'vault' });
-    expect(config.backup.offsite).toStrictEqual({ kind: 'ssh', host: 'vault', path: '/srv/offsite' });
+    expect(config.backup.offsite).toStrictEqual([{ kind: 'ssh', host: 'vault', path: '/srv/offsite' }]);
   });
 
   it('leaves fields that are not expanded alone (names, exclude patterns, ssh options, SQL)', () => {
@@ -537,7 +539,7 @@ describe('parseConfig: invalid configs report every problem with its path', () =
       {},
       ['files[0].source: expected ssh://[user@]host[:port]/absolute/path, got "ssh://deploy@web1:2222"'],
     ],
-    ['an unsupported offsite scheme', 'backup: { offsite: "gs://bucket/ops" }\n', {}, ['backup.offsite: unsupported scheme in "gs://bucket/ops": use a path or ssh://']],
+    ['an unsupported offsite scheme', 'backup: { offsite: "gs://bucket/ops" }\n', {}, ['backup.offsite: unsupported scheme in "gs://bucket/ops": use a path, ssh:// or s3://']],
     [
       'a database URL without a database',
       `databases:\n  - { name: a, url: "postgres://u@h" }\n${VERIFY_BOTH}`,
@@ -633,7 +635,7 @@ wat: 1
       'files[0].source: expected ssh://[user@]host[:port]/absolute/path, got "ssh://host"',
       'backup.concurrency: Too small: expected number to be >=1',
       'backup.mysqlCompression: Invalid option: expected one of "zstd"|"gzip"',
-      'backup.offsite: unsupported scheme in "ftp://x/y": use a path or ssh://',
+      'backup.offsite: unsupported scheme in "ftp://x/y": use a path, ssh:// or s3://',
       'backup.retention.daily: Too small: expected number to be >=0',
       'backup: unknown key "retension"',
       'metrics.port: Too big: expected number to be <=65535',
@@ -865,7 +867,7 @@ describe('the bundled example config', () => {
     expect([config.databases[0]!.url.port, config.databases[1]!.url.port, config.backup.offsite]).toStrictEqual([
       6543,
       53306,
-      { kind: 'local', path: join(dir, '.ops/offsite') },
+      [{ kind: 'local', path: join(dir, '.ops/offsite') }],
     ]);
   });
 });

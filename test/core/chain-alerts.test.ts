@@ -15,6 +15,12 @@ describe('chainAlerts', () => {
     ['all well: nothing', [], report(healthy('db')), []],
     ['a failed dump is "backup failed"', [{ target: 'db', error: 'db: password authentication failed', failedStep: 'dump' }], report(healthy('db')), [{ kind: 'backup-failed', subject: 'db' }]],
     ['a failed offsite copy is "offsite failed"', [{ target: 'db', error: 'db: offsite copy failed: refused', failedStep: 'offsite' }], report(healthy('db')), [{ kind: 'offsite-failed', subject: 'db' }]],
+    [
+      'several destinations: each failed copy is its own "offsite failed", named by target and destination',
+      [{ target: 'db', error: 'db: offsite copy to s3://a failed: x; offsite copy to /b failed: y', failedStep: 'offsite', offsiteFailures: [{ destination: 's3://a', error: 'x' }, { destination: '/b', error: 'y' }] }],
+      report(healthy('db')),
+      [{ kind: 'offsite-failed', subject: 'db → s3://a' }, { kind: 'offsite-failed', subject: 'db → /b' }],
+    ],
     ['one verify failure alone: no alert yet', [{ target: 'db', error: 'db: verify failed: checksum', failedStep: 'verify' }], report(healthy('db', { consecutiveVerifyFailures: 1 })), []],
     ['the second verify failure in a row alerts', [{ target: 'db', error: 'db: verify failed: checksum', failedStep: 'verify' }], report(healthy('db', { consecutiveVerifyFailures: 2 })), [{ kind: 'verify-failed-repeatedly', subject: 'db' }]],
     [

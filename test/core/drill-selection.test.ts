@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { BackupEntry } from '../../src/core/backup-record.js';
+import type { BackupEntry, OffsiteRecord } from '../../src/core/backup-record.js';
 import { compareRestoreDuration, pickBackupForDrill, type DrillPickOptions, type RestoreComparison } from '../../src/core/drill-selection.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
 
 interface Opts {
   target?: string;
-  offsite?: 'copied' | 'failed' | 'none';
+  /** partly: one destination copied, another failed */
+  offsite?: 'copied' | 'failed' | 'partly' | 'none';
   verify?: 'passed' | 'failed' | 'running' | 'none';
+}
+
+function partlyCopied(at: string): OffsiteRecord {
+  return {
+    status: 'failed', at, destination: '/srv/offsite, s3://bucket', reason: 's3://bucket: refused',
+    copies: { '/srv/offsite': { status: 'copied', at, sha256Confirmed: 'abc' }, 's3://bucket': { status: 'failed', at, reason: 'refused' } },
+  };
 }
 
 /** A backup of crm-db named by its finish time ('11-22T02:00'), copied offsite and verified unless told otherwise. */
@@ -23,7 +31,7 @@ function b(finished: string, opts: Opts = {}): BackupEntry {
     stamp: finishedAt,
     dir: `/repo/${target}/${finishedAt}`,
     manifest: { formatVersion: 1, id, target, kind: 'postgres', artifact: 'dump.pgc', startedAt: finishedAt, finishedAt, bytes: 1, sha256: 'abc', toolVersions: {} },
-    ...(offsite === 'none' ? {} : { offsite: { status: offsite, at: finishedAt, destination: 's3://bucket' } }),
+    ...(offsite === 'none' ? {} : offsite === 'partly' ? { offsite: partlyCopied(finishedAt) } : { offsite: { status: offsite, at: finishedAt, destination: 's3://bucket' } }),
     ...(verify === 'none' ? {} : { verify: { status: verify, startedAt: finishedAt, restoredInto: 'v', reasons: [], rowCountDifferences: [] } }),
   };
 }
@@ -70,6 +78,7 @@ describe('pickBackupForDrill', () => {
     ],
     ['one-day window', [b('11-20T02:00')], { windowDays: 1 }, 'none: no backups of crm-db in the last 1 day (newest finished 2026-11-20 02:00:00 +00:00)'],
     ['the newest time in the configured zone', [b('11-20T02:00')], { windowDays: 1, timeZone: 'Europe/Prague' }, 'none: no backups of crm-db in the last 1 day (newest finished 2026-11-20 03:00:00 +01:00)'],
+    ['a copy at one destination is enough when another failed', [b('11-21T02:00', { offsite: 'partly' }), b('11-22T02:00', { offsite: 'failed' })], {}, 'crm-db@11-21T02:00'],
     ['none copied offsite', [b('11-21T02:00', { offsite: 'failed' }), b('11-22T02:00', { offsite: 'none' })], {}, 'none: no backups of crm-db in the last 7 days with an offsite copy'],
     ['copied ones all failed verify', [b('11-21T02:00', { verify: 'failed' }), b('11-22T02:00', { offsite: 'none' })], {}, 'none: every backup of crm-db in the last 7 days with an offsite copy failed verify'],
   ])('%s', (_name, entries, more, expected) => {

@@ -46,11 +46,19 @@ describe('ops drill', () => {
   it.each<[string, string[], string]>([
     ['a bad --pick value', ['--pick', 'newest', '--wait'], '--pick must be random or latest, got "newest"'],
     ['an unknown --target', ['--target', 'nope', '--wait'], 'unknown target "nope"'],
+    ['a --from that is no configured destination', ['--from', 's3://elsewhere/ops', '--wait'], '--from: no offsite destination "s3://elsewhere/ops" (configured: <offsite>)'],
   ])('%s is bad usage: exit 2 naming it, nothing started', async (_name, args, message) => {
     const result = await drill(...args);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe(`error: ${message}`);
+    expect(result.stderr).toBe(`error: ${message.replace('<offsite>', fixture.offsiteDir)}`);
     expect(result.stdout).not.toContain('started');
+  });
+
+  it('--from a configured destination fetches from it', async () => {
+    const target = fixture.targets.postgres;
+    const result = await drill('--target', target, '--pick', 'latest', '--from', fixture.offsiteDir, '--wait');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/fetch offsite copy\s+done/);
   });
 
   it('--wait on a drill that fails exits 1 naming the backup and the cause', async () => {

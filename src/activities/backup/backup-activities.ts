@@ -23,10 +23,10 @@ export function createBackupActivities(config: OpsConfig) {
     async dumpTarget(input: { target: string; stamp: string; trigger?: BackupTrigger }) {
       return dumpTarget(config, repository, input);
     },
-    async copyOffsite(input: { backupId: string }) {
+    async copyOffsite(input: { backupId: string; destination?: string }) {
       return copyOffsite(config, repository, input);
     },
-    async recordOffsiteFailure(input: { backupId: string; error: string }) {
+    async recordOffsiteFailure(input: { backupId: string; error: string; destination?: string }) {
       return recordOffsiteFailure(config, repository, input);
     },
     async verifyBackup(input: { backupId: string; workflowId?: string }) {

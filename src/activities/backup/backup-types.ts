@@ -9,6 +9,8 @@ export interface BackupPlan {
   targets: PlannedTarget[];
   concurrency: number;
   offsite: boolean;
+  /** backup.offsite's destinations by name, each copied to on its own; absent in plans made before there could be several */
+  offsiteDestinations?: string[];
   /** health.consecutiveVerifyFailures: alert when a target's verify fails this many times in a row */
   verifyFailureAlertAt: number;
   /** backup.dumpTimeoutMinutes: each dump attempt's time limit */
@@ -39,6 +41,8 @@ export interface TargetOutcome {
   error?: string;
   /** which step failed: the dump (no backup), or the offsite copy / verify / run history line of a backup that exists */
   failedStep?: 'dump' | 'offsite' | 'verify' | 'history';
+  /** each offsite destination whose copy failed, with why: each raises its own alert */
+  offsiteFailures?: OffsiteFailure[];
   /** why this run started nothing for the target: "already running (backup-<target>)"; neither a failure nor a backup */
   skipped?: string;
 }
@@ -46,6 +50,12 @@ export interface TargetOutcome {
 /** What backupTarget attaches to its failure, so the chain can tell the kinds of failure apart. */
 export interface TargetFailureDetails {
   failedStep: 'offsite' | 'verify' | 'history';
+  offsiteFailures?: OffsiteFailure[];
+}
+
+export interface OffsiteFailure {
+  destination: string;
+  error: string;
 }
 
 export interface ReportRequest {

@@ -1,4 +1,5 @@
 import type { OpsConfig } from '../../config/load-config.js';
+import { describeDestination } from '../../config/offsite-destination.js';
 import type { Target } from '../../config/target.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import type { BackupPlan } from './backup-types.js';
@@ -13,7 +14,8 @@ export function planBackup(config: OpsConfig, names: string[] = []): BackupPlan 
   return {
     targets: chosen.map((t) => ({ name: t.name, kind: t.kind })),
     concurrency: config.backup.concurrency,
-    offsite: config.backup.offsite !== undefined,
+    offsite: config.backup.offsite.length > 0,
+    offsiteDestinations: config.backup.offsite.map(describeDestination),
     verifyFailureAlertAt: config.health.consecutiveVerifyFailures,
     dumpTimeoutMinutes: config.backup.dumpTimeoutMinutes,
   };

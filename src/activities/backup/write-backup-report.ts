@@ -56,7 +56,7 @@ function describeTarget(config: OpsConfig, outcome: TargetOutcome, entry: Backup
     sha256: manifest.sha256,
     offsite: offsite
       ? { status: offsite.status, ...(offsite.reason ? { reason: offsite.reason } : {}) }
-      : { status: config.backup.offsite ? 'failed' : 'skipped', ...(config.backup.offsite ? { reason: 'not copied' } : {}) },
+      : { status: config.backup.offsite.length > 0 ? 'failed' : 'skipped', ...(config.backup.offsite.length > 0 ? { reason: 'not copied' } : {}) },
     verify: verify && verify.status !== 'running'
       ? { status: verify.status, ...(verify.restoreSeconds !== undefined ? { restoreSeconds: verify.restoreSeconds } : {}), reasons: verify.reasons, rowCountDifferences: verify.rowCountDifferences }
       : { status: 'skipped', reasons: [], rowCountDifferences: [] },

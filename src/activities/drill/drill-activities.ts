@@ -1,15 +1,14 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rsyncPull } from '../../commands/rsync.js';
 import type { OpsConfig } from '../../config/load-config.js';
-import { joinPath } from '../../config/location.js';
 import { parseBackupId } from '../../core/backup-id.js';
 import type { DrillRecord } from '../../core/backup-health.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { compareRestoreDuration, pickBackupForDrill } from '../../core/drill-selection.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { withHeartbeat } from '../heartbeat.js';
-import { runCommand } from '../process/run-command.js';
+import { offsiteStoreNamed } from '../offsite/offsite-store.js';
+import { firstStoreWithCopy } from '../offsite/first-store-with-copy.js';
 import { BackupRepository } from '../repository/backup-repository.js';
 import { restoreAndCheck } from '../verify/restore-and-check.js';
 import { DrillStore } from './drill-store.js';
@@ -41,19 +40,20 @@ export function createDrillActivities(config: OpsConfig) {
       return { backupId: picked.entry.id, target: picked.entry.target };
     },
 
-    /** rsync the backup back from the offsite destination into a private work dir: the drill proves that copy restores. */
-    async fetchOffsiteCopy(input: { backupId: string; drillId: string }): Promise<{ dir: string; manifest: BackupManifest }> {
-      const dest = config.backup.offsite;
-      if (!dest) throw new PreconditionFailed('restore drill needs backup.offsite: it restores from the offsite copy');
+    /**
+     * The backup back from offsite into a private work dir: the drill proves that copy restores.
+     * From `from` when given, else from the first configured destination that has the copy.
+     */
+    async fetchOffsiteCopy(input: { backupId: string; drillId: string; from?: string }): Promise<{ dir: string; manifest: BackupManifest; from: string }> {
+      if (config.backup.offsite.length === 0) throw new PreconditionFailed('restore drill needs backup.offsite: it restores from the offsite copy');
       const { target, stamp } = parseBackupId(input.backupId);
+      const store = input.from !== undefined ? await offsiteStoreNamed(config, input.from) : await firstStoreWithCopy(config, target, stamp);
       const dir = workDir(input.drillId);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      await withHeartbeat(({ cancelSignal }) =>
-        runCommand(rsyncPull({ source: dest, subPath: joinPath(target, stamp), destDir: dir, ssh: config.ssh }), { cancelSignal }),
-      );
+      await withHeartbeat(({ cancelSignal }) => store.fetch(target, stamp, dir, cancelSignal));
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
-      return { dir, manifest };
+      return { dir, manifest, from: store.name };
     },
 
     async restoreDrillCopy(input: { dir: string; manifest: BackupManifest }) {

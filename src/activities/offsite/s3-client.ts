@@ -1,0 +1,48 @@
+import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { S3Destination } from '../../config/offsite-destination.js';
+import { describeDestination } from '../../config/offsite-destination.js';
+import { redact } from '../../config/secret.js';
+import { describeError, PreconditionFailed, TransientFailure } from '../../core/errors.js';
+
+/**
+ * A client for one destination. The keys are revealed here only, into the SDK's credentials
+ * object: never into argv, a message or a payload. Without keys the SDK's own chain applies
+ * (AWS_ACCESS_KEY_ID, ~/.aws, instance roles).
+ */
+export function s3ClientFor(destination: S3Destination): S3Client {
+  const { endpoint, region, forcePathStyle, accessKeyId, secretAccessKey } = destination;
+  return new S3Client({
+    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    forcePathStyle,
+    ...(endpoint ? { endpoint } : {}),
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId: accessKeyId.reveal(), secretAccessKey: secretAccessKey.reveal() } } : {}),
+    // The SDK's default CRC32 on every request is refused by several S3-compatible stores (B2, older
+    // MinIO and Garage): checksums are sent where ops asks for them (SHA-256 on uploads) or an API requires one.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** `s3://bucket/prefix at https://endpoint`: what every message about the destination names. */
+export function s3Where(destination: S3Destination): string {
+  return `${describeDestination(destination)} at ${destination.endpoint ?? `AWS S3 (${destination.region ?? process.env.AWS_REGION ?? 'us-east-1'})`}`;
+}
+
+const DENIED = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'Forbidden', 'CredentialsProviderError']);
+
+/**
+ * The SDK's error as one of ops' named errors. Wrong keys and a missing bucket are the config's
+ * fault: retrying cannot help. Anything else (refused, reset, a 5xx, a timeout) is the world's.
+ */
+export function s3Failure(destination: S3Destination, doing: string, err: unknown): Error {
+  const where = s3Where(destination);
+  const name = err instanceof Error ? err.name : '';
+  const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+  if (DENIED.has(name) || status === 401 || status === 403) {
+    return new PreconditionFailed(`${where}: ${doing} was refused (${name || `HTTP ${status}`}): check accessKeyId and secretAccessKey and the key's permissions on bucket ${destination.bucket}`);
+  }
+  if (name === 'NoSuchBucket') return new PreconditionFailed(`${where}: bucket ${destination.bucket} does not exist`);
+  // The SDK's message is the server's or the network's text: the keys are no part of it, but a message is never trusted with them.
+  const cause = redact(describeError(err).split('\n')[0] ?? '', [destination.accessKeyId, destination.secretAccessKey]);
+  return new TransientFailure(`${where}: ${doing} failed: ${cause}`);
+}

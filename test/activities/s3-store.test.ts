@@ -1,0 +1,142 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { S3Destination } from '../../src/config/offsite-destination.js';
+import { Secret } from '../../src/config/secret.js';
+import { S3Store } from '../../src/activities/offsite/s3-store.js';
+import type { BackupEntry, BackupManifest } from '../../src/core/backup-record.js';
+import { PreconditionFailed, TransientFailure, VerifyFailed } from '../../src/core/errors.js';
+import { startS3Server, type S3Server } from '../support/s3-server.js';
+
+let dir: string;
+let s3: S3Server;
+const never = new AbortController().signal;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ops-s3-store-'));
+  s3 = await startS3Server(dir);
+  await s3.createBucket('backups');
+});
+afterAll(async () => {
+  await s3?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function destination(overrides: Partial<S3Destination> = {}): S3Destination {
+  return {
+    kind: 's3', bucket: 'backups', prefix: 'ops/nightly', endpoint: s3.endpoint, forcePathStyle: true, storageChecksums: true,
+    accessKeyId: new Secret(s3.accessKeyId, 'test'), secretAccessKey: new Secret(s3.secretAccessKey, 'test'), ...overrides,
+  };
+}
+
+/** A dump backup in a directory of its own, as the repository holds it. */
+async function dumpEntry(target: string, stamp: string, bytes: number): Promise<BackupEntry> {
+  const entryDir = join(dir, 'repo', target, stamp);
+  await mkdir(entryDir, { recursive: true });
+  const data = randomBytes(bytes);
+  await writeFile(join(entryDir, 'dump.sql.zst'), data);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const manifest = { formatVersion: 1, id: `${target}-${stamp}`, target, kind: 'postgres', artifact: 'dump.sql.zst', startedAt: '', finishedAt: '', bytes, sha256, toolVersions: {} } satisfies BackupManifest;
+  await writeFile(join(entryDir, 'manifest.json'), JSON.stringify(manifest));
+  return { id: manifest.id, target, stamp, dir: entryDir, manifest };
+}
+
+describe('S3Store against a real S3-compatible server (versitygw)', () => {
+  it('copies a dump (single part) under <prefix>/<target>/<stamp>/, confirmed by the server\'s own SHA-256', async () => {
+    const entry = await dumpEntry('app-db', '20261201T020000Z', 100_000);
+    const store = new S3Store(destination());
+    expect(await store.copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'storage-checksum' });
+    expect(await s3.keys('backups', 'ops/nightly/app-db/')).toStrictEqual(['ops/nightly/app-db/20261201T020000Z/dump.sql.zst', 'ops/nightly/app-db/20261201T020000Z/manifest.json']);
+    expect(await store.has('app-db', '20261201T020000Z')).toBe(true);
+  });
+
+  it('copies a multipart artifact, confirmed by reading it back (a multipart SHA-256 is composite)', async () => {
+    const entry = await dumpEntry('big-db', '20261201T020000Z', 20 * 1024 * 1024 + 123);
+    const store = new S3Store(destination());
+    expect(await store.copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'read-back' });
+    const fetched = join(dir, 'fetched-big');
+    await mkdir(fetched);
+    await store.fetch('big-db', '20261201T020000Z', fetched, never);
+    expect(createHash('sha256').update(await readFile(join(fetched, 'dump.sql.zst'))).digest('hex')).toBe(entry.manifest.sha256);
+    expect(JSON.parse(await readFile(join(fetched, 'manifest.json'), 'utf8'))).toStrictEqual(entry.manifest);
+    expect(await s3.openUploads('backups')).toStrictEqual([]);
+  });
+
+  it('with storageChecksums off (a store that refuses the checksum headers), a single-part copy is confirmed by read-back', async () => {
+    const entry = await dumpEntry('plain-db', '20261201T020000Z', 1000);
+    expect(await new S3Store(destination({ storageChecksums: false })).copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'read-back' });
+  });
+
+  it('a file snapshot goes up one object per file, each checked against its own sha256, an empty file included; a fetch brings back exactly those files', async () => {
+    const entryDir = join(dir, 'repo', 'docs', '20261201T020000Z');
+    await mkdir(join(entryDir, 'snapshot', 'sub'), { recursive: true });
+    const contents: Record<string, Buffer> = { 'empty.txt': Buffer.alloc(0), 'sub/x.bin': randomBytes(3000) };
+    for (const [path, data] of Object.entries(contents)) await writeFile(join(entryDir, 'snapshot', path), data);
+    const files = Object.entries(contents).map(([path, data]) => ({ path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') }));
+    const manifest = { formatVersion: 1, id: 'docs-20261201T020000Z', target: 'docs', kind: 'files', artifact: 'snapshot', startedAt: '', finishedAt: '', bytes: 3000, sha256: 'digest', toolVersions: {}, files } satisfies BackupManifest;
+    await writeFile(join(entryDir, 'manifest.json'), JSON.stringify(manifest));
+    const store = new S3Store(destination());
+
+    expect(await store.copy({ id: manifest.id, target: 'docs', stamp: '20261201T020000Z', dir: entryDir, manifest }, never)).toStrictEqual({ sha256Confirmed: 'digest', confirmedBy: 'storage-checksum' });
+    expect(await s3.keys('backups', 'ops/nightly/docs/')).toStrictEqual(['manifest.json', 'snapshot/empty.txt', 'snapshot/sub/x.bin'].map((k) => `ops/nightly/docs/20261201T020000Z/${k}`));
+    const fetched = join(dir, 'fetched-docs');
+    await mkdir(fetched);
+    await store.fetch('docs', '20261201T020000Z', fetched, never);
+    for (const [path, data] of Object.entries(contents)) expect(await readFile(join(fetched, 'snapshot', path))).toEqual(data);
+  });
+
+  it('a second copy of the same backup re-confirms the copy there and uploads nothing', async () => {
+    const entry = await dumpEntry('again-db', '20261201T020000Z', 1000);
+    const store = new S3Store(destination());
+    await store.copy(entry, never);
+    await writeFile(join(entry.dir, 'dump.sql.zst'), 'changed locally');
+    expect((await store.copy(entry, never)).sha256Confirmed).toBe(entry.manifest.sha256);
+  });
+
+  it('an object whose bytes differ from the manifest fails the copy, naming the key', async () => {
+    const entry = await dumpEntry('bad-db', '20261201T020000Z', 1000);
+    const real = entry.manifest.sha256;
+    entry.manifest.sha256 = 'f'.repeat(64);
+    const error = await new S3Store(destination()).copy(entry, never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerifyFailed);
+    expect((error as Error).message).toBe(`offsite copy of bad-db-20261201T020000Z at s3://backups/ops/nightly: ops/nightly/bad-db/20261201T020000Z/dump.sql.zst has sha256 ${real.slice(0, 12)}…, expected ffffffffffff…`);
+  });
+
+  it('wrong keys: not retryable, one line naming the endpoint and bucket, never the secret', async () => {
+    const entry = await dumpEntry('denied-db', '20261201T020000Z', 1000);
+    const wrong = 'not-the-secret-' + randomBytes(8).toString('hex');
+    const error = await new S3Store(destination({ secretAccessKey: new Secret(wrong, 'test') })).copy(entry, never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreconditionFailed);
+    const message = (error as Error).message;
+    expect(message).toMatch(new RegExp(`^s3://backups/ops/nightly at ${s3.endpoint}: listing uploads under ops/nightly/denied-db/20261201T020000Z/ was refused \\(SignatureDoesNotMatch\\): check accessKeyId and secretAccessKey and the key's permissions on bucket backups$`));
+    expect(message).not.toContain(wrong);
+  });
+
+  it('a missing bucket: not retryable, naming it', async () => {
+    const entry = await dumpEntry('lost-db', '20261201T020000Z', 1000);
+    const error = await new S3Store(destination({ bucket: 'no-such-bucket' })).copy(entry, never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreconditionFailed);
+    expect((error as Error).message).toBe(`s3://no-such-bucket/ops/nightly at ${s3.endpoint}: bucket no-such-bucket does not exist`);
+  });
+
+  it('an unreachable endpoint is the world\'s fault: retryable', async () => {
+    const entry = await dumpEntry('far-db', '20261201T020000Z', 1000);
+    const error = await new S3Store(destination({ endpoint: 'http://127.0.0.1:1' })).copy(entry, never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientFailure);
+    expect((error as Error).message).toMatch(/^s3:\/\/backups\/ops\/nightly at http:\/\/127\.0\.0\.1:1: listing uploads under .* failed: /);
+  });
+
+  it('lists complete copies only, removes one manifest first, and sweeps old stamps a removal left without one', async () => {
+    const store = new S3Store(destination({ prefix: 'ret' }));
+    for (const stamp of ['20261101T020000Z', '20261102T020000Z']) await store.copy(await dumpEntry('keep-db', stamp, 500), never);
+    await s3.client.send(new PutObjectCommand({ Bucket: 'backups', Key: 'ret/keep-db/20261001T020000Z/dump.sql.zst', Body: 'half removed' }));
+    expect(await store.listStamps('keep-db')).toStrictEqual(['20261101T020000Z', '20261102T020000Z']);
+    expect(await s3.keys('backups', 'ret/keep-db/20261001T020000Z/')).toStrictEqual([]);
+    await store.remove('keep-db', '20261101T020000Z');
+    expect(await store.listStamps('keep-db')).toStrictEqual(['20261102T020000Z']);
+    expect(await s3.keys('backups', 'ret/keep-db/')).toStrictEqual(['ret/keep-db/20261102T020000Z/dump.sql.zst', 'ret/keep-db/20261102T020000Z/manifest.json']);
+  });
+});
