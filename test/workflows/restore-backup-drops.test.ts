@@ -14,7 +14,7 @@ import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
 
-/** A restore that is cancelled, or whose checks fail, drops the database it created and nothing else. */
+/** A restore that is cancelled, or whose checks fail, drops its restore_* scratch database and creates nothing under the final name. */
 describe('restoreBackup drops what it created', () => {
   let fixture: BackupFixture;
   let worker: TestWorker;
@@ -45,14 +45,16 @@ describe('restoreBackup drops what it created', () => {
     await fixture?.cleanup();
   });
 
-  it('a cancel during pg_restore ends the run cancelled, drops the new database, and leaves the source as it was', async () => {
+  it('a cancel during pg_restore ends the run cancelled, drops the scratch database, creates no final one, and leaves the source as it was', async () => {
     const target = fixture.targets.postgres;
     const sourceRows = await rowCounts('postgres', fixture.pgDatabase);
     const stamp = '20300102T000000Z';
     const database = restoredDatabaseName(fixture.pgDatabase, stamp);
     const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target, pick: { latest: true }, stamp }] });
-    const restoring = async () => (await execa('pgrep', ['-f', `pg_restore.*${database}`], { reject: false })).stdout.trim() !== '';
-    await waitFor('pg_restore into the new database', restoring, 60_000, 50);
+    const scratchPrefix = `restore_${target.replace(/-/g, '_')}_`;
+    const restoring = async () => (await execa('pgrep', ['-f', `pg_restore.*${scratchPrefix}`], { reject: false })).stdout.trim() !== '';
+    await waitFor('pg_restore into the scratch database', restoring, 60_000, 50);
+    expect(await databasesNamed('postgres', database)).toEqual([]);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
 
@@ -60,6 +62,7 @@ describe('restoreBackup drops what it created', () => {
     // The run waited for the restore step to clean up before it ended cancelled.
     expect(await restoring()).toBe(false);
     expect(await databasesNamed('postgres', database)).toEqual([]);
+    expect(await databasesNamed('postgres', scratchPrefix)).toEqual([]);
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(sourceRows);
     const report = readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8');
     expect(report).toContain(`# Restore ${target}: CANCELLED`);
@@ -80,6 +83,7 @@ describe('restoreBackup drops what it created', () => {
     expect(failure.type).toBe('VerifyFailed');
     expect(failure.message).toMatch(/^restore of .* failed: assertion "at least a million customers": got \d+, expected >= 1000000$/);
     expect(await databasesNamed('mysql', restoredDatabaseName(fixture.myDatabase, stamp))).toEqual([]);
+    expect(await databasesNamed('mysql', `restore_${target.replace(/-/g, '_')}_`)).toEqual([]);
     const report = readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8');
     expect(report).toContain(`# Restore ${target}: FAILED`);
     expect(report).toMatch(/\| assertion at least a million customers \| FAIL \| got \d+, expected >= 1000000 \|/);
