@@ -71,7 +71,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     const passed = outcome.reasons.length === 0;
     if (!passed) progress.mark('restore and check', 'failed', outcome.reasons.join('; '));
     return {
-      ...base, backupId, database, server, status: passed ? 'passed' : 'failed', kept: passed,
+      ...base, backupId, database, server, status: passed ? 'passed' : 'failed', kept: passed, ...(replacing ? { replaces: true } : {}),
       finishedAt: checkedAt.toISOString(), checks, reasons: outcome.reasons,
       ...(outcome.restoreSeconds !== undefined ? { restoreSeconds: outcome.restoreSeconds } : {}),
       ...(passed ? { rtoSeconds: (checkedAt.getTime() - started.getTime()) / 1000 } : {}),
@@ -94,7 +94,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
       progress.mark('approval', 'skipped');
     }
     record = approval && !approval.approved
-      ? { ...base, backupId, database, server: plan.server, status: 'refused', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [refusalReason(database, approval)], approval }
+      ? { ...base, backupId, database, server: plan.server, replaces: true, status: 'refused', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [refusalReason(database, approval)], approval }
       : await restoreChecked(plan);
   } catch (err) {
     failure = err;
@@ -104,7 +104,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     if (plan && !progress.snapshot().some((s) => s.step === 'checksum' && s.status === 'done')) checks.push({ check: 'checksum', passed: false, detail: reason });
     record = {
       ...base, status: cancelled ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],
-      ...(plan ? { backupId: plan.backupId, database: plan.database, server: plan.server } : {}),
+      ...(plan ? { backupId: plan.backupId, database: plan.database, server: plan.server, ...(plan.replacing ? { replaces: true } : {}) } : {}),
       ...(approval ? { approval } : {}),
     };
   }

@@ -105,6 +105,7 @@ describe('restoreBackup --replace', () => {
     expect(await databasesNamed(engine, scratchOf(target))).toEqual([]);
     expect(await session.alive()).toBe(false);
     const report = readFileSync(record.report!, 'utf8');
+    expect(report).toContain(`- Into: existing database \`${database}\` on `);
     expect(report).toContain('- Replace: approved by ci-bot (--yes)');
     expect(report).toContain(`- Replaced: the old database is kept as \`${keptAs}\` until you drop it`);
   });
