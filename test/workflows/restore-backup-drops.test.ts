@@ -5,11 +5,12 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
-import { restoredDatabaseName } from '../../src/core/restore-pick.js';
+import { keptDatabaseName, restoredDatabaseName } from '../../src/core/restore-pick.js';
 import { backupTarget } from '../../src/workflows/backup-target.js';
 import { restoreBackup } from '../../src/workflows/restore-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
+import { processesRunning } from '../support/processes.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
@@ -53,7 +54,9 @@ describe('restoreBackup drops what it created', () => {
     const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target, pick: { latest: true }, stamp }] });
     const scratchPrefix = `restore_${target.replace(/-/g, '_')}_`;
     const restoring = async () => (await execa('pgrep', ['-f', `pg_restore.*${scratchPrefix}`], { reject: false })).stdout.trim() !== '';
-    await waitFor('pg_restore into the scratch database', restoring, 60_000, 50);
+    // Its data section: the part that runs for seconds, so the cancel lands while it loads.
+    const loadingData = async () => (await processesRunning('pg_restore', `--dbname=${scratchPrefix}`)).some((p) => p.cmdline.includes('--section=data'));
+    await waitFor('pg_restore loading data into the scratch database', loadingData, 60_000, 50);
     expect(await databasesNamed('postgres', database)).toEqual([]);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
@@ -89,5 +92,20 @@ describe('restoreBackup drops what it created', () => {
     expect(report).toMatch(/\| assertion at least a million customers \| FAIL \| got \d+, expected >= 1000000 \|/);
     expect(report).toContain('| checksum | PASS |');
     expect(report).toContain('(not kept: the restore did not pass)');
+  });
+
+  it('a --replace --yes whose checks fail leaves the old database as it was and keeps nothing', async () => {
+    const target = fixture.targets.mysql;
+    const [backup] = await repository.list(target);
+    const before = await rowCounts('mysql', fixture.myDatabase);
+    const stamp = '20300102T000002Z';
+    const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target, pick: { backupId: backup!.id }, replace: true, yes: { by: 'ci-bot' }, stamp }] });
+    const error = await handle.result().then(() => undefined, (err: unknown) => err);
+
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('VerifyFailed');
+    expect(await rowCounts('mysql', fixture.myDatabase)).toEqual(before);
+    expect(await databasesNamed('mysql', keptDatabaseName(fixture.myDatabase, stamp))).toEqual([]);
+    expect(await databasesNamed('mysql', `restore_${target.replace(/-/g, '_')}_`)).toEqual([]);
   });
 });

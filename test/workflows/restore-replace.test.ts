@@ -84,6 +84,20 @@ describe('restoreBackup --replace', () => {
     expect(await databasesNamed(engine, scratchOf(target))).toEqual([]);
   });
 
+  it('a cancel while the replace waits at its gate ends the run cancelled and touches nothing', async () => {
+    const target = fixture.targets.postgres;
+    const before = await rowCounts('postgres', fixture.pgDatabase);
+    const { stamp, handle } = start({ target, pick: { latest: true }, replace: true });
+    const run = await handle;
+    await waitFor('the approval gate', async () => (await run.query(pendingApprovalQuery)) !== null, 60_000);
+    await run.cancel();
+    await expect(run.result()).rejects.toThrow();
+    expect((await run.describe()).status.name).toBe('CANCELLED');
+    expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(before);
+    expect(await databasesNamed('postgres', keptDatabaseName(fixture.pgDatabase, stamp))).toEqual([]);
+    expect(await databasesNamed('postgres', scratchOf(target))).toEqual([]);
+  });
+
   it.each([
     ['postgres', 'pgDatabase'],
     ['mysql', 'myDatabase'],
@@ -104,6 +118,11 @@ describe('restoreBackup --replace', () => {
     expect(await rowCounts(engine, keptAs)).toEqual(before);
     expect(await databasesNamed(engine, scratchOf(target))).toEqual([]);
     expect(await session.alive()).toBe(false);
+    if (engine === 'mysql') {
+      // RENAME TABLE cannot carry them: they were re-created on both sides of the swap.
+      expect(await mysqlObjects(database)).toEqual(await mysqlObjects(keptAs));
+      expect(await mysqlObjects(database)).toEqual({ views: 1, triggers: 1, routines: 1, events: 1 });
+    }
     const report = readFileSync(record.report!, 'utf8');
     expect(report).toContain(`- Into: existing database \`${database}\` on `);
     expect(report).toContain('- Replace: approved by ci-bot (--yes)');
@@ -136,4 +155,19 @@ async function openSession(engine: 'postgres' | 'mysql', database: string): Prom
   const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword, database });
   connection.on('error', () => undefined);
   return { alive: () => connection.query('SELECT 1').then(() => true, () => false).finally(() => connection.destroy()) };
+}
+
+/** How many views, triggers, routines and events a MariaDB database has. */
+async function mysqlObjects(database: string): Promise<Record<string, number>> {
+  const { mariadb } = testServers();
+  const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword });
+  try {
+    const count = async (table: string, column: string) => {
+      const [rows] = await connection.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM information_schema.${table} WHERE ${column} = ?`, [database]);
+      return Number(rows[0]!.n);
+    };
+    return { views: await count('VIEWS', 'TABLE_SCHEMA'), triggers: await count('TRIGGERS', 'TRIGGER_SCHEMA'), routines: await count('ROUTINES', 'ROUTINE_SCHEMA'), events: await count('EVENTS', 'EVENT_SCHEMA') };
+  } finally {
+    await connection.end();
+  }
 }
