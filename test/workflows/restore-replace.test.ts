@@ -84,6 +84,25 @@ describe('restoreBackup --replace', () => {
     expect(await databasesNamed(engine, scratchOf(target))).toEqual([]);
   });
 
+  it('an existing empty database needs no --replace and no gate: the checked copy takes its name, the empty one is kept', async () => {
+    const target = fixture.targets.postgres;
+    const [backup] = await repository.list(target);
+    const empty = `${fixture.pgDatabase}_empty`;
+    await adminQuery(`CREATE DATABASE ${empty}`);
+    try {
+      const { stamp, handle } = start({ target, pick: { latest: true }, into: empty });
+      const run = await handle;
+      const record: RestoreRecord = await run.result();
+      expect(record).toMatchObject({ status: 'passed', database: empty, replaces: true, replaced: { keptAs: keptDatabaseName(empty, stamp) } });
+      expect(record.approval).toBeUndefined();
+      expect((await run.query(progressQuery)).find((s) => s.step === 'approval')?.status).toBe('skipped');
+      expect(await rowCounts('postgres', empty)).toEqual(backup!.manifest.tables);
+      expect(await rowCounts('postgres', keptDatabaseName(empty, stamp))).toEqual([]);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
+    }
+  });
+
   it('a cancel while the replace waits at its gate ends the run cancelled and touches nothing', async () => {
     const target = fixture.targets.postgres;
     const before = await rowCounts('postgres', fixture.pgDatabase);
@@ -129,6 +148,13 @@ describe('restoreBackup --replace', () => {
     expect(report).toContain(`- Replaced: the old database is kept as \`${keptAs}\` until you drop it`);
   });
 });
+
+async function adminQuery(sql: string): Promise<void> {
+  const { postgres } = testServers();
+  const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: 'postgres' });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
 
 /** Adds a table and a row the backup does not have. */
 async function changeSince(engine: 'postgres' | 'mysql', database: string): Promise<void> {
