@@ -78,6 +78,7 @@ export function registerRestore(program: Command): void {
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         // Refused for an existing database is known within seconds: exit 2 then, with or without --wait.
         await awaitPlan(handle);
+        if (options.replace && !options.yes) console.log(`replacing a database that has tables waits up to ${approvalTimeoutMinutes} min for: ops restore approve ${targetName} [--reject]`);
         if (!options.wait) return;
         const record = await watchRun<RestoreRecord>(handle).catch(async (err: unknown) => {
           throw (await runFailureOf(handle).catch(() => undefined))?.innermostType === 'NeedsReplace' ? new UsageError((err as Error).message) : err;

@@ -71,6 +71,7 @@ describe('ops restore', () => {
     const answer = await answerGate(target, '--reject', '--reason', 'not this one');
     expect(answer.stdout).toMatch(new RegExp(`^rejected replace ${fixture.pgDatabase} for restore-${target}-\\d{8}T\\d{6}Z \\(by alice\\)$`));
     const result = await running;
+    expect(result.stdout).toContain(`replacing a database that has tables waits up to 30 min for: ops restore approve ${target} [--reject]\n`);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe(`error: replace of ${fixture.pgDatabase} refused: rejected by alice: not this one; nothing was changed`);
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(before);
@@ -98,6 +99,7 @@ describe('ops restore', () => {
     ['a --before without a zone', ['--before', '2026-12-01T08:00'], '--before "2026-12-01T08:00" is not an ISO time such as 2026-12-01T08:00:00Z'],
     ['a bad --into', ['--latest', '--into', 'x;y'], '--into: database name "x;y" must be letters, digits and _, not starting with a digit'],
     ['--yes without --replace', ['--latest', '--yes'], '--yes approves a --replace: give --replace too'],
+    ['a zero --approval-timeout', ['--latest', '--replace', '--approval-timeout', '0'], '--approval-timeout "0" is not a positive number of minutes'],
   ])('%s is bad usage: exit 2 naming it, nothing started', async (_name, args, message) => {
     const databases = await databasesNamed('postgres', fixture.id);
     const result = await restore(fixture.targets.postgres, ...args);
