@@ -2,9 +2,10 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { approveUpdate, pendingApprovalQuery, type ApprovalDecision, type PendingApproval } from './deploy-signals.js';
 
 /**
- * The approval gates of a deploy (or of a restore that replaces a database, `run` = 'restore'): answers the pendingApproval query and the approve update. The first
- * answer decides a gate. A second one (two people answering at once, or late) is refused naming the
- * first, rather than both being told they succeeded while only the last one counted.
+ * The approval gates of a deploy (or of a restore that replaces a database, `run` = 'restore'):
+ * answers the pendingApproval query and the approve update. The first answer decides a gate. A
+ * second one (two people answering at once, or late) is refused naming the first, rather than
+ * both being told they succeeded while only the last one counted.
  */
 export function trackApprovals(run = 'deploy') {
   let gate: { pending: PendingApproval; decision?: ApprovalDecision } | undefined;
