@@ -46,7 +46,23 @@ export function parseBackupId(id: string): { target: string; stamp: string } {
  * 7 + 30 + 1 + 6 + 1 + 16 = 61 characters, within PostgreSQL's 63 and MySQL's 64.
  */
 export function verifyDatabaseName(target: string, now: Date): string {
-  return `verify_${target.replace(/-/g, '_').slice(0, 30)}_${shortHash(target)}_${stampOf(now).toLowerCase()}`;
+  return scratchName('verify_', target, now);
+}
+
+/**
+ * restore_<target>_<hash>_<stamp>: where `ops restore` loads and checks a backup before renaming it
+ * to its final name, so a worker killed mid-restore leaves a scratch name, never a final one. Its
+ * own prefix, because its owner's lock lives on the target's server, which only restores sweep.
+ */
+export function restoreScratchName(target: string, now: Date): string {
+  return scratchName('restore_', target, now);
+}
+
+/** The prefixes of ops's scratch databases; sweeps look only at names of this shape. */
+export type ScratchPrefix = 'verify_' | 'restore_';
+
+function scratchName(prefix: ScratchPrefix, target: string, now: Date): string {
+  return `${prefix}${target.replace(/-/g, '_').slice(0, 30)}_${shortHash(target)}_${stampOf(now).toLowerCase()}`;
 }
 
 /**
@@ -67,8 +83,9 @@ function shortHash(text: string): string {
   return (hash & 0xffffff).toString(16).padStart(6, '0');
 }
 
-export function verifyDatabaseAge(name: string, now: Date): number | undefined {
-  const m = /^verify_.+_(\d{8}t\d{6}z)$/.exec(name);
+/** How old a scratch database (verify_* or restore_*) is by its name's stamp; undefined for any other name. */
+export function scratchDatabaseAge(name: string, now: Date): number | undefined {
+  const m = /^(?:verify|restore)_.+_(\d{8}t\d{6}z)$/.exec(name);
   if (!m) return undefined;
   return now.getTime() - dateOfStamp(m[1]!.toUpperCase()).getTime();
 }

@@ -24,6 +24,9 @@ export class PreconditionFailed extends OpsError {
   readonly retryable = false;
 }
 
+/** A restore would go over an existing non-empty database and was not asked to replace it (`--replace`). */
+export class NeedsReplace extends PreconditionFailed {}
+
 /** A backup did not pass verification: checksum, table count, row counts or assertions. */
 export class VerifyFailed extends OpsError {
   readonly retryable = false;

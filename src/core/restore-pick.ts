@@ -55,6 +55,12 @@ export function restoredDatabaseName(sourceDatabase: string, stamp: string): str
   return `${sourceDatabase.slice(0, 63 - suffix.length)}${suffix}`;
 }
 
+/** <db>_before_restore_<stamp>: where `--replace` keeps the database it replaced, until the user drops it. */
+export function keptDatabaseName(database: string, stamp: string): string {
+  const suffix = `_before_restore_${stamp.toLowerCase()}`;
+  return `${database.slice(0, 63 - suffix.length)}${suffix}`;
+}
+
 /** Why NAME cannot be a database a restore creates, or undefined when it can. */
 export function databaseNameProblem(name: string): string | undefined {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `database name "${name}" must be letters, digits and _, not starting with a digit`;

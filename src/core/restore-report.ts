@@ -7,7 +7,8 @@ export interface RestoreRecord {
   target: string;
   /** how the backup was chosen, as typed: --latest, --before ISO, --backup ID */
   pick: string;
-  status: 'passed' | 'failed' | 'cancelled';
+  /** refused: a --replace that was rejected or not answered in time; nothing was changed */
+  status: 'passed' | 'failed' | 'cancelled' | 'refused';
   startedAt: string;
   finishedAt: string;
   backupId?: string;
@@ -19,6 +20,12 @@ export interface RestoreRecord {
   restoreSeconds?: number;
   /** recovery time: from the run's start until the restored copy passed its checks */
   rtoSeconds?: number;
+  /** the final database existed: a restore that passed swapped the checked copy in for it */
+  replaces?: boolean;
+  /** with --replace: the name the replaced database is kept under */
+  replaced?: { keptAs: string };
+  /** the answer at the replace's approval gate (or --yes) */
+  approval?: { approved: boolean; by: string; reason?: string };
   checks: CheckVerdict[];
   reasons: string[];
   report?: string;
@@ -34,9 +41,11 @@ export function renderRestoreReport(record: RestoreRecord, timeZone: string): st
     record.backupId ? `- Backup: \`${record.backupId}\` (${record.pick}), from the local repository` : `- Backup: none (${record.pick})`,
   ];
   if (record.database) {
-    const fate = record.kept ? 'kept' : record.status === 'cancelled' ? 'dropped: the restore was cancelled' : 'not kept: the restore did not pass';
-    lines.push(`- Into: new database \`${record.database}\` on ${record.server ?? 'the target server'} (${fate})`);
+    const fate = record.kept ? 'kept' : record.status === 'cancelled' ? 'dropped: the restore was cancelled' : record.status === 'refused' ? 'not restored: the replace was refused' : 'not kept: the restore did not pass';
+    lines.push(`- Into: ${record.replaces ? 'existing' : 'new'} database \`${record.database}\` on ${record.server ?? 'the target server'} (${record.replaces && record.kept ? 'replaced' : fate})`);
   }
+  if (record.approval) lines.push(`- Replace: ${record.approval.approved ? 'approved' : 'refused'} by ${record.approval.by}${record.approval.reason ? ` (${record.approval.reason})` : ''}`);
+  if (record.replaced) lines.push(`- Replaced: the old database is kept as \`${record.replaced.keptAs}\` until you drop it`);
   if (record.restoreSeconds !== undefined) lines.push(`- Restore: ${formatDuration(record.restoreSeconds)}`);
   if (record.rtoSeconds !== undefined) lines.push(`- RTO (start to checked): ${formatDuration(record.rtoSeconds)}`);
   lines.push('');
@@ -45,7 +54,7 @@ export function renderRestoreReport(record: RestoreRecord, timeZone: string): st
     for (const c of record.checks) lines.push(`| ${cell(c.check)} | ${c.passed ? 'PASS' : 'FAIL'} | ${cell(c.detail)} |`);
     lines.push('');
   }
-  if (record.reasons.length > 0) lines.push('## Why it failed', '', ...record.reasons.map((r) => `- ${r.replace(/\s*\n\s*/g, ' ')}`), '');
+  if (record.reasons.length > 0) lines.push(record.status === 'refused' ? '## Why it was refused' : '## Why it failed', '', ...record.reasons.map((r) => `- ${r.replace(/\s*\n\s*/g, ' ')}`), '');
   return lines.join('\n');
 }
 

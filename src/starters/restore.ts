@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { isDatabase } from '../config/target.js';
 import { stampOf } from '../core/backup-id.js';
@@ -6,36 +7,51 @@ import { databaseNameProblem, describePick, parseBeforeTime, type RestorePick } 
 import type { RestoreRecord } from '../core/restore-report.js';
 import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
+import { progressQuery } from '../workflows/progress.js';
 import { restoreBackup } from '../workflows/restore-backup.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
-import { UsageError } from './exit-codes.js';
+import { RunFailed, UsageError } from './exit-codes.js';
+import { runFailureOf } from './run-failure.js';
 import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
+import { whoIsActing } from './who.js';
+import { registerRestoreApprove } from './restore-approve.js';
 
 interface RestoreOptions {
   backup?: string;
   latest?: boolean;
   before?: string;
   into?: string;
+  replace?: boolean;
+  yes?: boolean;
+  approvalTimeout?: string;
+  by?: string;
   wait?: boolean;
 }
 
 export function registerRestore(program: Command): void {
-  program
+  const restore = program
     .command('restore')
     .description('restore a backup of a database target into a new database on its server, checked against the manifest')
     .argument('<target>', 'a database target of the config')
     .option('--backup <id>', 'this backup (see `ops backups list`)')
     .option('--latest', 'the newest verified backup')
     .option('--before <iso-time>', 'the newest verified backup finished before this time, e.g. 2026-12-01T08:00:00Z')
-    .option('--into <name>', 'the new database (default <db>_restored_<stamp>); an existing one is refused')
-    .option('-w, --wait', 'stream step progress, wait, print each check and the RTO; exit 1 if the restore failed')
+    .option('--into <name>', 'the database restored into (default <db>_restored_<stamp>, with --replace the target\'s own); an existing non-empty one needs --replace')
+    .option('--replace', 'go over an existing non-empty database once approved (`ops restore approve TARGET`); the old one is kept as <db>_before_restore_<stamp>')
+    .option('--yes', 'with --replace: approve it now, for scripts (recorded with who ran it)')
+    .option('--approval-timeout <minutes>', 'with --replace: how long to wait for an answer; none is a refusal', '30')
+    .option('--by <name>', 'who runs it, recorded with --yes (default: GITHUB_ACTOR or the OS user)')
+    .option('-w, --wait', 'stream step progress, wait, print each check and the RTO; exit 1 if the restore failed or was refused')
     .action(async (targetName: string, options: RestoreOptions) => {
       const pick = pickOf(options);
       if (options.into !== undefined) {
         const problem = databaseNameProblem(options.into);
         if (problem) throw new UsageError(`--into: ${problem}`);
       }
+      if (options.yes && !options.replace) throw new UsageError('--yes approves a --replace: give --replace too');
+      const approvalTimeoutMinutes = Number(options.approvalTimeout);
+      if (!(approvalTimeoutMinutes > 0)) throw new UsageError(`--approval-timeout "${options.approvalTimeout}" is not a positive number of minutes`);
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const target = config.targets.find((t) => t.name === targetName);
       if (!target) throw new UsageError(`unknown target "${targetName}"`);
@@ -48,18 +64,47 @@ export function registerRestore(program: Command): void {
           taskQueue: temporal.taskQueue,
           workflowId,
           staticSummary: runSummary.restore(targetName, describePick(pick)),
-          args: [{ target: targetName, pick, stamp, ...(options.into !== undefined ? { into: options.into } : {}) }],
+          args: [
+            {
+              target: targetName,
+              pick,
+              stamp,
+              ...(options.into !== undefined ? { into: options.into } : {}),
+              ...(options.replace ? { replace: true, approvalTimeoutMinutes } : {}),
+              ...(options.yes ? { yes: { by: whoIsActing(options.by) } } : {}),
+            },
+          ],
         });
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
+        // Refused for an existing database is known within seconds: exit 2 then, with or without --wait.
+        await awaitPlan(handle);
+        if (options.replace && !options.yes) console.log(`replacing a database that has tables waits up to ${approvalTimeoutMinutes} min for: ops restore approve ${targetName} [--reject]`);
         if (!options.wait) return;
-        const record = await watchRun<RestoreRecord>(handle);
+        const record = await watchRun<RestoreRecord>(handle).catch(async (err: unknown) => {
+          throw (await runFailureOf(handle).catch(() => undefined))?.innermostType === 'NeedsReplace' ? new UsageError((err as Error).message) : err;
+        });
+        if (record.status === 'refused') throw new RunFailed(record.reasons.join('; '));
         for (const check of record.checks) console.log(`  ${check.passed ? 'PASS' : 'FAIL'} ${check.check}: ${check.detail}`);
-        console.log(`restored ${record.backupId} into new database ${record.database} on ${record.server}`);
+        if (record.replaced) console.log(`replaced ${record.database} on ${record.server} with ${record.backupId}; the old database is kept as ${record.replaced.keptAs}`);
+        else console.log(`restored ${record.backupId} into new database ${record.database} on ${record.server}`);
         console.log(`RTO ${formatDuration(record.rtoSeconds ?? 0)} (start to checked); report ${record.report}`);
       } finally {
         await temporal.close();
       }
     });
+  registerRestoreApprove(restore, program);
+}
+
+/** Waits for the run's pick step (seconds): a NeedsReplace refusal there is bad usage, exit 2. */
+async function awaitPlan(handle: WorkflowHandle): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 300))) {
+    const pick = (await handle.query(progressQuery).catch(() => undefined))?.find((s) => s.step === 'pick');
+    if (pick?.status === 'done') return;
+    if (pick?.status === 'failed') {
+      if ((await runFailureOf(handle).catch(() => undefined))?.innermostType === 'NeedsReplace') throw new UsageError(pick.detail ?? 'the database exists: give --replace');
+      return;
+    }
+  }
 }
 
 /** Exactly one of --backup, --latest, --before. */

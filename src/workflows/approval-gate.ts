@@ -2,11 +2,12 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { approveUpdate, pendingApprovalQuery, type ApprovalDecision, type PendingApproval } from './deploy-signals.js';
 
 /**
- * The deploy's approval gates: answers the pendingApproval query and the approve update. The first
- * answer decides a gate. A second one (two people answering at once, or late) is refused naming the
- * first, rather than both being told they succeeded while only the last one counted.
+ * The approval gates of a deploy (or of a restore that replaces a database, `run` = 'restore'):
+ * answers the pendingApproval query and the approve update. The first answer decides a gate. A
+ * second one (two people answering at once, or late) is refused naming the first, rather than
+ * both being told they succeeded while only the last one counted.
  */
-export function trackApprovals() {
+export function trackApprovals(run = 'deploy') {
   let gate: { pending: PendingApproval; decision?: ApprovalDecision } | undefined;
   setHandler(pendingApprovalQuery, () => (gate && !gate.decision ? gate.pending : null));
   setHandler(
@@ -18,7 +19,7 @@ export function trackApprovals() {
     {
       // The handler runs right after its validator, before the next update is validated: the first answer closes the gate.
       validator: (answer) => {
-        if (!gate) throw new Error('no approval is pending for this deploy');
+        if (!gate) throw new Error(`no approval is pending for this ${run}`);
         const { decision, pending } = gate;
         if (decision) throw new Error(`the approval before ${pending.stage} was already ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}`);
         if (!answer.by) throw new Error('an approval must say who gives it');
@@ -27,7 +28,7 @@ export function trackApprovals() {
   );
   return {
     /** Waits for the first answer; none within the timeout is a reject by "timeout". A cancelled wait leaves no gate open. */
-    async decide(stage: string, timeoutMinutes: number, release: { ref: string; sha: string }): Promise<ApprovalDecision> {
+    async decide(stage: string, timeoutMinutes: number, release: { ref?: string; sha?: string } = {}): Promise<ApprovalDecision> {
       const current: NonNullable<typeof gate> = { pending: { stage, since: new Date().toISOString(), timeoutMinutes, ...release } };
       gate = current;
       try {

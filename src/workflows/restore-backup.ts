@@ -6,34 +6,48 @@ import { describePick, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
 import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps } from './activity-options.js';
+import { trackApprovals } from './approval-gate.js';
+import type { ApprovalDecision } from './deploy-signals.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
+export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
 export { progressQuery } from './progress.js';
 
 const quick = proxyActivities<RestoreActivities>(quickSteps);
 const long = proxyActivities<RestoreActivities>(longSteps);
-// A cancel waits for the restore step to drop the database it created before the run ends cancelled.
+// A cancel waits for the restore step to drop its scratch database before the run ends cancelled.
 const restoring = proxyActivities<RestoreActivities>({ ...longSteps, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
 
 export interface RestoreBackupInput {
   target: string;
   pick: RestorePick;
-  /** the new database; default <db>_restored_<stamp> */
+  /** the final database; default <db>_restored_<stamp>, or with `replace` the target's own */
   into?: string;
+  /** go over an existing non-empty database, once approved; it is kept as <db>_before_restore_<stamp> */
+  replace?: boolean;
+  /** `--yes`: the replace is approved by whoever started the run, without a gate */
+  yes?: { by: string };
+  /** how long the replace waits for `ops restore approve`; no answer is a refusal (default 30) */
+  approvalTimeoutMinutes?: number;
   /** names the default database and the report; default the run's start */
   stamp?: string;
 }
 
+const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 30;
+
 /**
  * `ops restore`: pick a backup of the target, confirm its artifact against the manifest, restore
- * it into a NEW database on the target's own server, run verify's checks on it, and report each
- * check's verdict and the RTO. Refusals (no such backup, a checksum mismatch, a database of that
- * name already there) happen before anything is created; a restore that fails its checks or is
- * cancelled drops the database it created.
+ * it into a scratch database on the target's own server, run verify's checks on it, and only then
+ * give it its final name, and report each check's verdict and the RTO. Refusals (no such backup,
+ * a checksum mismatch, a non-empty database of that name without --replace) happen before
+ * anything is created. Replacing a non-empty database waits at an approval gate (or takes --yes);
+ * a reject or no answer ends the run refused, nothing touched. A restore that fails its checks
+ * or is cancelled drops its scratch database and never touches the old one.
  */
 export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreRecord> {
-  const progress = trackProgress(['pick', 'checksum', 'restore and check', 'report']);
+  const progress = trackProgress(['pick', 'checksum', 'approval', 'restore and check', 'report']);
+  const approvals = trackApprovals('restore');
   const started = new Date();
   const stamp = input.stamp ?? stampOf(started);
   upsertSearchAttributes([
@@ -45,23 +59,43 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
   let record: RestoreRecord;
   let failure: unknown;
   let cancelled = false;
+  let approval: ApprovalDecision | undefined;
   const base = { workflowId: workflowInfo().workflowId, target: input.target, pick: describePick(input.pick), startedAt: started.toISOString() };
-  try {
-    plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ ...input, stamp }));
-    const { backupId, database } = plan;
-    const artifact = await progress.run('checksum', () => withSummary(long, `checksum of ${backupId}`).confirmRestoreArtifact({ backupId }));
-    checks.push({ check: 'checksum', passed: true, detail: `sha256 ${artifact.sha256.slice(0, 12)}… of ${artifact.bytes} bytes matches the manifest` });
-    const outcome = await progress.run('restore and check', () => withSummary(restoring, `restore ${backupId} into ${database}`).restoreIntoNewDatabase({ backupId, database }));
+
+  const restoreChecked = async ({ backupId, database, server, replacing }: RestorePlan): Promise<RestoreRecord> => {
+    const outcome = await progress.run('restore and check', () =>
+      withSummary(restoring, `restore ${backupId} into ${database}${replacing ? ` (replacing it, kept as ${replacing.keptAs})` : ''}`).restoreToFinalName({ backupId, database, ...(replacing ? { replacing: { keptAs: replacing.keptAs } } : {}) }),
+    );
     const checkedAt = new Date();
     checks.push(...(outcome.checks ?? []));
     const passed = outcome.reasons.length === 0;
     if (!passed) progress.mark('restore and check', 'failed', outcome.reasons.join('; '));
-    record = {
-      ...base, backupId, database, server: plan.server, status: passed ? 'passed' : 'failed', kept: passed,
+    return {
+      ...base, backupId, database, server, status: passed ? 'passed' : 'failed', kept: passed, ...(replacing ? { replaces: true } : {}),
       finishedAt: checkedAt.toISOString(), checks, reasons: outcome.reasons,
       ...(outcome.restoreSeconds !== undefined ? { restoreSeconds: outcome.restoreSeconds } : {}),
       ...(passed ? { rtoSeconds: (checkedAt.getTime() - started.getTime()) / 1000 } : {}),
+      ...(passed && replacing ? { replaced: { keptAs: replacing.keptAs } } : {}),
+      ...(approval ? { approval } : {}),
     };
+  };
+
+  try {
+    const { target, pick, into, replace } = input;
+    plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ target, pick, stamp, ...(into !== undefined ? { into } : {}), ...(replace ? { replace } : {}) }));
+    const { backupId, database, replacing } = plan;
+    const artifact = await progress.run('checksum', () => withSummary(long, `checksum of ${backupId}`).confirmRestoreArtifact({ backupId }));
+    checks.push({ check: 'checksum', passed: true, detail: `sha256 ${artifact.sha256.slice(0, 12)}… of ${artifact.bytes} bytes matches the manifest` });
+    if (replacing && replacing.tables > 0) {
+      progress.mark('approval', 'running');
+      approval = input.yes ? { approved: true, by: input.yes.by, reason: '--yes' } : await approvals.decide(`replace ${database}`, input.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES, { ref: backupId });
+      progress.mark('approval', approval.approved ? 'done' : 'failed', `${approval.approved ? 'approved' : 'refused'} by ${approval.by}`);
+    } else {
+      progress.mark('approval', 'skipped');
+    }
+    record = approval && !approval.approved
+      ? { ...base, backupId, database, server: plan.server, replaces: true, status: 'refused', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [refusalReason(database, approval)], approval }
+      : await restoreChecked(plan);
   } catch (err) {
     failure = err;
     // A cancel kills pg_restore, so the step may fail with the killed command's error rather than as cancelled.
@@ -70,7 +104,8 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     if (plan && !progress.snapshot().some((s) => s.step === 'checksum' && s.status === 'done')) checks.push({ check: 'checksum', passed: false, detail: reason });
     record = {
       ...base, status: cancelled ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],
-      ...(plan ? { backupId: plan.backupId, database: plan.database, server: plan.server } : {}),
+      ...(plan ? { backupId: plan.backupId, database: plan.database, server: plan.server, ...(plan.replacing ? { replaces: true } : {}) } : {}),
+      ...(approval ? { approval } : {}),
     };
   }
   // The report is written also when the run was cancelled: it says what was dropped.
@@ -79,11 +114,17 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
   );
   record = { ...record, report };
   if (cancelled) throw new CancelledFailure(`restore of ${record.backupId ?? input.target} cancelled; report ${report}`);
-  if (record.status !== 'passed') {
+  // A refused replace is the answer someone gave (or did not give), not a failure: the run completes, nothing touched.
+  if (record.status !== 'passed' && record.status !== 'refused') {
     const where = record.backupId ?? input.target;
     throw ApplicationFailure.create({ type: failureType(failure), nonRetryable: true, message: `restore of ${where} failed: ${record.reasons.join('; ')}`, details: [record] });
   }
   return record;
+}
+
+function refusalReason(database: string, decision: ApprovalDecision): string {
+  const why = decision.by === 'timeout' ? (decision.reason ?? 'no answer in time') : `rejected by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`;
+  return `replace of ${database} refused: ${why}; nothing was changed`;
 }
 
 /** The named type of the failure underneath (PreconditionFailed, ...); a restore that ran but failed its checks is VerifyFailed. */

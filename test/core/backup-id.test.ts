@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backupId, dateOfStamp, isStamp, parseBackupId, scratchLockKey, stampOf, verifyDatabaseAge, verifyDatabaseName } from '../../src/core/backup-id.js';
+import { backupId, dateOfStamp, isStamp, parseBackupId, scratchLockKey, stampOf, restoreScratchName, scratchDatabaseAge, verifyDatabaseName } from '../../src/core/backup-id.js';
 
 const HOUR = 3_600_000;
 
@@ -68,9 +68,17 @@ describe('verifyDatabaseName', () => {
     expect(verifyDatabaseName(target, now)).toBe(name);
     expect(name.length).toBeLessThanOrEqual(63);
   });
+
+  it.each<[string, string]>([
+    ['shop-db', 'restore_shop_db_4947ee_20261122t020304z'],
+    ['a'.repeat(40), `restore_${'a'.repeat(30)}_83bc4d_20261122t020304z`],
+  ])('restoreScratchName: %s -> %s, within 63 characters', (target, name) => {
+    expect(restoreScratchName(target, now)).toBe(name);
+    expect(name.length).toBeLessThanOrEqual(63);
+  });
 });
 
-describe('verifyDatabaseAge', () => {
+describe('scratchDatabaseAge', () => {
   const now = new Date('2026-11-22T09:03:04Z');
   it.each<[string, number | undefined]>([
     ['verify_app_20261122t020304z', 7 * HOUR],
@@ -83,13 +91,17 @@ describe('verifyDatabaseAge', () => {
     ['VERIFY_APP_20261122T020304Z', undefined],
     ['verify_app_20261122T020304Z', undefined],
     ['verify_app_20261122t020304z_old', undefined],
+    ['restore_app_6a832c_20261122t020304z', 7 * HOUR],
+    ['restored_app_20261122t020304z', undefined],
+    ['app_restored_20261122t020304z', undefined],
   ])('%s -> %s ms', (name, age) => {
-    expect(verifyDatabaseAge(name, now)).toBe(age);
+    expect(scratchDatabaseAge(name, now)).toBe(age);
   });
 
-  it('reads back the age of a name verifyDatabaseName made', () => {
+  it('reads back the age of a name verifyDatabaseName or restoreScratchName made', () => {
     const created = new Date('2026-11-22T02:00:00Z');
-    expect(verifyDatabaseAge(verifyDatabaseName('shop-db', created), new Date('2026-11-22T08:30:00Z'))).toBe(6.5 * HOUR);
+    expect(scratchDatabaseAge(verifyDatabaseName('shop-db', created), new Date('2026-11-22T08:30:00Z'))).toBe(6.5 * HOUR);
+    expect(scratchDatabaseAge(restoreScratchName('shop-db', created), new Date('2026-11-22T08:30:00Z'))).toBe(6.5 * HOUR);
   });
 });
 

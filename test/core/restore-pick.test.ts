@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackupEntry } from '../../src/core/backup-record.js';
-import { databaseNameProblem, describePick, parseBeforeTime, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../src/core/restore-pick.js';
+import { databaseNameProblem, describePick, keptDatabaseName, parseBeforeTime, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../src/core/restore-pick.js';
 
 /** A backup named <target>-<stamp>, finished at `finished` (MM-DDTHH:MM of 2026), verified unless told otherwise. */
 function b(finished: string, opts: { target?: string; verify?: 'passed' | 'failed' | 'running' | 'none' } = {}): BackupEntry {
@@ -70,6 +70,14 @@ describe('restore names', () => {
     ['a'.repeat(60), '20261207T004205Z', `${'a'.repeat(37)}_restored_20261207t004205z`],
   ])('restoredDatabaseName(%s, %s)', (db, stamp, expected) => {
     expect(restoredDatabaseName(db, stamp)).toBe(expected);
+    expect(expected.length).toBeLessThanOrEqual(63);
+  });
+
+  it.each<[string, string, string]>([
+    ['crm', '20261201T080000Z', 'crm_before_restore_20261201t080000z'],
+    ['d'.repeat(60), '20261201T080000Z', `${'d'.repeat(31)}_before_restore_20261201t080000z`],
+  ])('keptDatabaseName(%s, %s)', (db, stamp, expected) => {
+    expect(keptDatabaseName(db, stamp)).toBe(expected);
     expect(expected.length).toBeLessThanOrEqual(63);
   });
 

@@ -43,13 +43,54 @@ describe('ops restore', () => {
     expect(await rowCounts('postgres', `${fixture.pgDatabase}_restored_cli`)).toEqual(backup!.manifest.tables);
   });
 
-  it('--wait into a database that exists exits 1 naming it, and leaves it as it was', async () => {
+  it.each([[[]], [['--wait']]])('into a non-empty database without --replace (%j): exit 2 naming it and the way out, and it is left as it was', async (wait) => {
     const target = fixture.targets.postgres;
     const before = await rowCounts('postgres', fixture.pgDatabase);
-    const result = await restore(target, '--latest', '--into', fixture.pgDatabase, '--wait');
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(`database ${fixture.pgDatabase} already exists on postgres://`);
+    const result = await restore(target, '--latest', '--into', fixture.pgDatabase, ...wait);
+    expect(result.exitCode).toBe(2);
+    const { postgres } = testServers();
+    expect(result.stderr).toBe(`error: database ${fixture.pgDatabase} on postgres://${postgres.adminUser}@${postgres.host}:${postgres.port}/ exists with 3 table(s): restore over it with --replace, or into a new database with --into NAME`);
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(before);
+  });
+
+  /** `ops restore approve TARGET [--reject]` until the run's gate takes it (the run may not be at the gate yet). */
+  const answerGate = async (target: string, ...answer: string[]) => {
+    for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+      const result = await restore('approve', target, '--by', 'alice', ...answer);
+      if (result.exitCode === 0) return result;
+      expect(result.stderr).toMatch(/^error: (no restore of .* is running|restore of .*: .*no approval is pending for this restore)$/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`the restore of ${target} never waited at its gate`);
+  };
+
+  it('--replace --wait waits for `ops restore approve`; --reject refuses it: exit 1, nothing touched', async () => {
+    const target = fixture.targets.postgres;
+    const before = await rowCounts('postgres', fixture.pgDatabase);
+    const running = restore(target, '--latest', '--replace', '--wait');
+    const answer = await answerGate(target, '--reject', '--reason', 'not this one');
+    expect(answer.stdout).toMatch(new RegExp(`^rejected replace ${fixture.pgDatabase} for restore-${target}-\\d{8}T\\d{6}Z \\(by alice\\)$`));
+    const result = await running;
+    expect(result.stdout).toContain(`replacing a database that has tables waits up to 30 min for: ops restore approve ${target} [--reject]\n`);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(`error: replace of ${fixture.pgDatabase} refused: rejected by alice: not this one; nothing was changed`);
+    expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(before);
+    expect((await databasesNamed('postgres', fixture.id)).filter((n) => n.includes('_before_restore_'))).toEqual([]);
+  });
+
+  it('--replace --wait, approved with `ops restore approve`: swapped, the old database kept and named', async () => {
+    const target = fixture.targets.postgres;
+    const [backup] = await new BackupRepository(fixture.config.repository).list(target);
+    const running = restore(target, '--latest', '--replace', '--wait');
+    await answerGate(target);
+    const result = await running;
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const { postgres } = testServers();
+    const kept = result.stdout.match(/the old database is kept as (\S+)$/m)?.[1];
+    expect(result.stdout).toContain(`replaced ${fixture.pgDatabase} on postgres://${postgres.adminUser}@${postgres.host}:${postgres.port}/ with ${backup!.id}; the old database is kept as ${fixture.pgDatabase}_before_restore_`);
+    expect(await rowCounts('postgres', kept!)).toEqual(await rowCounts('postgres', fixture.pgDatabase));
+    expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(backup!.manifest.tables);
   });
 
   it.each<[string, string[], string]>([
@@ -57,6 +98,8 @@ describe('ops restore', () => {
     ['two picks', ['--latest', '--before', '2026-12-01T08:00:00Z'], 'give exactly one of --backup ID, --latest, --before ISO-TIME'],
     ['a --before without a zone', ['--before', '2026-12-01T08:00'], '--before "2026-12-01T08:00" is not an ISO time such as 2026-12-01T08:00:00Z'],
     ['a bad --into', ['--latest', '--into', 'x;y'], '--into: database name "x;y" must be letters, digits and _, not starting with a digit'],
+    ['--yes without --replace', ['--latest', '--yes'], '--yes approves a --replace: give --replace too'],
+    ['a zero --approval-timeout', ['--latest', '--replace', '--approval-timeout', '0'], '--approval-timeout "0" is not a positive number of minutes'],
   ])('%s is bad usage: exit 2 naming it, nothing started', async (_name, args, message) => {
     const databases = await databasesNamed('postgres', fixture.id);
     const result = await restore(fixture.targets.postgres, ...args);

@@ -32,9 +32,9 @@ export async function rowCounts(engine: Engine, database: string): Promise<Table
   return withAdmin(engine, database, async ({ pg: client, my }) => (client ? countPostgresRows(client) : countMysqlRows(my!, database)));
 }
 
-/** Drops the databases a restore test created (their names contain `_restored_` or the given names). */
+/** Drops the databases a restore test created or kept (their names contain `_restored_` or `_before_restore_`). */
 export async function dropRestoredDatabases(engine: Engine, marker: string): Promise<void> {
-  const names = (await databasesNamed(engine, marker)).filter((n) => n.includes('_restored_'));
+  const names = (await databasesNamed(engine, marker)).filter((n) => n.includes('_restored_') || n.includes('_before_restore_'));
   await withAdmin(engine, undefined, async ({ pg: client, my }) => {
     for (const name of names) {
       if (client) await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);

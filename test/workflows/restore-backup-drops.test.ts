@@ -5,16 +5,17 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
-import { restoredDatabaseName } from '../../src/core/restore-pick.js';
+import { keptDatabaseName, restoredDatabaseName } from '../../src/core/restore-pick.js';
 import { backupTarget } from '../../src/workflows/backup-target.js';
 import { restoreBackup } from '../../src/workflows/restore-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
+import { processesRunning } from '../support/processes.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
 
-/** A restore that is cancelled, or whose checks fail, drops the database it created and nothing else. */
+/** A restore that is cancelled, or whose checks fail, drops its restore_* scratch database and creates nothing under the final name. */
 describe('restoreBackup drops what it created', () => {
   let fixture: BackupFixture;
   let worker: TestWorker;
@@ -45,14 +46,18 @@ describe('restoreBackup drops what it created', () => {
     await fixture?.cleanup();
   });
 
-  it('a cancel during pg_restore ends the run cancelled, drops the new database, and leaves the source as it was', async () => {
+  it('a cancel during pg_restore ends the run cancelled, drops the scratch database, creates no final one, and leaves the source as it was', async () => {
     const target = fixture.targets.postgres;
     const sourceRows = await rowCounts('postgres', fixture.pgDatabase);
     const stamp = '20300102T000000Z';
     const database = restoredDatabaseName(fixture.pgDatabase, stamp);
     const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target, pick: { latest: true }, stamp }] });
-    const restoring = async () => (await execa('pgrep', ['-f', `pg_restore.*${database}`], { reject: false })).stdout.trim() !== '';
-    await waitFor('pg_restore into the new database', restoring, 60_000, 50);
+    const scratchPrefix = `restore_${target.replace(/-/g, '_')}_`;
+    const restoring = async () => (await execa('pgrep', ['-f', `pg_restore.*${scratchPrefix}`], { reject: false })).stdout.trim() !== '';
+    // Its data section: the part that runs for seconds, so the cancel lands while it loads.
+    const loadingData = async () => (await processesRunning('pg_restore', `--dbname=${scratchPrefix}`)).some((p) => p.cmdline.includes('--section=data'));
+    await waitFor('pg_restore loading data into the scratch database', loadingData, 60_000, 50);
+    expect(await databasesNamed('postgres', database)).toEqual([]);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
 
@@ -60,6 +65,7 @@ describe('restoreBackup drops what it created', () => {
     // The run waited for the restore step to clean up before it ended cancelled.
     expect(await restoring()).toBe(false);
     expect(await databasesNamed('postgres', database)).toEqual([]);
+    expect(await databasesNamed('postgres', scratchPrefix)).toEqual([]);
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(sourceRows);
     const report = readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8');
     expect(report).toContain(`# Restore ${target}: CANCELLED`);
@@ -80,10 +86,26 @@ describe('restoreBackup drops what it created', () => {
     expect(failure.type).toBe('VerifyFailed');
     expect(failure.message).toMatch(/^restore of .* failed: assertion "at least a million customers": got \d+, expected >= 1000000$/);
     expect(await databasesNamed('mysql', restoredDatabaseName(fixture.myDatabase, stamp))).toEqual([]);
+    expect(await databasesNamed('mysql', `restore_${target.replace(/-/g, '_')}_`)).toEqual([]);
     const report = readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8');
     expect(report).toContain(`# Restore ${target}: FAILED`);
     expect(report).toMatch(/\| assertion at least a million customers \| FAIL \| got \d+, expected >= 1000000 \|/);
     expect(report).toContain('| checksum | PASS |');
     expect(report).toContain('(not kept: the restore did not pass)');
+  });
+
+  it('a --replace --yes whose checks fail leaves the old database as it was and keeps nothing', async () => {
+    const target = fixture.targets.mysql;
+    const [backup] = await repository.list(target);
+    const before = await rowCounts('mysql', fixture.myDatabase);
+    const stamp = '20300102T000002Z';
+    const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target, pick: { backupId: backup!.id }, replace: true, yes: { by: 'ci-bot' }, stamp }] });
+    const error = await handle.result().then(() => undefined, (err: unknown) => err);
+
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('VerifyFailed');
+    expect(await rowCounts('mysql', fixture.myDatabase)).toEqual(before);
+    expect(await databasesNamed('mysql', keptDatabaseName(fixture.myDatabase, stamp))).toEqual([]);
+    expect(await databasesNamed('mysql', `restore_${target.replace(/-/g, '_')}_`)).toEqual([]);
   });
 });

@@ -88,6 +88,7 @@ describe('restoreBackup', () => {
     expect((await run.query(progressQuery)).map((s) => [s.step, s.status])).toEqual([
       ['pick', 'done'],
       ['checksum', 'done'],
+      ['approval', 'skipped'],
       ['restore and check', 'done'],
       ['report', 'done'],
     ]);
@@ -117,7 +118,7 @@ describe('restoreBackup', () => {
     expect(await rowCounts('postgres', after.database!)).toEqual(second.manifest.tables);
   });
 
-  it('--into an existing database is refused before anything changes, naming the database and server', async () => {
+  it('--into an existing non-empty database without --replace is refused (NeedsReplace) before anything changes, naming the database and server', async () => {
     const target = fixture.targets.postgres;
     const sourceRows = await rowCounts('postgres', fixture.pgDatabase);
     const databasesBefore = await databasesNamed('postgres', fixture.id);
@@ -125,9 +126,9 @@ describe('restoreBackup', () => {
     const failure = await failureOf((await handle).result());
 
     const { postgres } = testServers();
-    expect(failure.type).toBe('PreconditionFailed');
+    expect(failure.type).toBe('NeedsReplace');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(new RegExp(`^restore of ${target}-\\d{8}T\\d{6}Z failed: database ${fixture.pgDatabase} already exists on postgres://${postgres.adminUser}@${postgres.host}:${postgres.port}/: a restore only creates a new database$`));
+    expect(failure.message).toMatch(new RegExp(`^restore of ${target} failed: database ${fixture.pgDatabase} on postgres://${postgres.adminUser}@${postgres.host}:${postgres.port}/ exists with 3 table\\(s\\): restore over it with --replace, or into a new database with --into NAME$`));
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(sourceRows);
     expect(await databasesNamed('postgres', fixture.id)).toEqual(databasesBefore);
     expect(readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8')).toContain(`# Restore ${target}: FAILED`);
@@ -149,6 +150,7 @@ describe('restoreBackup', () => {
     expect((await run.query(progressQuery)).map((s) => [s.step, s.status])).toEqual([
       ['pick', 'done'],
       ['checksum', 'failed'],
+      ['approval', 'pending'],
       ['restore and check', 'pending'],
       ['report', 'done'],
     ]);

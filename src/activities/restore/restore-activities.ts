@@ -3,21 +3,25 @@ import { join } from 'node:path';
 import { describeAddress } from '../../config/database-url.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { isDatabase, type DatabaseTarget } from '../../config/target.js';
-import { PreconditionFailed } from '../../core/errors.js';
-import { databaseNameProblem, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
+import { restoreScratchName } from '../../core/backup-id.js';
+import { NeedsReplace, PreconditionFailed } from '../../core/errors.js';
+import { databaseNameProblem, keptDatabaseName, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
 import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
 import { findTarget } from '../backup/plan-backup.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { writeFileAtomic } from '../repository/atomic-write.js';
 import { BackupRepository } from '../repository/backup-repository.js';
 import { checksumMismatch, databaseTargetOf, restoreDatabase } from '../verify/restore-and-check.js';
-import type { RestoreOutcome, RestoreServer } from '../verify/restore-outcome.js';
+import type { Promotion, RestoreOutcome, RestoreServer } from '../verify/restore-outcome.js';
+import { mysqlDestinationState, postgresDestinationState } from './destination-state.js';
 
 export interface RestorePlan {
   backupId: string;
   database: string;
   /** the target's server, without a password, for reports */
   server: string;
+  /** set when `database` exists: the swap keeps it under `keptAs`; it holds `tables` tables */
+  replacing?: { keptAs: string; tables: number };
 }
 
 /**
@@ -29,14 +33,26 @@ export function createRestoreActivities(config: OpsConfig) {
   const repository = new BackupRepository(config.repository);
 
   return {
-    async planRestore(input: { target: string; pick: RestorePick; into?: string; stamp: string }): Promise<RestorePlan> {
+    /**
+     * The backup and the final name, checked before anything is restored: an existing non-empty
+     * database there is refused (NeedsReplace) unless the run replaces it. With --replace the
+     * default final name is the target's own database.
+     */
+    async planRestore(input: { target: string; pick: RestorePick; into?: string; replace?: boolean; stamp: string }): Promise<RestorePlan> {
       const target = databaseTarget(config, input.target);
       const picked = pickBackupForRestore(await repository.list(target.name), target.name, input.pick, config.timeZone);
       if ('none' in picked) throw new PreconditionFailed(picked.none);
-      const database = input.into ?? restoredDatabaseName(target.url.database, input.stamp);
+      const database = input.into ?? (input.replace ? target.url.database : restoredDatabaseName(target.url.database, input.stamp));
       const problem = databaseNameProblem(database);
       if (problem) throw new PreconditionFailed(`--into: ${problem}`);
-      return { backupId: picked.entry.id, database, server: describeAddress({ ...target.url, database: '' }) };
+      const server = describeAddress({ ...target.url, database: '' });
+      const plan = { backupId: picked.entry.id, database, server };
+      const state = await (target.kind === 'postgres' ? postgresDestinationState : mysqlDestinationState)(targetServer(target), database);
+      if (!state.exists) return plan;
+      if (state.tables > 0 && !input.replace) {
+        throw new NeedsReplace(`database ${database} on ${server} exists with ${state.tables} table(s): restore over it with --replace, or into a new database with --into NAME`);
+      }
+      return { ...plan, replacing: { keptAs: keptDatabaseName(database, input.stamp), tables: state.tables } };
     },
 
     /** The artifact must be the one its manifest describes before anything is created. */
@@ -47,11 +63,16 @@ export function createRestoreActivities(config: OpsConfig) {
       return { sha256: entry.manifest.sha256, bytes: entry.manifest.bytes };
     },
 
-    /** Cancelled or failed, this drops the database it created; it never drops one it did not create. */
-    async restoreIntoNewDatabase(input: { backupId: string; database: string }): Promise<RestoreOutcome> {
+    /**
+     * Restores into a restore_* scratch database and checks it there; only a copy that passed
+     * takes the final name (or, with `replacing`, swaps with the database there). Cancelled,
+     * failed or killed, it leaves no database under the final name and never touches the old one.
+     */
+    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string } }): Promise<RestoreOutcome> {
       const entry = await repository.get(input.backupId);
       const target = databaseTargetOf(config, entry.manifest);
-      const destination = { server: targetServer(target), database: input.database, keep: true };
+      const promote: Promotion = { database: input.database, ...(input.replacing ? { replace: { keptAs: input.replacing.keptAs } } : {}) };
+      const destination = { server: targetServer(target), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };
       return withHeartbeat(({ cancelSignal }) => restoreDatabase(entry.manifest, join(entry.dir, entry.manifest.artifact), destination, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours }));
     },
 

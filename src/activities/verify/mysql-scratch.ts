@@ -1,15 +1,20 @@
 import mysql from 'mysql2/promise';
+import type { ScratchPrefix } from '../../core/backup-id.js';
 import { TransientFailure } from '../../core/errors.js';
 import { sweepDecision, type SweepRule } from '../../core/scratch-sweep.js';
+import { createMysqlDatabase } from './create-database.js';
+import type { RestoreServer } from './restore-outcome.js';
 
 /**
  * The MySQL/MariaDB side of scratch ownership (see claimPostgresScratch): a named lock,
  * GET_LOCK(name), held by the verify's admin connection from before the database exists until
  * after it is dropped. The server releases it when that connection dies with its worker.
  */
-export async function claimMysqlScratch(admin: mysql.Connection, name: string): Promise<void> {
+export async function claimMysqlScratch(admin: mysql.Connection, name: string, server?: RestoreServer): Promise<void> {
   if (!(await tryLock(admin, name))) throw new TransientFailure(`scratch database ${name} is held by another verify`);
-  await admin.query(`CREATE DATABASE ${mysql.escapeId(name)} CHARACTER SET utf8mb4`);
+  // With the server known, a user not allowed to create databases is refused naming both.
+  if (server) await createMysqlDatabase(admin, server, name);
+  else await admin.query(`CREATE DATABASE ${mysql.escapeId(name)} CHARACTER SET utf8mb4`);
 }
 
 /**
@@ -27,9 +32,9 @@ export async function dropMysqlScratch(admin: mysql.Connection, name: string): P
   await admin.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`);
 }
 
-/** Drops every verify_* database no live verify holds (see sweepDecision). Run on a connection that holds no scratch lock itself. */
-export async function dropAbandonedMysqlScratch(admin: mysql.Connection, rule: SweepRule): Promise<string[]> {
-  const [rows] = await admin.query<mysql.RowDataPacket[]>("SHOW DATABASES LIKE 'verify\\_%'");
+/** Drops every `prefix`* database (verify_* by default) no live owner holds (see sweepDecision). Run on a connection that holds no scratch lock itself. */
+export async function dropAbandonedMysqlScratch(admin: mysql.Connection, rule: SweepRule, prefix: ScratchPrefix = 'verify_'): Promise<string[]> {
+  const [rows] = await admin.query<mysql.RowDataPacket[]>('SHOW DATABASES LIKE ?', [`${prefix.replace('_', '\\_')}%`]);
   const dropped: string[] = [];
   for (const name of rows.map((r) => String(Object.values(r)[0])).sort()) {
     const lockFree = await tryLock(admin, name);

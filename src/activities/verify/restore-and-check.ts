@@ -26,7 +26,7 @@ export async function restoreAndCheck(config: OpsConfig, manifest: BackupManifes
   const target = databaseTargetOf(config, manifest);
   const server = config.backup.verify[manifest.kind];
   if (!server) throw new PreconditionFailed(`no backup.verify.${manifest.kind} server configured to restore ${manifest.id}`);
-  const scratch = { server, database: verifyDatabaseName(manifest.target, new Date()), keep: false };
+  const scratch = { server, database: verifyDatabaseName(manifest.target, new Date()), scratchPrefix: 'verify_' as const };
   return restoreDatabase(manifest, artifactPath, scratch, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours });
 }
 

@@ -9,26 +9,22 @@ import { mysqlBinaries } from '../backup/mysql-binaries.js';
 import { connectMysql, countMysqlRows } from '../databases/mysql-client.js';
 import { runPipeline } from '../process/run-pipeline.js';
 import { checkedOutcome, restoreFailed } from './checked-outcome.js';
-import { createMysqlDatabase } from './create-database.js';
+import { promoteMysql } from './promote-mysql.js';
 import { claimMysqlScratch, dropAbandonedMysqlScratch, dropMysqlScratch } from './mysql-scratch.js';
 import type { RestoreContext, RestoreDestination, RestoreOutcome } from './restore-outcome.js';
 
 /**
- * Imports a compressed mysqldump into a new database, counts rows, runs the assertions. The new
- * database is dropped in every case unless the destination keeps it and every check passed.
+ * Imports a compressed mysqldump into a scratch database, counts rows, runs the assertions. When
+ * the destination promotes it and every check passed, its tables move to the final name (see
+ * promoteMysql); the scratch database is dropped in every case.
  */
 export async function restoreMysql(manifest: BackupManifest, artifactPath: string, destination: RestoreDestination, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
   const { server, database } = destination;
   const admin = await connectMysql(server.url, server.password, undefined);
   try {
-    if (destination.keep) {
-      await createMysqlDatabase(admin, server, database);
-    } else {
-      // An earlier attempt's worker may have died mid-import: its scratch database goes before this one is made.
-      await dropAbandonedMysqlScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours });
-      await claimMysqlScratch(admin, database);
-    }
-    let keep = false;
+    // An earlier attempt's worker may have died mid-import: its scratch database goes before this one is made.
+    await dropAbandonedMysqlScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours }, destination.scratchPrefix);
+    await claimMysqlScratch(admin, database, server);
     try {
       const started = Date.now();
       try {
@@ -50,10 +46,12 @@ export async function restoreMysql(manifest: BackupManifest, artifactPath: strin
         results.push({ assertion, value: value === undefined || value === null ? null : Number(value) });
       }
       const outcome = checkedOutcome(manifest, database, restoreSeconds, tables, results);
-      keep = destination.keep && outcome.reasons.length === 0;
-      return outcome;
+      if (!destination.promote || outcome.reasons.length > 0) return outcome;
+      await promoteMysql(admin, server, database, destination.promote);
+      return { ...outcome, restoredInto: destination.promote.database };
     } finally {
-      if (!keep) await dropMysqlScratch(admin, database);
+      // After a promotion the scratch database is empty: its tables moved.
+      await dropMysqlScratch(admin, database);
     }
   } finally {
     await admin.end().catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { DatabaseAddress } from '../../config/database-url.js';
 import type { Secret } from '../../config/secret.js';
+import type { ScratchPrefix } from '../../core/backup-id.js';
 import type { RowCountDifference } from '../../core/backup-record.js';
 import type { CheckVerdict } from '../../core/check-verdicts.js';
 
@@ -26,13 +27,21 @@ export interface RestoreServer {
 }
 
 /**
- * Where a dump is restored. Verify restores into a scratch verify_* database it always drops (keep
- * false), held by a liveness lock so a dead attempt's one is swept; `ops restore` creates a new
- * database and keeps it when the restore and every check pass. Either way only a database this
- * restore created is ever dropped.
+ * Where a dump is restored: always into a scratch database (`database`) held by a liveness lock
+ * (see claimPostgresScratch), so a dead attempt's one is swept by the next restore of the same
+ * `scratchPrefix` on that server. Verify drops it in every case. `ops restore` promotes it: only
+ * once the restore and every check passed is it renamed to its final name (or swapped with the
+ * database it replaces); in every other case it is dropped, and no other database is touched.
  */
 export interface RestoreDestination {
   server: RestoreServer;
   database: string;
-  keep: boolean;
+  scratchPrefix: ScratchPrefix;
+  promote?: Promotion;
+}
+
+/** The final name of a restore that passed, and, with --replace, the name the replaced database is kept under. */
+export interface Promotion {
+  database: string;
+  replace?: { keptAs: string };
 }

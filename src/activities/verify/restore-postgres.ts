@@ -7,7 +7,7 @@ import type { AssertionSpec } from '../../core/verify-checks.js';
 import { connectPostgres, countPostgresRows } from '../databases/postgres-client.js';
 import { runCommand } from '../process/run-command.js';
 import { checkedOutcome, restoreFailed } from './checked-outcome.js';
-import { createPostgresDatabase } from './create-database.js';
+import { promotePostgres } from './promote-postgres.js';
 import { claimPostgresScratch, dropAbandonedPostgresScratch, dropPostgresScratch } from './postgres-scratch.js';
 import type { RestoreContext, RestoreDestination, RestoreOutcome } from './restore-outcome.js';
 
@@ -36,23 +36,19 @@ async function restoreCounting(restore: (section: PgRestoreSection) => Promise<u
 }
 
 /**
- * Restores a pg_dump into a new database, counts every table and runs the assertions. The new
- * database is dropped in every case (pass, fail, error or cancellation) unless the destination
- * keeps it, and then only when the restore and every check passed. If the worker dies instead, the
- * next restore on the server or the next worker start drops a scratch one.
+ * Restores a pg_dump into a scratch database, counts every table and runs the assertions. When
+ * the destination promotes it and every check passed, it is renamed to its final name (see
+ * promotePostgres); in every other case (fail, error, cancellation) it is dropped. If the worker
+ * dies instead, the next restore with the same prefix on the server (or, for verify_*, the next
+ * worker start) drops it.
  */
 export async function restorePostgres(manifest: BackupManifest, artifactPath: string, destination: RestoreDestination, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
   const { server, database } = destination;
   const admin = await connectPostgres(server.url, server.password, server.url.database || 'postgres');
   try {
-    if (destination.keep) {
-      await createPostgresDatabase(admin, server, database);
-    } else {
-      // An earlier attempt's worker may have died mid-restore: its scratch database goes before this one is made.
-      await dropAbandonedPostgresScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours });
-      await claimPostgresScratch(admin, database);
-    }
-    let keep = false;
+    // An earlier attempt's worker may have died mid-restore: its scratch database goes before this one is made.
+    await dropAbandonedPostgresScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours }, destination.scratchPrefix);
+    await claimPostgresScratch(admin, database, server);
     try {
       const started = Date.now();
       const restore = (section: PgRestoreSection) =>
@@ -66,6 +62,7 @@ export async function restorePostgres(manifest: BackupManifest, artifactPath: st
         if (context.cancelSignal.aborted || !(restored.failure instanceof OpsError)) throw restored.failure;
         return restoreFailed(database, restored.failure.message);
       }
+      let outcome: RestoreOutcome;
       try {
         const restoreSeconds = (restored.restoredAt - started) / 1000;
         const results: AssertionResult[] = [];
@@ -74,14 +71,17 @@ export async function restorePostgres(manifest: BackupManifest, artifactPath: st
           const value = result.rows[0]?.[0];
           results.push({ assertion, value: value === undefined || value === null ? null : Number(value) });
         }
-        const outcome = checkedOutcome(manifest, database, restoreSeconds, restored.tables, results);
-        keep = destination.keep && outcome.reasons.length === 0;
-        return outcome;
+        outcome = checkedOutcome(manifest, database, restoreSeconds, restored.tables, results);
       } finally {
+        // A database with a session open cannot be renamed.
         await restored.client.end().catch(() => undefined);
       }
+      if (!destination.promote || outcome.reasons.length > 0) return outcome;
+      await promotePostgres(admin, server, database, destination.promote);
+      return { ...outcome, restoredInto: destination.promote.database };
     } finally {
-      if (!keep) await dropPostgresScratch(admin, database);
+      // After a promotion the scratch name is gone: this drops nothing.
+      await dropPostgresScratch(admin, database);
     }
   } finally {
     await admin.end().catch(() => undefined);

@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { keptDatabaseName } from '../../src/core/restore-pick.js';
+import type { RestoreRecord } from '../../src/core/restore-report.js';
+import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
+import { progressQuery } from '../../src/workflows/progress.js';
+import { approveUpdate, pendingApprovalQuery, restoreBackup, type RestoreBackupInput } from '../../src/workflows/restore-backup.js';
+import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
+import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
+import { testServers } from '../support/servers.js';
+import { startTestWorker, type TestWorker } from '../support/test-worker.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * `--replace` on the real servers: the target's own database, changed since its backup, is
+ * replaced by the backup once approved, and kept under <db>_before_restore_<stamp>; a reject or
+ * no answer leaves it exactly as it was.
+ */
+describe('restoreBackup --replace', () => {
+  let fixture: BackupFixture;
+  let worker: TestWorker;
+  let repository: BackupRepository;
+  let stampCount = 0;
+
+  beforeAll(async () => {
+    fixture = await makeBackupFixture({ offsite: 'none', edit: targetsAsAdmin });
+    worker = await startTestWorker(fixture.config);
+    repository = new BackupRepository(fixture.config.repository);
+    await worker.client.workflow.execute(nightlyBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('nightly'), args: [{ targets: [fixture.targets.postgres, fixture.targets.mysql] }] });
+    // The "bad migration" after the backup: a table the backup does not have, and rows it does not have.
+    await changeSince('postgres', fixture.pgDatabase);
+    await changeSince('mysql', fixture.myDatabase);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    if (fixture) for (const engine of ['postgres', 'mysql'] as const) await dropRestoredDatabases(engine, fixture.id);
+    await fixture?.cleanup();
+  });
+
+  const nextStamp = () => `20300201T0000${String(stampCount++).padStart(2, '0')}Z`;
+  const start = (input: Omit<RestoreBackupInput, 'stamp'>) => {
+    const stamp = nextStamp();
+    const handle = worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ ...input, stamp }] });
+    return { stamp, handle };
+  };
+  const scratchOf = (target: string) => `restore_${target.replace(/-/g, '_')}_`;
+
+  it.each([
+    ['postgres', 'pgDatabase'],
+    ['mysql', 'myDatabase'],
+  ] as const)('%s: rejected at the gate, and not answered in time: refused, nothing touched, no failure', async (engine, sourceKey) => {
+    const target = fixture.targets[engine];
+    const database = fixture[sourceKey];
+    const before = await rowCounts(engine, database);
+    const rejected = start({ target, pick: { latest: true }, replace: true });
+    const run = await rejected.handle;
+    await waitFor('the approval gate', async () => (await run.query(pendingApprovalQuery)) !== null, 60_000);
+    expect(await run.query(pendingApprovalQuery)).toMatchObject({ stage: `replace ${database}`, timeoutMinutes: 30 });
+    await run.executeUpdate(approveUpdate, { args: [{ approved: false, by: 'mallory', reason: 'wrong backup' }] });
+    const refused: RestoreRecord = await run.result();
+    expect(refused).toMatchObject({ status: 'refused', database, kept: false, approval: { approved: false, by: 'mallory' } });
+    expect(refused.reasons).toEqual([`replace of ${database} refused: rejected by mallory: wrong backup; nothing was changed`]);
+    expect((await run.query(progressQuery)).map((s) => [s.step, s.status])).toEqual([
+      ['pick', 'done'],
+      ['checksum', 'done'],
+      ['approval', 'failed'],
+      ['restore and check', 'pending'],
+      ['report', 'done'],
+    ]);
+    expect(readFileSync(join(fixture.config.reports, `restore-${target}-${rejected.stamp}.md`), 'utf8')).toContain('- Replace: refused by mallory (wrong backup)');
+
+    const silent = start({ target, pick: { latest: true }, replace: true, approvalTimeoutMinutes: 0.05 });
+    const timedOut: RestoreRecord = await (await silent.handle).result();
+    expect(timedOut).toMatchObject({ status: 'refused', approval: { approved: false, by: 'timeout' } });
+    expect(timedOut.reasons).toEqual([`replace of ${database} refused: no answer within 0.05 min; nothing was changed`]);
+
+    expect(await rowCounts(engine, database)).toEqual(before);
+    expect(await databasesNamed(engine, keptDatabaseName(database, rejected.stamp))).toEqual([]);
+    expect(await databasesNamed(engine, keptDatabaseName(database, silent.stamp))).toEqual([]);
+    expect(await databasesNamed(engine, scratchOf(target))).toEqual([]);
+  });
+
+  it('an existing empty database needs no --replace and no gate: the checked copy takes its name, the empty one is kept', async () => {
+    const target = fixture.targets.postgres;
+    const [backup] = await repository.list(target);
+    const empty = `${fixture.pgDatabase}_empty`;
+    await adminQuery(`CREATE DATABASE ${empty}`);
+    try {
+      const { stamp, handle } = start({ target, pick: { latest: true }, into: empty });
+      const run = await handle;
+      const record: RestoreRecord = await run.result();
+      expect(record).toMatchObject({ status: 'passed', database: empty, replaces: true, replaced: { keptAs: keptDatabaseName(empty, stamp) } });
+      expect(record.approval).toBeUndefined();
+      expect((await run.query(progressQuery)).find((s) => s.step === 'approval')?.status).toBe('skipped');
+      expect(await rowCounts('postgres', empty)).toEqual(backup!.manifest.tables);
+      expect(await rowCounts('postgres', keptDatabaseName(empty, stamp))).toEqual([]);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
+    }
+  });
+
+  it('a cancel while the replace waits at its gate ends the run cancelled and touches nothing', async () => {
+    const target = fixture.targets.postgres;
+    const before = await rowCounts('postgres', fixture.pgDatabase);
+    const { stamp, handle } = start({ target, pick: { latest: true }, replace: true });
+    const run = await handle;
+    await waitFor('the approval gate', async () => (await run.query(pendingApprovalQuery)) !== null, 60_000);
+    await run.cancel();
+    await expect(run.result()).rejects.toThrow();
+    expect((await run.describe()).status.name).toBe('CANCELLED');
+    expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(before);
+    expect(await databasesNamed('postgres', keptDatabaseName(fixture.pgDatabase, stamp))).toEqual([]);
+    expect(await databasesNamed('postgres', scratchOf(target))).toEqual([]);
+  });
+
+  it.each([
+    ['postgres', 'pgDatabase'],
+    ['mysql', 'myDatabase'],
+  ] as const)('%s: --yes swaps: the database has the backup’s rows, the old one is kept with its rows, its sessions were ended', async (engine, sourceKey) => {
+    const target = fixture.targets[engine];
+    const database = fixture[sourceKey];
+    const [backup] = await repository.list(target);
+    const before = await rowCounts(engine, database);
+    expect(before).not.toEqual(backup!.manifest.tables);
+    const session = await openSession(engine, database);
+
+    const { stamp, handle } = start({ target, pick: { latest: true }, replace: true, yes: { by: 'ci-bot' } });
+    const record: RestoreRecord = await (await handle).result();
+
+    const keptAs = keptDatabaseName(database, stamp);
+    expect(record).toMatchObject({ status: 'passed', database, kept: true, replaced: { keptAs }, approval: { approved: true, by: 'ci-bot', reason: '--yes' }, reasons: [] });
+    expect(await rowCounts(engine, database)).toEqual(backup!.manifest.tables);
+    expect(await rowCounts(engine, keptAs)).toEqual(before);
+    expect(await databasesNamed(engine, scratchOf(target))).toEqual([]);
+    expect(await session.alive()).toBe(false);
+    if (engine === 'mysql') {
+      // RENAME TABLE cannot carry them: they were re-created on both sides of the swap.
+      expect(await mysqlObjects(database)).toEqual(await mysqlObjects(keptAs));
+      expect(await mysqlObjects(database)).toEqual({ views: 1, triggers: 1, routines: 1, events: 1 });
+    }
+    const report = readFileSync(record.report!, 'utf8');
+    expect(report).toContain(`- Into: existing database \`${database}\` on `);
+    expect(report).toContain('- Replace: approved by ci-bot (--yes)');
+    expect(report).toContain(`- Replaced: the old database is kept as \`${keptAs}\` until you drop it`);
+  });
+});
+
+async function adminQuery(sql: string): Promise<void> {
+  const { postgres } = testServers();
+  const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: 'postgres' });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
+/** Adds a table and a row the backup does not have. */
+async function changeSince(engine: 'postgres' | 'mysql', database: string): Promise<void> {
+  const { postgres, mariadb } = testServers();
+  if (engine === 'postgres') {
+    const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database });
+    await client.connect();
+    await client.query('CREATE TABLE migration_mistake (id int PRIMARY KEY); INSERT INTO migration_mistake VALUES (1), (2)').finally(() => client.end());
+    return;
+  }
+  const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword, database, multipleStatements: true });
+  await connection.query('CREATE TABLE migration_mistake (id int PRIMARY KEY); INSERT INTO migration_mistake VALUES (1), (2)').finally(() => connection.end());
+}
+
+/** An application's open session on the database; alive() asks it whether it still works. */
+async function openSession(engine: 'postgres' | 'mysql', database: string): Promise<{ alive(): Promise<boolean> }> {
+  const { postgres, mariadb } = testServers();
+  if (engine === 'postgres') {
+    const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database });
+    client.on('error', () => undefined);
+    await client.connect();
+    return { alive: () => client.query('SELECT 1').then(() => true, () => false).finally(() => client.end().catch(() => undefined)) };
+  }
+  const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword, database });
+  connection.on('error', () => undefined);
+  return { alive: () => connection.query('SELECT 1').then(() => true, () => false).finally(() => connection.destroy()) };
+}
+
+/** How many views, triggers, routines and events a MariaDB database has. */
+async function mysqlObjects(database: string): Promise<Record<string, number>> {
+  const { mariadb } = testServers();
+  const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword });
+  try {
+    const count = async (table: string, column: string) => {
+      const [rows] = await connection.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM information_schema.${table} WHERE ${column} = ?`, [database]);
+      return Number(rows[0]!.n);
+    };
+    return { views: await count('VIEWS', 'TABLE_SCHEMA'), triggers: await count('TRIGGERS', 'TRIGGER_SCHEMA'), routines: await count('ROUTINES', 'ROUTINE_SCHEMA'), events: await count('EVENTS', 'EVENT_SCHEMA') };
+  } finally {
+    await connection.end();
+  }
+}
