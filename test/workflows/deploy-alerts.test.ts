@@ -33,7 +33,8 @@ describe.concurrent('deployPipeline alerts', { timeout: DEPLOY_TEST_TIMEOUT_MS }
     const { text } = receiver.messages[0]!;
     expect(text).toMatch(new RegExp(`^:x: Deploy failed: ${fixture.app} — ${sha.slice(0, 12)} on staging: docker compose build on local failed \\(exit 1\\): `));
     expect(text).toContain(REASON);
-    expect(text).toMatch(new RegExp(`<${runUrl}\\|run>$`));
+    // The link names this run, not only the workflow id that every deploy of the app shares.
+    expect(text).toMatch(new RegExp(`<${runUrl}/${(await handle.describe()).runId}/history\\|run>$`));
     expect(text).not.toContain(new URL(receiver.url).pathname);
     expect(text).not.toContain(fixture.env.DEPLOY_DB_PASSWORD);
     expect(await activityRuns(world.worker.client, handle.workflowId, 'sendAlert')).toMatchObject([{ attempt: 1, outcome: 'completed' }]);
