@@ -24,6 +24,7 @@ describe('retention of manual backups', () => {
     const offsiteNames = async () => (await namesIn(join(world.fixture.offsiteDir, files))).sort();
 
     const nightly = (await runNightly(world)).result.targets[0]!.backupId!;
+    await nextSecond();
     const manualRun = await runManual(world);
     const manual = manualRun.targets[0]!.backupId!;
     expect(manualRun.retention).toEqual([{ target: files, kept: 2, deleted: [], offsiteDeleted: [] }]);
@@ -32,6 +33,9 @@ describe('retention of manual backups', () => {
     expect(await offsiteNames()).toEqual(entries.map((e) => e.stamp));
 
     // A later nightly of the same day fills the day's slot; neither earlier backup has one left.
+    // Backup ids are per second and a files chain can finish within one: the next run starts in
+    // the next second, or its backup would collide with the manual one ("already exists").
+    await nextSecond();
     const next = await runNightly(world);
     const newest = next.result.targets[0]!.backupId!;
     expect(next.result.retention).toEqual([{ target: files, kept: 1, deleted: [nightly, manual], offsiteDeleted: [nightly, manual] }]);
@@ -40,3 +44,7 @@ describe('retention of manual backups', () => {
     expect(await offsiteNames()).toEqual([kept!.stamp]);
   });
 });
+
+async function nextSecond(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 50));
+}
