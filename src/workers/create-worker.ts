@@ -30,6 +30,8 @@ export interface OpsWorkerOptions {
   log?: (line: string) => void;
   /** How long running activities may finish after a shutdown before they are cancelled (default 0: at once). */
   shutdownGraceTime?: number;
+  /** Aborting it during start-up stops building the workflow bundle (a stop signal came). */
+  startUpSignal?: AbortSignal;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir) },
+    workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir, options.startUpSignal) },
     activities: {
       ...createBackupActivities(config),
       ...createDeployActivities(config),
