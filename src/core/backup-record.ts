@@ -110,3 +110,10 @@ export function triggerOf(entry: Pick<BackupEntry, 'target' | 'manifest' | 'veri
   if (entry.manifest.trigger) return entry.manifest.trigger;
   return entry.verify?.workflowId?.endsWith(`${MANUAL_RUN_SUFFIX}-${entry.target}`) ? 'manual' : 'scheduled';
 }
+
+/** When the backup finished, in ms; a manifest whose finishedAt does not parse is refused, naming the backup. */
+export function finishedInstant(entry: Pick<BackupEntry, 'id' | 'manifest'>): number {
+  const at = Date.parse(entry.manifest.finishedAt);
+  if (Number.isNaN(at)) throw new Error(`backup ${entry.id}: finishedAt is not a date: "${entry.manifest.finishedAt}"`);
+  return at;
+}

@@ -1,4 +1,5 @@
 import { formatBytes, formatDuration, formatLocalTime } from './format.js';
+import { cell, oneLine } from './markdown-text.js';
 import { formatAge } from './rpo.js';
 
 /**
@@ -133,15 +134,6 @@ function statusCell(t: TargetReport): string {
 function table(header: string[], rows: string[][]): string[] {
   const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
   return [line(header), `| ${header.map(() => '---').join(' | ')} |`, ...rows.map(line)];
-}
-
-/** A table cell must stay on one line, and a bare | would end it early. */
-function cell(text: string): string {
-  return oneLine(text).replace(/\|/g, '\\|');
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, ' ').trim();
 }
 
 /** Error messages carry stderr tails: a fence keeps them verbatim, longer than any backtick run inside. */

@@ -1,4 +1,5 @@
 import { formatDuration, formatLocalTime } from './format.js';
+import { cell, oneLine } from './markdown-text.js';
 
 export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'rejected' | 'cancelled' | 'skipped';
 
@@ -108,10 +109,3 @@ function seconds(from: string, to: string): number {
   return Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 }
 
-export function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ');
-}
-
-function cell(text: string): string {
-  return oneLine(text).replace(/\|/g, '\\|');
-}

@@ -1,4 +1,4 @@
-import type { BackupEntry } from './backup-record.js';
+import { finishedInstant, type BackupEntry } from './backup-record.js';
 import { formatLocalTime } from './format.js';
 import { destinationsWithCopy } from './offsite-record.js';
 
@@ -34,7 +34,7 @@ export function pickBackupForDrill(entries: BackupEntry[], options: DrillPickOpt
   const of = target === undefined ? '' : ` of ${target}`;
   const mine = entries
     .filter((e) => target === undefined || e.target === target)
-    .map((e) => ({ e, at: instant(e) }))
+    .map((e) => ({ e, at: finishedInstant(e) }))
     // Oldest first, ties by id: the random pick then depends on the set of backups, not on listing order.
     .sort((a, b) => a.at - b.at || (a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0));
   if (mine.length === 0) return { none: `no backups${of} at all` };
@@ -77,10 +77,4 @@ export function compareRestoreDuration(current: number, previous: number[]): Res
     ratio: medianPrevious === null || medianPrevious === 0 ? null : current / medianPrevious,
     slower: medianPrevious !== null && current > SLOWER_FACTOR * medianPrevious,
   };
-}
-
-function instant(entry: BackupEntry): number {
-  const at = Date.parse(entry.manifest.finishedAt);
-  if (Number.isNaN(at)) throw new Error(`backup ${entry.id}: finishedAt is not a date: "${entry.manifest.finishedAt}"`);
-  return at;
 }

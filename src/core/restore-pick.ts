@@ -1,4 +1,4 @@
-import type { BackupEntry } from './backup-record.js';
+import { finishedInstant, type BackupEntry } from './backup-record.js';
 import { formatLocalTime } from './format.js';
 
 /** Which backup `ops restore` restores: one by id, the newest verified one, or the newest verified one finished before a time. */
@@ -12,7 +12,7 @@ export type RestorePickResult = { entry: BackupEntry } | { none: string };
  * An explicit `--backup ID` is the user's choice; the restore's own checks judge it.
  */
 export function pickBackupForRestore(entries: BackupEntry[], target: string, pick: RestorePick, timeZone: string): RestorePickResult {
-  const mine = entries.filter((e) => e.target === target).sort((a, b) => instant(a) - instant(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const mine = entries.filter((e) => e.target === target).sort((a, b) => finishedInstant(a) - finishedInstant(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if ('backupId' in pick) {
     const entry = mine.find((e) => e.id === pick.backupId);
     if (entry) return { entry };
@@ -26,7 +26,7 @@ export function pickBackupForRestore(entries: BackupEntry[], target: string, pic
 
   const before = parseBeforeTime(pick.before);
   if (!before) return { none: `--before "${pick.before}" is not an ISO time such as 2026-12-01T08:00:00Z` };
-  const earlier = verified.filter((e) => instant(e) < before.getTime());
+  const earlier = verified.filter((e) => finishedInstant(e) < before.getTime());
   if (earlier.length === 0) {
     return { none: `no verified backup of ${target} finished before ${formatLocalTime(before, timeZone)} (the oldest finished ${formatLocalTime(verified[0]!.manifest.finishedAt, timeZone)})` };
   }
@@ -66,10 +66,4 @@ export function databaseNameProblem(name: string): string | undefined {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `database name "${name}" must be letters, digits and _, not starting with a digit`;
   if (name.length > 63) return `database name "${name}" is longer than 63 characters`;
   return undefined;
-}
-
-function instant(entry: BackupEntry): number {
-  const at = Date.parse(entry.manifest.finishedAt);
-  if (Number.isNaN(at)) throw new Error(`backup ${entry.id}: finishedAt is not a date: "${entry.manifest.finishedAt}"`);
-  return at;
 }

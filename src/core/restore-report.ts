@@ -1,5 +1,6 @@
 import type { CheckVerdict } from './check-verdicts.js';
 import { formatDuration, formatLocalTime } from './format.js';
+import { cell } from './markdown-text.js';
 
 /** What one `ops restore` run did: the workflow's result and the source of its report. */
 export interface RestoreRecord {
@@ -56,8 +57,4 @@ export function renderRestoreReport(record: RestoreRecord, timeZone: string): st
   }
   if (record.reasons.length > 0) lines.push(record.status === 'refused' ? '## Why it was refused' : '## Why it failed', '', ...record.reasons.map((r) => `- ${r.replace(/\s*\n\s*/g, ' ')}`), '');
   return lines.join('\n');
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }

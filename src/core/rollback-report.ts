@@ -1,4 +1,5 @@
-import { oneLine, runLine, stepTable, type StageReport } from './deploy-report.js';
+import { runLine, stepTable, type StageReport } from './deploy-report.js';
+import { oneLine } from './markdown-text.js';
 
 /** How an `ops rollback` ended: refused or failed before it changed anything, or after its switch. */
 export type RollbackOutcome = 'rolled-back' | 'refused' | 'failed' | 'rollback-failed';

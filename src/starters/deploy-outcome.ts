@@ -55,6 +55,12 @@ export async function awaitPromotionCheck(handle: WorkflowHandle, timeoutMs = 12
     }
     if (promotion && SETTLED.has(promotion.status)) return;
     const { status } = await handle.describe();
+    if (status.name === 'FAILED') {
+      // It ended between two looks (or its progress could not be read): a refusal is still a refusal.
+      const failure = await runFailureOf(handle).catch(() => undefined);
+      if (failure?.innermostType === 'NotPromoted') throw new UsageError(failure.innermostMessage ?? 'the promotion check refused the SHA');
+      throw new RunFailed(failure?.innermostMessage ?? 'the deploy failed');
+    }
     if (status.name !== 'RUNNING') return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

@@ -4,11 +4,11 @@ import { PortInUse } from '../workers/port-in-use.js';
 
 export const EXIT = {
   ok: 0,
-  /** the run failed (a backup, a verify) */
+  /** the run failed (a backup, a verify), or a deploy was rolled back and is healthy */
   failed: 1,
-  /** bad usage or bad config: nothing was started */
+  /** bad usage or bad config (a taken metrics port too), or a deploy or rollback refused before it changed anything */
   usage: 2,
-  /** another run holds the lock: a deploy of this app, or a backup of every asked target, is running */
+  /** another run holds the lock: a deploy of this app, a backup of every asked target, or a schedule's own run is running */
   busy: 3,
   /** Temporal could not be reached: nothing was started, or a waited-for run's outcome is unknown */
   unreachable: 4,

@@ -23,8 +23,8 @@ export function registerRollback(program: Command): void {
     .action(async (app: string, options: { stage: string; to?: string; by?: string }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const appConfig = config.apps.find((a) => a.name === app);
-      if (!appConfig) throw new UsageError(`unknown app "${app}"`);
-      if (!appConfig.stages.some((s) => s.name === options.stage)) throw new UsageError(`unknown stage "${options.stage}" of app "${app}"`);
+      if (!appConfig) throw new UsageError(`unknown app "${app}" (configured: ${config.apps.map((a) => a.name).join(', ') || 'none'})`);
+      if (!appConfig.stages.some((s) => s.name === options.stage)) throw new UsageError(`unknown stage "${options.stage}" of app "${app}" (stages: ${appConfig.stages.map((s) => s.name).join(', ')})`);
       const badSha = options.to === undefined ? undefined : shaPrefixProblem(options.to);
       if (badSha) throw new UsageError(badSha);
       const temporal = await connectTemporal(config);

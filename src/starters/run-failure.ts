@@ -3,6 +3,8 @@ import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@t
 export interface RunFailure {
   /** The type of the deepest ApplicationFailure: what went wrong (e.g. NotPromoted, PreconditionFailed). */
   innermostType?: string;
+  /** ...and its message. */
+  innermostMessage?: string;
   /** The details the workflow failed with (its own ApplicationFailure's), e.g. the outcome and the report. */
   details: unknown[];
 }
@@ -23,5 +25,5 @@ export async function runFailureOf(handle: WorkflowHandle): Promise<RunFailure |
     if (current instanceof ApplicationFailure) innermost = current;
   }
   const own = error.cause instanceof ApplicationFailure ? error.cause : undefined;
-  return { ...(innermost?.type ? { innermostType: innermost.type } : {}), details: own?.details ?? [] };
+  return { ...(innermost?.type ? { innermostType: innermost.type, innermostMessage: innermost.message } : {}), details: own?.details ?? [] };
 }

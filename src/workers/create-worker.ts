@@ -13,6 +13,7 @@ import { createScheduleRunActivities } from '../activities/schedules/schedule-ru
 import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { describeError } from '../core/errors.js';
+import { removeAbandonedPartials } from './abandoned-partials.js';
 import { buildWorkflowBundle } from './prebuilt-bundle.js';
 
 export { WORKFLOWS_PATH } from './workflows-path.js';
@@ -29,23 +30,28 @@ export interface OpsWorkerOptions {
   log?: (line: string) => void;
   /** How long running activities may finish after a shutdown before they are cancelled (default 0: at once). */
   shutdownGraceTime?: number;
+  /** Aborting it during start-up stops building the workflow bundle (a stop signal came). */
+  startUpSignal?: AbortSignal;
 }
 
 /**
  * A worker runs every ops workflow and activity on one task queue. Before polling it clears what
- * a dead predecessor may have left: partial backup directories and stale verify_* databases; and
+ * a dead predecessor may have left: partial backup directories (of targets no backup is running
+ * for) and stale verify_* databases; and
  * it says so when alerts are off.
  */
 export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker> {
   const { config, log = () => undefined } = options;
-  await cleanUpLeftovers(config, log);
+  // One client on the worker's own connection: the clean-up asks which backups run, the watchdog reads the schedules.
+  const client = new Client({ connection: options.connection, namespace: options.namespace });
+  await cleanUpLeftovers(config, client, log);
   const alertsOff = alertsOffNotice(config);
   if (alertsOff) log(alertsOff);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir) },
+    workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir, options.startUpSignal) },
     activities: {
       ...createBackupActivities(config),
       ...createDeployActivities(config),
@@ -53,8 +59,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
       ...createNotifyActivities(config),
       ...createRunLinkActivities(options.uiUrl),
       ...createRestoreActivities(config),
-      // The worker's own connection serves the client: the watchdog describes this installation's schedules.
-      ...createScheduleRunActivities({ config, schedules: new Client({ connection: options.connection, namespace: options.namespace }).schedule, taskQueue: options.taskQueue, log }),
+      ...createScheduleRunActivities({ config, schedules: client.schedule, taskQueue: options.taskQueue, log }),
     },
     interceptors: { activity: [opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
@@ -65,8 +70,8 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
   });
 }
 
-async function cleanUpLeftovers(config: OpsConfig, log: (line: string) => void): Promise<void> {
-  const partials = await new BackupRepository(config.repository).removePartials();
+async function cleanUpLeftovers(config: OpsConfig, client: Client, log: (line: string) => void): Promise<void> {
+  const partials = await removeAbandonedPartials(new BackupRepository(config.repository), client);
   if (partials.length > 0) log(`removed partial backups left by an interrupted run: ${partials.join(', ')}`);
   try {
     const dropped = await dropStaleVerifyDatabases(config);

@@ -4,10 +4,13 @@ import { execa } from 'execa';
 
 const BUILDER = new URL('./build-workflow-bundle.ts', import.meta.url).pathname;
 
-/** Bundles the workflows in a child process and returns the bundle's path, for `workflowBundle: { codePath }`. */
-export async function buildWorkflowBundle(stateDir: string): Promise<string> {
+/**
+ * Bundles the workflows in a child process and returns the bundle's path, for `workflowBundle: { codePath }`.
+ * Aborting `signal` kills the bundler: a worker stopped during start-up need not wait for it.
+ */
+export async function buildWorkflowBundle(stateDir: string, signal?: AbortSignal): Promise<string> {
   await mkdir(stateDir, { recursive: true });
   const codePath = join(stateDir, 'workflow-bundle.js');
-  await execa(process.execPath, ['--import', 'tsx', BUILDER, codePath], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await execa(process.execPath, ['--import', 'tsx', BUILDER, codePath], { stdio: ['ignore', 'inherit', 'inherit'], ...(signal ? { cancelSignal: signal } : {}) });
   return codePath;
 }

@@ -49,7 +49,17 @@ async function pollUntilStopped(options: RunWorkerOptions, stop: ReturnType<type
   installQuietRuntime();
   const connection = await connectOrExplain({ address: connectionOptions.address, namespace }, () => NativeConnection.connect(connectionOptions));
   try {
-    const worker = await createOpsWorker({ config: options.config, connection, namespace, taskQueue: options.taskQueue, ...(uiUrl ? { uiUrl } : {}), log, shutdownGraceTime: SHUTDOWN_GRACE_MS });
+    // A signal during start-up ends the bundle build at once, so the stop fits in the grace.
+    const startUp = new AbortController();
+    stop.onStop(() => startUp.abort());
+    const worker = await createOpsWorker({ config: options.config, connection, namespace, taskQueue: options.taskQueue, ...(uiUrl ? { uiUrl } : {}), log, shutdownGraceTime: SHUTDOWN_GRACE_MS, startUpSignal: startUp.signal }).catch((err: unknown) => {
+      if (startUp.signal.aborted) return undefined;
+      throw err;
+    });
+    if (!worker) {
+      log('stopped during start-up: the worker never polled');
+      return;
+    }
     // A worker that was created is run even when a signal came during start-up: run then shutdown
     // is the only way to release it, and its connection, so the process can end.
     const running = worker.run();

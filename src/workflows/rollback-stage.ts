@@ -78,8 +78,9 @@ export async function rollbackStage(input: RollbackInput): Promise<RollbackResul
     }));
   } catch (err) {
     // No target is the request's problem (exit 2); a host that could not be read is the world's.
-    const outcome = err instanceof ActivityFailure ? 'failed' : 'refused';
-    return fail(outcome === 'refused' ? 'PreconditionFailed' : 'RollbackFailed', innermostMessage(err), outcome, innermostMessage(err));
+    const cause = innermostMessage(err);
+    if (!(err instanceof ActivityFailure)) return fail('PreconditionFailed', cause, 'refused', cause);
+    return fail('RollbackFailed', `${input.app} on ${input.stage}: rollback failed before any change, the release state could not be read: ${cause}`, 'failed', cause);
   }
   const target = to!;
   upsertSearchAttributes([{ key: searchAttributes.ref, value: target }]);

@@ -91,6 +91,34 @@ describe('ops global options, version, completion and colour', () => {
     expect([fish.exitCode, fish.stderr]).toEqual([2, 'error: completion: unknown shell "fish" (bash or zsh)']);
   });
 
+  it('the zsh script completes verbs, subverbs and options in a real interactive zsh, on Tab', async () => {
+    const script = join(dir, 'ops.zsh');
+    writeFileSync(script, (await runCli(['completion', 'zsh'])).stdout);
+    const lines = ['ops deploy ap', 'ops ba', 'ops deploy approve crm --rej', 'ops --config x.yaml sch', 'ops schedules list --conf', 'ops backups l'];
+    // zsh/zpty types each line and a Tab into an interactive zsh, then a key whose widget prints the edited line.
+    const driver = [
+      'zmodload zsh/zpty',
+      `zpty z 'env TERM=dumb PS1="> " zsh -f -i'`,
+      `zpty -w z 'eval "$(<${script})"; show() { print -r -- "<<$BUFFER>>"; BUFFER=""; }; zle -N show; bindkey "^X" show; print RE""ADY'`,
+      "zpty -r -m z out '*READY*'",
+      `for line in ${lines.map((l) => `'${l}'`).join(' ')}; do`,
+      `  zpty -w -n z "$line"$'\\t\\x18'`,
+      "  zpty -r -m z out '*<<*>>*'",
+      '  print -r -- "${${out##*<<}%%>>*}"',
+      'done',
+      'zpty -d z',
+    ].join('\n');
+    const result = await execa('zsh', ['-f', '-c', driver], { timeout: 60_000 });
+    expect(result.stdout.split('\n')).toEqual([
+      'ops deploy approve ',
+      'ops backup',
+      'ops deploy approve crm --reject ',
+      'ops --config x.yaml schedules ',
+      'ops schedules list --config ',
+      'ops backups list ',
+    ]);
+  });
+
   /** Runs ops on a pseudo-terminal (util-linux script), as in an interactive shell. */
   const onTerminal = async (args: string[], env: Record<string, string> = {}) =>
     (await execa('script', ['-qec', ['node', OPS_BIN, ...args].join(' '), '/dev/null'], { reject: false, stdin: 'ignore', env: { ...env, NO_COLOR: env.NO_COLOR ?? '' } })).stdout;

@@ -134,6 +134,12 @@ describe('ops CLI against a real worker', () => {
     const result = await runCli(['--config', fixture.configFile, 'verify', backup!.id, '--wait'], env);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^error: ${backup!.id}: checksum mismatch`, 'm'));
+
+    // The earlier pass still dates the verify: the failure is its own finding, not "no passed verify yet".
+    const status = await runCli(['--config', fixture.configFile, 'status', '--json'], env);
+    const { reasons } = JSON.parse(status.stdout) as { reasons: string[] };
+    expect(reasons).toContain(`${backup!.target}: verify failed 1 time in a row (fail at 2)`);
+    expect(reasons.filter((r) => r.startsWith(`${backup!.target}: `) && r.includes('no passed verify'))).toEqual([]);
   });
 
   it('verify of a well-formed id that names no backup is bad usage naming the id and its target; nothing started', async () => {

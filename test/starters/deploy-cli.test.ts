@@ -116,4 +116,11 @@ describe('ops deploy / rollback / releases', () => {
     expect(stage.stderr).toContain('unknown stage qa');
     expect((await cli('deploy', fixture.app)).exitCode).toBe(2);
   });
+
+  it('rollback bad usage exits 2 naming what is configured, as deploy does: unknown app, unknown stage', async () => {
+    const app = await cli('rollback', 'nope', '--stage', 'staging');
+    expect([app.exitCode, app.stderr.trim()]).toEqual([2, `error: unknown app "nope" (configured: ${fixture.app})`]);
+    const stage = await cli('rollback', fixture.app, '--stage', 'qa');
+    expect([stage.exitCode, stage.stderr.trim()]).toEqual([2, `error: unknown stage "qa" of app "${fixture.app}" (stages: staging, prod)`]);
+  });
 });

@@ -156,6 +156,22 @@ describe('ops deploy / rollback when a stage is left broken', { timeout: 600_000
     expect(report).toContain('- Promotion check: SKIPPED (--skip-promotion-check)');
   });
 
+  it('a manual rollback that fails after its switch exits 5 with its report: the stage is left on no healthy release', async () => {
+    // staging runs `good`; `third` is still on the host, but its `up` cannot run (the host lost part of it).
+    const thirdDir = join(staging().root, 'releases', third);
+    await rename(join(thirdDir, 'server.js'), join(thirdDir, 'server.js.away'));
+
+    const result = await cli('rollback', fixture.app, '--stage', 'staging', '--to', third.slice(0, 12), '--by', 'oncall');
+
+    expect(result.exitCode).toBe(5);
+    expect(result.stderr).toMatch(new RegExp(`^error: ${fixture.app} on staging: rollback to ${third.slice(0, 12)} failed: .*docker compose up on local failed.*\\(stage left broken: needs a human\\)\n?$`));
+    const reportPath = result.stdout.match(/^report: (.+)$/m)?.[1];
+    expect(reportPath).toMatch(new RegExp(`^${fixture.config.reports}/rollback-${fixture.app}-\\d{8}T\\d{6}Z\\.md$`));
+    expect(readFileSync(reportPath!, 'utf8')).toContain(`# Rollback ${fixture.app} on staging: FAILED, needs a human`);
+    expect(releaseLogOf(staging().root).at(-1)).toMatchObject({ event: 'rollback-failed', sha: third, previous: good, by: 'oncall' });
+    await rename(join(thirdDir, 'server.js.away'), join(thirdDir, 'server.js'));
+  });
+
   it('after the refusals, the rollback reports are all there and no deploy report was written for a rollback', () => {
     const reports = readdirSync(fixture.config.reports);
     expect(reports.filter((name) => name.startsWith(`rollback-${fixture.app}-`)).length).toBeGreaterThanOrEqual(3);

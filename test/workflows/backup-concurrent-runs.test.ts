@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { RunHistory } from '../../src/activities/repository/run-history.js';
 import { workflowIds } from '../../src/temporal/names.js';
@@ -12,6 +13,7 @@ import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
 import { alertingTo } from '../support/slack-alert-fixture.js';
 import { startSlackReceiver } from '../support/slack-receiver.js';
+import { startTestWorker } from '../support/test-worker.js';
 import { holdTableLock } from '../support/table-lock.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -95,5 +97,48 @@ describe('two runs backing up the same target at once', () => {
     const third = await runNightly(world, { targets: [postgres] });
     expect(third.result.targets).toEqual([{ target: postgres, backupId: expect.any(String) }]);
     expect(third.result.targets[0]!.backupId).not.toBe(result.targets[0]!.backupId);
+  });
+
+  it('ops backup --wait whose check passed, but whose every target another run took before its start: exit 3, no report, no alert', async () => {
+    const receiver = await startSlackReceiver();
+    onTestFinished(() => receiver.close());
+    const world = await backupWorldForTest(alertingTo(receiver, { edit: (doc) => ((doc.databases = [doc.databases[0]]), (doc.files = [])) }));
+    const { worker, fixture } = world;
+    const { postgres } = fixture.targets;
+    const lockId = workflowIds.backupTarget(postgres);
+    const latestReport = join(fixture.config.reports, 'backup-report-latest.md');
+    await mkdir(fixture.config.reports, { recursive: true });
+    await writeFile(latestReport, 'the last real report\n');
+
+    // The CLI's run goes to a task queue no worker polls yet: it passes the check and waits to start its child.
+    const lateQueue = `late-${randomBytes(4).toString('hex')}`;
+    const env = { ...fixture.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: lateQueue };
+    const cli = runCli(['--config', fixture.configFile, 'backup', '-t', postgres, '--wait'], env);
+    await waitFor('the CLI to start its run', async () => {
+      for await (const run of worker.client.workflow.list({ query: `TaskQueue = '${lateQueue}'` })) if (run.status.name === 'RUNNING') return true;
+      return false;
+    }, 60_000, 250);
+
+    // Meanwhile another run takes the target: its dump waits on a table lock.
+    const release = await holdTableLock(fixture.pgDatabase, 'companies');
+    onTestFinished(() => release());
+    const first = await worker.client.workflow.start(nightlyBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('nightly'), args: [{ targets: [postgres] }] });
+    const targetDir = join(fixture.config.repository, postgres);
+    await waitFor('the other run’s partial dump', async () => (await namesIn(targetDir)).some((name) => name.startsWith('.partial-')), 60_000, 250);
+    const late = await startTestWorker(fixture.config, { taskQueue: lateQueue });
+    onTestFinished(() => late.stop());
+
+    const refused = await cli;
+
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr.trim()).toBe(`error: nothing backed up: ${postgres} already running (${lockId})`);
+    expect(refused.stdout).not.toContain(`${postgres} ›`);
+    expect(await readFile(latestReport, 'utf8')).toBe('the last real report\n');
+    expect(receiver.requests).toEqual([]);
+
+    await release();
+    expect((await first.result()).targets).toEqual([{ target: postgres, backupId: expect.any(String) }]);
+    // The late worker's start-up clean-up left the running dump's partial alone: one attempt did it.
+    expect((await activityRuns(worker.client, lockId, 'dumpTarget')).map((run) => [run.outcome, run.attempt])).toEqual([['completed', 1]]);
   });
 });

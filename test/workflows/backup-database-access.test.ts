@@ -10,6 +10,7 @@ import { startPostgres } from '../../src/local-servers/postgres-server.js';
 import { workflowIds } from '../../src/temporal/names.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { activityRuns, type ActivityRun } from '../support/activity-history.js';
+import { makeBackupFixture } from '../support/backup-fixture.js';
 import { backupWorldForTest, runNightly, runNightlyExpectingFailure, type BackupWorld } from '../support/backup-world.js';
 import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
@@ -128,6 +129,28 @@ describe('a backup role that cannot read everything', () => {
 });
 
 describe('a database that is down for a while', () => {
+  it('config check --connect names a database it cannot reach (address and cause) and exits 1, at once', async () => {
+    const port = await freePort();
+    const fixture = await makeBackupFixture({
+      offsite: 'none',
+      edit: (doc: ConfigDoc) => {
+        doc.databases[0].url = `postgres://nobody@127.0.0.1:${port}/gone`;
+      },
+    });
+    onTestFinished(() => fixture.cleanup());
+    const { postgres: down, mysql: mysqlTarget } = fixture.targets;
+
+    const started = Date.now();
+    const result = await runCli(['--config', fixture.configFile, 'config', 'check', '--connect'], { ...fixture.env });
+
+    // One try, not the dump's unreachable window: a check ahead of the night answers now.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(`  ${down}: postgres://nobody@127.0.0.1:${port}/gone: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(result.stdout).toMatch(new RegExp(`  ${mysqlTarget}: OK as mysql://`));
+    expect(result.stderr.trim()).toBe('error: 1 of 2 database targets would fail their dump (listed above)');
+  });
+
   it('restarted while the dump waits for it: one attempt rides it out and the chain passes', async () => {
     const { scratchRoot } = testServers();
     const port = await freePort();

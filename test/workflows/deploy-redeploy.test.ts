@@ -34,6 +34,26 @@ describe.concurrent('deploy records when the release running is involved', { tim
     expect(report).not.toContain('none (first deploy)');
   });
 
+  it('redeploying the running SHA that passes: still running it, healthy, and the report and log say it replaced itself', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
+    const { fixture } = world;
+    const staging = fixture.stages.staging;
+    const running = await deployedToStaging(world, 'main');
+
+    expect(await deployedToStaging(world, running)).toBe(running);
+
+    expect(currentRelease(staging.root)).toBe(`releases/${running}`);
+    expect(await healthOf(staging.baseUrl)).toEqual({ http: 200, version: '1.0.0', release: running });
+    expect(releaseLogOf(staging.root).map((e) => [e.event, e.sha, e.previous])).toEqual([
+      ['deployed', running, null],
+      ['deployed', running, running],
+    ]);
+    const report = latestDeployReport(fixture);
+    expect(report).toContain(`- Replaced release: \`${running.slice(0, 12)}\` (same release, redeployed)`);
+    expect(report).not.toContain('none (first deploy)');
+    expect(report).not.toContain('Rolled back');
+  });
+
   it('a build that fails while a release runs: the failed line names the running release as previous', async ({ onTestFinished }) => {
     const world = await deployWorldForTest({}, onTestFinished);
     const { fixture } = world;

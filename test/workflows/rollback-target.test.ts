@@ -1,12 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../src/local-servers/free-port.js';
 import { workflowIds } from '../../src/temporal/names.js';
 import { rollbackStage } from '../../src/workflows/rollback-stage.js';
 import { activityRuns } from '../support/activity-history.js';
 import { currentRelease, dockerCalls, healthOf, releaseLogOf } from '../support/deploy-assertions.js';
-import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, runFailure, startDeploy, type DeployWorld } from '../support/deploy-world.js';
+import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, editedConfig, runFailure, startDeploy, type DeployWorld } from '../support/deploy-world.js';
+import { runCli } from '../support/run-cli.js';
+import { testServers } from '../support/servers.js';
 
 function startRollback(world: DeployWorld, to: string) {
   const { worker, fixture } = world;
@@ -80,5 +84,24 @@ describe.concurrent('ops rollback --to: only a release the log records as deploy
       ['build', first], ['up', first], ['build', second], ['up', second], ['up', first],
     ]);
     expect(releaseLogOf(staging.root).at(-1)).toMatchObject({ sha: first, previous: second, event: 'manual-rollback' });
+  });
+
+  it('ops rollback on a host that cannot be reached fails (exit 1) with its report, "before any change", not a refusal', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
+    const { fixture } = world;
+    const staging = fixture.stages.staging;
+    const running = await deployedToStaging(world);
+    const port = await freePort();
+    const unreachable = await world.startWorker(await editedConfig(fixture, (doc) => (doc.hosts.local.ssh = doc.hosts.local.ssh.replace(/:\d+$/, `:${port}`))));
+    const env = { ...fixture.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: unreachable.taskQueue };
+
+    const result = await runCli(['--config', fixture.configFile, 'rollback', fixture.app, '--stage', 'staging'], env);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim()).toBe(`error: ${fixture.app} on staging: rollback failed before any change, the release state could not be read: ssh failed (exit 255): ssh: connect to host 127.0.0.1 port ${port}: Connection refused`);
+    const reportPath = result.stdout.match(/^report: (.+)$/m)?.[1];
+    expect(readFileSync(reportPath!, 'utf8')).toContain(`# Rollback ${fixture.app} on staging: FAILED before any change (the host could not be read)`);
+    expect(currentRelease(staging.root)).toBe(`releases/${running}`);
+    expect(releaseLogOf(staging.root).map((e) => e.event)).toEqual(['deployed']);
   });
 });

@@ -3,9 +3,12 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowIds } from '../../src/temporal/names.js';
+import { backupWatchdog } from '../../src/workflows/backup-watchdog.js';
+import { restoreDrill } from '../../src/workflows/restore-drill.js';
+import { rollbackStage } from '../../src/workflows/rollback-stage.js';
 import { scheduledDeploy } from '../../src/workflows/scheduled-deploy.js';
 import { backupWorldForTest, runNightly } from '../support/backup-world.js';
-import { DEPLOY_TEST_TIMEOUT_MS, deployWorldForTest } from '../support/deploy-world.js';
+import { DEPLOY_TEST_TIMEOUT_MS, deployWorldForTest, startDeploy } from '../support/deploy-world.js';
 import { workflowBundle } from '../support/test-worker.js';
 
 type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
@@ -107,5 +110,62 @@ describe('the Web UI timeline reads on its own: runs, children and activities ca
     ]);
     await expectReplays(history, deployId);
     await expectReplays(parent, workflowId);
+  });
+
+  it('a restore drill and the watchdog: each step names the backup, target or drill it works on', async () => {
+    const world = await backupWorldForTest({ offsite: 'local' });
+    const { postgres: pg, mysql, files } = world.fixture.targets;
+    const { result } = await runNightly(world, { targets: [pg] });
+    const backupId = result.targets[0]!.backupId!;
+    const { client, taskQueue } = world.worker;
+
+    const drillId = world.worker.workflowId('drill');
+    const record = await client.workflow.execute(restoreDrill, { taskQueue, workflowId: drillId, args: [{ target: pg, pick: 'latest' }] });
+    const drill = await client.workflow.getHandle(drillId).fetchHistory();
+    expect(activitySummaries(drill)).toEqual([
+      ['runLink', 'link to this run'],
+      ['pickDrillBackup', `pick a backup of ${pg} (latest)`],
+      ['fetchOffsiteCopy', `fetch offsite copy of ${backupId}`],
+      ['restoreDrillCopy', `restore and check ${backupId}`],
+      ['compareWithEarlierDrills', `restore time of ${pg}`],
+      ['removeDrillWorkDir', `remove work dir of ${record.id}`],
+      ['recordDrill', `record ${record.id} of ${pg}`],
+    ]);
+    await expectReplays(drill, drillId);
+
+    const watchdogId = world.worker.workflowId('watchdog');
+    await client.workflow.execute(backupWatchdog, { taskQueue, workflowId: watchdogId, args: [] });
+    const watchdog = await client.workflow.getHandle(watchdogId).fetchHistory();
+    expect(activitySummaries(watchdog)).toEqual([
+      ['runLink', 'link to this run'],
+      ['evaluateBackupHealth', 'backup health'],
+      // The two targets never backed up here have no backup within the RPO (in the config's order).
+      ...[mysql, files].map((target) => ['sendAlert', `alert rpo-exceeded ${target}`]),
+      ['surveyScheduleRuns', 'schedule runs'],
+      ['recordScheduleRuns', 'record schedule runs'],
+    ]);
+    await expectReplays(watchdog, watchdogId);
+  });
+
+  it('a manual rollback: each step names app@stage, and the switch and log line the release', { timeout: DEPLOY_TEST_TIMEOUT_MS }, async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
+    const { fixture, worker } = world;
+    const first = (await (await startDeploy(world, { ref: 'main', stages: ['staging'] })).result()).sha;
+    const second = await fixture.repo.commit('version 2', { VERSION: '2.0.0\n' });
+    await (await startDeploy(world, { ref: second, stages: ['staging'] })).result();
+
+    const workflowId = `${workflowIds.deploy(fixture.app)}-${worker.workflowId('rollback')}`;
+    await worker.client.workflow.execute(rollbackStage, { taskQueue: worker.taskQueue, workflowId, args: [{ app: fixture.app, stage: 'staging', startedBy: 'test' }] });
+
+    const where = `${fixture.app}@staging`;
+    const history = await worker.client.workflow.getHandle(workflowId).fetchHistory();
+    expect(activitySummaries(history)).toEqual([
+      ['readReleaseState', `release state ${where}`],
+      ['switchRelease', `switch ${where} to ${first.slice(0, 12)}`],
+      ['checkHealth', `health ${where}`],
+      ['recordRelease', `log manual-rollback ${where} ${first.slice(0, 12)}`],
+      ['writeRollbackReport', `rollback report ${where}`],
+    ]);
+    await expectReplays(history, workflowId);
   });
 });
