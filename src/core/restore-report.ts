@@ -12,6 +12,8 @@ export interface RestoreRecord {
   startedAt: string;
   finishedAt: string;
   backupId?: string;
+  /** the offsite destination the backup was fetched from; absent: the local repository */
+  from?: string;
   /** the new database and its server (no password) */
   database?: string;
   server?: string;
@@ -38,7 +40,7 @@ export function renderRestoreReport(record: RestoreRecord, timeZone: string): st
     `# Restore ${record.target}: ${record.status.toUpperCase()}`,
     '',
     `- Run: \`${record.workflowId}\`, ${at(record.startedAt)} → ${at(record.finishedAt)}`,
-    record.backupId ? `- Backup: \`${record.backupId}\` (${record.pick}), from the local repository` : `- Backup: none (${record.pick})`,
+    record.backupId ? `- Backup: \`${record.backupId}\` (${record.pick}), from ${record.from !== undefined ? `the offsite copy at ${record.from}` : 'the local repository'}` : `- Backup: none (${record.pick})`,
   ];
   if (record.database) {
     const fate = record.kept ? 'kept' : record.status === 'cancelled' ? 'dropped: the restore was cancelled' : record.status === 'refused' ? 'not restored: the replace was refused' : 'not kept: the restore did not pass';

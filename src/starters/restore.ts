@@ -5,6 +5,7 @@ import { stampOf } from '../core/backup-id.js';
 import { formatDuration } from '../core/format.js';
 import { databaseNameProblem, describePick, parseBeforeTime, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
+import { parseRestoreSource } from '../core/restore-source.js';
 import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
 import { progressQuery } from '../workflows/progress.js';
@@ -21,6 +22,7 @@ interface RestoreOptions {
   backup?: string;
   latest?: boolean;
   before?: string;
+  from?: string;
   into?: string;
   replace?: boolean;
   yes?: boolean;
@@ -37,6 +39,7 @@ export function registerRestore(program: Command): void {
     .option('--backup <id>', 'this backup (see `ops backups list`)')
     .option('--latest', 'the newest verified backup')
     .option('--before <iso-time>', 'the newest verified backup finished before this time, e.g. 2026-12-01T08:00:00Z')
+    .option('--from <source>', 'local or offsite[:<destination>] (a backup.offsite URL); default local, else offsite when the repository has none that qualifies')
     .option('--into <name>', 'the database restored into (default <db>_restored_<stamp>, with --replace the target\'s own); an existing non-empty one needs --replace')
     .option('--replace', 'go over an existing non-empty database once approved (`ops restore approve TARGET`); the old one is kept as <db>_before_restore_<stamp>')
     .option('--yes', 'with --replace: approve it now, for scripts (recorded with who ran it)')
@@ -45,6 +48,8 @@ export function registerRestore(program: Command): void {
     .option('-w, --wait', 'stream step progress, wait, print each check and the RTO; exit 1 if the restore failed or was refused')
     .action(async (targetName: string, options: RestoreOptions) => {
       const pick = pickOf(options);
+      const from = options.from === undefined ? undefined : parseRestoreSource(options.from);
+      if (options.from !== undefined && !from) throw new UsageError(`--from "${options.from}" is not local, offsite or offsite:<destination>`);
       if (options.into !== undefined) {
         const problem = databaseNameProblem(options.into);
         if (problem) throw new UsageError(`--into: ${problem}`);
@@ -69,6 +74,7 @@ export function registerRestore(program: Command): void {
               target: targetName,
               pick,
               stamp,
+              ...(from ? { from } : {}),
               ...(options.into !== undefined ? { into: options.into } : {}),
               ...(options.replace ? { replace: true, approvalTimeoutMinutes } : {}),
               ...(options.yes ? { yes: { by: whoIsActing(options.by) } } : {}),
