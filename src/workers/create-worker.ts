@@ -9,6 +9,7 @@ import { createRunLinkActivities } from '../activities/notify/run-link.js';
 import { alertsOffNotice } from '../activities/notify/send-alert.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import { createRestoreActivities } from '../activities/restore/restore-activities.js';
+import { createFilesRestoreActivities } from '../activities/restore/restore-files.js';
 import { createScheduleRunActivities } from '../activities/schedules/schedule-run-activities.js';
 import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
 import type { OpsConfig } from '../config/load-config.js';
@@ -53,6 +54,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
       ...createNotifyActivities(config),
       ...createRunLinkActivities(options.uiUrl),
       ...createRestoreActivities(config),
+      ...createFilesRestoreActivities(config),
       // The worker's own connection serves the client: the watchdog describes this installation's schedules.
       ...createScheduleRunActivities({ config, schedules: new Client({ connection: options.connection, namespace: options.namespace }).schedule, taskQueue: options.taskQueue, log }),
     },

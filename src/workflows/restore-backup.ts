@@ -144,7 +144,7 @@ function refusalReason(database: string, decision: ApprovalDecision): string {
 }
 
 /** The named type of the failure underneath (PreconditionFailed, ...); a restore that ran but failed its checks is VerifyFailed. */
-function failureType(err: unknown): string {
+export function failureType(err: unknown): string {
   let current = err;
   while (current instanceof Error && current.cause instanceof Error) current = current.cause;
   return current instanceof ApplicationFailure && current.type ? current.type : 'VerifyFailed';
