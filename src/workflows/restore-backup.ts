@@ -113,7 +113,9 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     // A cancel kills pg_restore, so the step may fail with the killed command's error rather than as cancelled.
     cancelled = isCancellation(err) || CancellationScope.current().consideredCancelled;
     const reason = cancelled ? 'cancelled' : innermostMessage(err);
-    if (plan && !progress.snapshot().some((s) => s.step === 'checksum' && s.status === 'done')) checks.push({ check: 'checksum', passed: false, detail: reason });
+    // Offsite, the checksum is confirmed inside the restore step: only its refusal (a missing copy, a mismatch) is the checksum's verdict.
+    const checksumPending = plan && !progress.snapshot().some((s) => s.step === 'checksum' && s.status === 'done');
+    if (checksumPending && (plan!.from === undefined || (!cancelled && failureType(err) === 'PreconditionFailed'))) checks.push({ check: 'checksum', passed: false, detail: reason });
     record = {
       ...base, status: cancelled ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],
       ...(plan ? { backupId: plan.backupId, ...(plan.from !== undefined ? { from: plan.from } : {}), database: plan.database, server: plan.server, ...(plan.replacing ? { replaces: true } : {}) } : {}),

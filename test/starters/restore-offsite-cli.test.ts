@@ -115,6 +115,9 @@ describe('ops restore --from offsite, on a fresh machine with an empty repositor
     const result = await restore('--latest', '--from', `offsite:${fixture.offsiteDir}`, '--into', `${fixture.pgDatabase}_restored_bad`, '--wait');
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`${backup.id} fetched from ${fixture.offsiteDir}: checksum mismatch: manifest ${backup.manifest.sha256.slice(0, 12)}…, artifact [0-9a-f]{12}…; nothing was restored`));
+    const reportsDir = join(fixture.dir, 'reports');
+    const reports = await Promise.all((await readdir(reportsDir)).map((name) => readFile(join(reportsDir, name), 'utf8')));
+    expect(reports.filter((text) => text.includes(`| checksum | FAIL | ${backup.id} fetched from ${fixture.offsiteDir}: checksum mismatch`))).toHaveLength(1);
     expect(await databasesNamed('postgres', fixture.id)).toEqual(databases);
   });
 
