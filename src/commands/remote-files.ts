@@ -14,6 +14,14 @@ export function sha256OfFile(location: Location, path: string, ssh: SshSettings)
   return onHost(location, ssh, ['sha256sum', '--', absolute(path)]);
 }
 
+/**
+ * The sha256 of each file, `<hash>  <path>` records ended by NUL (--zero: no escaping of odd
+ * names). A file that is missing is left out of the output, and sha256sum then exits 1.
+ */
+export function sha256OfFiles(location: Location, paths: string[], ssh: SshSettings): Command {
+  return onHost(location, ssh, ['sha256sum', '--zero', '--', ...paths.map(absolute)]);
+}
+
 /** -T: if `to` already exists as a directory, fail instead of moving `from` inside it. */
 export function renameDir(location: Location, from: string, to: string, ssh: SshSettings): Command {
   return onHost(location, ssh, ['mv', '-T', '--', absolute(from), absolute(to)]);

@@ -98,6 +98,27 @@ export function rsyncCompare(options: { sourceDir: string; dest: Location; path:
   };
 }
 
+/**
+ * Puts a snapshot's files into a directory, local or over ssh, printing one itemized line per
+ * change. Files compared by checksum, so a same-size, same-time file with other content is
+ * replaced. Files the snapshot lacks stay unless `delete`; `dryRun` lists the changes and makes none.
+ */
+export function rsyncRestore(options: { sourceDir: string; dest: Location; ssh: SshSettings; dryRun: boolean; delete: boolean }): Command {
+  const { sourceDir, dest, ssh } = options;
+  return {
+    file: 'rsync',
+    args: [
+      ...['--archive', '--checksum', '--itemize-changes'],
+      ...(options.delete ? ['--delete'] : []),
+      ...(options.dryRun ? ['--dry-run'] : []),
+      ...remoteShellArgs(dest, ssh),
+      '--',
+      asDirectory(sourceDir),
+      asDirectory(locationPath(dest, '')),
+    ],
+  };
+}
+
 /** rsync would otherwise start plain ssh, without the configured key, known_hosts and options. */
 function remoteShellArgs(location: Location, ssh: SshSettings): string[] {
   return location.kind === 'ssh' ? ['-e', rsyncRemoteShell(ssh, location.port)] : [];

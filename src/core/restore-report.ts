@@ -13,6 +13,16 @@ export interface RestoreRecord {
   startedAt: string;
   finishedAt: string;
   backupId?: string;
+  /** the offsite destination the backup was fetched from; absent: the local repository */
+  from?: string;
+  /** a files restore: the directory (local or ssh://) the snapshot went into */
+  to?: string;
+  /** a files restore that only listed its changes */
+  dryRun?: boolean;
+  /** a files restore that deleted the files the snapshot lacks */
+  deleted?: boolean;
+  /** a files restore: rsync's itemized changes */
+  changes?: string[];
   /** the new database and its server (no password) */
   database?: string;
   server?: string;
@@ -39,11 +49,15 @@ export function renderRestoreReport(record: RestoreRecord, timeZone: string): st
     `# Restore ${record.target}: ${record.status.toUpperCase()}`,
     '',
     `- Run: \`${record.workflowId}\`, ${at(record.startedAt)} → ${at(record.finishedAt)}`,
-    record.backupId ? `- Backup: \`${record.backupId}\` (${record.pick}), from the local repository` : `- Backup: none (${record.pick})`,
+    record.backupId ? `- Backup: \`${record.backupId}\` (${record.pick}), from ${record.from !== undefined ? `the offsite copy at ${record.from}` : 'the local repository'}` : `- Backup: none (${record.pick})`,
   ];
   if (record.database) {
     const fate = record.kept ? 'kept' : record.status === 'cancelled' ? 'dropped: the restore was cancelled' : record.status === 'refused' ? 'not restored: the replace was refused' : 'not kept: the restore did not pass';
     lines.push(`- Into: ${record.replaces ? 'existing' : 'new'} database \`${record.database}\` on ${record.server ?? 'the target server'} (${record.replaces && record.kept ? 'replaced' : fate})`);
+  }
+  if (record.to !== undefined) {
+    const how = record.dryRun ? 'dry run: nothing was changed' : record.deleted ? 'files not in the snapshot deleted (--delete)' : 'files not in the snapshot kept';
+    lines.push(`- Into: directory \`${record.to}\` (${how})`);
   }
   if (record.approval) lines.push(`- Replace: ${record.approval.approved ? 'approved' : 'refused'} by ${record.approval.by}${record.approval.reason ? ` (${record.approval.reason})` : ''}`);
   if (record.replaced) lines.push(`- Replaced: the old database is kept as \`${record.replaced.keptAs}\` until you drop it`);
@@ -55,6 +69,7 @@ export function renderRestoreReport(record: RestoreRecord, timeZone: string): st
     for (const c of record.checks) lines.push(`| ${cell(c.check)} | ${c.passed ? 'PASS' : 'FAIL'} | ${cell(c.detail)} |`);
     lines.push('');
   }
+  if (record.changes && record.changes.length > 0) lines.push(record.dryRun ? '## Changes it would make' : '## Changes', '', '```', ...record.changes, '```', '');
   if (record.reasons.length > 0) lines.push(record.status === 'refused' ? '## Why it was refused' : '## Why it failed', '', ...record.reasons.map((r) => `- ${r.replace(/\s*\n\s*/g, ' ')}`), '');
   return lines.join('\n');
 }

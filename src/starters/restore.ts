@@ -5,6 +5,7 @@ import { stampOf } from '../core/backup-id.js';
 import { formatDuration } from '../core/format.js';
 import { databaseNameProblem, describePick, parseBeforeTime, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
+import { parseRestoreSource } from '../core/restore-source.js';
 import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
 import { progressQuery } from '../workflows/progress.js';
@@ -16,12 +17,17 @@ import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
 import { whoIsActing } from './who.js';
 import { registerRestoreApprove } from './restore-approve.js';
+import { startFilesRestore } from './restore-files.js';
 
 interface RestoreOptions {
   backup?: string;
   latest?: boolean;
   before?: string;
+  from?: string;
   into?: string;
+  to?: string;
+  dryRun?: boolean;
+  delete?: boolean;
   replace?: boolean;
   yes?: boolean;
   approvalTimeout?: string;
@@ -32,12 +38,16 @@ interface RestoreOptions {
 export function registerRestore(program: Command): void {
   const restore = program
     .command('restore')
-    .description('restore a backup of a database target into a new database on its server, checked against the manifest')
+    .description('restore a database backup into a new database on its server, or a files snapshot into a directory, checked against the manifest')
     .argument('<target>', 'a database target of the config')
     .option('--backup <id>', 'this backup (see `ops backups list`)')
     .option('--latest', 'the newest verified backup')
     .option('--before <iso-time>', 'the newest verified backup finished before this time, e.g. 2026-12-01T08:00:00Z')
+    .option('--from <source>', 'local or offsite[:<destination>] (a backup.offsite URL); default local, else offsite when the repository has none that qualifies')
     .option('--into <name>', 'the database restored into (default <db>_restored_<stamp>, with --replace the target\'s own); an existing non-empty one needs --replace')
+    .option('--to <dir>', 'files target: the directory restored into, local or ssh://user@host:port/path')
+    .option('--dry-run', 'files target: print rsync\'s itemized changes and change nothing')
+    .option('--delete', 'files target: delete files the snapshot lacks (kept without it)')
     .option('--replace', 'go over an existing non-empty database once approved (`ops restore approve TARGET`); the old one is kept as <db>_before_restore_<stamp>')
     .option('--yes', 'with --replace: approve it now, for scripts (recorded with who ran it)')
     .option('--approval-timeout <minutes>', 'with --replace: how long to wait for an answer; none is a refusal', '30')
@@ -45,6 +55,8 @@ export function registerRestore(program: Command): void {
     .option('-w, --wait', 'stream step progress, wait, print each check and the RTO; exit 1 if the restore failed or was refused')
     .action(async (targetName: string, options: RestoreOptions) => {
       const pick = pickOf(options);
+      const from = options.from === undefined ? undefined : parseRestoreSource(options.from);
+      if (options.from !== undefined && !from) throw new UsageError(`--from "${options.from}" is not local, offsite or offsite:<destination>`);
       if (options.into !== undefined) {
         const problem = databaseNameProblem(options.into);
         if (problem) throw new UsageError(`--into: ${problem}`);
@@ -55,7 +67,11 @@ export function registerRestore(program: Command): void {
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const target = config.targets.find((t) => t.name === targetName);
       if (!target) throw new UsageError(`unknown target "${targetName}"`);
-      if (!isDatabase(target)) throw new UsageError(`target "${targetName}" is a files target: ops restore restores databases (files snapshots not yet)`);
+      if (!isDatabase(target)) {
+        if (options.into !== undefined || options.replace || from) throw new UsageError(`target "${targetName}" is a files target: --into, --replace and --from are for databases; give --to DIR`);
+        return startFilesRestore(config, targetName, pick, options);
+      }
+      if (options.to !== undefined || options.dryRun || options.delete) throw new UsageError(`target "${targetName}" is a database: --to, --dry-run and --delete are for files targets; give --into NAME`);
       const temporal = await connectTemporal(config);
       try {
         const stamp = stampOf(new Date());
@@ -69,6 +85,7 @@ export function registerRestore(program: Command): void {
               target: targetName,
               pick,
               stamp,
+              ...(from ? { from } : {}),
               ...(options.into !== undefined ? { into: options.into } : {}),
               ...(options.replace ? { replace: true, approvalTimeoutMinutes } : {}),
               ...(options.yes ? { yes: { by: whoIsActing(options.by) } } : {}),

@@ -9,6 +9,7 @@ import { createRunLinkActivities } from '../activities/notify/run-link.js';
 import { alertsOffNotice } from '../activities/notify/send-alert.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import { createRestoreActivities } from '../activities/restore/restore-activities.js';
+import { createFilesRestoreActivities } from '../activities/restore/restore-files.js';
 import { createScheduleRunActivities } from '../activities/schedules/schedule-run-activities.js';
 import { dropStaleVerifyDatabases } from '../activities/verify/drop-stale-verify-databases.js';
 import type { OpsConfig } from '../config/load-config.js';
@@ -59,6 +60,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
       ...createNotifyActivities(config),
       ...createRunLinkActivities(options.uiUrl),
       ...createRestoreActivities(config),
+      ...createFilesRestoreActivities(config),
       ...createScheduleRunActivities({ config, schedules: client.schedule, taskQueue: options.taskQueue, log }),
     },
     interceptors: { activity: [opsFailureInterceptor] },

@@ -7,3 +7,4 @@ export { restoreDrill } from './restore-drill.js';
 export { restoreBackup } from './restore-backup.js';
 export { backupWatchdog } from './backup-watchdog.js';
 export { scheduledDeploy } from './scheduled-deploy.js';
+export { restoreFiles } from './restore-files.js';

@@ -4,6 +4,7 @@ import { stampOf } from '../core/backup-id.js';
 import type { CheckVerdict } from '../core/check-verdicts.js';
 import { describePick, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
+import type { RestoreSource } from '../core/restore-source.js';
 import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
@@ -22,6 +23,8 @@ const restoring = proxyActivities<RestoreActivities>({ ...longSteps, cancellatio
 export interface RestoreBackupInput {
   target: string;
   pick: RestorePick;
+  /** local or offsite; absent: local, else offsite when the repository has no backup that qualifies */
+  from?: RestoreSource;
   /** the final database; default <db>_restored_<stamp>, or with `replace` the target's own */
   into?: string;
   /** go over an existing non-empty database, once approved; it is kept as <db>_before_restore_<stamp> */
@@ -62,16 +65,20 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
   let approval: ApprovalDecision | undefined;
   const base = { workflowId: workflowInfo().workflowId, target: input.target, pick: describePick(input.pick), startedAt: started.toISOString() };
 
-  const restoreChecked = async ({ backupId, database, server, replacing }: RestorePlan): Promise<RestoreRecord> => {
+  const restoreChecked = async ({ backupId, database, server, replacing, from }: RestorePlan): Promise<RestoreRecord> => {
     const outcome = await progress.run('restore and check', () =>
-      withSummary(restoring, `restore ${backupId} into ${database}${replacing ? ` (replacing it, kept as ${replacing.keptAs})` : ''}`).restoreToFinalName({ backupId, database, ...(replacing ? { replacing: { keptAs: replacing.keptAs } } : {}) }),
+      withSummary(restoring, `restore ${backupId}${from !== undefined ? ` fetched from ${from}` : ''} into ${database}${replacing ? ` (replacing it, kept as ${replacing.keptAs})` : ''}`).restoreToFinalName({ backupId, database, ...(replacing ? { replacing: { keptAs: replacing.keptAs } } : {}), ...(from !== undefined ? { from } : {}) }),
     );
     const checkedAt = new Date();
+    if (outcome.fetched) {
+      progress.mark('checksum', 'done', `fetched from ${outcome.fetched.from}`);
+      checks.push(checksumVerdict(outcome.fetched, ` (fetched from ${outcome.fetched.from})`));
+    }
     checks.push(...(outcome.checks ?? []));
     const passed = outcome.reasons.length === 0;
     if (!passed) progress.mark('restore and check', 'failed', outcome.reasons.join('; '));
     return {
-      ...base, backupId, database, server, status: passed ? 'passed' : 'failed', kept: passed, ...(replacing ? { replaces: true } : {}),
+      ...base, backupId, ...(from !== undefined ? { from } : {}), database, server, status: passed ? 'passed' : 'failed', kept: passed, ...(replacing ? { replaces: true } : {}),
       finishedAt: checkedAt.toISOString(), checks, reasons: outcome.reasons,
       ...(outcome.restoreSeconds !== undefined ? { restoreSeconds: outcome.restoreSeconds } : {}),
       ...(passed ? { rtoSeconds: (checkedAt.getTime() - started.getTime()) / 1000 } : {}),
@@ -81,11 +88,16 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
   };
 
   try {
-    const { target, pick, into, replace } = input;
-    plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ target, pick, stamp, ...(into !== undefined ? { into } : {}), ...(replace ? { replace } : {}) }));
+    const { target, pick, into, replace, from } = input;
+    plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ target, pick, stamp, ...(from ? { from } : {}), ...(into !== undefined ? { into } : {}), ...(replace ? { replace } : {}) }));
     const { backupId, database, replacing } = plan;
-    const artifact = await progress.run('checksum', () => withSummary(long, `checksum of ${backupId}`).confirmRestoreArtifact({ backupId }));
-    checks.push({ check: 'checksum', passed: true, detail: `sha256 ${artifact.sha256.slice(0, 12)}… of ${artifact.bytes} bytes matches the manifest` });
+    if (plan.from === undefined) {
+      const artifact = await progress.run('checksum', () => withSummary(long, `checksum of ${backupId}`).confirmRestoreArtifact({ backupId }));
+      checks.push(checksumVerdict(artifact, ''));
+    } else {
+      // The fetched copy exists only on the worker that fetches it: the restore step fetches and checks it, before it creates anything.
+      progress.mark('checksum', 'pending', `after the fetch from ${plan.from}, in the restore step`);
+    }
     if (replacing && replacing.tables > 0) {
       progress.mark('approval', 'running');
       approval = input.yes ? { approved: true, by: input.yes.by, reason: '--yes' } : await approvals.decide(`replace ${database}`, input.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES, { ref: backupId });
@@ -101,10 +113,12 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     // A cancel kills pg_restore, so the step may fail with the killed command's error rather than as cancelled.
     cancelled = isCancellation(err) || CancellationScope.current().consideredCancelled;
     const reason = cancelled ? 'cancelled' : innermostMessage(err);
-    if (plan && !progress.snapshot().some((s) => s.step === 'checksum' && s.status === 'done')) checks.push({ check: 'checksum', passed: false, detail: reason });
+    // Offsite, the checksum is confirmed inside the restore step: only its refusal (a missing copy, a mismatch) is the checksum's verdict.
+    const checksumPending = plan && !progress.snapshot().some((s) => s.step === 'checksum' && s.status === 'done');
+    if (checksumPending && (plan!.from === undefined || (!cancelled && failureType(err) === 'PreconditionFailed'))) checks.push({ check: 'checksum', passed: false, detail: reason });
     record = {
       ...base, status: cancelled ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],
-      ...(plan ? { backupId: plan.backupId, database: plan.database, server: plan.server, ...(plan.replacing ? { replaces: true } : {}) } : {}),
+      ...(plan ? { backupId: plan.backupId, ...(plan.from !== undefined ? { from: plan.from } : {}), database: plan.database, server: plan.server, ...(plan.replacing ? { replaces: true } : {}) } : {}),
       ...(approval ? { approval } : {}),
     };
   }
@@ -122,13 +136,17 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
   return record;
 }
 
+function checksumVerdict(artifact: { sha256: string; bytes: number }, where: string): CheckVerdict {
+  return { check: 'checksum', passed: true, detail: `sha256 ${artifact.sha256.slice(0, 12)}… of ${artifact.bytes} bytes matches the manifest${where}` };
+}
+
 function refusalReason(database: string, decision: ApprovalDecision): string {
   const why = decision.by === 'timeout' ? (decision.reason ?? 'no answer in time') : `rejected by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`;
   return `replace of ${database} refused: ${why}; nothing was changed`;
 }
 
 /** The named type of the failure underneath (PreconditionFailed, ...); a restore that ran but failed its checks is VerifyFailed. */
-function failureType(err: unknown): string {
+export function failureType(err: unknown): string {
   let current = err;
   while (current instanceof Error && current.cause instanceof Error) current = current.cause;
   return current instanceof ApplicationFailure && current.type ? current.type : 'VerifyFailed';

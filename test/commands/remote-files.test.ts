@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeCommand } from '../../src/commands/command.js';
-import { listDir, makeDir, removeTree, renameDir, sha256OfFile } from '../../src/commands/remote-files.js';
+import { listDir, makeDir, removeTree, renameDir, sha256OfFile, sha256OfFiles } from '../../src/commands/remote-files.js';
 import type { SshSettings } from '../../src/commands/ssh.js';
 import type { Location } from '../../src/config/location.js';
 
@@ -15,6 +15,7 @@ const SSH_PREFIX = [
 
 const OPERATIONS: Array<[string, (location: Location) => ReturnType<typeof makeDir>, string[]]> = [
   ['sha256OfFile', (l) => sha256OfFile(l, '/backups/b1/app.dump', SSH), ['sha256sum', '--', '/backups/b1/app.dump']],
+  ['sha256OfFiles', (l) => sha256OfFiles(l, ['/srv/up/a.txt', '/srv/up/my file'], SSH), ['sha256sum', '--zero', '--', '/srv/up/a.txt', '/srv/up/my file']],
   ['renameDir', (l) => renameDir(l, '/backups/.partial-b1', '/backups/b1', SSH), ['mv', '-T', '--', '/backups/.partial-b1', '/backups/b1']],
   ['makeDir', (l) => makeDir(l, '/backups/postgres/app', SSH), ['mkdir', '-p', '--', '/backups/postgres/app']],
   ['removeTree', (l) => removeTree(l, '/backups/b0', SSH), ['rm', '-rf', '--', '/backups/b0']],
@@ -30,6 +31,7 @@ describe('on a local location the command runs directly', () => {
 describe('on an ssh location the command goes through ssh, quoted once', () => {
   it.each<[string, Location, string[]]>([
     ['sha256OfFile', REMOTE, [...SSH_PREFIX, 'sha256sum -- /backups/b1/app.dump']],
+    ['sha256OfFiles', REMOTE, [...SSH_PREFIX, "sha256sum --zero -- /srv/up/a.txt '/srv/up/my file'"]],
     ['renameDir', REMOTE, [...SSH_PREFIX, 'mv -T -- /backups/.partial-b1 /backups/b1']],
     ['makeDir', REMOTE, [...SSH_PREFIX, 'mkdir -p -- /backups/postgres/app']],
     ['removeTree', REMOTE, [...SSH_PREFIX, 'rm -rf -- /backups/b0']],

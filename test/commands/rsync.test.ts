@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/commands/command.js';
-import { rsyncCompare, rsyncPull, rsyncPush, rsyncSnapshot, type RsyncSnapshotOptions } from '../../src/commands/rsync.js';
+import { rsyncCompare, rsyncPull, rsyncPush, rsyncRestore, rsyncSnapshot, type RsyncSnapshotOptions } from '../../src/commands/rsync.js';
 import type { SshSettings } from '../../src/commands/ssh.js';
 import type { Location } from '../../src/config/location.js';
 
@@ -130,5 +130,17 @@ describe('rsyncCompare', () => {
     ],
   ])('%s', (_name, dest, path, expected) => {
     expect(rsyncCompare({ sourceDir: '/repo/files/b1', dest, path, ssh: SSH })).toEqual(expected);
+  });
+});
+
+describe('rsyncRestore', () => {
+  const FLAGS = ['--archive', '--checksum', '--itemize-changes'];
+  it.each<[string, Location, { dryRun: boolean; delete: boolean }, string[]]>([
+    ['into a local directory, extra files kept', LOCAL, { dryRun: false, delete: false }, [...FLAGS, '--', '/repo/files/b1/snapshot/', '/srv/uploads/']],
+    ['--delete', LOCAL, { dryRun: false, delete: true }, [...FLAGS, '--delete', '--', '/repo/files/b1/snapshot/', '/srv/uploads/']],
+    ['--dry-run --delete', LOCAL, { dryRun: true, delete: true }, [...FLAGS, '--delete', '--dry-run', '--', '/repo/files/b1/snapshot/', '/srv/uploads/']],
+    ['over ssh', REMOTE, { dryRun: false, delete: false }, [...FLAGS, '-e', `${REMOTE_SHELL} -p 2222`, '--', '/repo/files/b1/snapshot/', 'backup@files.internal:/srv/uploads/']],
+  ])('%s', (_name, dest, flags, args) => {
+    expect(rsyncRestore({ sourceDir: '/repo/files/b1/snapshot', dest, ssh: SSH, ...flags })).toEqual({ file: 'rsync', args });
   });
 });

@@ -109,9 +109,9 @@ describe('ops restore', () => {
     expect(await databasesNamed('postgres', fixture.id)).toEqual(databases);
   });
 
-  it('a files target is bad usage: restore restores databases', async () => {
-    const result = await restore(fixture.targets.files, '--latest');
+  it('--to on a database target is bad usage: it is for files targets', async () => {
+    const result = await restore(fixture.targets.postgres, '--latest', '--to', '/tmp/x');
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe(`error: target "${fixture.targets.files}" is a files target: ops restore restores databases (files snapshots not yet)`);
+    expect(result.stderr).toBe(`error: target "${fixture.targets.postgres}" is a database: --to, --dry-run and --delete are for files targets; give --into NAME`);
   });
 });

@@ -1,14 +1,12 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
-import { parseBackupId } from '../../core/backup-id.js';
 import type { DrillRecord } from '../../core/backup-health.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { compareRestoreDuration, pickBackupForDrill } from '../../core/drill-selection.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { withHeartbeat } from '../heartbeat.js';
-import { offsiteStoreNamed } from '../offsite/offsite-store.js';
-import { firstStoreWithCopy } from '../offsite/first-store-with-copy.js';
+import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { BackupRepository } from '../repository/backup-repository.js';
 import { restoreAndCheck } from '../verify/restore-and-check.js';
 import { DrillStore } from './drill-store.js';
@@ -46,14 +44,9 @@ export function createDrillActivities(config: OpsConfig) {
      */
     async fetchOffsiteCopy(input: { backupId: string; drillId: string; from?: string }): Promise<{ dir: string; manifest: BackupManifest; from: string }> {
       if (config.backup.offsite.length === 0) throw new PreconditionFailed('restore drill needs backup.offsite: it restores from the offsite copy');
-      const { target, stamp } = parseBackupId(input.backupId);
-      const store = input.from !== undefined ? await offsiteStoreNamed(config, input.from) : await firstStoreWithCopy(config, target, stamp);
       const dir = workDir(input.drillId);
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await withHeartbeat(({ cancelSignal }) => store.fetch(target, stamp, dir, cancelSignal));
-      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
-      return { dir, manifest, from: store.name };
+      const { manifest, from } = await withHeartbeat(({ cancelSignal }) => fetchOffsiteCopy(config, { backupId: input.backupId, dir, ...(input.from !== undefined ? { from: input.from } : {}) }, cancelSignal));
+      return { dir, manifest, from };
     },
 
     async restoreDrillCopy(input: { dir: string; manifest: BackupManifest }) {

@@ -1,25 +1,31 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeAddress } from '../../config/database-url.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { isDatabase, type DatabaseTarget } from '../../config/target.js';
 import { restoreScratchName } from '../../core/backup-id.js';
+import type { BackupManifest } from '../../core/backup-record.js';
 import { NeedsReplace, PreconditionFailed } from '../../core/errors.js';
 import { databaseNameProblem, keptDatabaseName, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
 import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
+import type { RestoreSource } from '../../core/restore-source.js';
 import { findTarget } from '../backup/plan-backup.js';
 import { withHeartbeat } from '../heartbeat.js';
+import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { writeFileAtomic } from '../repository/atomic-write.js';
 import { BackupRepository } from '../repository/backup-repository.js';
 import { checksumMismatch, databaseTargetOf, restoreDatabase } from '../verify/restore-and-check.js';
 import type { Promotion, RestoreOutcome, RestoreServer } from '../verify/restore-outcome.js';
 import { mysqlDestinationState, postgresDestinationState } from './destination-state.js';
+import { pickFromOffsite } from './offsite-pick.js';
 
 export interface RestorePlan {
   backupId: string;
   database: string;
   /** the target's server, without a password, for reports */
   server: string;
+  /** the offsite destination the backup is fetched from; absent: the local repository */
+  from?: string;
   /** set when `database` exists: the swap keeps it under `keptAs`; it holds `tables` tables */
   replacing?: { keptAs: string; tables: number };
 }
@@ -27,10 +33,30 @@ export interface RestorePlan {
 /**
  * `ops restore`'s activities: pick the backup, confirm its artifact, restore it into a new
  * database on the target's own server (as the target's configured user) with verify's checks,
- * report. Inputs are ids and names; the artifact is read from the local repository by id.
+ * report. Inputs are ids and names; the artifact is read from the local repository by id, or
+ * fetched by id from an offsite destination by name, in the step that restores it.
  */
 export function createRestoreActivities(config: OpsConfig) {
   const repository = new BackupRepository(config.repository);
+
+  /**
+   * The backup: from the local repository, or offsite (`--from offsite`), or by default local
+   * and, when the repository has none that qualifies, the offsite copy.
+   */
+  const pickBackup = async (target: string, pick: RestorePick, from: RestoreSource | undefined): Promise<{ backupId: string; from?: string }> => {
+    const local = await repository.list(target);
+    if (from && 'offsite' in from) {
+      const offsite = await pickFromOffsite(config, local, target, pick, from.destination);
+      if ('none' in offsite) throw new PreconditionFailed(offsite.none);
+      return offsite;
+    }
+    const picked = pickBackupForRestore(local, target, pick, config.timeZone);
+    if ('entry' in picked) return { backupId: picked.entry.id };
+    if (from || config.backup.offsite.length === 0) throw new PreconditionFailed(picked.none);
+    const offsite = await pickFromOffsite(config, local, target, pick, undefined);
+    if ('none' in offsite) throw new PreconditionFailed(`${picked.none}; offsite: ${offsite.none}`);
+    return offsite;
+  };
 
   return {
     /**
@@ -38,15 +64,14 @@ export function createRestoreActivities(config: OpsConfig) {
      * database there is refused (NeedsReplace) unless the run replaces it. With --replace the
      * default final name is the target's own database.
      */
-    async planRestore(input: { target: string; pick: RestorePick; into?: string; replace?: boolean; stamp: string }): Promise<RestorePlan> {
+    async planRestore(input: { target: string; pick: RestorePick; from?: RestoreSource; into?: string; replace?: boolean; stamp: string }): Promise<RestorePlan> {
       const target = databaseTarget(config, input.target);
-      const picked = pickBackupForRestore(await repository.list(target.name), target.name, input.pick, config.timeZone);
-      if ('none' in picked) throw new PreconditionFailed(picked.none);
+      const picked = await pickBackup(target.name, input.pick, input.from);
       const database = input.into ?? (input.replace ? target.url.database : restoredDatabaseName(target.url.database, input.stamp));
       const problem = databaseNameProblem(database);
       if (problem) throw new PreconditionFailed(`--into: ${problem}`);
       const server = describeAddress({ ...target.url, database: '' });
-      const plan = { backupId: picked.entry.id, database, server };
+      const plan = { backupId: picked.backupId, database, server, ...(picked.from !== undefined ? { from: picked.from } : {}) };
       const state = await (target.kind === 'postgres' ? postgresDestinationState : mysqlDestinationState)(targetServer(target), database);
       if (!state.exists) return plan;
       if (state.tables > 0 && !input.replace) {
@@ -67,13 +92,34 @@ export function createRestoreActivities(config: OpsConfig) {
      * Restores into a restore_* scratch database and checks it there; only a copy that passed
      * takes the final name (or, with `replacing`, swaps with the database there). Cancelled,
      * failed or killed, it leaves no database under the final name and never touches the old one.
+     * With `from`, the copy is fetched from that offsite destination and its checksum confirmed in
+     * this same step: the fetched files are on this worker's disk only, so no later step may need them.
      */
-    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string } }): Promise<RestoreOutcome> {
-      const entry = await repository.get(input.backupId);
-      const target = databaseTargetOf(config, entry.manifest);
+    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string }; from?: string }): Promise<RestoreOutcome & { fetched?: FetchedCopy }> {
       const promote: Promotion = { database: input.database, ...(input.replacing ? { replace: { keptAs: input.replacing.keptAs } } : {}) };
-      const destination = { server: targetServer(target), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };
-      return withHeartbeat(({ cancelSignal }) => restoreDatabase(entry.manifest, join(entry.dir, entry.manifest.artifact), destination, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours }));
+      return withHeartbeat(async ({ cancelSignal }) => {
+        const context = { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours };
+        const restore = (manifest: BackupManifest, artifact: string) => {
+          const target = databaseTargetOf(config, manifest);
+          const destination = { server: targetServer(target), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };
+          return restoreDatabase(manifest, artifact, destination, target, context);
+        };
+        if (input.from === undefined) {
+          const entry = await repository.get(input.backupId);
+          return restore(entry.manifest, join(entry.dir, entry.manifest.artifact));
+        }
+        // Keyed by the final database: a retry on this worker empties and reuses what a killed attempt left.
+        const dir = join(config.stateDir, 'restores', `${input.database}-${input.backupId}`);
+        try {
+          const { manifest, from } = await fetchOffsiteCopy(config, { backupId: input.backupId, dir, from: input.from }, cancelSignal);
+          const artifact = join(dir, manifest.artifact);
+          const mismatch = await checksumMismatch(manifest, artifact);
+          if (mismatch) throw new PreconditionFailed(`${input.backupId} fetched from ${from}: ${mismatch}; nothing was restored`);
+          return { ...(await restore(manifest, artifact)), fetched: { from, sha256: manifest.sha256, bytes: manifest.bytes } };
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      });
     },
 
     async writeRestoreReport(input: { record: RestoreRecord; stamp: string }): Promise<{ report: string }> {
@@ -84,6 +130,13 @@ export function createRestoreActivities(config: OpsConfig) {
       return { report };
     },
   };
+}
+
+/** The offsite copy a restore fetched, confirmed against its manifest. */
+export interface FetchedCopy {
+  from: string;
+  sha256: string;
+  bytes: number;
 }
 
 function databaseTarget(config: OpsConfig, name: string): DatabaseTarget {

@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { joinPath, parseLocation, type Location } from '../../config/location.js';
+import type { OpsConfig } from '../../config/load-config.js';
+import { isDatabase } from '../../config/target.js';
+import { makeDir, sha256OfFiles } from '../../commands/remote-files.js';
+import { rsyncRestore } from '../../commands/rsync.js';
+import type { SshSettings } from '../../commands/ssh.js';
+import type { CheckVerdict } from '../../core/check-verdicts.js';
+import { PreconditionFailed } from '../../core/errors.js';
+import { filesRestoreVerdicts, parseSha256sumZero } from '../../core/files-restore-checks.js';
+import { pickBackupForRestore, type RestorePick } from '../../core/restore-pick.js';
+import { findTarget } from '../backup/plan-backup.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { commandFailure, runCommand } from '../process/run-command.js';
+import { startChild } from '../process/start-child.js';
+import { BackupRepository } from '../repository/backup-repository.js';
+
+/** More itemized lines than this are counted, not listed: the list travels in workflow history. */
+const MAX_CHANGES = 1000;
+/** Paths per sha256sum call, well within the argument limit of a local or remote exec. */
+const HASH_BATCH = 500;
+
+export interface SnapshotRestoreResult {
+  /** rsync's itemized changes, one line each (at most MAX_CHANGES, then a count) */
+  changes: string[];
+  /** after a real restore: every manifest file present, with its sha256; none for a dry run */
+  checks: CheckVerdict[];
+  restoreSeconds: number;
+}
+
+/**
+ * `ops restore` of a files target: a snapshot from the local repository (by id) into a directory,
+ * local or over ssh, with rsync; then every file's sha256 there against the manifest.
+ */
+export function createFilesRestoreActivities(config: OpsConfig) {
+  const repository = new BackupRepository(config.repository);
+
+  return {
+    async planFilesRestore(input: { target: string; pick: RestorePick }): Promise<{ backupId: string }> {
+      const target = findTarget(config, input.target);
+      if (isDatabase(target)) throw new PreconditionFailed(`target "${input.target}" is a database: restore it with --into, not --to`);
+      const picked = pickBackupForRestore(await repository.list(target.name), target.name, input.pick, config.timeZone);
+      if ('none' in picked) throw new PreconditionFailed(picked.none);
+      return { backupId: picked.entry.id };
+    },
+
+    /** Files not in the snapshot are kept unless `delete`; a dry run lists the changes and makes none. */
+    async restoreSnapshot(input: { backupId: string; to: string; dryRun: boolean; delete: boolean }): Promise<SnapshotRestoreResult> {
+      const entry = await repository.get(input.backupId);
+      if (entry.manifest.kind !== 'files') throw new PreconditionFailed(`${input.backupId} is not a files snapshot`);
+      const dest = destination(input.to);
+      const started = Date.now();
+      return withHeartbeat(async ({ cancelSignal }) => {
+        // rsync creates only the last directory of its destination.
+        if (!input.dryRun) await runCommand(makeDir(dest, dest.path, config.ssh), { cancelSignal });
+        const output = await runCommand(rsyncRestore({ sourceDir: join(entry.dir, entry.manifest.artifact), dest, ssh: config.ssh, dryRun: input.dryRun, delete: input.delete }), { cancelSignal });
+        const lines = output.split('\n').filter((line) => line.trim() !== '');
+        const changes = lines.length <= MAX_CHANGES ? lines : [...lines.slice(0, MAX_CHANGES), `…and ${lines.length - MAX_CHANGES} more`];
+        if (input.dryRun) return { changes, checks: [], restoreSeconds: (Date.now() - started) / 1000 };
+        const files = entry.manifest.files ?? [];
+        const hashes = await hashesAt(dest, files.map((f) => f.path), config.ssh, cancelSignal);
+        return { changes, checks: filesRestoreVerdicts(files, hashes), restoreSeconds: (Date.now() - started) / 1000 };
+      });
+    },
+  };
+}
+
+function destination(to: string): Location {
+  try {
+    const location = parseLocation(to, '/');
+    if (!location.path.startsWith('/')) throw new Error(`expected an absolute path, got "${to}"`);
+    return location;
+  } catch (err) {
+    throw new PreconditionFailed(`--to: ${(err as Error).message}`);
+  }
+}
+
+/** The sha256 of each relative path under the destination, by its relative path; a missing file is absent. */
+async function hashesAt(dest: Location, paths: string[], ssh: SshSettings, cancelSignal: AbortSignal): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  const prefix = `${dest.path.replace(/\/+$/, '')}/`;
+  for (let i = 0; i < paths.length; i += HASH_BATCH) {
+    const command = sha256OfFiles(dest, paths.slice(i, i + HASH_BATCH).map((p) => joinPath(dest.path, p)), ssh);
+    const result = await startChild(command, { reject: false, stdin: 'ignore', cancelSignal, stripFinalNewline: false });
+    // 1: some file could not be read (missing): the others are in the output all the same.
+    if (result.exitCode !== 0 && result.exitCode !== 1) throw commandFailure(command, result.exitCode, String(result.stderr ?? ''), {});
+    for (const [path, hash] of parseSha256sumZero(String(result.stdout ?? ''))) hashes.set(path.startsWith(prefix) ? path.slice(prefix.length) : path, hash);
+  }
+  return hashes;
+}
+
+export type FilesRestoreActivities = ReturnType<typeof createFilesRestoreActivities>;

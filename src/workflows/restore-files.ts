@@ -1,0 +1,76 @@
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { RestoreActivities } from '../activities/restore/restore-activities.js';
+import type { FilesRestoreActivities } from '../activities/restore/restore-files.js';
+import { stampOf } from '../core/backup-id.js';
+import { describePick, type RestorePick } from '../core/restore-pick.js';
+import type { RestoreRecord } from '../core/restore-report.js';
+import { searchAttributes } from '../temporal/names.js';
+import { longSteps, quickSteps } from './activity-options.js';
+import { innermostMessage, trackProgress } from './progress.js';
+import { failureType } from './restore-backup.js';
+import { withSummary } from './with-summary.js';
+
+export { progressQuery } from './progress.js';
+
+const quick = proxyActivities<FilesRestoreActivities & RestoreActivities>(quickSteps);
+const long = proxyActivities<FilesRestoreActivities>(longSteps);
+
+export interface RestoreFilesInput {
+  target: string;
+  pick: RestorePick;
+  /** an absolute local path or ssh://user@host:port/path */
+  to: string;
+  dryRun?: boolean;
+  /** delete files the snapshot lacks; without it they are kept */
+  delete?: boolean;
+  /** names the report; default the run's start */
+  stamp?: string;
+}
+
+/**
+ * `ops restore` of a files target: pick a snapshot, rsync it into the directory (a dry run lists
+ * the changes and makes none), then check every file there against the manifest's sha256, one
+ * verdict per check, and report.
+ */
+export async function restoreFiles(input: RestoreFilesInput): Promise<RestoreRecord> {
+  const progress = trackProgress(['pick', 'restore and check', 'report']);
+  const started = new Date();
+  const stamp = input.stamp ?? stampOf(started);
+  upsertSearchAttributes([
+    { key: searchAttributes.target, value: [input.target] },
+    { key: searchAttributes.runKind, value: 'restore' },
+  ]);
+  const dryRun = input.dryRun === true;
+  const base = {
+    workflowId: workflowInfo().workflowId, target: input.target, pick: describePick(input.pick), startedAt: started.toISOString(),
+    to: input.to, ...(dryRun ? { dryRun } : {}), ...(input.delete ? { deleted: true } : {}),
+  };
+  let backupId: string | undefined;
+  let record: RestoreRecord;
+  let failure: unknown;
+  try {
+    ({ backupId } = await progress.run('pick', () => withSummary(quick, `pick a snapshot of ${input.target} (${base.pick})`).planFilesRestore({ target: input.target, pick: input.pick })));
+    const id = backupId;
+    const result = await progress.run(
+      'restore and check',
+      () => withSummary(long, `${dryRun ? 'dry run of ' : ''}restore ${id} to ${input.to}`).restoreSnapshot({ backupId: id, to: input.to, dryRun, delete: input.delete === true }),
+      (r) => (r.checks.every((c) => c.passed) ? undefined : r.checks.filter((c) => !c.passed).map((c) => `${c.check}: ${c.detail}`).join('; ')),
+    );
+    const checkedAt = new Date();
+    const failed = result.checks.filter((c) => !c.passed);
+    record = {
+      ...base, backupId, status: failed.length === 0 ? 'passed' : 'failed', kept: !dryRun, finishedAt: checkedAt.toISOString(),
+      checks: result.checks, reasons: failed.map((c) => `${c.check}: ${c.detail}`), changes: result.changes, restoreSeconds: result.restoreSeconds,
+      ...(failed.length === 0 && !dryRun ? { rtoSeconds: (checkedAt.getTime() - started.getTime()) / 1000 } : {}),
+    };
+  } catch (err) {
+    failure = err;
+    record = { ...base, ...(backupId ? { backupId } : {}), status: 'failed', kept: false, finishedAt: new Date().toISOString(), checks: [], reasons: [innermostMessage(err)] };
+  }
+  const { report } = await progress.run('report', () => withSummary(quick, `report restore of ${input.target}`).writeRestoreReport({ record, stamp }));
+  record = { ...record, report };
+  if (record.status !== 'passed') {
+    throw ApplicationFailure.create({ type: failureType(failure), nonRetryable: true, message: `restore of ${record.backupId ?? input.target} to ${input.to} failed: ${record.reasons.join('; ')}`, details: [record] });
+  }
+  return record;
+}
