@@ -23,6 +23,7 @@ interface RestoreOptions {
   before?: string;
   into?: string;
   replace?: boolean;
+  server?: string;
   yes?: boolean;
   approvalTimeout?: string;
   by?: string;
@@ -38,6 +39,7 @@ export function registerRestore(program: Command): void {
     .option('--latest', 'the newest verified backup')
     .option('--before <iso-time>', 'the newest verified backup finished before this time, e.g. 2026-12-01T08:00:00Z')
     .option('--into <name>', 'the database restored into (default <db>_restored_<stamp>, with --replace the target\'s own); an existing non-empty one needs --replace')
+    .option('--server <name>', 'restore onto the config\'s restore.servers.NAME instead of the target\'s own server (its password stays on the worker)')
     .option('--replace', 'go over an existing non-empty database once approved (`ops restore approve TARGET`); the old one is kept as <db>_before_restore_<stamp>')
     .option('--yes', 'with --replace: approve it now, for scripts (recorded with who ran it)')
     .option('--approval-timeout <minutes>', 'with --replace: how long to wait for an answer; none is a refusal', '30')
@@ -56,6 +58,7 @@ export function registerRestore(program: Command): void {
       const target = config.targets.find((t) => t.name === targetName);
       if (!target) throw new UsageError(`unknown target "${targetName}"`);
       if (!isDatabase(target)) throw new UsageError(`target "${targetName}" is a files target: ops restore restores databases (files snapshots not yet)`);
+      if (options.server !== undefined && !config.restore.servers[options.server]) throw new UsageError(`--server ${options.server}: no restore.servers.${options.server} in ${config.file}`);
       const temporal = await connectTemporal(config);
       try {
         const stamp = stampOf(new Date());
@@ -71,6 +74,7 @@ export function registerRestore(program: Command): void {
               stamp,
               ...(options.into !== undefined ? { into: options.into } : {}),
               ...(options.replace ? { replace: true, approvalTimeoutMinutes } : {}),
+              ...(options.server !== undefined ? { server: options.server } : {}),
               ...(options.yes ? { yes: { by: whoIsActing(options.by) } } : {}),
             },
           ],

@@ -26,6 +26,8 @@ export interface RestoreBackupInput {
   into?: string;
   /** go over an existing non-empty database, once approved; it is kept as <db>_before_restore_<stamp> */
   replace?: boolean;
+  /** `--server NAME`: restore onto the config's restore.servers.NAME instead of the target's own server */
+  server?: string;
   /** `--yes`: the replace is approved by whoever started the run, without a gate */
   yes?: { by: string };
   /** how long the replace waits for `ops restore approve`; no answer is a refusal (default 30) */
@@ -60,11 +62,12 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
   let failure: unknown;
   let cancelled = false;
   let approval: ApprovalDecision | undefined;
+  const onServer = input.server !== undefined ? { server: input.server } : {};
   const base = { workflowId: workflowInfo().workflowId, target: input.target, pick: describePick(input.pick), startedAt: started.toISOString() };
 
   const restoreChecked = async ({ backupId, database, server, replacing }: RestorePlan): Promise<RestoreRecord> => {
     const outcome = await progress.run('restore and check', () =>
-      withSummary(restoring, `restore ${backupId} into ${database}${replacing ? ` (replacing it, kept as ${replacing.keptAs})` : ''}`).restoreToFinalName({ backupId, database, ...(replacing ? { replacing: { keptAs: replacing.keptAs } } : {}) }),
+      withSummary(restoring, `restore ${backupId} into ${database}${replacing ? ` (replacing it, kept as ${replacing.keptAs})` : ''}`).restoreToFinalName({ backupId, database, ...(replacing ? { replacing: { keptAs: replacing.keptAs } } : {}), ...onServer }),
     );
     const checkedAt = new Date();
     checks.push(...(outcome.checks ?? []));
@@ -82,7 +85,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
 
   try {
     const { target, pick, into, replace } = input;
-    plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ target, pick, stamp, ...(into !== undefined ? { into } : {}), ...(replace ? { replace } : {}) }));
+    plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ target, pick, stamp, ...(into !== undefined ? { into } : {}), ...(replace ? { replace } : {}), ...onServer }));
     const { backupId, database, replacing } = plan;
     const artifact = await progress.run('checksum', () => withSummary(long, `checksum of ${backupId}`).confirmRestoreArtifact({ backupId }));
     checks.push({ check: 'checksum', passed: true, detail: `sha256 ${artifact.sha256.slice(0, 12)}… of ${artifact.bytes} bytes matches the manifest` });

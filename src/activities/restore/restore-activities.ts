@@ -6,14 +6,17 @@ import { isDatabase, type DatabaseTarget } from '../../config/target.js';
 import { restoreScratchName } from '../../core/backup-id.js';
 import { NeedsReplace, PreconditionFailed } from '../../core/errors.js';
 import { databaseNameProblem, keptDatabaseName, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
+import { restoreLogEntry } from '../../core/restore-log.js';
 import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
 import { findTarget } from '../backup/plan-backup.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { writeFileAtomic } from '../repository/atomic-write.js';
+import { RestoreLog } from '../repository/restore-log.js';
 import { BackupRepository } from '../repository/backup-repository.js';
 import { checksumMismatch, databaseTargetOf, restoreDatabase } from '../verify/restore-and-check.js';
-import type { Promotion, RestoreOutcome, RestoreServer } from '../verify/restore-outcome.js';
+import type { Promotion, RestoreOutcome } from '../verify/restore-outcome.js';
 import { mysqlDestinationState, postgresDestinationState } from './destination-state.js';
+import { restoreServerOf } from './restore-server.js';
 
 export interface RestorePlan {
   backupId: string;
@@ -26,7 +29,8 @@ export interface RestorePlan {
 
 /**
  * `ops restore`'s activities: pick the backup, confirm its artifact, restore it into a new
- * database on the target's own server (as the target's configured user) with verify's checks,
+ * database on the target's own server (as the target's configured user) or a `--server` of the
+ * config, with verify's checks,
  * report. Inputs are ids and names; the artifact is read from the local repository by id.
  */
 export function createRestoreActivities(config: OpsConfig) {
@@ -38,16 +42,18 @@ export function createRestoreActivities(config: OpsConfig) {
      * database there is refused (NeedsReplace) unless the run replaces it. With --replace the
      * default final name is the target's own database.
      */
-    async planRestore(input: { target: string; pick: RestorePick; into?: string; replace?: boolean; stamp: string }): Promise<RestorePlan> {
+    async planRestore(input: { target: string; pick: RestorePick; into?: string; replace?: boolean; server?: string; stamp: string }): Promise<RestorePlan> {
       const target = databaseTarget(config, input.target);
       const picked = pickBackupForRestore(await repository.list(target.name), target.name, input.pick, config.timeZone);
       if ('none' in picked) throw new PreconditionFailed(picked.none);
       const database = input.into ?? (input.replace ? target.url.database : restoredDatabaseName(target.url.database, input.stamp));
       const problem = databaseNameProblem(database);
       if (problem) throw new PreconditionFailed(`--into: ${problem}`);
-      const server = describeAddress({ ...target.url, database: '' });
+      const onto = restoreServerOf(config, target, input.server);
+      const server = describeAddress({ ...onto.url, database: '' });
       const plan = { backupId: picked.entry.id, database, server };
-      const state = await (target.kind === 'postgres' ? postgresDestinationState : mysqlDestinationState)(targetServer(target), database);
+      // Also the first connection as the restoring user: bad credentials stop the run here, before anything is created.
+      const state = await (target.kind === 'postgres' ? postgresDestinationState : mysqlDestinationState)(onto, database);
       if (!state.exists) return plan;
       if (state.tables > 0 && !input.replace) {
         throw new NeedsReplace(`database ${database} on ${server} exists with ${state.tables} table(s): restore over it with --replace, or into a new database with --into NAME`);
@@ -68,16 +74,18 @@ export function createRestoreActivities(config: OpsConfig) {
      * takes the final name (or, with `replacing`, swaps with the database there). Cancelled,
      * failed or killed, it leaves no database under the final name and never touches the old one.
      */
-    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string } }): Promise<RestoreOutcome> {
+    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string }; server?: string }): Promise<RestoreOutcome> {
       const entry = await repository.get(input.backupId);
       const target = databaseTargetOf(config, entry.manifest);
       const promote: Promotion = { database: input.database, ...(input.replacing ? { replace: { keptAs: input.replacing.keptAs } } : {}) };
-      const destination = { server: targetServer(target), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };
+      const destination = { server: restoreServerOf(config, target, input.server), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };
       return withHeartbeat(({ cancelSignal }) => restoreDatabase(entry.manifest, join(entry.dir, entry.manifest.artifact), destination, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours }));
     },
 
+    /** The Markdown report, and the run's line in the target's restore log (its RTO, for /metrics and `ops status`). */
     async writeRestoreReport(input: { record: RestoreRecord; stamp: string }): Promise<{ report: string }> {
       const { record, stamp } = input;
+      await new RestoreLog(config.repository).append(restoreLogEntry(record));
       await mkdir(config.reports, { recursive: true });
       const report = join(config.reports, `restore-${record.target}-${stamp}.md`);
       await writeFileAtomic(report, renderRestoreReport(record, config.timeZone));
@@ -90,11 +98,6 @@ function databaseTarget(config: OpsConfig, name: string): DatabaseTarget {
   const target = findTarget(config, name);
   if (!isDatabase(target)) throw new PreconditionFailed(`target "${name}" is a files target: ops restore restores databases (files snapshots not yet)`);
   return target;
-}
-
-/** The target's own server, reached as the target's user: the maintenance database, since the target's own may be the one lost. */
-function targetServer(target: DatabaseTarget): RestoreServer {
-  return { url: { ...target.url, database: target.kind === 'postgres' ? 'postgres' : '' }, password: target.password };
 }
 
 export type RestoreActivities = ReturnType<typeof createRestoreActivities>;
