@@ -58,7 +58,7 @@ export function registerRestore(program: Command): void {
       const target = config.targets.find((t) => t.name === targetName);
       if (!target) throw new UsageError(`unknown target "${targetName}"`);
       if (!isDatabase(target)) throw new UsageError(`target "${targetName}" is a files target: ops restore restores databases (files snapshots not yet)`);
-      if (options.server !== undefined && !config.restore.servers[options.server]) throw new UsageError(`--server ${options.server}: no restore.servers.${options.server} in ${config.file}`);
+      if (options.server !== undefined && !config.restore.servers[options.server]) throw new UsageError(`--server ${options.server}: no restore.servers.${options.server} in the config`);
       const temporal = await connectTemporal(config);
       try {
         const stamp = stampOf(new Date());

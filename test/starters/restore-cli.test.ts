@@ -100,6 +100,7 @@ describe('ops restore', () => {
     ['a bad --into', ['--latest', '--into', 'x;y'], '--into: database name "x;y" must be letters, digits and _, not starting with a digit'],
     ['--yes without --replace', ['--latest', '--yes'], '--yes approves a --replace: give --replace too'],
     ['a zero --approval-timeout', ['--latest', '--replace', '--approval-timeout', '0'], '--approval-timeout "0" is not a positive number of minutes'],
+    ['an unknown --server', ['--latest', '--server', 'nope'], '--server nope: no restore.servers.nope in the config'],
   ])('%s is bad usage: exit 2 naming it, nothing started', async (_name, args, message) => {
     const databases = await databasesNamed('postgres', fixture.id);
     const result = await restore(fixture.targets.postgres, ...args);

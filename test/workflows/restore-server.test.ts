@@ -100,6 +100,16 @@ describe('restoreBackup --server', () => {
     expect(await spareDatabases()).toEqual(before);
   });
 
+  it('a --server of the other engine is refused at the pick, naming both; nothing created', async () => {
+    const before = await spareDatabases();
+    const run = worker.client.workflow.execute(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target: fixture.targets.mysql, pick: { latest: true }, server: 'spare', stamp: '20300201T000099Z' }] });
+    const failure = await failureOf(run);
+
+    expect(failure.type).toBe('PreconditionFailed');
+    expect(failure.message).toContain(`--server spare is a postgres server; target "${fixture.targets.mysql}" is mysql`);
+    expect(await spareDatabases()).toEqual(before);
+  });
+
   it('disk full during the restore (new databases on a tablespace on a 24 MB tmpfs): fails naming it, the replaced database untouched, no scratch left', async () => {
     const { scratchRoot } = testServers();
     tinyDir = join(scratchRoot, `tiny-${fixture.id}`);

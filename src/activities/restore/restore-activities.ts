@@ -44,12 +44,12 @@ export function createRestoreActivities(config: OpsConfig) {
      */
     async planRestore(input: { target: string; pick: RestorePick; into?: string; replace?: boolean; server?: string; stamp: string }): Promise<RestorePlan> {
       const target = databaseTarget(config, input.target);
+      const onto = restoreServerOf(config, target, input.server);
       const picked = pickBackupForRestore(await repository.list(target.name), target.name, input.pick, config.timeZone);
       if ('none' in picked) throw new PreconditionFailed(picked.none);
       const database = input.into ?? (input.replace ? target.url.database : restoredDatabaseName(target.url.database, input.stamp));
       const problem = databaseNameProblem(database);
       if (problem) throw new PreconditionFailed(`--into: ${problem}`);
-      const onto = restoreServerOf(config, target, input.server);
       const server = describeAddress({ ...onto.url, database: '' });
       const plan = { backupId: picked.entry.id, database, server };
       // Also the first connection as the restoring user: bad credentials stop the run here, before anything is created.
