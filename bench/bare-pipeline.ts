@@ -24,7 +24,7 @@ export interface BarePhases {
 }
 
 /** createdb / dropdb as a shell script would call them; the password travels in env like the project's builders. */
-function pgAdminTool(tool: 'createdb' | 'dropdb', admin: DatabaseAddress, password: string, database: string): Command {
+export function pgAdminTool(tool: 'createdb' | 'dropdb', admin: DatabaseAddress, password: string, database: string): Command {
   return {
     file: tool,
     args: [`--host=${admin.host}`, `--port=${admin.port}`, `--username=${admin.user}`, '--no-password', database],

@@ -43,6 +43,11 @@ export function configSchema(ctx: SchemaContext) {
     password: secret.optional(),
   });
 
+  const restoreServer = z.strictObject({
+    url: databaseUrl(false).describe('postgres://user@host:port or mysql://user@host:port: a user able to create databases there, no password'),
+    password: secret.optional().describe('${ENV_VAR} or file:path, resolved on the worker'),
+  });
+
   const ssh = z
     .strictObject({
       identityFile: text.optional().describe('Private key for every ssh connection ops makes'),
@@ -107,6 +112,14 @@ export function configSchema(ctx: SchemaContext) {
         dumpTimeoutMinutes: 240,
         unreachableRetryMinutes: 15,
       }),
+    restore: z
+      .strictObject({
+        servers: z
+          .record(name, restoreServer)
+          .default({})
+          .describe('Servers `ops restore --server NAME` restores onto instead of the target\'s own (e.g. a fresh one after the old died)'),
+      })
+      .default({ servers: {} }),
     health: z
       .strictObject({
         rpoHours: z.number().positive().default(24).describe('FAIL when the newest valid dump is older than this'),

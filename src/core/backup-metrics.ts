@@ -1,6 +1,7 @@
 import { evaluateHealth, type DrillRecord, type HealthLimits, type HealthStatus } from './backup-health.js';
 import type { BackupRunRecord } from './backup-history.js';
 import type { BackupEntry } from './backup-record.js';
+import { lastRtoSeconds, type RestoreLogEntry } from './restore-log.js';
 
 /**
  * The backup figures Prometheus scrapes, computed from the repository's records, its run history
@@ -16,6 +17,8 @@ export interface BackupMetricsInput {
   entries: BackupEntry[];
   drills: DrillRecord[];
   history: BackupRunRecord[];
+  /** the restore log: `ops restore` runs */
+  restores: RestoreLogEntry[];
   now: Date;
   limits: HealthLimits;
 }
@@ -36,6 +39,8 @@ export interface TargetMetrics {
   verifySuccessRate7d?: number;
   /** newest passed verify-restore or drill */
   lastRestoreSeconds?: number;
+  /** RTO (start to checked) of the newest `ops restore` that passed */
+  lastRtoSeconds?: number;
   /** size of the newest backup, whatever its verify said */
   lastBackupBytes?: number;
   /** the newest backup's dump */
@@ -59,7 +64,7 @@ export interface BackupMetrics {
   storage: TargetStorage[];
 }
 
-export function backupMetrics({ targets, entries, drills, history, now, limits }: BackupMetricsInput): BackupMetrics {
+export function backupMetrics({ targets, entries, drills, history, restores, now, limits }: BackupMetricsInput): BackupMetrics {
   const configured = [...new Set(targets)].sort();
   const report = evaluateHealth({ targets: configured, entries, drills, history, now, limits });
   const onDisk = [...new Set([...configured, ...entries.map((e) => e.target)])].sort();
@@ -81,6 +86,7 @@ export function backupMetrics({ targets, entries, drills, history, now, limits }
         ...optional('backupSuccessRate7d', health.backupSuccessRate7d),
         ...optional('verifySuccessRate7d', health.verifySuccessRate7d),
         ...optional('lastRestoreSeconds', health.lastRestoreSeconds),
+        ...optional('lastRtoSeconds', lastRtoSeconds(restores, health.target)),
         ...optional('lastBackupBytes', newest?.manifest.bytes ?? null),
         ...optional('dumpSeconds', newest ? secondsBetween(newest.manifest.startedAt, newest.manifest.finishedAt) : null),
         ...optional('verifySeconds', judged ? secondsBetween(judged.verify!.startedAt, judged.verify!.finishedAt!) : null),

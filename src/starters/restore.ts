@@ -29,6 +29,7 @@ interface RestoreOptions {
   dryRun?: boolean;
   delete?: boolean;
   replace?: boolean;
+  server?: string;
   yes?: boolean;
   approvalTimeout?: string;
   by?: string;
@@ -48,6 +49,7 @@ export function registerRestore(program: Command): void {
     .option('--to <dir>', 'files target: the directory restored into, local or ssh://user@host:port/path')
     .option('--dry-run', 'files target: print rsync\'s itemized changes and change nothing')
     .option('--delete', 'files target: delete files the snapshot lacks (kept without it)')
+    .option('--server <name>', 'restore onto the config\'s restore.servers.NAME instead of the target\'s own server (its password stays on the worker)')
     .option('--replace', 'go over an existing non-empty database once approved (`ops restore approve TARGET`); the old one is kept as <db>_before_restore_<stamp>')
     .option('--yes', 'with --replace: approve it now, for scripts (recorded with who ran it)')
     .option('--approval-timeout <minutes>', 'with --replace: how long to wait for an answer; none is a refusal', '30')
@@ -68,9 +70,10 @@ export function registerRestore(program: Command): void {
       const target = config.targets.find((t) => t.name === targetName);
       if (!target) throw new UsageError(`unknown target "${targetName}"`);
       if (!isDatabase(target)) {
-        if (options.into !== undefined || options.replace || from) throw new UsageError(`target "${targetName}" is a files target: --into, --replace and --from are for databases; give --to DIR`);
+        if (options.into !== undefined || options.replace || from || options.server !== undefined) throw new UsageError(`target "${targetName}" is a files target: --into, --replace, --from and --server are for databases; give --to DIR`);
         return startFilesRestore(config, targetName, pick, options);
       }
+      if (options.server !== undefined && !config.restore.servers[options.server]) throw new UsageError(`--server ${options.server}: no restore.servers.${options.server} in the config`);
       if (options.to !== undefined || options.dryRun || options.delete) throw new UsageError(`target "${targetName}" is a database: --to, --dry-run and --delete are for files targets; give --into NAME`);
       const temporal = await connectTemporal(config);
       try {
@@ -88,6 +91,7 @@ export function registerRestore(program: Command): void {
               ...(from ? { from } : {}),
               ...(options.into !== undefined ? { into: options.into } : {}),
               ...(options.replace ? { replace: true, approvalTimeoutMinutes } : {}),
+              ...(options.server !== undefined ? { server: options.server } : {}),
               ...(options.yes ? { yes: { by: whoIsActing(options.by) } } : {}),
             },
           ],

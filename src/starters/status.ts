@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { evaluateBackupHealth } from '../activities/backup/evaluate-backup-health.js';
+import { RestoreLog } from '../activities/repository/restore-log.js';
 import { colourWanted, paint } from '../core/colour.js';
 import { formatBytes } from '../core/format.js';
+import { lastRtoSeconds } from '../core/restore-log.js';
 import { loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { RunFailed } from './exit-codes.js';
 import { printTable } from './print-table.js';
@@ -20,7 +22,10 @@ export function registerStatus(program: Command): void {
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const health = await evaluateBackupHealth(config);
       if (options.json) {
-        console.log(JSON.stringify(health, null, 2));
+        // The RTO of the newest `ops restore` that passed is no health finding: shown, never judged.
+        const restores = await new RestoreLog(config.repository).list(health.targets.map((t) => t.target));
+        const targets = health.targets.map((t) => ({ ...t, lastRtoSeconds: lastRtoSeconds(restores, t.target) }));
+        console.log(JSON.stringify({ ...health, targets }, null, 2));
       } else {
         console.log(`backup health: ${painted(health.status)}`);
         printTable(

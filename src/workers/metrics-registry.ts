@@ -53,6 +53,7 @@ export function createMetricsRegistry(prefix: string, figures: () => Promise<Ops
   perTarget('backup_success_rate_7d', 'Backup runs that dumped and passed verify / runs whose dump or verify reached an outcome, over the last 7 days (0..1)', (m) => m.backupSuccessRate7d);
   perTarget('verify_success_rate_7d', 'Passed / finished verifies over the last 7 days (0..1)', (m) => m.verifySuccessRate7d);
   perTarget('restore_duration_seconds_last', 'Restore duration of the newest passed verify-restore or restore drill', (m) => m.lastRestoreSeconds);
+  perTarget('restore_rto_seconds_last', 'RTO of the newest `ops restore` that passed: from its start until the restored copy passed its checks', (m) => m.lastRtoSeconds);
   perTarget('consecutive_verify_failures', 'Latest verifies of the newest backups failed in a row since the last passed one, pruned backups included', (m) => m.consecutiveVerifyFailures);
   perTarget('backup_bytes_last', 'Size of the newest backup', (m) => m.lastBackupBytes);
   define('gauge', 'backup_step_duration_seconds', 'Duration of the newest dump and of the newest verify that reached a verdict', ['target', 'step'], (f) =>

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { healthLimits, readHealthRecords } from '../activities/backup/evaluate-backup-health.js';
 import { readDeployRecords } from '../activities/deploy/deploy-records.js';
+import { RestoreLog } from '../activities/repository/restore-log.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { backupMetrics } from '../core/backup-metrics.js';
 import { deployMetrics } from '../core/deploy-metrics.js';
@@ -15,16 +16,16 @@ export interface MetricsServer {
 
 /**
  * Serves /metrics; every value is computed at scrape time from the backup repository, its run
- * history and drill log, and the deploy log, so it survives restarts and needs no state of its
+ * history, drill and restore logs, and the deploy log, so it survives restarts and needs no state of its
  * own. Health is judged from the same records (readHealthRecords) against the configured limits,
  * as by `ops status` and the watchdog, so the three agree.
  */
 export async function startMetricsServer(config: OpsConfig, port = config.metrics.port): Promise<MetricsServer> {
   const read = async (): Promise<OpsFigures> => {
-    const [records, deploys] = await Promise.all([readHealthRecords(config), readDeployRecords(config)]);
+    const [records, deploys, restores] = await Promise.all([readHealthRecords(config), readDeployRecords(config), new RestoreLog(config.repository).list()]);
     const targets = config.targets.map((t) => t.name);
     return {
-      backup: backupMetrics({ targets, ...records, now: new Date(), limits: healthLimits(config) }),
+      backup: backupMetrics({ targets, ...records, restores, now: new Date(), limits: healthLimits(config) }),
       deploy: deployMetrics(deploys, config.apps.map((a) => a.name)),
     };
   };

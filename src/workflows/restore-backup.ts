@@ -29,6 +29,8 @@ export interface RestoreBackupInput {
   into?: string;
   /** go over an existing non-empty database, once approved; it is kept as <db>_before_restore_<stamp> */
   replace?: boolean;
+  /** `--server NAME`: restore onto the config's restore.servers.NAME instead of the target's own server */
+  server?: string;
   /** `--yes`: the replace is approved by whoever started the run, without a gate */
   yes?: { by: string };
   /** how long the replace waits for `ops restore approve`; no answer is a refusal (default 30) */
@@ -63,11 +65,12 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
   let failure: unknown;
   let cancelled = false;
   let approval: ApprovalDecision | undefined;
+  const onServer = input.server !== undefined ? { server: input.server } : {};
   const base = { workflowId: workflowInfo().workflowId, target: input.target, pick: describePick(input.pick), startedAt: started.toISOString() };
 
   const restoreChecked = async ({ backupId, database, server, replacing, from }: RestorePlan): Promise<RestoreRecord> => {
     const outcome = await progress.run('restore and check', () =>
-      withSummary(restoring, `restore ${backupId}${from !== undefined ? ` fetched from ${from}` : ''} into ${database}${replacing ? ` (replacing it, kept as ${replacing.keptAs})` : ''}`).restoreToFinalName({ backupId, database, ...(replacing ? { replacing: { keptAs: replacing.keptAs } } : {}), ...(from !== undefined ? { from } : {}) }),
+      withSummary(restoring, `restore ${backupId}${from !== undefined ? ` fetched from ${from}` : ''} into ${database}${replacing ? ` (replacing it, kept as ${replacing.keptAs})` : ''}`).restoreToFinalName({ backupId, database, ...(replacing ? { replacing: { keptAs: replacing.keptAs } } : {}), ...(from !== undefined ? { from } : {}), ...onServer }),
     );
     const checkedAt = new Date();
     if (outcome.fetched) {
@@ -89,7 +92,7 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
 
   try {
     const { target, pick, into, replace, from } = input;
-    plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ target, pick, stamp, ...(from ? { from } : {}), ...(into !== undefined ? { into } : {}), ...(replace ? { replace } : {}) }));
+    plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ target, pick, stamp, ...(from ? { from } : {}), ...(into !== undefined ? { into } : {}), ...(replace ? { replace } : {}), ...onServer }));
     const { backupId, database, replacing } = plan;
     if (plan.from === undefined) {
       const artifact = await progress.run('checksum', () => withSummary(long, `checksum of ${backupId}`).confirmRestoreArtifact({ backupId }));

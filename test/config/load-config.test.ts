@@ -45,6 +45,7 @@ describe('parseConfig: valid configs', () => {
       apps: [],
       databases: [],
       files: [],
+      restore: { servers: {} },
       backup: {
         concurrency: 2,
         mysqlCompression: 'zstd',
@@ -65,6 +66,14 @@ describe('parseConfig: valid configs', () => {
       file: FILE,
       targets: [],
     });
+  });
+
+  it('restore.servers: a server by name, its URL parsed (no database needed), its password a Secret', () => {
+    const config = parseConfig('restore:\n  servers:\n    spare-pg: { url: "postgres://ops_admin@db2:5433", password: "${SPARE}" }\n', FILE, { SPARE: 's3cret' });
+    const spare = config.restore.servers['spare-pg']!;
+    expect(spare.url).toStrictEqual({ engine: 'postgres', user: 'ops_admin', host: 'db2', port: 5433, database: '' });
+    expect(spare.password?.reveal()).toBe('s3cret');
+    expect(JSON.stringify(spare)).not.toContain('s3cret');
   });
 
   it('a minimal postgres target: the URL is parsed, assertions default to [], the target gets its kind', () => {
@@ -223,6 +232,7 @@ schedules:
         ],
         databases: [shop, crm],
         files: [uploads, etc],
+        restore: { servers: {} },
         backup: {
           concurrency: 4,
           mysqlCompression: 'gzip',
@@ -433,6 +443,16 @@ describe('parseConfig: invalid configs report every problem with its path', () =
       ['databases[1].url: expected a postgres:// or mysql:// URL, got scheme "http:"'],
     ],
     ['a misspelt key', 'backup:\n  retension: { daily: 3 }\n', {}, ['backup: unknown key "retension"']],
+    [
+      'a restore server with a database-less http URL and a plain-text password',
+      'restore:\n  servers:\n    spare: { url: "http://u@h", password: hunter2 }\n    Bad: { url: "postgres://u@h" }\n',
+      {},
+      [
+        'restore.servers.spare.url: expected a postgres:// or mysql:// URL, got scheme "http:"',
+        'restore.servers.spare.password: expected a secret reference ${ENV_VAR} or file:path, not a literal value',
+        'restore.servers.Bad: expected lower-case letters, digits, - or _, starting with a letter (max 40)',
+      ],
+    ],
     ['two unknown keys in one object', 'metrics: { port: 1, host: x, path: /m }\n', {}, ['metrics: unknown keys "host", "path"']],
     ['an unknown top-level key', 'database: []\n', {}, ['(top level): unknown key "database"']],
     [

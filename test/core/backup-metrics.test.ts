@@ -175,7 +175,7 @@ describe('backupMetrics', () => {
       },
     ],
   ])('%s', (_name, targets, entries, drills, expected) => {
-    expect(backupMetrics({ targets, entries, drills, history: [], now, limits: DEFAULT_HEALTH_LIMITS })).toStrictEqual(expected);
+    expect(backupMetrics({ targets, entries, drills, history: [], restores: [], now, limits: DEFAULT_HEALTH_LIMITS })).toStrictEqual(expected);
   });
 
   it('verify failures in a row and success rates count what the run history keeps: a failed verify retention pruned, a failed dump', () => {
@@ -186,7 +186,7 @@ describe('backupMetrics', () => {
       { at: t('11-22T03:00'), target: 'app', kind: 'backup', backupId: idOf('11-22T02:00'), dump: 'ok', verify: 'failed', reason: 'checksum mismatch' },
     ];
     const entries = [entry('app', '11-22T02:00', 200, { startedAt: '11-22T01:59', verify: { status: 'failed', startedAt: t('11-22T02:10'), finishedAt: t('11-22T03:00') } })];
-    expect(backupMetrics({ targets: ['app'], entries, drills: [], history, now, limits: DEFAULT_HEALTH_LIMITS })).toStrictEqual({
+    expect(backupMetrics({ targets: ['app'], entries, drills: [], history, restores: [], now, limits: DEFAULT_HEALTH_LIMITS })).toStrictEqual({
       overallStatus: 2,
       targets: [
         { target: 'app', healthStatus: 2, consecutiveVerifyFailures: 2, backupSuccessRate7d: 0, verifySuccessRate7d: 0, lastBackupBytes: 200, dumpSeconds: 60, verifySeconds: 3000 },

@@ -17,6 +17,7 @@ const ISSUE_METRICS = [
   'ops_backup_success_rate_7d',
   'ops_verify_success_rate_7d',
   'ops_restore_duration_seconds_last',
+  'ops_restore_rto_seconds_last',
   'ops_deploys_total',
   'ops_deploy_duration_seconds_last',
   'ops_deploy_step_duration_seconds_last',

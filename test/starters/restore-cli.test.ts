@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { RestoreLog } from '../../src/activities/repository/restore-log.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
@@ -41,6 +42,13 @@ describe('ops restore', () => {
     expect(result.stdout).toContain(`restored ${backup!.id} into new database ${fixture.pgDatabase}_restored_cli on postgres://${postgres.adminUser}@${postgres.host}:${postgres.port}/\n`);
     expect(result.stdout).toMatch(new RegExp(`^RTO \\d+(\\.\\d)?s \\(start to checked\\); report .*/restore-${target}-\\d{8}T\\d{6}Z\\.md$`, 'm'));
     expect(await rowCounts('postgres', `${fixture.pgDatabase}_restored_cli`)).toEqual(backup!.manifest.tables);
+
+    // The RTO is recorded: `ops status --json` shows it per target (none for a target never restored).
+    const [logged] = await new RestoreLog(fixture.config.repository).list([target]);
+    expect(logged).toMatchObject({ status: 'passed', database: `${fixture.pgDatabase}_restored_cli`, rtoSeconds: expect.any(Number) });
+    const status = JSON.parse((await runCli(['--config', fixture.configFile, 'status', '--json'], env)).stdout) as { targets: Array<{ target: string; lastRtoSeconds: number | null }> };
+    expect(status.targets.find((t) => t.target === target)?.lastRtoSeconds).toBe(logged!.rtoSeconds);
+    expect(status.targets.find((t) => t.target === fixture.targets.mysql)?.lastRtoSeconds).toBeNull();
   });
 
   it.each([[[]], [['--wait']]])('into a non-empty database without --replace (%j): exit 2 naming it and the way out, and it is left as it was', async (wait) => {
@@ -100,6 +108,7 @@ describe('ops restore', () => {
     ['a bad --into', ['--latest', '--into', 'x;y'], '--into: database name "x;y" must be letters, digits and _, not starting with a digit'],
     ['--yes without --replace', ['--latest', '--yes'], '--yes approves a --replace: give --replace too'],
     ['a zero --approval-timeout', ['--latest', '--replace', '--approval-timeout', '0'], '--approval-timeout "0" is not a positive number of minutes'],
+    ['an unknown --server', ['--latest', '--server', 'nope'], '--server nope: no restore.servers.nope in the config'],
   ])('%s is bad usage: exit 2 naming it, nothing started', async (_name, args, message) => {
     const databases = await databasesNamed('postgres', fixture.id);
     const result = await restore(fixture.targets.postgres, ...args);

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recordDeployOutcome } from '../../src/activities/deploy/deploy-records.js';
 import { DrillStore } from '../../src/activities/drill/drill-store.js';
+import { RestoreLog } from '../../src/activities/repository/restore-log.js';
 import { parseConfig, type OpsConfig } from '../../src/config/load-config.js';
 import { stampOf } from '../../src/core/backup-id.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
@@ -11,7 +12,7 @@ const HOUR = 3_600_000;
 /**
  * A repository as a week of real runs leaves it, written as the workflows write it:
  * - crm (postgres): a passed backup 30h ago, one that failed verify 20h ago, an unverified one 2h ago,
- *   and a passed drill 10h ago;
+ *   a passed drill 10h ago, and two `ops restore` runs 8h and 5h ago: one passed (RTO 73.25 s), then one failed;
  * - docs (files): configured, never backed up;
  * - old: on disk but no longer configured;
  * - deploys.jsonl: a succeeded then a failed deploy of crm-web.
@@ -39,6 +40,9 @@ export async function writeMetricsFixture(dir: string, now = Date.now()): Promis
   await new DrillStore(config.repository).write({
     id: 'drill-crm-1', target: 'crm', backupId: 'crm-x', status: 'passed', startedAt: at(10, -60), finishedAt: at(10), restoreSeconds: 55.5, reasons: [],
   });
+  const restores = new RestoreLog(config.repository);
+  await restores.append({ workflowId: 'restore-crm-1', target: 'crm', status: 'passed', startedAt: at(8, -74), finishedAt: at(8), backupId: 'crm-x', database: 'crm_restored_1', rtoSeconds: 73.25 });
+  await restores.append({ workflowId: 'restore-crm-2', target: 'crm', status: 'failed', startedAt: at(5, -30), finishedAt: at(5), backupId: 'crm-x' });
 
   await recordDeployOutcome(config, {
     app: 'crm-web', outcome: 'succeeded', startedAt: at(6), finishedAt: at(6, 300),

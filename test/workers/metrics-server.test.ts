@@ -46,6 +46,8 @@ describe('metrics server', () => {
     expect(series('ops_consecutive_verify_failures')).toEqual([{ target: 'crm', value: 1 }, { target: 'docs', value: 0 }]);
     // The drill (10h ago) is newer than the last passed verify (29h ago), so its restore time wins.
     expect(series('ops_restore_duration_seconds_last')).toEqual([{ target: 'crm', value: 55.5 }]);
+    // The newest ops restore that passed: the failed one after it has no RTO.
+    expect(series('ops_restore_rto_seconds_last')).toEqual([{ target: 'crm', value: 73.25 }]);
     expect(series('ops_backup_bytes_last')).toEqual([{ target: 'crm', value: 1_300_000 }]);
     expect(series('ops_backup_step_duration_seconds')).toEqual([
       { target: 'crm', step: 'dump', value: 75 },

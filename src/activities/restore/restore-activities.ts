@@ -7,17 +7,20 @@ import { restoreScratchName } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { NeedsReplace, PreconditionFailed } from '../../core/errors.js';
 import { databaseNameProblem, keptDatabaseName, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
+import { restoreLogEntry } from '../../core/restore-log.js';
 import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
 import type { RestoreSource } from '../../core/restore-source.js';
 import { findTarget } from '../backup/plan-backup.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { writeFileAtomic } from '../repository/atomic-write.js';
+import { RestoreLog } from '../repository/restore-log.js';
 import { BackupRepository } from '../repository/backup-repository.js';
 import { checksumMismatch, databaseTargetOf, restoreDatabase } from '../verify/restore-and-check.js';
-import type { Promotion, RestoreOutcome, RestoreServer } from '../verify/restore-outcome.js';
+import type { Promotion, RestoreOutcome } from '../verify/restore-outcome.js';
 import { mysqlDestinationState, postgresDestinationState } from './destination-state.js';
 import { pickFromOffsite } from './offsite-pick.js';
+import { restoreServerOf } from './restore-server.js';
 
 export interface RestorePlan {
   backupId: string;
@@ -32,9 +35,10 @@ export interface RestorePlan {
 
 /**
  * `ops restore`'s activities: pick the backup, confirm its artifact, restore it into a new
- * database on the target's own server (as the target's configured user) with verify's checks,
- * report. Inputs are ids and names; the artifact is read from the local repository by id, or
- * fetched by id from an offsite destination by name, in the step that restores it.
+ * database on the target's own server (as the target's configured user) or a `--server` of the
+ * config, with verify's checks, report. Inputs are ids and names; the artifact is read from the
+ * local repository by id, or fetched by id from an offsite destination by name, in the step that
+ * restores it.
  */
 export function createRestoreActivities(config: OpsConfig) {
   const repository = new BackupRepository(config.repository);
@@ -64,15 +68,17 @@ export function createRestoreActivities(config: OpsConfig) {
      * database there is refused (NeedsReplace) unless the run replaces it. With --replace the
      * default final name is the target's own database.
      */
-    async planRestore(input: { target: string; pick: RestorePick; from?: RestoreSource; into?: string; replace?: boolean; stamp: string }): Promise<RestorePlan> {
+    async planRestore(input: { target: string; pick: RestorePick; from?: RestoreSource; into?: string; replace?: boolean; server?: string; stamp: string }): Promise<RestorePlan> {
       const target = databaseTarget(config, input.target);
+      const onto = restoreServerOf(config, target, input.server);
       const picked = await pickBackup(target.name, input.pick, input.from);
       const database = input.into ?? (input.replace ? target.url.database : restoredDatabaseName(target.url.database, input.stamp));
       const problem = databaseNameProblem(database);
       if (problem) throw new PreconditionFailed(`--into: ${problem}`);
-      const server = describeAddress({ ...target.url, database: '' });
+      const server = describeAddress({ ...onto.url, database: '' });
       const plan = { backupId: picked.backupId, database, server, ...(picked.from !== undefined ? { from: picked.from } : {}) };
-      const state = await (target.kind === 'postgres' ? postgresDestinationState : mysqlDestinationState)(targetServer(target), database);
+      // Also the first connection as the restoring user: bad credentials stop the run here, before anything is created.
+      const state = await (target.kind === 'postgres' ? postgresDestinationState : mysqlDestinationState)(onto, database);
       if (!state.exists) return plan;
       if (state.tables > 0 && !input.replace) {
         throw new NeedsReplace(`database ${database} on ${server} exists with ${state.tables} table(s): restore over it with --replace, or into a new database with --into NAME`);
@@ -95,13 +101,13 @@ export function createRestoreActivities(config: OpsConfig) {
      * With `from`, the copy is fetched from that offsite destination and its checksum confirmed in
      * this same step: the fetched files are on this worker's disk only, so no later step may need them.
      */
-    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string }; from?: string }): Promise<RestoreOutcome & { fetched?: FetchedCopy }> {
+    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string }; from?: string; server?: string }): Promise<RestoreOutcome & { fetched?: FetchedCopy }> {
       const promote: Promotion = { database: input.database, ...(input.replacing ? { replace: { keptAs: input.replacing.keptAs } } : {}) };
       return withHeartbeat(async ({ cancelSignal }) => {
         const context = { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours };
         const restore = (manifest: BackupManifest, artifact: string) => {
           const target = databaseTargetOf(config, manifest);
-          const destination = { server: targetServer(target), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };
+          const destination = { server: restoreServerOf(config, target, input.server), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };
           return restoreDatabase(manifest, artifact, destination, target, context);
         };
         if (input.from === undefined) {
@@ -122,8 +128,10 @@ export function createRestoreActivities(config: OpsConfig) {
       });
     },
 
+    /** The Markdown report, and the run's line in the target's restore log (its RTO, for /metrics and `ops status`). */
     async writeRestoreReport(input: { record: RestoreRecord; stamp: string }): Promise<{ report: string }> {
       const { record, stamp } = input;
+      await new RestoreLog(config.repository).append(restoreLogEntry(record));
       await mkdir(config.reports, { recursive: true });
       const report = join(config.reports, `restore-${record.target}-${stamp}.md`);
       await writeFileAtomic(report, renderRestoreReport(record, config.timeZone));
@@ -143,11 +151,6 @@ function databaseTarget(config: OpsConfig, name: string): DatabaseTarget {
   const target = findTarget(config, name);
   if (!isDatabase(target)) throw new PreconditionFailed(`target "${name}" is a files target: ops restore restores databases (files snapshots not yet)`);
   return target;
-}
-
-/** The target's own server, reached as the target's user: the maintenance database, since the target's own may be the one lost. */
-function targetServer(target: DatabaseTarget): RestoreServer {
-  return { url: { ...target.url, database: target.kind === 'postgres' ? 'postgres' : '' }, password: target.password };
 }
 
 export type RestoreActivities = ReturnType<typeof createRestoreActivities>;

@@ -1,0 +1,153 @@
+import { reportBenchFailure } from './bench-failure.js';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { BackupRepository } from '../src/activities/repository/backup-repository.js';
+import { RestoreLog } from '../src/activities/repository/restore-log.js';
+import { pgRestore } from '../src/commands/postgres.js';
+import { describeAddress } from '../src/config/database-url.js';
+import { Secret } from '../src/config/secret.js';
+import { nightlyBackup } from '../src/workflows/nightly-backup.js';
+import { pgAdminTool } from './bare-pipeline.js';
+import { createBenchDatabase, type BenchDatabase } from './bench-database.js';
+import { NAMESPACE, startBenchTemporal } from './bench-temporal.js';
+import { Teardown } from './teardown.js';
+import { startWorkerProcess } from './worker-process.js';
+import { waitForPollers } from './worker-readiness.js';
+
+/**
+ * Restore speed of `ops restore` against the restore a user would script, on one artifact: ops
+ * makes one backup of a PostgreSQL database, then each round restores it (a) bare, `createdb` +
+ * `pg_restore` into a new database, and (b) `ops restore --latest --into X --wait` through the CLI,
+ * the workflow and its checks. A warm-up round first, then `--rounds` rounds; medians.
+ * Usage: BENCH_DB_MB=512 tsx bench/restore-bench.ts [--size-mb N] [--rounds N]
+ */
+const { values } = parseArgs({ options: { 'size-mb': { type: 'string' }, rounds: { type: 'string', default: '3' } } });
+const sizeMb = positiveInteger('--size-mb / BENCH_DB_MB', values['size-mb'] ?? process.env.BENCH_DB_MB ?? '512');
+const rounds = positiveInteger('--rounds', values.rounds!);
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`${name}: expected a positive integer, got "${text}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const TARGET = 'bench';
+const log = (line: string) => console.error(`[bench] ${line}`);
+const teardown = new Teardown();
+teardown.runOnExitPaths(log);
+const loadAtStart = loadavg()[0]!;
+
+/** The target connects as the server's admin: a restore creates databases as the target's user. */
+async function writeOpsConfig(dir: string, db: BenchDatabase): Promise<string> {
+  const admin = describeAddress(db.admin);
+  const doc = {
+    stateDir: './state',
+    repository: './repo',
+    reports: './reports',
+    databases: [{ name: TARGET, url: describeAddress({ ...db.admin, database: db.name }), password: '${BENCH_PG_ADMIN_PASSWORD}' }],
+    backup: { verify: { postgres: { url: admin, password: '${BENCH_PG_ADMIN_PASSWORD}' } } },
+  };
+  const file = join(dir, 'ops.config.yaml');
+  await writeFile(file, stringify(doc));
+  return file;
+}
+
+async function timed(step: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await step();
+  return (performance.now() - started) / 1000;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+try {
+  const root = await mkdtemp(join(tmpdir(), 'ops-restore-bench-'));
+  teardown.defer('remove temp dir', () => rm(root, { recursive: true, force: true }));
+  // PostgreSQL runs as the postgres OS user, which must reach its data dir below root.
+  await chmod(root, 0o755);
+
+  log(`filling a ${sizeMb} MB database under ${root}`);
+  const db = await createBenchDatabase(root, sizeMb * 2 ** 20, teardown, log);
+  const temporal = await startBenchTemporal(teardown, 'bench-restore');
+  const dir = join(root, 'ops');
+  await mkdir(dir, { recursive: true });
+  const configFile = await writeOpsConfig(dir, db);
+  const adminPassword = db.server.adminPassword;
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...temporal.workerEnv, BENCH_PG_ADMIN_PASSWORD: adminPassword };
+  const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, configFile, env });
+  teardown.defer('stop worker', () => worker.stop());
+  await worker.ready;
+  await waitForPollers(temporal.client, NAMESPACE, temporal.taskQueue);
+
+  log('one backup through ops (nightlyBackup: dump and verify)');
+  await temporal.abortable(() => temporal.client.workflow.execute(nightlyBackup, { taskQueue: temporal.taskQueue, workflowId: `bench-backup-${Date.now()}`, args: [{}] }));
+  const [backup] = await new BackupRepository(join(dir, 'repo')).list(TARGET);
+  if (backup?.verify?.status !== 'passed') throw new Error(`the backup did not pass verify: ${backup?.verify?.reasons.join('; ') ?? 'none made'}`);
+  const artifact = join(backup.dir, backup.manifest.artifact);
+  const dropDatabase = async (name: string) => {
+    const drop = pgAdminTool('dropdb', db.admin, adminPassword, name);
+    await execa(drop.file, drop.args, { env: drop.env ?? {}, stdin: 'ignore' });
+  };
+
+  const bare = async (name: string) => {
+    const create = pgAdminTool('createdb', db.admin, adminPassword, name);
+    const restore = pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: name, file: artifact });
+    const seconds = await timed(async () => {
+      await execa(create.file, create.args, { env: create.env ?? {}, stdin: 'ignore' });
+      await execa(restore.file, restore.args, { env: restore.env ?? {}, stdin: 'ignore' });
+    });
+    await dropDatabase(name);
+    return seconds;
+  };
+  const throughOps = async (name: string) => {
+    const seconds = await timed(async () => {
+      const cli = await execa(process.execPath, ['bin/ops.js', '--config', configFile, 'restore', TARGET, '--latest', '--into', name, '--wait'], { cwd: PROJECT_ROOT, env, stdin: 'ignore', reject: false });
+      if (cli.exitCode !== 0) throw new Error(`ops restore exited ${cli.exitCode}: ${cli.stderr || cli.stdout}`);
+    });
+    await dropDatabase(name);
+    return seconds;
+  };
+
+  log('warm-up: one bare restore, one ops restore (not counted)');
+  await bare('bare_warmup');
+  await throughOps('ops_warmup');
+  const bareSeconds: number[] = [];
+  const opsSeconds: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    bareSeconds.push(await bare(`bare_${round}`));
+    opsSeconds.push(await throughOps(`ops_${round}`));
+    log(`round ${round}/${rounds}: bare ${bareSeconds.at(-1)!.toFixed(2)} s, ops ${opsSeconds.at(-1)!.toFixed(2)} s`);
+  }
+  const rtos = (await new RestoreLog(join(dir, 'repo')).list([TARGET])).slice(1).map((e) => e.rtoSeconds ?? Number.NaN);
+
+  await teardown.run(log);
+  const bareMedian = median(bareSeconds);
+  const opsMedian = median(opsSeconds);
+  console.log(
+    [
+      `PostgreSQL ${db.serverVersion}, database ${(db.sizeBytes / 2 ** 20).toFixed(0)} MB, dump ${(backup.manifest.bytes / 2 ** 20).toFixed(1)} MB; ${availableParallelism()} CPUs, load ${loadAtStart.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
+      `rounds ${rounds} after a warm-up; seconds per round: bare ${bareSeconds.map((s) => s.toFixed(2)).join(' ')}; ops ${opsSeconds.map((s) => s.toFixed(2)).join(' ')}`,
+      `bare_restore_seconds=${bareMedian.toFixed(2)}   (createdb + pg_restore, median)`,
+      `ops_restore_seconds=${opsMedian.toFixed(2)}   (ops restore --latest --into X --wait: CLI, workflow, checksum, restore, checks, rename, report; median)`,
+      `ops_rto_seconds=${median(rtos).toFixed(2)}   (the runs' recorded RTO, start to checked; median)`,
+      `restore_overhead_ratio=${(opsMedian / bareMedian).toFixed(3)}`,
+    ].join('\n'),
+  );
+} catch (err) {
+  reportBenchFailure(err);
+} finally {
+  await teardown.run(log);
+}

@@ -1,0 +1,20 @@
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+/** `npm run bench:restore` end to end on a small database: it runs, prints its figures and cleans up. No timing is asserted. */
+describe('bench/restore-bench.ts', () => {
+  it('BENCH_DB_MB=20, one round: one backup, bare and ops restores of it, the figures and restore_overhead_ratio= last', async () => {
+    const run = await execa(process.execPath, ['--import', 'tsx', 'bench/restore-bench.ts', '--rounds', '1'], { cwd: PROJECT_ROOT, env: { BENCH_DB_MB: '20' }, reject: false, timeout: 400_000 });
+
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^PostgreSQL \S+.*, database \d+ MB, dump [\d.]+ MB; /);
+    expect(lines.slice(2, 5).map((l) => l.split('=')[0])).toEqual(['bare_restore_seconds', 'ops_restore_seconds', 'ops_rto_seconds']);
+    for (const line of lines.slice(2)) expect(line).toMatch(/^[a-z_]+=\d+\.\d+\b/);
+    expect(lines.at(-1)).toMatch(/^restore_overhead_ratio=\d+\.\d{3}$/);
+    expect(run.stderr).toContain('[bench] cleanup: remove temp dir');
+  }, 420_000);
+});
