@@ -80,7 +80,9 @@ describe('ops restore --from offsite, on a fresh machine with an empty repositor
     expect(result.stdout).toContain('  PASS table count: manifest 3, restored 3');
     expect(result.stdout).toContain(`restored ${backup.id} into new database ${into} on `);
     expect(await rowCounts('postgres', into)).toEqual(backup.manifest.tables);
-    expect(await readdir(freshRepository)).toEqual([]);
+    // No backup lands in the repository; only the restore's own record (its RTO) does.
+    expect(await readdir(freshRepository)).toEqual(['.restores']);
+    expect(await readdir(join(freshRepository, '.restores'))).toEqual([`${fixture.targets.postgres}.jsonl`]);
     const report = result.stdout.match(/report (\S+\.md)$/m)![1]!;
     expect(await readFile(report, 'utf8')).toContain(`- Backup: \`${backup.id}\` (--latest), from the offsite copy at ${fixture.offsiteDir}\n`);
     // The fetched copy lived in the restore step's own work dir, removed when the step ended.
