@@ -88,4 +88,17 @@ describe('ops backups list: restorable, where, and --offsite', () => {
     })));
     expect(await list(freshConfig, '--offsite', '--target', pg.target)).toMatch(new RegExp(`^${pg.id}\\s+-\\s+-\\s+-\\s+none\\s+${fixture.offsiteDir}\\s+no: no verify record here \\(offsite only\\)$`, 'm'));
   });
+
+  it('--offsite with a destination that cannot be listed warns, naming it and the cause, and lists the others', async () => {
+    const doc = parse(await readFile(fixture.configFile, 'utf8')) as Record<string, any>;
+    doc.repository = join(fixture.dir, 'fresh-repo-2');
+    doc.backup.offsite = [{ url: 's3://nowhere/ops', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, accessKeyId: '${S3_KEY_ID}', secretAccessKey: '${S3_SECRET}' }, fixture.offsiteDir];
+    const config = join(fixture.dir, 'unreachable.config.yaml');
+    await writeFile(config, stringify(doc));
+    const result = await runCli(['--config', config, 'backups', 'list', '--offsite', '--target', pg.target, '--json'], { ...env, S3_KEY_ID: 'k', S3_SECRET: 's' });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('warning: offsite destination s3://nowhere/ops could not be listed: s3://nowhere/ops at http://127.0.0.1:9: listing ops/');
+    expect(result.stderr).toContain('ECONNREFUSED');
+    expect((JSON.parse(result.stdout) as Listed[]).map((b) => [b.id, b.where])).toEqual([[pg.id, [fixture.offsiteDir]]]);
+  });
 });
