@@ -1,33 +1,93 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
+import { describeDestination } from '../config/offsite-destination.js';
+import { backupId, dateOfStamp } from '../core/backup-id.js';
+import type { BackupEntry } from '../core/backup-record.js';
 import { formatBytes, formatLocalTime } from '../core/format.js';
+import { offsitePlaces, restorability, type VerifyState } from '../core/restorability.js';
 import { loadCliConfig, type GlobalOptions } from './cli-config.js';
 import { printTable } from './print-table.js';
+
+/** One line of the list: a backup the repository records, or a copy only an offsite listing shows. */
+interface Listed {
+  id: string;
+  target: string;
+  entry?: BackupEntry;
+  /** when it finished, or for an offsite-only copy when it started (its stamp) */
+  sortKey: number;
+  verify: VerifyState;
+  where: string[];
+  restorable: boolean;
+  whyNot?: string;
+}
 
 export function registerBackupsList(program: Command): void {
   const backups = program.command('backups').description('the backups in the local repository');
   backups
     .command('list')
-    .description('list complete backups, oldest first')
+    .description('list complete backups, oldest first, and whether each is restorable')
     .option('-t, --target <name>', 'only this target')
+    .option('--offsite', 'also list each offsite destination\'s copies (slower; shows copies the repository no longer has)')
     .option('--json', 'machine-readable output')
-    .action(async (options: { target?: string; json?: boolean }) => {
+    .action(async (options: { target?: string; offsite?: boolean; json?: boolean }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const entries = await new BackupRepository(config.repository).list(options.target);
+      const configured = config.backup.offsite.map(describeDestination);
+      // Listing destinations is slow (ssh, S3) and loads their clients: only when asked.
+      const listed = new Map<string, { target: string; stamp: string; destinations: string[] }>();
+      if (options.offsite) {
+        const { listOffsiteCopies } = await import('../activities/offsite/offsite-listing.js');
+        const targets = options.target ? [options.target] : config.targets.map((t) => t.name);
+        for (const listing of await listOffsiteCopies(config, targets)) {
+          if ('error' in listing) {
+            console.error(`warning: offsite destination ${listing.destination} could not be listed: ${listing.error}`);
+            continue;
+          }
+          for (const [target, stamps] of listing.stamps) {
+            for (const stamp of stamps) {
+              const id = backupId(target, stamp);
+              listed.set(id, { target, stamp, destinations: [...(listed.get(id)?.destinations ?? []), listing.destination] });
+            }
+          }
+        }
+      }
+      const rows: Listed[] = entries.map((entry) => {
+        const verify = entry.verify?.status ?? 'none';
+        const local = existsSync(join(entry.dir, entry.manifest.artifact));
+        const offsite = offsitePlaces(entry.offsite, listed.get(entry.id)?.destinations ?? [], configured);
+        return { id: entry.id, target: entry.target, entry, sortKey: Date.parse(entry.manifest.finishedAt), verify, where: [...(local ? ['local'] : []), ...offsite], ...restorability({ recorded: true, verify, local, offsite }) };
+      });
+      const known = new Set(entries.map((e) => e.id));
+      for (const [id, { target, stamp, destinations }] of listed) {
+        if (known.has(id)) continue;
+        const offsite = offsitePlaces(undefined, destinations, configured);
+        rows.push({ id, target, sortKey: dateOfStamp(stamp).getTime(), verify: 'none', where: offsite, ...restorability({ recorded: false, verify: 'none', local: false, offsite }) });
+      }
+      rows.sort((a, b) => a.sortKey - b.sortKey);
       if (options.json) {
-        console.log(JSON.stringify(entries.map(({ id, target, manifest, verify, offsite }) => ({
-          id, target, kind: manifest.kind, finishedAt: manifest.finishedAt, bytes: manifest.bytes, sha256: manifest.sha256,
-          verify: verify?.status ?? 'none', offsite: offsite?.status ?? 'none',
+        console.log(JSON.stringify(rows.map(({ id, target, entry, verify, where, restorable, whyNot }) => ({
+          id, target, kind: entry?.manifest.kind ?? null, finishedAt: entry?.manifest.finishedAt ?? null, bytes: entry?.manifest.bytes ?? null, sha256: entry?.manifest.sha256 ?? null,
+          verify, offsite: entry?.offsite?.status ?? 'none', where, restorable, ...(whyNot !== undefined ? { whyNot } : {}),
         })), null, 2));
         return;
       }
-      if (entries.length === 0) {
-        console.log(`no backups${options.target ? ` of ${options.target}` : ''} in ${config.repository}`);
+      if (rows.length === 0) {
+        console.log(`no backups${options.target ? ` of ${options.target}` : ''} in ${config.repository}${options.offsite ? ' or offsite' : ''}`);
         return;
       }
       printTable(
-        ['ID', 'KIND', 'FINISHED', 'SIZE', 'VERIFY', 'OFFSITE'],
-        entries.map((e) => [e.id, e.manifest.kind, formatLocalTime(e.manifest.finishedAt, config.timeZone), formatBytes(e.manifest.bytes), e.verify?.status ?? 'none', e.offsite?.status ?? 'none']),
+        ['ID', 'KIND', 'FINISHED', 'SIZE', 'VERIFY', 'WHERE', 'RESTORABLE'],
+        rows.map(({ id, entry, verify, where, restorable, whyNot }) => [
+          id,
+          entry?.manifest.kind ?? '-',
+          entry ? formatLocalTime(entry.manifest.finishedAt, config.timeZone) : '-',
+          entry ? formatBytes(entry.manifest.bytes) : '-',
+          verify,
+          where.join(', ') || '-',
+          restorable ? 'yes' : `no: ${whyNot}`,
+        ]),
       );
     });
 }

@@ -64,7 +64,7 @@ describe('the CLI build (dist/)', () => {
   });
 });
 
-/** Which @temporalio packages a run of the real CLI loaded (they are CommonJS: require.cache has them). */
+/** Which @temporalio and @aws-sdk packages a run of the real CLI loaded (they are CommonJS: require.cache has them). */
 async function temporalPackagesLoadedBy(args: string[]): Promise<string[]> {
   const out = join(mkdtempSync(join(tmpdir(), 'ops-loaded-')), 'loaded.json');
   temps.push(resolve(out, '..'));
@@ -77,7 +77,7 @@ async function temporalPackagesLoadedBy(args: string[]): Promise<string[]> {
   const result = await execa('node', ['--import', `data:text/javascript,${encodeURIComponent(probe)}`, OPS_BIN, ...args], { reject: false, stdin: 'ignore', env: { LOADED_OUT: out } });
   expect(result.stderr).not.toContain('Error');
   const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
-  return [...new Set(loaded.flatMap((path) => /node_modules\/(@temporalio\/[^/]+)/.exec(path)?.[1] ?? []))];
+  return [...new Set(loaded.flatMap((path) => /node_modules\/(@temporalio\/[^/]+|@aws-sdk\/[^/]+)/.exec(path)?.[1] ?? []))];
 }
 
 describe('verbs load lazily', () => {
@@ -88,5 +88,14 @@ describe('verbs load lazily', () => {
     expect(await temporalPackagesLoadedBy(['--help'])).toEqual([]);
     expect(await temporalPackagesLoadedBy(['--config', join(dir, 'ops.config.yaml'), 'backups', 'list'])).toEqual([]);
     expect(await temporalPackagesLoadedBy(['backup', '--help'])).toContain('@temporalio/client');
+  });
+
+  it('ops backups list loads the AWS SDK only with --offsite and an S3 destination', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ops-lazy-'));
+    temps.push(dir);
+    const config = join(dir, 'ops.config.yaml');
+    writeFileSync(config, `repository: ${join(dir, 'repository')}\nbackup:\n  offsite: [${join(dir, 'offsite')}, { url: s3://bucket/ops, endpoint: 'http://127.0.0.1:9', forcePathStyle: true }]\n`);
+    expect(await temporalPackagesLoadedBy(['--config', config, 'backups', 'list'])).toEqual([]);
+    expect(await temporalPackagesLoadedBy(['--config', config, 'backups', 'list', '--offsite'])).toContain('@aws-sdk/client-s3');
   });
 });

@@ -91,7 +91,7 @@ describe('ops CLI against a real worker', () => {
     const { finishedAt } = backups[0]!;
     expect(finishedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
     const table = await runCli(['--config', fixture.configFile, 'backups', 'list'], env);
-    expect(table.stdout).toMatch(/^ID\s+KIND\s+FINISHED\s+SIZE\s+VERIFY\s+OFFSITE$/m);
+    expect(table.stdout).toMatch(/^ID\s+KIND\s+FINISHED\s+SIZE\s+VERIFY\s+WHERE\s+RESTORABLE$/m);
     expect(table.stdout).toMatch(new RegExp(`^${backups[0]!.id}\\s+postgres\\s+${formatLocalTime(finishedAt, 'Europe/Prague').replace('+', '\\+')}\\s+\\d`, 'm'));
     expect(formatLocalTime(finishedAt, 'Europe/Prague')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+0[12]:00$/);
 
