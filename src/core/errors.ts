@@ -24,6 +24,18 @@ export class PreconditionFailed extends OpsError {
   readonly retryable = false;
 }
 
+/**
+ * A name asked for (a target, an app, a stage) is not in the loaded config. The inputs' fault:
+ * not retryable in an activity, exit 2 at the CLI. Thrown only by config/lookups.ts, so every
+ * caller reports it the same way: `unknown target "x" (configured: a, b)`.
+ */
+export class UnknownName extends PreconditionFailed {
+  /** `of` names the owner for nested names, e.g. ` of app "web"` for a stage. */
+  constructor(readonly what: string, readonly names: string[], readonly configured: string[], of = '') {
+    super(`unknown ${what}${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')}${of} (configured: ${configured.join(', ') || 'none'})`);
+  }
+}
+
 /** A restore would go over an existing non-empty database and was not asked to replace it (`--replace`). */
 export class NeedsReplace extends PreconditionFailed {}
 

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import { findTargets } from '../config/lookups.js';
 import { MANUAL_RUN_SUFFIX, stampOf } from '../core/backup-id.js';
 import { runSummary } from '../core/run-summary.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
@@ -7,7 +8,7 @@ import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
 import { nightlyBackup, type NightlyBackupResult } from '../workflows/nightly-backup.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
-import { LockHeld, UsageError } from './exit-codes.js';
+import { LockHeld } from './exit-codes.js';
 import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
 
@@ -19,10 +20,7 @@ export function registerBackup(program: Command): void {
     .option('-w, --wait', 'stream step progress and wait for the result')
     .action(async (options: { target: string[]; wait?: boolean }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
-      const unknown = options.target.filter((name) => !config.targets.some((t) => t.name === name));
-      if (unknown.length > 0) {
-        throw new UsageError(`unknown target ${unknown.join(', ')} (configured: ${config.targets.map((t) => t.name).join(', ')})`);
-      }
+      findTargets(config, options.target);
       const temporal = await connectTemporal(config);
       try {
         const targets = options.target.length > 0 ? options.target : config.targets.map((t) => t.name);

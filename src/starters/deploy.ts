@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import { findApp, findStages } from '../config/lookups.js';
 import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
 import { stagesToCheck } from '../core/promotion.js';
@@ -46,11 +47,9 @@ export function registerDeploy(program: Command): void {
       const ref = options.ref;
       if (options.smokeLevel !== 'smoke' && options.smokeLevel !== 'standard') throw new UsageError(`--smoke-level must be smoke or standard, got "${options.smokeLevel}"`);
       const config = loadCliConfig(program.opts<GlobalOptions>());
-      const appConfig = config.apps.find((a) => a.name === app);
-      if (!appConfig) throw new UsageError(`unknown app "${app}" (configured: ${config.apps.map((a) => a.name).join(', ') || 'none'})`);
       const stages = options.stages?.split(',').map((s) => s.trim()).filter(Boolean);
-      const unknown = (stages ?? []).filter((s) => !appConfig.stages.some((st) => st.name === s));
-      if (unknown.length > 0) throw new UsageError(`unknown stage ${unknown.join(', ')} of app "${app}" (stages: ${appConfig.stages.map((s) => s.name).join(', ')})`);
+      const appConfig = findApp(config, app);
+      findStages(config, app, stages ?? []);
 
       const temporal = await connectTemporal(config);
       try {

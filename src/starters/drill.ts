@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { findTarget } from '../config/lookups.js';
 import { describeDestination } from '../config/offsite-destination.js';
 import { stampOf } from '../core/backup-id.js';
 import type { DrillRecord } from '../core/backup-health.js';
@@ -25,7 +26,7 @@ export function registerDrill(program: Command): void {
       const windowDays = Number(options.windowDays);
       if (!(windowDays > 0)) throw new UsageError(`--window-days must be a positive number, got "${options.windowDays}"`);
       const config = loadCliConfig(program.opts<GlobalOptions>());
-      if (options.target && !config.targets.some((t) => t.name === options.target)) throw new UsageError(`unknown target "${options.target}"`);
+      if (options.target) findTarget(config, options.target);
       const destinations = config.backup.offsite.map(describeDestination);
       if (options.from !== undefined && !destinations.includes(options.from)) throw new UsageError(`--from: no offsite destination "${options.from}" (configured: ${destinations.join(', ') || 'none'})`);
       const temporal = await connectTemporal(config);

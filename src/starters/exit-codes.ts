@@ -1,4 +1,4 @@
-import { ConfigError, OpsError } from '../core/errors.js';
+import { ConfigError, OpsError, UnknownName } from '../core/errors.js';
 import { TemporalUnreachable } from '../temporal/temporal-unreachable.js';
 import { PortInUse } from '../workers/port-in-use.js';
 
@@ -38,7 +38,7 @@ export class StageBroken extends OpsError {
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof StageBroken) return EXIT.broken;
-  if (err instanceof ConfigError || err instanceof UsageError || err instanceof PortInUse) return EXIT.usage;
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof UnknownName || err instanceof PortInUse) return EXIT.usage;
   if (err instanceof TemporalUnreachable) return EXIT.unreachable;
   if (err instanceof LockHeld) return EXIT.busy;
   return EXIT.failed;

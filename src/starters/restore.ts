@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
+import { findTarget } from '../config/lookups.js';
 import { isDatabase } from '../config/target.js';
 import { stampOf } from '../core/backup-id.js';
 import { formatDuration } from '../core/format.js';
@@ -67,8 +68,7 @@ export function registerRestore(program: Command): void {
       const approvalTimeoutMinutes = Number(options.approvalTimeout);
       if (!(approvalTimeoutMinutes > 0)) throw new UsageError(`--approval-timeout "${options.approvalTimeout}" is not a positive number of minutes`);
       const config = loadCliConfig(program.opts<GlobalOptions>());
-      const target = config.targets.find((t) => t.name === targetName);
-      if (!target) throw new UsageError(`unknown target "${targetName}"`);
+      const target = findTarget(config, targetName);
       if (!isDatabase(target)) {
         if (options.into !== undefined || options.replace || from || options.server !== undefined) throw new UsageError(`target "${targetName}" is a files target: --into, --replace, --from and --server are for databases; give --to DIR`);
         return startFilesRestore(config, targetName, pick, options);

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
+import { findStage } from '../config/lookups.js';
 import { runSummary } from '../core/run-summary.js';
 import { shaPrefixProblem } from '../core/rollback-target.js';
 import { runUrl } from '../temporal/connection-settings.js';
@@ -22,9 +23,7 @@ export function registerRollback(program: Command): void {
     .option('--by <name>', 'who rolls back (default: GITHUB_ACTOR or the OS user)')
     .action(async (app: string, options: { stage: string; to?: string; by?: string }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
-      const appConfig = config.apps.find((a) => a.name === app);
-      if (!appConfig) throw new UsageError(`unknown app "${app}" (configured: ${config.apps.map((a) => a.name).join(', ') || 'none'})`);
-      if (!appConfig.stages.some((s) => s.name === options.stage)) throw new UsageError(`unknown stage "${options.stage}" of app "${app}" (stages: ${appConfig.stages.map((s) => s.name).join(', ')})`);
+      findStage(config, app, options.stage);
       const badSha = options.to === undefined ? undefined : shaPrefixProblem(options.to);
       if (badSha) throw new UsageError(badSha);
       const temporal = await connectTemporal(config);

@@ -93,7 +93,7 @@ export async function rollbackStage(input: RollbackInput): Promise<RollbackResul
     const cause = innermostMessage(err);
     // A host that cannot take the log line either must not hide why the rollback failed.
     await record('rollback-failed', cause).catch(() => undefined);
-    // switchRelease refuses (PreconditionFailed) before it touches anything: the stage is as it was.
+    // switchRelease refuses (PreconditionFailed, or UnknownName for a stage gone from the config) before it touches anything: the stage is as it was.
     const outcome = refusedUntouched(err) ? 'refused' : 'rollback-failed';
     return fail('RollbackFailed', `${input.app} on ${input.stage}: rollback to ${target.slice(0, 12)} failed: ${cause}`, outcome, cause);
   }
@@ -103,5 +103,5 @@ export async function rollbackStage(input: RollbackInput): Promise<RollbackResul
 }
 
 function refusedUntouched(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'PreconditionFailed';
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && (err.cause.type === 'PreconditionFailed' || err.cause.type === 'UnknownName');
 }

@@ -63,7 +63,8 @@ describe('ops CLI against a real worker', () => {
   it('backup with an unknown target is bad usage: exit 2, nothing started', async () => {
     const result = await runCli(['--config', fixture.configFile, 'backup', '--target', 'nope', '--wait'], env);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('unknown target nope');
+    const { postgres, mysql, files } = fixture.targets;
+    expect(result.stderr.trim()).toBe(`error: unknown target "nope" (configured: ${postgres}, ${mysql}, ${files})`);
     expect(result.stdout).not.toContain('started');
   });
 

@@ -113,7 +113,7 @@ describe('ops deploy / rollback / releases', () => {
     expect((await cli('deploy', 'nope', '--ref', 'main')).exitCode).toBe(2);
     const stage = await cli('deploy', fixture.app, '--ref', 'main', '--stages', 'qa');
     expect(stage.exitCode).toBe(2);
-    expect(stage.stderr).toContain('unknown stage qa');
+    expect(stage.stderr.trim()).toBe(`error: unknown stage "qa" of app "${fixture.app}" (configured: staging, prod)`);
     expect((await cli('deploy', fixture.app)).exitCode).toBe(2);
   });
 
@@ -121,6 +121,6 @@ describe('ops deploy / rollback / releases', () => {
     const app = await cli('rollback', 'nope', '--stage', 'staging');
     expect([app.exitCode, app.stderr.trim()]).toEqual([2, `error: unknown app "nope" (configured: ${fixture.app})`]);
     const stage = await cli('rollback', fixture.app, '--stage', 'qa');
-    expect([stage.exitCode, stage.stderr.trim()]).toEqual([2, `error: unknown stage "qa" of app "${fixture.app}" (stages: staging, prod)`]);
+    expect([stage.exitCode, stage.stderr.trim()]).toEqual([2, `error: unknown stage "qa" of app "${fixture.app}" (configured: staging, prod)`]);
   });
 });

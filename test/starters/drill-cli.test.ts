@@ -45,12 +45,13 @@ describe('ops drill', () => {
 
   it.each<[string, string[], string]>([
     ['a bad --pick value', ['--pick', 'newest', '--wait'], '--pick must be random or latest, got "newest"'],
-    ['an unknown --target', ['--target', 'nope', '--wait'], 'unknown target "nope"'],
+    ['an unknown --target', ['--target', 'nope', '--wait'], 'unknown target "nope" (configured: <targets>)'],
     ['a --from that is no configured destination', ['--from', 's3://elsewhere/ops', '--wait'], '--from: no offsite destination "s3://elsewhere/ops" (configured: <offsite>)'],
   ])('%s is bad usage: exit 2 naming it, nothing started', async (_name, args, message) => {
     const result = await drill(...args);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe(`error: ${message.replace('<offsite>', fixture.offsiteDir)}`);
+    const { postgres, mysql, files } = fixture.targets;
+    expect(result.stderr).toBe(`error: ${message.replace('<offsite>', fixture.offsiteDir).replace('<targets>', `${postgres}, ${mysql}, ${files}`)}`);
     expect(result.stdout).not.toContain('started');
   });
 

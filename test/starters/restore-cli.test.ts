@@ -118,6 +118,13 @@ describe('ops restore', () => {
     expect(await databasesNamed('postgres', fixture.id)).toEqual(databases);
   });
 
+  it('an unknown target is bad usage naming what is configured, nothing started', async () => {
+    const result = await restore('nope', '--latest');
+    const { postgres, mysql, files } = fixture.targets;
+    expect([result.exitCode, result.stderr]).toEqual([2, `error: unknown target "nope" (configured: ${postgres}, ${mysql}, ${files})`]);
+    expect(result.stdout).not.toContain('started');
+  });
+
   it('--to on a database target is bad usage: it is for files targets', async () => {
     const result = await restore(fixture.targets.postgres, '--latest', '--to', '/tmp/x');
     expect(result.exitCode).toBe(2);

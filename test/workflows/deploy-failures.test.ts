@@ -23,10 +23,10 @@ function expectUntouched(fixture: DeployFixture, stage: 'staging' | 'prod'): voi
 // Each test has its own fixture, worker and task queue, and most of their time is ssh round trips and retry backoff: they run concurrently.
 describe.concurrent('deployPipeline refuses bad input before anything reaches a host', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
   it.for([
-    ['an unknown app', (w: DeployWorld) => ({ app: `${w.fixture.app}-nope`, ref: 'main' }), (w: DeployWorld) => `unknown app "${w.fixture.app}-nope" (configured: ${w.fixture.app})`, 'planDeploy'],
-    ['an unknown stage', () => ({ ref: 'main', stages: ['nope'] }), (w: DeployWorld) => `unknown stage "nope" of app "${w.fixture.app}" (stages: staging, prod)`, 'planDeploy'],
-    ['an unknown ref', () => ({ ref: 'no-such-branch' }), (w: DeployWorld) => `app "${w.fixture.app}": ref "no-such-branch" does not name a commit in ${w.fixture.repo.repo}`, 'resolveRef'],
-  ] as const)('%s: PreconditionFailed naming it, one attempt, no host touched', async ([, input, message, activity], { onTestFinished }) => {
+    ['an unknown app', (w: DeployWorld) => ({ app: `${w.fixture.app}-nope`, ref: 'main' }), 'UnknownName', (w: DeployWorld) => `unknown app "${w.fixture.app}-nope" (configured: ${w.fixture.app})`, 'planDeploy'],
+    ['unknown stages, all named at once', () => ({ ref: 'main', stages: ['nope', 'prod', 'qa'] }), 'UnknownName', (w: DeployWorld) => `unknown stages "nope", "qa" of app "${w.fixture.app}" (configured: staging, prod)`, 'planDeploy'],
+    ['an unknown ref', () => ({ ref: 'no-such-branch' }), 'PreconditionFailed', (w: DeployWorld) => `app "${w.fixture.app}": ref "no-such-branch" does not name a commit in ${w.fixture.repo.repo}`, 'resolveRef'],
+  ] as const)('%s: refused with a named, non-retryable type naming it, one attempt, no host touched', async ([, input, type, message, activity], { onTestFinished }) => {
     const world = await deployWorldForTest({}, onTestFinished);
     const handle = await startDeploy(world, input(world));
     const error = await runFailure(handle);
@@ -34,7 +34,7 @@ describe.concurrent('deployPipeline refuses bad input before anything reaches a 
     expect(failureChain(error)).toEqual([
       ['WorkflowFailedError', undefined, 'Workflow execution failed'],
       ['ActivityFailure', undefined, 'Activity task failed'],
-      ['ApplicationFailure', 'PreconditionFailed', message(world)],
+      ['ApplicationFailure', type, message(world)],
     ]);
     const runs = await activityRuns(world.worker.client, handle.workflowId, activity);
     expect(runs).toMatchObject([{ attempt: 1, outcome: 'failed', retryState: 'NON_RETRYABLE_FAILURE' }]);

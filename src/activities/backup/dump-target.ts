@@ -11,7 +11,7 @@ import type { DumpResult } from './backup-types.js';
 import { dumpMysql } from './dump-mysql.js';
 import type { DumpContext, DumpOutcome } from './dump-outcome.js';
 import { dumpPostgres } from './dump-postgres.js';
-import { findTarget } from './plan-backup.js';
+import { findTarget } from '../../config/lookups.js';
 import { SNAPSHOT_ARTIFACT, snapshotFiles } from './snapshot-files.js';
 
 /**

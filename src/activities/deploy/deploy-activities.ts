@@ -12,7 +12,8 @@ import { prepareRelease, resolveRef } from './prepare-release.js';
 import { readReleaseLog, readReleaseState, recordRelease } from './release-log.js';
 import { writeRollbackReport } from './rollback-report.js';
 import { runSmoke, type SmokeLevel } from './run-smoke.js';
-import { findApp, stageTarget } from './stage-target.js';
+import { findApp, findStages } from '../../config/lookups.js';
+import { stageTarget } from './stage-target.js';
 import { syncRelease } from './sync-release.js';
 
 type StageInput = { app: string; stage: string };
@@ -28,6 +29,7 @@ export function createDeployActivities(config: OpsConfig) {
       const app = findApp(config, input.app);
       const order = app.stages.map((s) => s.name);
       const names = input.stages && input.stages.length > 0 ? input.stages : order;
+      findStages(config, app.name, names);
       for (const name of names) stageTarget(config, app.name, name);
       return { stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, notifySuccess: config.notify.slack?.deploySuccess ?? false };
     },

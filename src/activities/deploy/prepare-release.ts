@@ -3,10 +3,10 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gitArchive, gitResolveCommit, tarExtract } from '../../commands/git.js';
 import type { OpsConfig } from '../../config/load-config.js';
+import { findApp } from '../../config/lookups.js';
 import { CommandFailed, PreconditionFailed } from '../../core/errors.js';
 import { runCommand } from '../process/run-command.js';
 import { runPipeline } from '../process/run-pipeline.js';
-import { findApp } from './stage-target.js';
 
 /** The commit SHA a ref names in the app's repository; an unknown ref is the caller's mistake, not retryable. */
 export async function resolveRef(config: OpsConfig, input: { app: string; ref: string }): Promise<{ sha: string }> {

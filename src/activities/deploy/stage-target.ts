@@ -1,9 +1,7 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import type { SshHostAddress } from '../../config/location.js';
+import { findApp, findStage, type AppConfig, type StageConfig } from '../../config/lookups.js';
 import { PreconditionFailed } from '../../core/errors.js';
-
-export type AppConfig = OpsConfig['apps'][number];
-export type StageConfig = AppConfig['stages'][number];
 
 /** One app on one stage: everything a deploy step needs to know about where it runs. */
 export interface StageTarget {
@@ -16,16 +14,9 @@ export interface StageTarget {
   project: string;
 }
 
-export function findApp(config: OpsConfig, appName: string): AppConfig {
-  const app = config.apps.find((a) => a.name === appName);
-  if (!app) throw new PreconditionFailed(`unknown app "${appName}" (configured: ${config.apps.map((a) => a.name).join(', ') || 'none'})`);
-  return app;
-}
-
 export function stageTarget(config: OpsConfig, appName: string, stageName: string): StageTarget {
   const app = findApp(config, appName);
-  const stage = app.stages.find((s) => s.name === stageName);
-  if (!stage) throw new PreconditionFailed(`unknown stage "${stageName}" of app "${appName}" (stages: ${app.stages.map((s) => s.name).join(', ')})`);
+  const stage = findStage(config, appName, stageName);
   const host = config.hosts[stage.host];
   if (!host) throw new PreconditionFailed(`stage "${stageName}" of app "${appName}" names unknown host "${stage.host}"`);
   return { app, stage, hostName: stage.host, host: host.ssh, root: (stage.path ?? app.path).replace(/\/$/, ''), project: app.compose.project ?? `${app.name}-${stage.name}` };

@@ -10,7 +10,7 @@ import { databaseNameProblem, keptDatabaseName, pickBackupForRestore, restoredDa
 import { restoreLogEntry } from '../../core/restore-log.js';
 import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
 import type { RestoreSource } from '../../core/restore-source.js';
-import { findTarget } from '../backup/plan-backup.js';
+import { findTarget } from '../../config/lookups.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { writeFileAtomic } from '../repository/atomic-write.js';

@@ -9,7 +9,7 @@ import type { CheckVerdict } from '../../core/check-verdicts.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { filesRestoreVerdicts, parseSha256sumZero } from '../../core/files-restore-checks.js';
 import { pickBackupForRestore, type RestorePick } from '../../core/restore-pick.js';
-import { findTarget } from '../backup/plan-backup.js';
+import { findTarget } from '../../config/lookups.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { commandFailure, runCommand } from '../process/run-command.js';
 import { startChild } from '../process/start-child.js';

@@ -4,7 +4,7 @@ import { isDatabase, type DatabaseTarget } from '../../config/target.js';
 import { verifyDatabaseName } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
-import { findTarget } from '../backup/plan-backup.js';
+import { findTarget } from '../../config/lookups.js';
 import { sha256OfFile } from '../files/hash-tree.js';
 import { checkSnapshot } from './check-snapshot.js';
 import type { RestoreContext, RestoreDestination, RestoreOutcome } from './restore-outcome.js';
