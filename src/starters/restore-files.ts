@@ -5,6 +5,7 @@ import { stampOf } from '../core/backup-id.js';
 import { formatDuration } from '../core/format.js';
 import { describePick, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
+import type { RestoreSource } from '../core/restore-source.js';
 import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
 import { restoreFiles } from '../workflows/restore-files.js';
@@ -21,10 +22,10 @@ export interface FilesRestoreOptions {
 }
 
 /**
- * `ops restore FILES_TARGET --to DIR`: starts workflow restoreFiles. A dry run always waits, as
+ * `ops restore FILES_TARGET --to DIR [--from local|offsite[:DEST]]`: starts workflow restoreFiles. A dry run always waits, as
  * its answer is the itemized list; --wait prints each check's verdict.
  */
-export async function startFilesRestore(config: OpsConfig, targetName: string, pick: RestorePick, options: FilesRestoreOptions): Promise<void> {
+export async function startFilesRestore(config: OpsConfig, targetName: string, pick: RestorePick, from: RestoreSource | undefined, options: FilesRestoreOptions): Promise<void> {
   if (options.to === undefined) throw new UsageError(`target "${targetName}" is a files target: give --to DIR (a local directory or ssh://user@host:port/path)`);
   const to = destinationOf(options.to);
   const temporal = await connectTemporal(config);
@@ -35,18 +36,18 @@ export async function startFilesRestore(config: OpsConfig, targetName: string, p
       taskQueue: temporal.taskQueue,
       workflowId,
       staticSummary: runSummary.restore(targetName, describePick(pick)),
-      args: [{ target: targetName, pick, to, stamp, ...(options.dryRun ? { dryRun: true } : {}), ...(options.delete ? { delete: true } : {}) }],
+      args: [{ target: targetName, pick, to, stamp, ...(from ? { from } : {}), ...(options.dryRun ? { dryRun: true } : {}), ...(options.delete ? { delete: true } : {}) }],
     });
     printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
     if (!options.wait && !options.dryRun) return;
     const record = await watchRun<RestoreRecord>(handle);
     if (options.dryRun) {
-      console.log(`dry run of ${record.backupId} to ${to}: nothing was changed; rsync would make ${record.changes?.length ?? 0} change(s):`);
+      console.log(`dry run of ${record.backupId}${fetchedFrom(record)} to ${to}: nothing was changed; rsync would make ${record.changes?.length ?? 0} change(s):`);
       for (const line of record.changes ?? []) console.log(`  ${line}`);
       return;
     }
     for (const check of record.checks) console.log(`  ${check.passed ? 'PASS' : 'FAIL'} ${check.check}: ${check.detail}`);
-    console.log(`restored ${record.backupId} to ${to}${options.delete ? ', files not in the snapshot deleted' : ''}`);
+    console.log(`restored ${record.backupId}${fetchedFrom(record)} to ${to}${options.delete ? ', files not in the snapshot deleted' : ''}`);
     console.log(`RTO ${formatDuration(record.rtoSeconds ?? 0)} (start to checked); report ${record.report}`);
   } finally {
     await temporal.close();
@@ -61,4 +62,8 @@ function destinationOf(text: string): string {
   } catch (err) {
     throw new UsageError(`--to: ${(err as Error).message}`);
   }
+}
+
+function fetchedFrom(record: RestoreRecord): string {
+  return record.from !== undefined ? ` (fetched from ${record.from})` : '';
 }

@@ -70,8 +70,8 @@ export function registerRestore(program: Command): void {
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const target = findTarget(config, targetName);
       if (!isDatabase(target)) {
-        if (options.into !== undefined || options.replace || from || options.server !== undefined) throw new UsageError(`target "${targetName}" is a files target: --into, --replace, --from and --server are for databases; give --to DIR`);
-        return startFilesRestore(config, targetName, pick, options);
+        if (options.into !== undefined || options.replace || options.server !== undefined) throw new UsageError(`target "${targetName}" is a files target: --into, --replace and --server are for databases; give --to DIR`);
+        return startFilesRestore(config, targetName, pick, from, options);
       }
       if (options.server !== undefined && !config.restore.servers[options.server]) throw new UsageError(`--server ${options.server}: no restore.servers.${options.server} in the config`);
       if (options.to !== undefined || options.dryRun || options.delete) throw new UsageError(`target "${targetName}" is a database: --to, --dry-run and --delete are for files targets; give --into NAME`);

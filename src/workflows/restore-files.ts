@@ -2,8 +2,10 @@ import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowIn
 import type { RestoreActivities } from '../activities/restore/restore-activities.js';
 import type { FilesRestoreActivities } from '../activities/restore/restore-files.js';
 import { stampOf } from '../core/backup-id.js';
+import type { CheckVerdict } from '../core/check-verdicts.js';
 import { describePick, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
+import type { RestoreSource } from '../core/restore-source.js';
 import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
@@ -18,6 +20,8 @@ const long = proxyActivities<FilesRestoreActivities>(longSteps);
 export interface RestoreFilesInput {
   target: string;
   pick: RestorePick;
+  /** absent: local, else offsite when the repository has no snapshot that qualifies */
+  from?: RestoreSource;
   /** an absolute local path or ssh://user@host:port/path */
   to: string;
   dryRun?: boolean;
@@ -28,7 +32,8 @@ export interface RestoreFilesInput {
 }
 
 /**
- * `ops restore` of a files target: pick a snapshot, rsync it into the directory (a dry run lists
+ * `ops restore` of a files target: pick a snapshot (local or offsite), fetch an offsite one and
+ * check every file against its manifest before anything is written, rsync it into the directory (a dry run lists
  * the changes and makes none), then check every file there against the manifest's sha256, one
  * verdict per check, and report.
  */
@@ -46,26 +51,31 @@ export async function restoreFiles(input: RestoreFilesInput): Promise<RestoreRec
     to: input.to, ...(dryRun ? { dryRun } : {}), ...(input.delete ? { deleted: true } : {}),
   };
   let backupId: string | undefined;
+  let from: string | undefined;
   let record: RestoreRecord;
   let failure: unknown;
   try {
-    ({ backupId } = await progress.run('pick', () => withSummary(quick, `pick a snapshot of ${input.target} (${base.pick})`).planFilesRestore({ target: input.target, pick: input.pick })));
+    ({ backupId, from } = await progress.run('pick', () => withSummary(quick, `pick a snapshot of ${input.target} (${base.pick})`).planFilesRestore({ target: input.target, pick: input.pick, ...(input.from ? { from: input.from } : {}) })));
     const id = backupId;
+    const fetchFrom = from;
     const result = await progress.run(
       'restore and check',
-      () => withSummary(long, `${dryRun ? 'dry run of ' : ''}restore ${id} to ${input.to}`).restoreSnapshot({ backupId: id, to: input.to, dryRun, delete: input.delete === true }),
+      () => withSummary(long, `${dryRun ? 'dry run of ' : ''}restore ${id}${fetchFrom !== undefined ? ` fetched from ${fetchFrom}` : ''} to ${input.to}`).restoreSnapshot({
+          backupId: id, to: input.to, dryRun, delete: input.delete === true, stamp, ...(fetchFrom !== undefined ? { from: fetchFrom } : {}),
+        }),
       (r) => (r.checks.every((c) => c.passed) ? undefined : r.checks.filter((c) => !c.passed).map((c) => `${c.check}: ${c.detail}`).join('; ')),
     );
     const checkedAt = new Date();
-    const failed = result.checks.filter((c) => !c.passed);
+    const checks = result.fetched ? [fetchedVerdict(result.fetched), ...result.checks] : result.checks;
+    const failed = checks.filter((c) => !c.passed);
     record = {
-      ...base, backupId, status: failed.length === 0 ? 'passed' : 'failed', kept: !dryRun, finishedAt: checkedAt.toISOString(),
-      checks: result.checks, reasons: failed.map((c) => `${c.check}: ${c.detail}`), changes: result.changes, restoreSeconds: result.restoreSeconds,
+      ...base, backupId, ...(from !== undefined ? { from } : {}), status: failed.length === 0 ? 'passed' : 'failed', kept: !dryRun, finishedAt: checkedAt.toISOString(),
+      checks, reasons: failed.map((c) => `${c.check}: ${c.detail}`), changes: result.changes, restoreSeconds: result.restoreSeconds,
       ...(failed.length === 0 && !dryRun ? { rtoSeconds: (checkedAt.getTime() - started.getTime()) / 1000 } : {}),
     };
   } catch (err) {
     failure = err;
-    record = { ...base, ...(backupId ? { backupId } : {}), status: 'failed', kept: false, finishedAt: new Date().toISOString(), checks: [], reasons: [innermostMessage(err)] };
+    record = { ...base, ...(backupId ? { backupId } : {}), ...(from !== undefined ? { from } : {}), status: 'failed', kept: false, finishedAt: new Date().toISOString(), checks: [], reasons: [innermostMessage(err)] };
   }
   const { report } = await progress.run('report', () => withSummary(quick, `report restore of ${input.target}`).writeRestoreReport({ record, stamp }));
   record = { ...record, report };
@@ -73,4 +83,9 @@ export async function restoreFiles(input: RestoreFilesInput): Promise<RestoreRec
     throw ApplicationFailure.create({ type: failureType(failure), nonRetryable: true, message: `restore of ${record.backupId ?? input.target} to ${input.to} failed: ${record.reasons.join('; ')}`, details: [record] });
   }
   return record;
+}
+
+/** The fetched copy passed before rsync ran (a failing one stops the step): its verdict leads the checks. */
+function fetchedVerdict(fetched: { from: string; files: number }): CheckVerdict {
+  return { check: 'fetched copy', passed: true, detail: `${fetched.files} file(s) match the manifest's sha256 (fetched from ${fetched.from})` };
 }

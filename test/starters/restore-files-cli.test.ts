@@ -98,7 +98,7 @@ describe('ops restore of a files snapshot', () => {
 
   it.each<[string, string[], string]>([
     ['no --to', [], `target "<files>" is a files target: give --to DIR (a local directory or ssh://user@host:port/path)`],
-    ['--into', ['--to', '/tmp/x', '--into', 'db'], 'target "<files>" is a files target: --into, --replace, --from and --server are for databases; give --to DIR'],
+    ['--into', ['--to', '/tmp/x', '--into', 'db'], 'target "<files>" is a files target: --into, --replace and --server are for databases; give --to DIR'],
     ['a bad ssh:// --to', ['--to', 'ssh://host-without-path'], '--to: expected ssh://[user@]host[:port]/absolute/path, got "ssh://host-without-path"'],
   ])('%s is bad usage: exit 2 naming it', async (_name, args, message) => {
     const result = await restore(...args);

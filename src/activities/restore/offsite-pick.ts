@@ -1,9 +1,9 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { backupId } from '../../core/backup-id.js';
 import type { BackupEntry } from '../../core/backup-record.js';
-import { describeError, TransientFailure } from '../../core/errors.js';
-import type { RestorePick } from '../../core/restore-pick.js';
-import { pickOffsiteCopy } from '../../core/restore-source.js';
+import { describeError, PreconditionFailed, TransientFailure } from '../../core/errors.js';
+import { pickBackupForRestore, type RestorePick } from '../../core/restore-pick.js';
+import { pickOffsiteCopy, type RestoreSource } from '../../core/restore-source.js';
 import { offsiteStoreNamed, openOffsiteStore, type OffsiteStore } from '../offsite/offsite-store.js';
 
 /**
@@ -31,4 +31,23 @@ export async function pickFromOffsite(config: OpsConfig, local: BackupEntry[], t
   }
   if (unreachable) throw new TransientFailure(answers.join('; '));
   return { none: answers.join('; ') };
+}
+
+/**
+ * The backup a restore (database or files) uses: from the local repository's entries `local`, or
+ * offsite (`--from offsite`), or by default local and, when the repository has none that
+ * qualifies, the offsite copy.
+ */
+export async function pickRestoreBackup(config: OpsConfig, local: BackupEntry[], target: string, pick: RestorePick, from: RestoreSource | undefined): Promise<{ backupId: string; from?: string }> {
+  if (from && 'offsite' in from) {
+    const offsite = await pickFromOffsite(config, local, target, pick, from.destination);
+    if ('none' in offsite) throw new PreconditionFailed(offsite.none);
+    return offsite;
+  }
+  const picked = pickBackupForRestore(local, target, pick, config.timeZone);
+  if ('entry' in picked) return { backupId: picked.entry.id };
+  if (from || config.backup.offsite.length === 0) throw new PreconditionFailed(picked.none);
+  const offsite = await pickFromOffsite(config, local, target, pick, undefined);
+  if ('none' in offsite) throw new PreconditionFailed(`${picked.none}; offsite: ${offsite.none}`);
+  return offsite;
 }

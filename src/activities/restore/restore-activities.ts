@@ -6,7 +6,7 @@ import { isDatabase, type DatabaseTarget } from '../../config/target.js';
 import { restoreScratchName } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { NeedsReplace, PreconditionFailed } from '../../core/errors.js';
-import { databaseNameProblem, keptDatabaseName, pickBackupForRestore, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
+import { databaseNameProblem, keptDatabaseName, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
 import { restoreLogEntry } from '../../core/restore-log.js';
 import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
 import type { RestoreSource } from '../../core/restore-source.js';
@@ -19,7 +19,7 @@ import { BackupRepository } from '../repository/backup-repository.js';
 import { checksumMismatch, databaseTargetOf, restoreDatabase } from '../verify/restore-and-check.js';
 import type { Promotion, RestoreOutcome } from '../verify/restore-outcome.js';
 import { mysqlDestinationState, postgresDestinationState } from './destination-state.js';
-import { pickFromOffsite } from './offsite-pick.js';
+import { pickRestoreBackup } from './offsite-pick.js';
 import { restoreServerOf } from './restore-server.js';
 
 export interface RestorePlan {
@@ -43,24 +43,7 @@ export interface RestorePlan {
 export function createRestoreActivities(config: OpsConfig) {
   const repository = new BackupRepository(config.repository);
 
-  /**
-   * The backup: from the local repository, or offsite (`--from offsite`), or by default local
-   * and, when the repository has none that qualifies, the offsite copy.
-   */
-  const pickBackup = async (target: string, pick: RestorePick, from: RestoreSource | undefined): Promise<{ backupId: string; from?: string }> => {
-    const local = await repository.list(target);
-    if (from && 'offsite' in from) {
-      const offsite = await pickFromOffsite(config, local, target, pick, from.destination);
-      if ('none' in offsite) throw new PreconditionFailed(offsite.none);
-      return offsite;
-    }
-    const picked = pickBackupForRestore(local, target, pick, config.timeZone);
-    if ('entry' in picked) return { backupId: picked.entry.id };
-    if (from || config.backup.offsite.length === 0) throw new PreconditionFailed(picked.none);
-    const offsite = await pickFromOffsite(config, local, target, pick, undefined);
-    if ('none' in offsite) throw new PreconditionFailed(`${picked.none}; offsite: ${offsite.none}`);
-    return offsite;
-  };
+  const pickBackup = async (target: string, pick: RestorePick, from: RestoreSource | undefined) => pickRestoreBackup(config, await repository.list(target), target, pick, from);
 
   return {
     /**
@@ -149,7 +132,7 @@ export interface FetchedCopy {
 
 function databaseTarget(config: OpsConfig, name: string): DatabaseTarget {
   const target = findTarget(config, name);
-  if (!isDatabase(target)) throw new PreconditionFailed(`target "${name}" is a files target: ops restore restores databases (files snapshots not yet)`);
+  if (!isDatabase(target)) throw new PreconditionFailed(`target "${name}" is a files target: restore it with --to DIR (workflow restoreFiles)`);
   return target;
 }
 

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { joinPath, parseLocation, type Location } from '../../config/location.js';
 import type { OpsConfig } from '../../config/load-config.js';
@@ -5,15 +6,20 @@ import { isDatabase } from '../../config/target.js';
 import { makeDir, sha256OfFiles } from '../../commands/remote-files.js';
 import { rsyncRestore } from '../../commands/rsync.js';
 import type { SshSettings } from '../../commands/ssh.js';
+import type { BackupManifest } from '../../core/backup-record.js';
 import type { CheckVerdict } from '../../core/check-verdicts.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { filesRestoreVerdicts, parseSha256sumZero } from '../../core/files-restore-checks.js';
-import { pickBackupForRestore, type RestorePick } from '../../core/restore-pick.js';
+import type { RestorePick } from '../../core/restore-pick.js';
+import type { RestoreSource } from '../../core/restore-source.js';
 import { findTarget } from '../../config/lookups.js';
+import { hashTree } from '../files/hash-tree.js';
 import { withHeartbeat } from '../heartbeat.js';
+import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { commandFailure, runCommand } from '../process/run-command.js';
 import { startChild } from '../process/start-child.js';
 import { BackupRepository } from '../repository/backup-repository.js';
+import { pickRestoreBackup } from './offsite-pick.js';
 
 /** More itemized lines than this are counted, not listed: the list travels in workflow history. */
 const MAX_CHANGES = 1000;
@@ -26,41 +32,73 @@ export interface SnapshotRestoreResult {
   /** after a real restore: every manifest file present, with its sha256; none for a dry run */
   checks: CheckVerdict[];
   restoreSeconds: number;
+  /** the offsite destination the snapshot was fetched from, every file confirmed; absent: the local repository */
+  fetched?: { from: string; files: number };
 }
 
 /**
- * `ops restore` of a files target: a snapshot from the local repository (by id) into a directory,
- * local or over ssh, with rsync; then every file's sha256 there against the manifest.
+ * `ops restore` of a files target: a snapshot from the local repository (by id), or fetched from an
+ * offsite destination, into a directory, local or over ssh, with rsync; then every file's sha256
+ * there against the manifest.
  */
 export function createFilesRestoreActivities(config: OpsConfig) {
   const repository = new BackupRepository(config.repository);
 
   return {
-    async planFilesRestore(input: { target: string; pick: RestorePick }): Promise<{ backupId: string }> {
+    /** As for databases: local, offsite (`from`), or by default local, else offsite. */
+    async planFilesRestore(input: { target: string; pick: RestorePick; from?: RestoreSource }): Promise<{ backupId: string; from?: string }> {
       const target = findTarget(config, input.target);
       if (isDatabase(target)) throw new PreconditionFailed(`target "${input.target}" is a database: restore it with --into, not --to`);
-      const picked = pickBackupForRestore(await repository.list(target.name), target.name, input.pick, config.timeZone);
-      if ('none' in picked) throw new PreconditionFailed(picked.none);
-      return { backupId: picked.entry.id };
+      return pickRestoreBackup(config, await repository.list(target.name), target.name, input.pick, input.from);
     },
 
-    /** Files not in the snapshot are kept unless `delete`; a dry run lists the changes and makes none. */
-    async restoreSnapshot(input: { backupId: string; to: string; dryRun: boolean; delete: boolean }): Promise<SnapshotRestoreResult> {
-      const entry = await repository.get(input.backupId);
-      if (entry.manifest.kind !== 'files') throw new PreconditionFailed(`${input.backupId} is not a files snapshot`);
+    /**
+     * Files not in the snapshot are kept unless `delete`; a dry run lists the changes and makes none.
+     * With `from`, the snapshot is fetched from that offsite destination into a work dir under
+     * stateDir/restores/ and every file checked against its manifest before rsync writes anything,
+     * in this same step: the fetched files are on this worker's disk only, so no later step may
+     * need them. The work dir is removed when the step ends.
+     */
+    async restoreSnapshot(input: { backupId: string; to: string; dryRun: boolean; delete: boolean; from?: string; stamp?: string }): Promise<SnapshotRestoreResult> {
       const dest = destination(input.to);
       const started = Date.now();
       return withHeartbeat(async ({ cancelSignal }) => {
+        if (input.from === undefined) {
+          const entry = await repository.get(input.backupId);
+          return rsyncAndCheck(entry.manifest, join(entry.dir, entry.manifest.artifact), cancelSignal);
+        }
+        // Keyed by the run: a retry on this worker empties and reuses what a killed attempt left.
+        const dir = join(config.stateDir, 'restores', `${input.backupId}-${input.stamp ?? 'files'}`);
+        try {
+          const { manifest, from } = await fetchOffsiteCopy(config, { backupId: input.backupId, dir, from: input.from }, cancelSignal);
+          if (manifest.kind !== 'files') throw new PreconditionFailed(`${input.backupId} is not a files snapshot`);
+          const source = join(dir, manifest.artifact);
+          const files = manifest.files ?? [];
+          const tree = await hashTree(source);
+          const problems = filesRestoreVerdicts(files, new Map(tree.map((f) => [f.path, f.sha256]))).filter((c) => !c.passed).map((c) => c.detail);
+          // rsync would write a file the manifest lacks into DIR as well: refused like a changed one.
+          const known = new Set(files.map((f) => f.path));
+          const extra = tree.filter((f) => !known.has(f.path)).map((f) => f.path);
+          if (extra.length > 0) problems.push(`not in the manifest: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''}`);
+          if (problems.length > 0) throw new PreconditionFailed(`${input.backupId} fetched from ${from}: ${problems.join('; ')}; nothing was restored to ${input.to}`);
+          return { ...(await rsyncAndCheck(manifest, source, cancelSignal)), fetched: { from, files: files.length } };
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      });
+
+      async function rsyncAndCheck(manifest: BackupManifest, sourceDir: string, cancelSignal: AbortSignal): Promise<SnapshotRestoreResult> {
+        if (manifest.kind !== 'files') throw new PreconditionFailed(`${input.backupId} is not a files snapshot`);
         // rsync creates only the last directory of its destination.
         if (!input.dryRun) await runCommand(makeDir(dest, dest.path, config.ssh), { cancelSignal });
-        const output = await runCommand(rsyncRestore({ sourceDir: join(entry.dir, entry.manifest.artifact), dest, ssh: config.ssh, dryRun: input.dryRun, delete: input.delete }), { cancelSignal });
+        const output = await runCommand(rsyncRestore({ sourceDir, dest, ssh: config.ssh, dryRun: input.dryRun, delete: input.delete }), { cancelSignal });
         const lines = output.split('\n').filter((line) => line.trim() !== '');
         const changes = lines.length <= MAX_CHANGES ? lines : [...lines.slice(0, MAX_CHANGES), `…and ${lines.length - MAX_CHANGES} more`];
         if (input.dryRun) return { changes, checks: [], restoreSeconds: (Date.now() - started) / 1000 };
-        const files = entry.manifest.files ?? [];
+        const files = manifest.files ?? [];
         const hashes = await hashesAt(dest, files.map((f) => f.path), config.ssh, cancelSignal);
         return { changes, checks: filesRestoreVerdicts(files, hashes), restoreSeconds: (Date.now() - started) / 1000 };
-      });
+      }
     },
   };
 }
