@@ -83,7 +83,10 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions 
   const gaveUp = new Promise<void>((resolve) => link.gaveUp.addEventListener('abort', () => resolve(), { once: true }));
   while (!outcome && !link.gaveUp.aborted) {
     await poll();
-    await Promise.race([settled, gaveUp, new Promise((r) => setTimeout(r, options.intervalMs ?? 1000))]);
+    // The pause ends with the run, and its timer with it: a timer left pending would keep the CLI's process alive up to a poll interval after the result.
+    let pause: NodeJS.Timeout | undefined;
+    await Promise.race([settled, gaveUp, new Promise((r) => (pause = setTimeout(r, options.intervalMs ?? 1000)))]);
+    clearTimeout(pause);
   }
   if (!outcome) {
     await Promise.race([settled, new Promise((r) => setTimeout(r, RETRY_BUDGET_MS).unref())]);
