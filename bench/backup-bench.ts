@@ -8,6 +8,7 @@ import { createBenchDatabase } from './bench-database.js';
 import { renderReport, type BenchRun } from './bench-report.js';
 import { Teardown } from './teardown.js';
 import { startWorkflowRig } from './workflow-rig.js';
+import { positiveInteger } from './bench-args.js';
 
 /**
  * Backup throughput of ops' nightlyBackup workflow against the bare pg_dump / sha256sum /
@@ -17,15 +18,6 @@ import { startWorkflowRig } from './workflow-rig.js';
 const { values } = parseArgs({ options: { 'size-mb': { type: 'string' }, repeat: { type: 'string', default: '1' } } });
 const sizeMb = positiveInteger('--size-mb / BENCH_DB_MB', values['size-mb'] ?? process.env.BENCH_DB_MB ?? '1024');
 const repeat = positiveInteger('--repeat', values.repeat!);
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`${name}: expected a positive integer, got "${text}"`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const teardown = new Teardown();

@@ -18,6 +18,7 @@ import { NAMESPACE, startBenchTemporal } from './bench-temporal.js';
 import { Teardown } from './teardown.js';
 import { startWorkerProcess } from './worker-process.js';
 import { waitForPollers } from './worker-readiness.js';
+import { positiveInteger } from './bench-args.js';
 
 /**
  * Restore speed of `ops restore` against the restore a user would script, on one artifact: ops
@@ -29,15 +30,6 @@ import { waitForPollers } from './worker-readiness.js';
 const { values } = parseArgs({ options: { 'size-mb': { type: 'string' }, rounds: { type: 'string', default: '3' } } });
 const sizeMb = positiveInteger('--size-mb / BENCH_DB_MB', values['size-mb'] ?? process.env.BENCH_DB_MB ?? '512');
 const rounds = positiveInteger('--rounds', values.rounds!);
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`${name}: expected a positive integer, got "${text}"`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const TARGET = 'bench';
