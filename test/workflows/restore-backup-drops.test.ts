@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { execa } from 'execa';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
@@ -12,6 +13,7 @@ import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture
 import { addBulkPostgresTable } from '../support/bulk-table.js';
 import { processesRunning } from '../support/processes.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
+import { testServers } from '../support/servers.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -57,9 +59,15 @@ describe('restoreBackup drops what it created', () => {
     // Its data section: the part that runs for seconds, so the cancel lands while it loads.
     const loadingData = async () => (await processesRunning('pg_restore', `--dbname=${scratchPrefix}`)).some((p) => p.cmdline.includes('--section=data'));
     await waitFor('pg_restore loading data into the scratch database', loadingData, 60_000, 50);
+    // Holds the restore in place until the cancel has reached it (at the activity's next heartbeat):
+    // on a fast machine the data section alone can end first. A table pg_restore has not loaded yet
+    // blocks its COPY; one already loaded blocks its indexes in post-data and the row count. The
+    // scratch database's forced drop ends this session.
+    const blocker = await holdScratchTables(scratchPrefix, ['companies', 'contacts', 'deals']);
     expect(await databasesNamed('postgres', database)).toEqual([]);
     await handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    await blocker.end().catch(() => undefined);
 
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     // The run waited for the restore step to clean up before it ended cancelled.
@@ -109,3 +117,23 @@ describe('restoreBackup drops what it created', () => {
     expect(await databasesNamed('mysql', `restore_${target.replace(/-/g, '_')}_`)).toEqual([]);
   });
 });
+
+/** An open transaction in the scratch database holding ACCESS EXCLUSIVE on each of `tables` it could lock within 200 ms. */
+async function holdScratchTables(scratchPrefix: string, tables: string[]): Promise<pg.Client> {
+  const [scratch] = await databasesNamed('postgres', scratchPrefix);
+  if (!scratch) throw new Error(`no scratch database ${scratchPrefix}* to hold`);
+  const { postgres } = testServers();
+  const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: scratch });
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.query("SET lock_timeout = '200ms'");
+  await client.query('BEGIN');
+  for (const table of tables) {
+    await client.query('SAVEPOINT try_lock');
+    await client.query(`LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`).then(
+      () => client.query('RELEASE SAVEPOINT try_lock'),
+      () => client.query('ROLLBACK TO SAVEPOINT try_lock'),
+    );
+  }
+  return client;
+}
