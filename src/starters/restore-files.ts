@@ -40,7 +40,7 @@ export async function startFilesRestore(config: OpsConfig, targetName: string, p
     });
     printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
     if (!options.wait && !options.dryRun) return;
-    const record = await watchRun<RestoreRecord>(handle);
+    const record = await watchRun<RestoreRecord>(handle, { settings: temporal.settings });
     if (options.dryRun) {
       console.log(`dry run of ${record.backupId}${fetchedFrom(record)} to ${to}: nothing was changed; rsync would make ${record.changes?.length ?? 0} change(s):`);
       for (const line of record.changes ?? []) console.log(`  ${line}`);

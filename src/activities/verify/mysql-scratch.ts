@@ -1,7 +1,8 @@
 import mysql from 'mysql2/promise';
 import type { ScratchPrefix } from '../../core/backup-id.js';
 import { TransientFailure } from '../../core/errors.js';
-import { sweepDecision, type SweepRule } from '../../core/scratch-sweep.js';
+import type { SweepRule } from '../../core/scratch-sweep.js';
+import { sweepAbandoned } from './sweep-abandoned.js';
 import { createMysqlDatabase } from './create-database.js';
 import type { RestoreServer } from './restore-outcome.js';
 
@@ -35,19 +36,12 @@ export async function dropMysqlScratch(admin: mysql.Connection, name: string): P
 /** Drops every `prefix`* database (verify_* by default) no live owner holds (see sweepDecision). Run on a connection that holds no scratch lock itself. */
 export async function dropAbandonedMysqlScratch(admin: mysql.Connection, rule: SweepRule, prefix: ScratchPrefix = 'verify_'): Promise<string[]> {
   const [rows] = await admin.query<mysql.RowDataPacket[]>('SHOW DATABASES LIKE ?', [`${prefix.replace('_', '\\_')}%`]);
-  const dropped: string[] = [];
-  for (const name of rows.map((r) => String(Object.values(r)[0])).sort()) {
-    const lockFree = await tryLock(admin, name);
-    try {
-      if (sweepDecision(name, lockFree, rule) === 'drop') {
-        await dropMysqlScratch(admin, name);
-        dropped.push(name);
-      }
-    } finally {
-      if (lockFree) await admin.query('SELECT RELEASE_LOCK(?)', [name]);
-    }
-  }
-  return dropped;
+  const names = rows.map((r) => String(Object.values(r)[0])).sort();
+  return sweepAbandoned(names, {
+    tryLock: (name) => tryLock(admin, name),
+    unlock: async (name) => void (await admin.query('SELECT RELEASE_LOCK(?)', [name])),
+    drop: (name) => dropMysqlScratch(admin, name),
+  }, rule);
 }
 
 /** GET_LOCK with no wait: 1 when taken, 0 when another session holds it. */

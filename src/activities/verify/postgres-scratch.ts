@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { scratchLockKey, type ScratchPrefix } from '../../core/backup-id.js';
 import { TransientFailure } from '../../core/errors.js';
-import { sweepDecision, type SweepRule } from '../../core/scratch-sweep.js';
+import type { SweepRule } from '../../core/scratch-sweep.js';
+import { sweepAbandoned } from './sweep-abandoned.js';
 import { createPostgresDatabase } from './create-database.js';
 import type { RestoreServer } from './restore-outcome.js';
 
@@ -35,19 +36,11 @@ export async function dropAbandonedPostgresScratch(admin: pg.Client, rule: Sweep
     'SELECT datname FROM pg_database WHERE datname LIKE $1 AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) ORDER BY datname',
     [`${prefix.replace('_', '\\_')}%`],
   );
-  const dropped: string[] = [];
-  for (const { datname } of rows) {
-    const lockFree = await tryLock(admin, datname);
-    try {
-      if (sweepDecision(datname, lockFree, rule) === 'drop') {
-        await dropPostgresScratch(admin, datname);
-        dropped.push(datname);
-      }
-    } finally {
-      if (lockFree) await admin.query('SELECT pg_advisory_unlock($1::bigint)', [scratchLockKey(datname)]);
-    }
-  }
-  return dropped;
+  return sweepAbandoned(rows.map((r) => r.datname), {
+    tryLock: (name) => tryLock(admin, name),
+    unlock: async (name) => void (await admin.query('SELECT pg_advisory_unlock($1::bigint)', [scratchLockKey(name)])),
+    drop: (name) => dropPostgresScratch(admin, name),
+  }, rule);
 }
 
 async function tryLock(admin: pg.Client, name: string): Promise<boolean> {
