@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { waitForPollers } from './worker-readiness.js';
 import { NAMESPACE, startBenchTemporal } from './bench-temporal.js';
 import { stringify } from 'yaml';
-import { BackupRepository } from '../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../src/records/backup-repository.js';
 import { describeAddress } from '../src/config/database-url.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { workflowIds } from '../src/temporal/names.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { BackupRepository } from '../activities/repository/backup-repository.js';
+import { BackupRepository } from '../records/backup-repository.js';
 import { describeDestination } from '../config/offsite-destination.js';
 import { backupId, dateOfStamp } from '../core/backup-id.js';
 import type { BackupEntry } from '../core/backup-record.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { evaluateBackupHealth } from '../activities/backup/evaluate-backup-health.js';
-import { RestoreLog } from '../activities/repository/restore-log.js';
+import { RestoreLog } from '../records/restore-log.js';
 import { colourWanted, paint } from '../core/colour.js';
 import { formatBytes } from '../core/format.js';
 import { lastRtoSeconds } from '../core/restore-log.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { BackupRepository } from '../activities/repository/backup-repository.js';
+import { BackupRepository } from '../records/backup-repository.js';
 import { loadConfig } from '../config/load-config.js';
 import { peekConfig } from '../config/peek-config.js';
 import { stampOf } from '../core/backup-id.js';

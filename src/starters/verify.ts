@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BackupRepository } from '../activities/repository/backup-repository.js';
+import { BackupRepository } from '../records/backup-repository.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { parseBackupId, stampOf } from '../core/backup-id.js';
 import type { VerifyRecord } from '../core/backup-record.js';

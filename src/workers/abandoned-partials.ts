@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { BackupRepository } from '../activities/repository/backup-repository.js';
+import type { BackupRepository } from '../records/backup-repository.js';
 import { workflowIds } from '../temporal/names.js';
 
 /**

@@ -7,7 +7,7 @@ import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
 import { createNotifyActivities } from '../activities/notify/notify-activities.js';
 import { createRunLinkActivities } from '../activities/notify/run-link.js';
 import { alertsOffNotice } from '../activities/notify/send-alert.js';
-import { BackupRepository } from '../activities/repository/backup-repository.js';
+import { BackupRepository } from '../records/backup-repository.js';
 import { createRestoreActivities } from '../activities/restore/restore-activities.js';
 import { createFilesRestoreActivities } from '../activities/restore/restore-files.js';
 import { createScheduleRunActivities } from '../activities/schedules/schedule-run-activities.js';

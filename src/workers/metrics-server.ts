@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { healthLimits, readHealthRecords } from '../activities/backup/evaluate-backup-health.js';
 import { readDeployRecords } from '../activities/deploy/deploy-records.js';
-import { RestoreLog } from '../activities/repository/restore-log.js';
+import { RestoreLog } from '../records/restore-log.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { backupMetrics } from '../core/backup-metrics.js';
 import { deployMetrics } from '../core/deploy-metrics.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention } from '../../src/activities/backup/apply-retention.js';
-import { BackupRepository, removalName } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository, removalName } from '../../src/records/backup-repository.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { freePort } from '../../src/local-servers/free-port.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
-import { RestoreLog } from '../../src/activities/repository/restore-log.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
+import { RestoreLog } from '../../src/records/restore-log.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { BackupEntry } from '../../src/core/backup-record.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';

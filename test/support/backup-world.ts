@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { expect, onTestFinished } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { nightlyBackup, type NightlyBackupInput, type NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
 import { verifyBackupRun } from '../../src/workflows/verify-backup.js';
 import { makeBackupFixture, type BackupFixture, type FixtureOptions } from './backup-fixture.js';

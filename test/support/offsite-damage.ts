@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import type { BackupEntry } from '../../src/core/backup-record.js';
 import type { BackupFixture } from './backup-fixture.js';
 import { flipBytesInMiddle } from './damage.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { workflowIds } from '../../src/temporal/names.js';
 import { removeAbandonedPartials } from '../../src/workers/abandoned-partials.js';
 import { namesIn } from '../support/backup-world.js';

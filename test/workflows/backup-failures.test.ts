@@ -6,7 +6,7 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
 import { evaluateBackupHealth } from '../../src/activities/backup/evaluate-backup-health.js';
-import { RunHistory } from '../../src/activities/repository/run-history.js';
+import { RunHistory } from '../../src/records/run-history.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
 import { grantPostgresReader } from '../../src/local-servers/demo-data.js';
 import { freePort } from '../../src/local-servers/free-port.js';

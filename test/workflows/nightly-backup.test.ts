@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { DEMO_MARIADB_ROWS, DEMO_POSTGRES_ROWS } from '../../src/local-servers/demo-data.js';
 import { workflowIds } from '../../src/temporal/names.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';

@@ -4,7 +4,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
 import { keptDatabaseName, restoredDatabaseName } from '../../src/core/restore-pick.js';
 import { backupTarget } from '../../src/workflows/backup-target.js';

@@ -4,7 +4,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
 import { restoredDatabaseName } from '../../src/core/restore-pick.js';
 import type { RestoreRecord } from '../../src/core/restore-report.js';

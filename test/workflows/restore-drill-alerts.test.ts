@@ -4,7 +4,7 @@ import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@t
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DrillStore } from '../../src/activities/drill/drill-store.js';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import type { DrillRecord } from '../../src/core/backup-health.js';
 import { formatLocalTime } from '../../src/core/format.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';

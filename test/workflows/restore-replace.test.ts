@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { keptDatabaseName } from '../../src/core/restore-pick.js';
 import type { RestoreRecord } from '../../src/core/restore-report.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
 import { restoredDatabaseName } from '../../src/core/restore-pick.js';
 import { backupTarget } from '../../src/workflows/backup-target.js';

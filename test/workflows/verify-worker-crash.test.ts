@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlBinaries } from '../../src/activities/backup/mysql-binaries.js';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
 import { workflowIds } from '../../src/temporal/names.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { activityRuns } from '../support/activity-history.js';

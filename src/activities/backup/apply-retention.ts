@@ -4,7 +4,7 @@ import { describeError } from '../../core/errors.js';
 import { triggerOf } from '../../core/backup-record.js';
 import { decideRetention, type RetentionCandidate } from '../../core/retention.js';
 import { openOffsiteStore, type OffsiteStore } from '../offsite/offsite-store.js';
-import type { BackupRepository } from '../repository/backup-repository.js';
+import type { BackupRepository } from '../../records/backup-repository.js';
 import type { TargetRetention } from './backup-types.js';
 
 /**

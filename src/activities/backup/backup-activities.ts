@@ -1,7 +1,7 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import type { BackupTrigger } from '../../core/backup-id.js';
-import { BackupRepository } from '../repository/backup-repository.js';
-import { RunHistory } from '../repository/run-history.js';
+import { BackupRepository } from '../../records/backup-repository.js';
+import { RunHistory } from '../../records/run-history.js';
 import { applyRetention } from './apply-retention.js';
 import type { ReportRequest } from './backup-types.js';
 import { copyOffsite, recordOffsiteFailure } from './copy-offsite.js';

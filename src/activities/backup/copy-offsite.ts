@@ -4,7 +4,7 @@ import type { OffsiteCopy, OffsiteRecord } from '../../core/backup-record.js';
 import { withOffsiteCopy } from '../../core/offsite-record.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { offsiteStoreNamed } from '../offsite/offsite-store.js';
-import type { BackupRepository } from '../repository/backup-repository.js';
+import type { BackupRepository } from '../../records/backup-repository.js';
 
 /**
  * Copies a backup to one offsite destination and confirms it there (see each store for how), then

@@ -6,7 +6,7 @@ import { isDatabase } from '../../config/target.js';
 import { backupId, type BackupTrigger } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { withHeartbeat } from '../heartbeat.js';
-import type { BackupRepository } from '../repository/backup-repository.js';
+import type { BackupRepository } from '../../records/backup-repository.js';
 import type { DumpResult } from './backup-types.js';
 import { dumpMysql } from './dump-mysql.js';
 import type { DumpContext, DumpOutcome } from './dump-outcome.js';

@@ -3,8 +3,8 @@ import { evaluateHealth, type DrillRecord, type HealthLimits, type HealthReport 
 import type { BackupRunRecord } from '../../core/backup-history.js';
 import type { BackupEntry } from '../../core/backup-record.js';
 import { DrillStore } from '../drill/drill-store.js';
-import { BackupRepository } from '../repository/backup-repository.js';
-import { RunHistory } from '../repository/run-history.js';
+import { BackupRepository } from '../../records/backup-repository.js';
+import { RunHistory } from '../../records/run-history.js';
 
 export function healthLimits(config: OpsConfig): HealthLimits {
   const { rpoHours, verifyMaxAgeHours, successRateGoal, consecutiveVerifyFailures, storageCapGiB } = config.health;

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { clipReason, type BackupRunRecord } from '../../core/backup-history.js';
-import type { RunHistory } from '../repository/run-history.js';
+import type { RunHistory } from '../../records/run-history.js';
 
 /** What a workflow knows of its run; the activity adds when it finished and which run it was. */
 export type RunOutcome = Omit<BackupRunRecord, 'at' | 'workflowId' | 'runId'>;

@@ -2,7 +2,7 @@ import type { OpsConfig } from '../../config/load-config.js';
 import type { VerifyRecord } from '../../core/backup-record.js';
 import { restoreAndCheck } from '../verify/restore-and-check.js';
 import { withHeartbeat } from '../heartbeat.js';
-import type { BackupRepository } from '../repository/backup-repository.js';
+import type { BackupRepository } from '../../records/backup-repository.js';
 
 /**
  * Verify-restore one backup: the artifact's checksum first (a flipped or truncated byte fails here),

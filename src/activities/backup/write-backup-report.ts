@@ -4,8 +4,8 @@ import type { OpsConfig } from '../../config/load-config.js';
 import { renderBackupReport, reportFileNames, type TargetReport } from '../../core/backup-report.js';
 import type { BackupEntry } from '../../core/backup-record.js';
 import { rpoAgeMs } from '../../core/rpo.js';
-import { writeFileAtomic } from '../repository/atomic-write.js';
-import type { BackupRepository } from '../repository/backup-repository.js';
+import { writeFileAtomic } from '../../records/atomic-write.js';
+import type { BackupRepository } from '../../records/backup-repository.js';
 import type { ReportRequest, TargetOutcome, TargetRetention } from './backup-types.js';
 
 /** Renders the run's report from what the workflow saw plus the repository's records, and writes latest + dated copies. */

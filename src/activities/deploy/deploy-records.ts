@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
-import { appendLine } from '../repository/append-line.js';
-import { readTextIfExists } from '../repository/if-exists.js';
+import { appendLine } from '../../records/append-line.js';
+import { readTextIfExists } from '../../records/if-exists.js';
 import { formatDeployRecordLine, parseDeployRecords, type DeployRecord } from '../../core/deploy-metrics.js';
 import { parseJsonLines } from '../../core/json-lines.js';
 

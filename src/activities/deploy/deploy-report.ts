@@ -6,7 +6,7 @@ import { renderDeployReport, type DeployReport } from '../../core/deploy-report.
 import { stampOf } from '../../core/backup-id.js';
 import { deployRecordFromReport } from '../../core/deploy-metrics.js';
 import { recordDeployOutcome } from './deploy-records.js';
-import { writeFileAtomic } from '../repository/atomic-write.js';
+import { writeFileAtomic } from '../../records/atomic-write.js';
 
 /**
  * Writes deploy-<app>-<stamp>.md and deploy-<app>-latest.md into the reports dir, and the deploy's

@@ -4,7 +4,7 @@ import type { OpsConfig } from '../../config/load-config.js';
 import { NAME_PATTERN } from '../../config/schema-primitives.js';
 import { stampOf } from '../../core/backup-id.js';
 import { renderRollbackReport, type RollbackReport } from '../../core/rollback-report.js';
-import { writeFileAtomic } from '../repository/atomic-write.js';
+import { writeFileAtomic } from '../../records/atomic-write.js';
 
 /**
  * Writes rollback-<app>-<stamp>.md into the reports dir. A rollback is no deploy: it leaves

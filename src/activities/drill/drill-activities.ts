@@ -7,7 +7,7 @@ import { compareRestoreDuration, pickBackupForDrill } from '../../core/drill-sel
 import { PreconditionFailed } from '../../core/errors.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
-import { BackupRepository } from '../repository/backup-repository.js';
+import { BackupRepository } from '../../records/backup-repository.js';
 import { restoreAndCheck } from '../verify/restore-and-check.js';
 import { DrillStore } from './drill-store.js';
 import { writeDrillReport } from './drill-report.js';

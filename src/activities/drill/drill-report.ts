@@ -4,7 +4,7 @@ import type { OpsConfig } from '../../config/load-config.js';
 import { stampOf } from '../../core/backup-id.js';
 import type { DrillRecord } from '../../core/backup-health.js';
 import { renderDrillReport } from '../../core/drill-report.js';
-import { writeFileAtomic } from '../repository/atomic-write.js';
+import { writeFileAtomic } from '../../records/atomic-write.js';
 
 /** drill-report-latest.md and a dated copy in the reports dir. */
 export async function writeDrillReport(config: OpsConfig, record: DrillRecord, history: DrillRecord[]): Promise<{ report: string }> {

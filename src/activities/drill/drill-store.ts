@@ -1,8 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DrillRecord } from '../../core/backup-health.js';
-import { writeFileAtomic } from '../repository/atomic-write.js';
-import { listNames } from '../repository/if-exists.js';
+import { writeFileAtomic } from '../../records/atomic-write.js';
+import { listNames } from '../../records/if-exists.js';
 
 /**
  * Drill results live in the backup repository beside the backups (<repository>/.drills/<id>.json):

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AlertState } from '../../core/alert-rules.js';
 import { describeError } from '../../core/errors.js';
-import { writeFileAtomic } from '../repository/atomic-write.js';
+import { writeFileAtomic } from '../../records/atomic-write.js';
 
 /**
  * The rate limiter's memory, one JSON file in the state dir, so the limit outlives a worker.

@@ -7,7 +7,7 @@ import { isStamp } from '../../core/backup-id.js';
 import type { BackupEntry } from '../../core/backup-record.js';
 import { VerifyFailed } from '../../core/errors.js';
 import { runCommand } from '../process/run-command.js';
-import { isRemovalName, removalName } from '../repository/backup-repository.js';
+import { isRemovalName, removalName } from '../../records/backup-repository.js';
 import type { CopyConfirmation, OffsiteStore } from './offsite-store.js';
 
 /** A directory offsite, local or over ssh, written with rsync: the backup repository's own layout. */

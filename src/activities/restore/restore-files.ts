@@ -18,7 +18,7 @@ import { withHeartbeat } from '../heartbeat.js';
 import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { commandFailure, runCommand } from '../process/run-command.js';
 import { startChild } from '../process/start-child.js';
-import { BackupRepository } from '../repository/backup-repository.js';
+import { BackupRepository } from '../../records/backup-repository.js';
 import { pickRestoreBackup } from './offsite-pick.js';
 
 /** More itemized lines than this are counted, not listed: the list travels in workflow history. */

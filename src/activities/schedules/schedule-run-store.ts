@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describeError } from '../../core/errors.js';
 import type { StoredRunCounts } from '../../core/missed-runs.js';
-import { writeFileAtomic } from '../repository/atomic-write.js';
+import { writeFileAtomic } from '../../records/atomic-write.js';
 
 export const SCHEDULE_RUNS_FILE = 'schedule-runs.json';
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { backupId, isStamp, parseBackupId } from '../../core/backup-id.js';
-import type { BackupEntry, BackupManifest, OffsiteRecord, VerifyRecord } from '../../core/backup-record.js';
-import { PreconditionFailed } from '../../core/errors.js';
+import { backupId, isStamp, parseBackupId } from '../core/backup-id.js';
+import type { BackupEntry, BackupManifest, OffsiteRecord, VerifyRecord } from '../core/backup-record.js';
+import { PreconditionFailed } from '../core/errors.js';
 import { fsyncDir, writeFileAtomic } from './atomic-write.js';
 import { listNames, readTextIfExists } from './if-exists.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupRepository, removalName } from '../../src/activities/repository/backup-repository.js';
+import { BackupRepository, removalName } from '../../src/records/backup-repository.js';
 import type { BackupManifest } from '../../src/core/backup-record.js';
 import { testServers } from '../support/servers.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendLine } from '../../src/activities/repository/append-line.js';
+import { appendLine } from '../../src/records/append-line.js';
 
 describe('appendLine', () => {
   let dir: string;

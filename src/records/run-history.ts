@@ -1,4 +1,4 @@
-import { formatRunRecordLine, parseRunRecords, type BackupRunRecord } from '../../core/backup-history.js';
+import { formatRunRecordLine, parseRunRecords, type BackupRunRecord } from '../core/backup-history.js';
 import { TargetLog } from './target-log.js';
 
 /**

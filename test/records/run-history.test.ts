@@ -1,8 +1,8 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackupRepository } from '../../src/activities/repository/backup-repository.js';
-import { RunHistory } from '../../src/activities/repository/run-history.js';
+import { BackupRepository } from '../../src/records/backup-repository.js';
+import { RunHistory } from '../../src/records/run-history.js';
 import { formatRunRecordLine, type BackupRunRecord } from '../../src/core/backup-history.js';
 import { testServers } from '../support/servers.js';
 

@@ -1,4 +1,4 @@
-import { formatRestoreLogLine, parseRestoreLog, type RestoreLogEntry } from '../../core/restore-log.js';
+import { formatRestoreLogLine, parseRestoreLog, type RestoreLogEntry } from '../core/restore-log.js';
 import { TargetLog } from './target-log.js';
 
 /**
