@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { currentRelease } from '../activities/deploy/build-and-switch.js';
-import { readReleaseLog } from '../activities/deploy/release-log.js';
+import { readReleaseLog } from '../records/release-log.js';
 import { stageTarget } from '../activities/deploy/stage-target.js';
 import { PreconditionFailed } from '../core/errors.js';
 import { formatLocalTime } from '../core/format.js';

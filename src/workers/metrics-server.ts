@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { healthLimits, readHealthRecords } from '../activities/backup/evaluate-backup-health.js';
-import { readDeployRecords } from '../activities/deploy/deploy-records.js';
+import { readDeployRecords } from '../records/deploy-records.js';
 import { RestoreLog } from '../records/restore-log.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { backupMetrics } from '../core/backup-metrics.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { releaseLogLine } from '../../src/activities/deploy/release-log.js';
+import { releaseLogLine } from '../../src/records/release-log.js';
 import { appendOnceFromStdin, inSequence, openReleaseRoot, RELEASE_STATE_SEPARATOR } from '../../src/commands/release-files.js';
 import { parseReleaseLog, type ReleaseLogEntry } from '../../src/core/release-log.js';
 import { parseReleaseState } from '../../src/core/release-state.js';

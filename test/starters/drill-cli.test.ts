@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillStore } from '../../src/activities/drill/drill-store.js';
+import { DrillStore } from '../../src/records/drill-store.js';
 import { BackupRepository } from '../../src/records/backup-repository.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';

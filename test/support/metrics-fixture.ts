@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { recordDeployOutcome } from '../../src/activities/deploy/deploy-records.js';
-import { DrillStore } from '../../src/activities/drill/drill-store.js';
+import { recordDeployOutcome } from '../../src/records/deploy-records.js';
+import { DrillStore } from '../../src/records/drill-store.js';
 import { RestoreLog } from '../../src/records/restore-log.js';
 import { parseConfig, type OpsConfig } from '../../src/config/load-config.js';
 import { stampOf } from '../../src/core/backup-id.js';

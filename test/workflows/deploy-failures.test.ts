@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { readDeployRecords } from '../../src/activities/deploy/deploy-records.js';
+import { readDeployRecords } from '../../src/records/deploy-records.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { freePort } from '../../src/local-servers/free-port.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DrillStore } from '../../src/activities/drill/drill-store.js';
+import { DrillStore } from '../../src/records/drill-store.js';
 import { BackupRepository } from '../../src/records/backup-repository.js';
 import type { DrillRecord } from '../../src/core/backup-health.js';
 import { formatLocalTime } from '../../src/core/format.js';

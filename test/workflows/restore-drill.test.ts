@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillStore } from '../../src/activities/drill/drill-store.js';
+import { DrillStore } from '../../src/records/drill-store.js';
 import { BackupRepository } from '../../src/records/backup-repository.js';
 import { compareRestoreDuration } from '../../src/core/drill-selection.js';
 import { formatDuration } from '../../src/core/format.js';

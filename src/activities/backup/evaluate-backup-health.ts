@@ -2,7 +2,7 @@ import type { OpsConfig } from '../../config/load-config.js';
 import { evaluateHealth, type DrillRecord, type HealthLimits, type HealthReport } from '../../core/backup-health.js';
 import type { BackupRunRecord } from '../../core/backup-history.js';
 import type { BackupEntry } from '../../core/backup-record.js';
-import { DrillStore } from '../drill/drill-store.js';
+import { DrillStore } from '../../records/drill-store.js';
 import { BackupRepository } from '../../records/backup-repository.js';
 import { RunHistory } from '../../records/run-history.js';
 

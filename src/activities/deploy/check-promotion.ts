@@ -1,6 +1,6 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { NotPromoted, promotionRefusal } from '../../core/promotion.js';
-import { readReleaseLog } from './release-log.js';
+import { readReleaseLog } from '../../records/release-log.js';
 
 /**
  * Refuses, before anything changes, a SHA that has not passed each of `stages` (the earlier stages

@@ -9,7 +9,7 @@ import { checkPromotion } from './check-promotion.js';
 import { writeDeployReport } from './deploy-report.js';
 import { checkHealth } from './health-gate.js';
 import { prepareRelease, resolveRef } from './prepare-release.js';
-import { readReleaseLog, readReleaseState, recordRelease } from './release-log.js';
+import { readReleaseLog, readReleaseState, recordRelease } from '../../records/release-log.js';
 import { writeRollbackReport } from './rollback-report.js';
 import { runSmoke, type SmokeLevel } from './run-smoke.js';
 import { findApp, findStages } from '../../config/lookups.js';

@@ -5,7 +5,7 @@ import { NAME_PATTERN } from '../../config/schema-primitives.js';
 import { renderDeployReport, type DeployReport } from '../../core/deploy-report.js';
 import { stampOf } from '../../core/backup-id.js';
 import { deployRecordFromReport } from '../../core/deploy-metrics.js';
-import { recordDeployOutcome } from './deploy-records.js';
+import { recordDeployOutcome } from '../../records/deploy-records.js';
 import { writeFileAtomic } from '../../records/atomic-write.js';
 
 /**

@@ -9,7 +9,7 @@ import { withHeartbeat } from '../heartbeat.js';
 import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { BackupRepository } from '../../records/backup-repository.js';
 import { restoreAndCheck } from '../verify/restore-and-check.js';
-import { DrillStore } from './drill-store.js';
+import { DrillStore } from '../../records/drill-store.js';
 import { writeDrillReport } from './drill-report.js';
 
 export interface DrillPick {

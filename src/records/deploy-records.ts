@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { OpsConfig } from '../../config/load-config.js';
-import { appendLine } from '../../records/append-line.js';
-import { readTextIfExists } from '../../records/if-exists.js';
-import { formatDeployRecordLine, parseDeployRecords, type DeployRecord } from '../../core/deploy-metrics.js';
-import { parseJsonLines } from '../../core/json-lines.js';
+import type { OpsConfig } from '../config/load-config.js';
+import { appendLine } from './append-line.js';
+import { readTextIfExists } from './if-exists.js';
+import { formatDeployRecordLine, parseDeployRecords, type DeployRecord } from '../core/deploy-metrics.js';
+import { parseJsonLines } from '../core/json-lines.js';
 
 export function deployRecordsFile(config: OpsConfig): string {
   return join(config.stateDir, 'deploys.jsonl');

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployRecordsFile, readDeployRecords, recordDeployOutcome } from '../../src/activities/deploy/deploy-records.js';
+import { deployRecordsFile, readDeployRecords, recordDeployOutcome } from '../../src/records/deploy-records.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { DeployRecord } from '../../src/core/deploy-metrics.js';
 import { testServers } from '../support/servers.js';

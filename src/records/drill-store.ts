@@ -1,8 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DrillRecord } from '../../core/backup-health.js';
-import { writeFileAtomic } from '../../records/atomic-write.js';
-import { listNames } from '../../records/if-exists.js';
+import type { DrillRecord } from '../core/backup-health.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { listNames } from './if-exists.js';
 
 /**
  * Drill results live in the backup repository beside the backups (<repository>/.drills/<id>.json):

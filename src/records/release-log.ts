@@ -1,9 +1,9 @@
-import { appendFromStdin, appendOnceFromStdin, inSequence, openReleaseRoot, readFileIfExists, RELEASE_STATE_SEPARATOR, removeReleases } from '../../commands/release-files.js';
-import type { OpsConfig } from '../../config/load-config.js';
-import { formatReleaseLogLine, parseReleaseLog, type ReleaseLogEntry } from '../../core/release-log.js';
-import { parseReleaseState, type ReleaseState } from '../../core/release-state.js';
-import { runOnHost } from './run-on-host.js';
-import { releaseLog, stageTarget } from './stage-target.js';
+import { appendFromStdin, appendOnceFromStdin, inSequence, openReleaseRoot, readFileIfExists, RELEASE_STATE_SEPARATOR, removeReleases } from '../commands/release-files.js';
+import type { OpsConfig } from '../config/load-config.js';
+import { formatReleaseLogLine, parseReleaseLog, type ReleaseLogEntry } from '../core/release-log.js';
+import { parseReleaseState, type ReleaseState } from '../core/release-state.js';
+import { runOnHost } from '../activities/deploy/run-on-host.js';
+import { releaseLog, stageTarget } from '../activities/deploy/stage-target.js';
 
 /**
  * Appends the entry to the host's release log. After a successful deploy, `prune` names the
