@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEDULE_RUNS_FILE } from '../../src/activities/schedules/schedule-run-store.js';
+import { SCHEDULE_RUNS_FILE } from '../../src/records/schedule-run-store.js';
 import type { StoredRunCounts } from '../../src/core/missed-runs.js';
 import { backupWatchdog } from '../../src/workflows/backup-watchdog.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';

@@ -6,7 +6,7 @@ import { renderAlertEmail } from '../../core/alert-email.js';
 import { alertKey, decideAlert, renderAlertText, type AlertEvent } from '../../core/alert-rules.js';
 import { describeError } from '../../core/errors.js';
 import { mailAlert, postAlertToSlack, SLACK_POLICY, type SlackPolicy } from './alert-channels.js';
-import { AlertStateStore } from './alert-state-store.js';
+import { AlertStateStore } from '../../records/alert-state-store.js';
 
 export const ALERT_STATE_FILE = 'alert-state.json';
 
@@ -48,7 +48,7 @@ export async function sendAlert(config: OpsConfig, event: AlertEvent, deps: Send
   const decision = decideAlert(event, await store.read(), now(), config.notify.rateLimitMinutes * 60_000);
   const save = async (result: AlertDelivery): Promise<AlertDelivery> => {
     try {
-      await store.record(key, decision.nextState[key]!);
+      await store.set(key, decision.nextState[key]!);
       return result;
     } catch (err) {
       // Throwing would have Temporal retry the activity and send the alert again.

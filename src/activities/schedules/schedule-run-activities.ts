@@ -4,7 +4,7 @@ import type { OpsConfig } from '../../config/load-config.js';
 import type { ScheduleRunSnapshot, StoredRunCounts } from '../../core/missed-runs.js';
 import { surveySchedules } from '../../schedules/apply-schedules.js';
 import { ownerOf } from '../../schedules/schedule-options.js';
-import { SCHEDULE_RUNS_FILE, ScheduleRunStore } from './schedule-run-store.js';
+import { SCHEDULE_RUNS_FILE, ScheduleRunStore } from '../../records/schedule-run-store.js';
 
 export interface ScheduleRunDeps {
   config: OpsConfig;

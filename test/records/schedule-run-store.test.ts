@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SCHEDULE_RUNS_FILE, ScheduleRunStore } from '../../src/activities/schedules/schedule-run-store.js';
+import { SCHEDULE_RUNS_FILE, ScheduleRunStore } from '../../src/records/schedule-run-store.js';
 import { testServers } from '../support/servers.js';
 
 /** The watchdog's stored schedule counters, in real files. */
