@@ -1,4 +1,4 @@
-import type { TargetOutcome } from '../activities/backup/backup-types.js';
+import type { TargetOutcome } from '../contracts/backup.js';
 import { rpoAlerts, verifyFailureAlert, type AlertEvent } from './alert-rules.js';
 import type { HealthReport } from './backup-health.js';
 

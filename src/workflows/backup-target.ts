@@ -1,6 +1,6 @@
 import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
-import type { DumpResult, OffsiteFailure, TargetFailureDetails, VerifyRecord } from '../activities/backup/backup-types.js';
+import type { DumpResult, OffsiteFailure, TargetFailureDetails, VerifyRecord } from '../contracts/backup.js';
 import type { BackupTrigger } from '../core/backup-id.js';
 import { dumpSteps, longSteps, quickSteps } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';

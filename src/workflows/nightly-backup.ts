@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, ChildWorkflowFailure, patched, proxyActivities, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
-import type { BackupPlan, TargetFailureDetails, TargetOutcome, TargetRetention } from '../activities/backup/backup-types.js';
+import type { BackupPlan, TargetFailureDetails, TargetOutcome, TargetRetention } from '../contracts/backup.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
 import type { RunLinkActivities } from '../activities/notify/run-link.js';
 import type { AlertEvent } from '../core/alert-rules.js';

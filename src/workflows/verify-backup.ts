@@ -1,6 +1,6 @@
 import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
-import type { VerifyRecord } from '../activities/backup/backup-types.js';
+import type { VerifyRecord } from '../contracts/backup.js';
 import { parseBackupId } from '../core/backup-id.js';
 import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps } from './activity-options.js';

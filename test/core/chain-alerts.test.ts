@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TargetOutcome } from '../../src/activities/backup/backup-types.js';
+import type { TargetOutcome } from '../../src/contracts/backup.js';
 import type { HealthReport, TargetHealth } from '../../src/core/backup-health.js';
 import { chainAlerts } from '../../src/core/chain-alerts.js';
 

@@ -5,7 +5,7 @@ import { triggerOf } from '../../core/backup-record.js';
 import { decideRetention, type RetentionCandidate } from '../../core/retention.js';
 import { openOffsiteStore, type OffsiteStore } from '../offsite/offsite-store.js';
 import type { BackupRepository } from '../../records/backup-repository.js';
-import type { TargetRetention } from './backup-types.js';
+import type { TargetRetention } from '../../contracts/backup.js';
 
 /**
  * Grandfather-father-son retention, decided by the pure decideRetention and applied to the local

@@ -3,7 +3,7 @@ import type { BackupTrigger } from '../../core/backup-id.js';
 import { BackupRepository } from '../../records/backup-repository.js';
 import { RunHistory } from '../../records/run-history.js';
 import { applyRetention } from './apply-retention.js';
-import type { ReportRequest } from './backup-types.js';
+import type { ReportRequest } from '../../contracts/backup.js';
 import { copyOffsite, recordOffsiteFailure } from './copy-offsite.js';
 import { dumpTarget } from './dump-target.js';
 import { evaluateBackupHealth } from './evaluate-backup-health.js';

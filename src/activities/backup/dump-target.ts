@@ -7,7 +7,7 @@ import { backupId, type BackupTrigger } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { withHeartbeat } from '../heartbeat.js';
 import type { BackupRepository } from '../../records/backup-repository.js';
-import type { DumpResult } from './backup-types.js';
+import type { DumpResult } from '../../contracts/backup.js';
 import { dumpMysql } from './dump-mysql.js';
 import type { DumpContext, DumpOutcome } from './dump-outcome.js';
 import { dumpPostgres } from './dump-postgres.js';

@@ -1,7 +1,7 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { describeDestination } from '../../config/offsite-destination.js';
 import { findTargets } from '../../config/lookups.js';
-import type { BackupPlan } from './backup-types.js';
+import type { BackupPlan } from '../../contracts/backup.js';
 
 /** Which targets a run covers (all, or the named ones in config order) and how many run at once. */
 export function planBackup(config: OpsConfig, names: string[] = []): BackupPlan {

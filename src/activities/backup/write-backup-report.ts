@@ -6,7 +6,7 @@ import type { BackupEntry } from '../../core/backup-record.js';
 import { rpoAgeMs } from '../../core/rpo.js';
 import { writeFileAtomic } from '../../records/atomic-write.js';
 import type { BackupRepository } from '../../records/backup-repository.js';
-import type { ReportRequest, TargetOutcome, TargetRetention } from './backup-types.js';
+import type { ReportRequest, TargetOutcome, TargetRetention } from '../../contracts/backup.js';
 
 /** Renders the run's report from what the workflow saw plus the repository's records, and writes latest + dated copies. */
 export async function writeBackupReport(config: OpsConfig, repository: BackupRepository, request: ReportRequest): Promise<{ latest: string; dated: string; failedTargets: number }> {

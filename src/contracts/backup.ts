@@ -1,4 +1,4 @@
-import type { OffsiteRecord, TargetKind, VerifyRecord } from '../../core/backup-record.js';
+import type { OffsiteRecord, TargetKind, VerifyRecord } from '../core/backup-record.js';
 
 export interface PlannedTarget {
   name: string;
