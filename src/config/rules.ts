@@ -1,5 +1,4 @@
-import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
-import type { DeployInput } from '../workflows/deploy-pipeline.js';
+import type { DeployInput, SmokeLevel } from '../contracts/deploy.js';
 import type { OpsConfigParsed } from './schema.js';
 
 /** A named cross-field rule: returns the problems it finds, each with its path. */

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
-import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
+import type { DeployInput, DeployResult } from '../contracts/deploy.js';
 import { deployAlert, deployMessage } from '../core/deploy-message.js';
 import type { DeployReport, StageOutcome, StageReport } from '../core/deploy-report.js';
 import { searchAttributes } from '../temporal/names.js';
@@ -18,30 +18,6 @@ const quick = proxyActivities<DeployActivities>(quickSteps);
 const host = proxyActivities<DeployActivities>(hostSteps);
 const gate = proxyActivities<DeployActivities>(gateSteps);
 const alerts = proxyActivities<NotifyActivities>(quickSteps);
-
-export interface DeployInput {
-  app: string;
-  ref: string;
-  /** Default: the app's configured order, e.g. staging then prod. */
-  stages?: string[];
-  smokeLevel?: SmokeLevel;
-  startedBy: string;
-  /** Pass every approval gate (CI's `ops deploy --approve`). */
-  preApproved?: boolean;
-  /**
-   * Deploy to a stage even when the SHA has not passed the stages before it that this run skips
-   * (`--skip-promotion-check`); recorded in the report and in each releases.log entry.
-   */
-  skipPromotionCheck?: boolean;
-  /** The Web UI page of the workflow id; the run adds its own run id, so the link names this run. */
-  runUrl?: string;
-}
-
-export interface DeployResult {
-  sha: string;
-  outcome: StageOutcome;
-  report: string;
-}
 
 /**
  * The promotion as one durable run: resolve the ref, export that commit, then stage by stage:

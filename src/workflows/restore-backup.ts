@@ -1,5 +1,6 @@
 import { ActivityCancellationType, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { RestoreActivities, RestorePlan } from '../activities/restore/restore-activities.js';
+import type { RestoreActivities } from '../activities/restore/restore-activities.js';
+import type { RestorePlan } from '../contracts/restore.js';
 import { stampOf } from '../core/backup-id.js';
 import type { CheckVerdict } from '../core/check-verdicts.js';
 import { describePick, type RestorePick } from '../core/restore-pick.js';

@@ -1,5 +1,6 @@
 import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { DrillActivities, DrillPick } from '../activities/drill/drill-activities.js';
+import type { DrillActivities } from '../activities/drill/drill-activities.js';
+import type { DrillPick } from '../contracts/drill.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
 import type { RunLinkActivities } from '../activities/notify/run-link.js';
 import { stampOf } from '../core/backup-id.js';

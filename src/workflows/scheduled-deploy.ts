@@ -2,7 +2,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, ChildWorkflowCancellationType, ParentClosePolicy, startChild, upsertSearchAttributes, type ChildWorkflowHandle } from '@temporalio/workflow';
 import { runSummary } from '../core/run-summary.js';
 import { searchAttributes, workflowIds } from '../temporal/names.js';
-import { deployPipeline, type DeployInput, type DeployResult } from './deploy-pipeline.js';
+import type { DeployInput, DeployResult } from '../contracts/deploy.js';
+import { deployPipeline } from './deploy-pipeline.js';
 
 /**
  * What a deployPipeline schedule starts (see scheduleWrapper): a schedule names its runs

@@ -5,7 +5,8 @@ import { expect } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadConfig, type OpsConfig } from '../../src/config/load-config.js';
 import { workflowIds } from '../../src/temporal/names.js';
-import { deployPipeline, type DeployInput } from '../../src/workflows/deploy-pipeline.js';
+import type { DeployInput } from '../../src/contracts/deploy.js';
+import { deployPipeline } from '../../src/workflows/deploy-pipeline.js';
 import { makeDeployFixture, type DeployFixture, type DeployFixtureOptions } from './deploy-fixture.js';
 import { startTestWorker, type TestWorker } from './test-worker.js';
 

@@ -1,11 +1,11 @@
 import { configSecrets } from '../../config/config-secrets.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { redact } from '../../config/secret.js';
+import type { SmokeLevel } from '../../contracts/deploy.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { startChild } from '../process/start-child.js';
 import { stageTarget } from './stage-target.js';
 
-export type SmokeLevel = 'smoke' | 'standard';
 
 export interface SmokeResult {
   level: SmokeLevel;

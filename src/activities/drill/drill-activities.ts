@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
+import type { DrillPick } from '../../contracts/drill.js';
 import type { DrillRecord } from '../../core/backup-health.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { compareRestoreDuration, pickBackupForDrill } from '../../core/drill-selection.js';
@@ -11,11 +12,6 @@ import { BackupRepository } from '../../records/backup-repository.js';
 import { restoreAndCheck } from '../verify/restore-and-check.js';
 import { DrillStore } from '../../records/drill-store.js';
 import { writeDrillReport } from './drill-report.js';
-
-export interface DrillPick {
-  backupId: string;
-  target: string;
-}
 
 /** The restore drill's activities: pick a backup, fetch it FROM THE OFFSITE COPY, restore and check it, record. */
 export function createDrillActivities(config: OpsConfig) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describeAddress } from '../../config/database-url.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { isDatabase, type DatabaseTarget } from '../../config/target.js';
+import type { RestorePlan } from '../../contracts/restore.js';
 import { restoreScratchName } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { NeedsReplace, PreconditionFailed } from '../../core/errors.js';
@@ -21,17 +22,6 @@ import type { Promotion, RestoreOutcome } from '../verify/restore-outcome.js';
 import { mysqlDestinationState, postgresDestinationState } from './destination-state.js';
 import { pickRestoreBackup } from './offsite-pick.js';
 import { restoreServerOf } from './restore-server.js';
-
-export interface RestorePlan {
-  backupId: string;
-  database: string;
-  /** the target's server, without a password, for reports */
-  server: string;
-  /** the offsite destination the backup is fetched from; absent: the local repository */
-  from?: string;
-  /** set when `database` exists: the swap keeps it under `keptAs`; it holds `tables` tables */
-  replacing?: { keptAs: string; tables: number };
-}
 
 /**
  * `ops restore`'s activities: pick the backup, confirm its artifact, restore it into a new
