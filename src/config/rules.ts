@@ -1,4 +1,4 @@
-import type { DeployInput, SmokeLevel } from '../contracts/deploy.js';
+import { DEPLOY_INPUT_KEYS, deployInputFaults, SMOKE_LEVELS, type DeployInputKey } from '../contracts/deploy.js';
 import type { OpsConfigParsed } from './schema.js';
 
 /** A named cross-field rule: returns the problems it finds, each with its path. */
@@ -101,57 +101,41 @@ export const configRules: ConfigRule[] = [
   },
 ];
 
-/** DeployInput's keys and the smoke levels; `satisfies` stops the build when the workflow's input gains or loses one. */
-const DEPLOY_INPUT_KEYS = Object.keys({ app: true, ref: true, stages: true, smokeLevel: true, startedBy: true, preApproved: true, skipPromotionCheck: true, runUrl: true } satisfies Record<keyof DeployInput, true>);
-const SMOKE_LEVELS: unknown[] = Object.keys({ smoke: true, standard: true } satisfies Record<SmokeLevel, true>);
-
 /**
- * A schedule's args reach the workflow unchecked, months after `ops schedules apply`: what
- * `ops deploy` checks at the prompt (the app, its stages, a ref, who starts it) is checked here.
- * An unknown key is an error too: a misspelt `stage: prod` would otherwise deploy every stage.
+ * A schedule's args reach the workflow unchecked, months after `ops schedules apply`: the
+ * DeployInput schema `ops deploy` and planDeploy use checks them here, worded per key, and the app
+ * and its stages are checked against the config.
  */
 function deployScheduleProblems(config: OpsConfigParsed, path: string, id: string, args: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const unknown = Object.keys(args).filter((key) => !DEPLOY_INPUT_KEYS.includes(key));
-  if (unknown.length > 0) {
+  const { unknownKeys, malformed } = deployInputFaults(args);
+  const bad = (key: DeployInputKey) => malformed.includes(key);
+  if (unknownKeys.length > 0) {
     const accepted = DEPLOY_INPUT_KEYS.filter((key) => key !== 'runUrl').join(', ');
-    problems.push(`${path}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (deployPipeline takes ${accepted})`);
+    problems.push(`${path}: unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => `"${k}"`).join(', ')} (deployPipeline takes ${accepted})`);
   }
 
   const configured = config.apps.map((a) => a.name).join(', ') || 'none';
-  const app = typeof args.app === 'string' ? config.apps.find((a) => a.name === args.app) : undefined;
-  if (typeof args.app !== 'string') problems.push(`${path}.app: expected the name of an app to deploy (configured: ${configured})`);
-  else if (!app) problems.push(`${path}.app: "${args.app}" is not in apps (configured: ${configured})`);
+  const app = bad('app') ? undefined : config.apps.find((a) => a.name === args.app);
+  if (bad('app')) problems.push(`${path}.app: expected the name of an app to deploy (configured: ${configured})`);
+  else if (!app) problems.push(`${path}.app: "${String(args.app)}" is not in apps (configured: ${configured})`);
 
-  if (!isNonBlank(args.ref)) problems.push(`${path}.ref: expected a git ref or SHA to deploy, e.g. main`);
+  if (bad('ref')) problems.push(`${path}.ref: expected a git ref or SHA to deploy, e.g. main`);
 
-  if (args.stages !== undefined) {
-    const stageNames = app ? ` (stages: ${app.stages.map((s) => s.name).join(', ')})` : '';
-    if (!Array.isArray(args.stages) || !args.stages.every((s) => typeof s === 'string')) {
-      problems.push(`${path}.stages: expected a list of stage names${stageNames}`);
-    } else if (app) {
-      args.stages.forEach((stage: string, i) => {
-        if (!app.stages.some((s) => s.name === stage)) problems.push(`${path}.stages[${i}]: "${stage}" is not a stage of app "${app.name}"${stageNames}`);
-      });
-    }
+  const stageNames = app ? ` (stages: ${app.stages.map((s) => s.name).join(', ')})` : '';
+  if (bad('stages')) problems.push(`${path}.stages: expected a list of stage names${stageNames}`);
+  else if (app && Array.isArray(args.stages)) {
+    args.stages.forEach((stage: string, i) => {
+      if (!app.stages.some((s) => s.name === stage)) problems.push(`${path}.stages[${i}]: "${stage}" is not a stage of app "${app.name}"${stageNames}`);
+    });
   }
 
-  if (!isNonBlank(args.startedBy)) problems.push(`${path}.startedBy: expected a name to record as who started the deploy, e.g. "schedule:${id}"`);
-
-  if (args.smokeLevel !== undefined && !SMOKE_LEVELS.includes(args.smokeLevel)) {
-    problems.push(`${path}.smokeLevel: expected ${SMOKE_LEVELS.map((l) => `"${l}"`).join(' or ')}, got ${JSON.stringify(args.smokeLevel)}`);
-  }
-  if (args.preApproved !== undefined && typeof args.preApproved !== 'boolean') {
-    problems.push(`${path}.preApproved: expected true or false, got ${JSON.stringify(args.preApproved)}`);
-  }
-  if (args.skipPromotionCheck !== undefined && typeof args.skipPromotionCheck !== 'boolean') {
-    problems.push(`${path}.skipPromotionCheck: expected true or false, got ${JSON.stringify(args.skipPromotionCheck)}`);
+  if (bad('startedBy')) problems.push(`${path}.startedBy: expected a name to record as who started the deploy, e.g. "schedule:${id}"`);
+  if (bad('smokeLevel')) problems.push(`${path}.smokeLevel: expected ${SMOKE_LEVELS.map((l) => `"${l}"`).join(' or ')}, got ${JSON.stringify(args.smokeLevel)}`);
+  for (const key of ['preApproved', 'skipPromotionCheck'] as const) {
+    if (bad(key)) problems.push(`${path}.${key}: expected true or false, got ${JSON.stringify(args[key])}`);
   }
   // Each scheduled run gets its own workflow id, so one link fixed here would point at none of them.
   if (args.runUrl !== undefined) problems.push(`${path}.runUrl: a schedule cannot link its runs: each gets its own workflow id; leave it out`);
   return problems;
-}
-
-function isNonBlank(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
 }

@@ -7,7 +7,7 @@ import { stagesToCheck } from '../core/promotion.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { runUrl } from '../temporal/connection-settings.js';
 import { workflowIds } from '../temporal/names.js';
-import type { DeployResult } from '../contracts/deploy.js';
+import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type DeployInput, type DeployResult } from '../contracts/deploy.js';
 import { deployPipeline } from '../workflows/deploy-pipeline.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { registerDeployApprove } from './deploy-approve.js';
@@ -24,7 +24,7 @@ interface DeployOptions {
   wait?: boolean;
   approve?: boolean;
   skipPromotionCheck?: boolean;
-  smokeLevel: 'smoke' | 'standard';
+  smokeLevel: string;
   by?: string;
 }
 
@@ -44,11 +44,10 @@ export function registerDeploy(program: Command): void {
     // `deploy approve APP --by X`: options after a subcommand belong to the subcommand.
     .enablePositionalOptions()
     .action(async (app: string, options: DeployOptions) => {
-      if (!options.ref) throw new UsageError('deploy needs --ref <git ref or SHA>');
-      const ref = options.ref;
-      if (options.smokeLevel !== 'smoke' && options.smokeLevel !== 'standard') throw new UsageError(`--smoke-level must be smoke or standard, got "${options.smokeLevel}"`);
-      const config = loadCliConfig(program.opts<GlobalOptions>());
       const stages = options.stages?.split(',').map((s) => s.trim()).filter(Boolean);
+      const input = deployInput(app, stages, options);
+      const { ref } = input;
+      const config = loadCliConfig(program.opts<GlobalOptions>());
       const appConfig = findApp(config, app);
       findStages(config, app, stages ?? []);
 
@@ -63,12 +62,7 @@ export function registerDeploy(program: Command): void {
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
             staticSummary: runSummary.deploy({ app, ref, stages: stages ?? appConfig.stages.map((s) => s.name) }),
-            args: [
-              {
-                app, ref, ...(stages ? { stages } : {}), smokeLevel: options.smokeLevel, startedBy: whoIsActing(options.by), preApproved: options.approve === true,
-                ...(options.skipPromotionCheck ? { skipPromotionCheck: true } : {}), ...(url ? { runUrl: url } : {}),
-              },
-            ],
+            args: [{ ...input, ...(url ? { runUrl: url } : {}) }],
           })
           .catch(async (err: unknown) => {
             if (err instanceof WorkflowExecutionAlreadyStartedError) throw await lockHeld(temporal.client, temporal.settings, app, config.timeZone);
@@ -90,6 +84,20 @@ export function registerDeploy(program: Command): void {
     });
   registerDeployStatus(deploy, program);
   registerDeployApprove(deploy, program);
+}
+
+/** The run's input from the flags, checked by the DeployInput schema before the config is even read. */
+function deployInput(app: string, stages: string[] | undefined, options: DeployOptions): DeployInput {
+  const input = {
+    app, ref: options.ref, ...(stages ? { stages } : {}), smokeLevel: options.smokeLevel, startedBy: whoIsActing(options.by), preApproved: options.approve === true,
+    ...(options.skipPromotionCheck ? { skipPromotionCheck: true } : {}),
+  };
+  const faults = deployInputFaults(input);
+  if (faults.malformed.includes('ref')) throw new UsageError('deploy needs --ref <git ref or SHA>');
+  if (faults.malformed.includes('smokeLevel')) throw new UsageError(`--smoke-level must be smoke or standard, got "${options.smokeLevel}"`);
+  if (faults.malformed.includes('startedBy')) throw new UsageError('--by: expected a name to record as who started the deploy');
+  if (faults.malformed.length > 0 || faults.unknownKeys.length > 0) throw new UsageError(describeDeployInputFaults(faults));
+  return deployInputSchema.parse(input);
 }
 
 async function lockHeld(client: Client, settings: ConnectionSettings, app: string, timeZone: string): Promise<LockHeld> {

@@ -1,5 +1,6 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import type { DeployReport } from '../../core/deploy-report.js';
+import { PreconditionFailed } from '../../core/errors.js';
 import type { ReleaseLogEntry } from '../../core/release-log.js';
 import { stagesToCheck } from '../../core/promotion.js';
 import type { RollbackReport } from '../../core/rollback-report.js';
@@ -12,12 +13,15 @@ import { prepareRelease, resolveRef } from './prepare-release.js';
 import { readReleaseLog, readReleaseState, recordRelease } from '../../records/release-log.js';
 import { writeRollbackReport } from './rollback-report.js';
 import { runSmoke } from './run-smoke.js';
-import type { SmokeLevel } from '../../contracts/deploy.js';
+import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type SmokeLevel } from '../../contracts/deploy.js';
 import { findApp, findStages } from '../../config/lookups.js';
 import { stageTarget } from './stage-target.js';
 import { syncRelease } from './sync-release.js';
 
 type StageInput = { app: string; stage: string };
+
+/** The part of DeployInput the workflow hands planDeploy. */
+const PLANNED_INPUT = deployInputSchema.pick({ app: true, stages: true });
 
 /** The deploy pipeline's activities, bound to one loaded config. Workflows pass names and SHAs only. */
 export function createDeployActivities(config: OpsConfig) {
@@ -27,6 +31,9 @@ export function createDeployActivities(config: OpsConfig) {
      * earlier stages the run skips, whose logs must show the SHA passed them.
      */
     async planDeploy(input: { app: string; stages?: string[] }) {
+      // The workflow's input came from any client that could start it, not only `ops deploy`.
+      const faults = deployInputFaults(input, PLANNED_INPUT);
+      if (faults.malformed.length > 0 || faults.unknownKeys.length > 0) throw new PreconditionFailed(describeDeployInputFaults(faults));
       const app = findApp(config, input.app);
       const order = app.stages.map((s) => s.name);
       const names = input.stages && input.stages.length > 0 ? input.stages : order;
