@@ -9,10 +9,11 @@ import { withHeartbeat } from '../heartbeat.js';
 import type { BackupRepository } from '../repository/backup-repository.js';
 import type { DumpResult } from './backup-types.js';
 import { dumpMysql } from './dump-mysql.js';
-import type { DumpContext, DumpOutcome } from './dump-outcome.js';
+import type { DumpContext, StreamedDumpOutcome } from './dump-outcome.js';
 import { dumpPostgres } from './dump-postgres.js';
 import { findTarget } from '../../config/lookups.js';
 import { SNAPSHOT_ARTIFACT, snapshotFiles } from './snapshot-files.js';
+import { sealOutcome } from '../encryption/seal-dump.js';
 
 /**
  * Dump one target into a private partial directory, write its manifest, and rename it into place.
@@ -35,9 +36,10 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
         cancelSignal: heartbeat.cancelSignal,
         onProgress: (bytes) => heartbeat.progress({ bytes }),
         unreachableRetryMs: config.backup.unreachableRetryMinutes * 60_000,
+        encryptTo: config.backup.encryption?.recipients,
       };
       return runDumper(config, repository, target.name, context);
-    });
+    }).then((dumped) => sealOutcome(dumped, partialDir, config.backup.encryption?.recipients));
     const manifest: BackupManifest = {
       formatVersion: 1,
       id,
@@ -65,7 +67,7 @@ function namingTarget(err: unknown, name: string): unknown {
   return err;
 }
 
-async function runDumper(config: OpsConfig, repository: BackupRepository, name: string, context: DumpContext): Promise<DumpOutcome> {
+async function runDumper(config: OpsConfig, repository: BackupRepository, name: string, context: DumpContext): Promise<StreamedDumpOutcome> {
   const target = findTarget(config, name);
   if (isDatabase(target)) {
     return target.kind === 'postgres' ? dumpPostgres(target, context) : dumpMysql(target, config.backup.mysqlCompression, context);
