@@ -1,0 +1,126 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recipientFingerprint } from '../../src/core/age-recipients.js';
+import { restoreBackup } from '../../src/workflows/restore-backup.js';
+import { restoreDrill } from '../../src/workflows/restore-drill.js';
+import { encryptionFor, makeAgeKey, type AgeKey } from '../support/age-keys.js';
+import { backupWorldForTest, runNightly, type BackupWorld } from '../support/backup-world.js';
+import { flipBytesInMiddle } from '../support/damage.js';
+import { dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
+import { startS3Server, type S3Server } from '../support/s3-server.js';
+import { testServers } from '../support/servers.js';
+
+const BUCKET = 'ops-sealed';
+/** The fixture's table names: none may appear in any byte ops stores. */
+const TABLE_NAMES = ['companies', 'contacts', 'deals', 'customers', 'order_items'];
+const AGE_HEADER = 'age-encryption.org/v1\n';
+
+let s3: S3Server;
+let keysDir: string;
+let key: AgeKey;
+let otherKey: AgeKey;
+
+beforeAll(async () => {
+  keysDir = await mkdtemp(join(testServers().scratchRoot, 'age-'));
+  s3 = await startS3Server(keysDir);
+  await s3.createBucket(BUCKET);
+  key = await makeAgeKey(keysDir, 'ops');
+  otherKey = await makeAgeKey(keysDir, 'other');
+});
+afterAll(async () => {
+  await s3?.stop();
+  await rm(keysDir, { recursive: true, force: true });
+});
+
+/** Every file under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** The chain to an ssh directory and to S3 at once, encrypted to `key`. */
+async function encryptedWorld(prefix: string, identity: AgeKey | undefined = key): Promise<BackupWorld> {
+  return backupWorldForTest({
+    offsite: 'ssh',
+    env: { S3_KEY_ID: s3.accessKeyId, S3_SECRET: s3.secretAccessKey },
+    edit: (doc) => {
+      targetsAsAdmin(doc);
+      doc.backup.offsite = [doc.backup.offsite, { url: `s3://${BUCKET}/${prefix}`, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: '${S3_KEY_ID}', secretAccessKey: '${S3_SECRET}' }];
+      doc.backup.encryption = encryptionFor([key], identity);
+    },
+  });
+}
+
+const drill = (world: BackupWorld, args: Parameters<typeof restoreDrill>[0]) =>
+  world.worker.client.workflow.execute(restoreDrill, { taskQueue: world.worker.taskQueue, workflowId: world.worker.workflowId('drill'), args: [args] });
+
+/** The run's outcome: its record, or the message it failed with. */
+const outcomeOf = <T>(run: Promise<T>) => run.then((value) => ({ value, failure: undefined }), (err: unknown) => (err instanceof WorkflowFailedError ? { value: undefined, failure: String(err.cause?.message) } : Promise.reject(err)));
+
+describe('age encryption of every database artifact, local and offsite (ssh and S3 at once)', () => {
+  it('stores only ciphertext that names no table, verifies, drills from S3, and restores from S3 with an empty repository', async () => {
+    const prefix = `sealed-${Date.now().toString(36)}`;
+    const world = await encryptedWorld(prefix);
+    const { postgres: pgTarget, mysql: myTarget } = world.fixture.targets;
+
+    const { result } = await runNightly(world, { targets: [pgTarget, myTarget] });
+
+    expect(result.targets.map((t) => t.error)).toEqual([undefined, undefined]);
+    const entries = await world.repository.list();
+    expect(entries).toHaveLength(2);
+    for (const backup of entries) {
+      const { manifest } = backup;
+      expect(manifest.artifact).toMatch(/\.age$/);
+      expect(manifest.tables).toBeUndefined();
+      expect(manifest.encryption).toMatchObject({ tool: 'age', recipients: [recipientFingerprint(key.recipient)], sealed: { file: 'contents.json.age' } });
+      expect(manifest.encryption!.plaintextSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(manifest.encryption!.plaintextSha256).not.toBe(manifest.sha256);
+      expect(backup.verify?.status).toBe('passed');
+      expect(backup.offsite?.status).toBe('copied');
+      const stored = [join(backup.dir, manifest.artifact), join(world.fixture.offsiteDir, backup.target, backup.stamp, manifest.artifact), join(s3.dataDir, BUCKET, prefix, backup.target, backup.stamp, manifest.artifact)];
+      for (const file of [...stored, join(s3.dataDir, BUCKET, prefix, backup.target, backup.stamp, 'contents.json.age')]) {
+        expect((await readFile(file)).subarray(0, AGE_HEADER.length).toString('latin1')).toBe(AGE_HEADER);
+      }
+    }
+    // Every byte stored for these backups: the local repository, the ssh directory, the S3 server's data directory.
+    const storedFiles = [...(await filesUnder(world.fixture.config.repository)), ...(await filesUnder(world.fixture.offsiteDir)), ...(await filesUnder(join(s3.dataDir, BUCKET, prefix)))];
+    expect(storedFiles.length).toBeGreaterThanOrEqual(12);
+    for (const file of storedFiles) {
+      const text = (await readFile(file)).toString('latin1');
+      expect(TABLE_NAMES.filter((name) => text.includes(name)), file).toEqual([]);
+    }
+
+    const s3Name = `s3://${BUCKET}/${prefix}`;
+    await rm(join(world.fixture.offsiteDir, pgTarget), { recursive: true, force: true });
+    expect(await drill(world, { target: pgTarget, pick: 'latest', from: s3Name })).toMatchObject({ target: pgTarget, status: 'passed', reasons: [] });
+    expect(await drill(world, { target: myTarget, pick: 'latest', from: s3Name })).toMatchObject({ target: myTarget, status: 'passed', reasons: [] });
+
+    // A host that lost its repository: only the config, the identity and the S3 copy.
+    const pgBackup = entries.find((e) => e.target === pgTarget)!;
+    await rm(join(world.fixture.config.repository, pgTarget), { recursive: true, force: true });
+    try {
+      const stamp = '20300101T000000Z';
+      const record = await world.worker.client.workflow.execute(restoreBackup, {
+        taskQueue: world.worker.taskQueue,
+        workflowId: world.worker.workflowId('restore'),
+        args: [{ target: pgTarget, pick: { latest: true }, from: { offsite: true, destination: s3Name }, stamp }],
+      });
+      expect(record).toMatchObject({ target: pgTarget, backupId: pgBackup.id, status: 'passed', reasons: [] });
+      expect(record.checks.map((c) => c.check)).toEqual(expect.arrayContaining(['checksum', 'table count', 'rows of public.companies']));
+      expect(await rowCounts('postgres', record.database!)).toEqual(await rowCounts('postgres', world.fixture.pgDatabase));
+      expect(await readdir(join(world.fixture.config.stateDir, 'restores')).catch(() => [])).toEqual([]);
+    } finally {
+      await dropRestoredDatabases('postgres', world.fixture.id);
+    }
+
+    // A byte flipped in the ciphertext on S3: corruption, named, before any key is tried.
+    const myBackup = entries.find((e) => e.target === myTarget)!;
+    await flipBytesInMiddle(join(s3.dataDir, BUCKET, prefix, myTarget, myBackup.stamp, myBackup.manifest.artifact));
+    const damaged = await outcomeOf(drill(world, { target: myTarget, pick: 'latest', from: s3Name }));
+    const reasons = damaged.failure ?? damaged.value!.reasons.join('; ');
+    expect(reasons).toMatch(new RegExp(`checksum mismatch: manifest ${myBackup.manifest.sha256.slice(0, 12)}…, artifact [0-9a-f]{12}…: the ciphertext ${myBackup.manifest.artifact.replaceAll('.', '\\.')} is corrupt`));
+    expect(reasons).not.toMatch(/identity|recipient/);
+  });
+});
