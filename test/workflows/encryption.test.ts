@@ -2,10 +2,16 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secret } from '../../src/config/secret.js';
 import { recipientFingerprint } from '../../src/core/age-recipients.js';
+import { PreconditionFailed } from '../../src/core/errors.js';
+import { workflowIds } from '../../src/temporal/names.js';
+import { restoreAndCheck } from '../../src/activities/verify/restore-and-check.js';
+import { sha256OfFile } from '../../src/activities/files/hash-tree.js';
 import { restoreBackup } from '../../src/workflows/restore-backup.js';
 import { restoreDrill } from '../../src/workflows/restore-drill.js';
 import { encryptionFor, makeAgeKey, type AgeKey } from '../support/age-keys.js';
+import { activityRuns } from '../support/activity-history.js';
 import { backupWorldForTest, runNightly, type BackupWorld } from '../support/backup-world.js';
 import { flipBytesInMiddle } from '../support/damage.js';
 import { dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
@@ -122,5 +128,42 @@ describe('age encryption of every database artifact, local and offsite (ssh and 
     const reasons = damaged.failure ?? damaged.value!.reasons.join('; ');
     expect(reasons).toMatch(new RegExp(`checksum mismatch: manifest ${myBackup.manifest.sha256.slice(0, 12)}…, artifact [0-9a-f]{12}…: the ciphertext ${myBackup.manifest.artifact.replaceAll('.', '\\.')} is corrupt`));
     expect(reasons).not.toMatch(/identity|recipient/);
+  });
+
+  it('a wrong or missing identity fails once, naming the recipients the backup was made for; damaged ciphertext whose hash matched is corruption, not a bad key', async () => {
+    const world = await backupWorldForTest({
+      offsite: 'none',
+      edit: (doc) => {
+        doc.backup.encryption = encryptionFor([key], otherKey);
+      },
+    });
+    const target = world.fixture.targets.postgres;
+    const fingerprint = recipientFingerprint(key.recipient);
+
+    // The dump needs only the public key; verify, with the other identity, must refuse by the keys.
+    const run = await outcomeOf(runNightly(world, { targets: [target] }));
+    expect(run.failure).toContain('verify failed');
+    const [backup] = await world.repository.list(target);
+    const wrong = `${backup!.id} is encrypted to recipients ${fingerprint}: the identity in backup.encryption.identityFile (file ${otherKey.identityFile}) matches none of them`;
+    expect(backup!.verify).toMatchObject({ status: 'failed', reasons: [`verify could not run: ${wrong}`] });
+    expect((await activityRuns(world.worker.client, workflowIds.backupTarget(target), 'verifyBackup')).map((r) => [r.attempt, r.outcome])).toEqual([[1, 'failed']]);
+    expect(JSON.stringify(backup!.verify)).not.toContain('AGE-SECRET-KEY');
+
+    const cancelSignal = new AbortController().signal;
+    const { config } = world.fixture;
+    const withIdentity = (identityFile?: Secret) => ({ ...config, backup: { ...config.backup, encryption: { recipients: [key.recipient], ...(identityFile ? { identityFile } : {}) } } });
+    await expect(restoreAndCheck(withIdentity(), backup!.manifest, backup!.dir, cancelSignal)).rejects.toThrow(
+      new PreconditionFailed(`${backup!.id} is encrypted to recipients ${fingerprint}: set backup.encryption.identityFile on this worker to read it`),
+    );
+
+    // The right identity; the ciphertext damaged and its hash in the manifest made to match, as if the
+    // damage came before hashing: age's authentication catches it, and it is named as corruption.
+    const right = withIdentity(new Secret(await readFile(key.identityFile, 'utf8'), `file ${key.identityFile}`));
+    const artifact = join(backup!.dir, backup!.manifest.artifact);
+    await flipBytesInMiddle(artifact);
+    const outcome = await restoreAndCheck(right, { ...backup!.manifest, sha256: await sha256OfFile(artifact) }, backup!.dir, cancelSignal);
+    expect(outcome.reasons).toEqual([
+      `restore failed: ${backup!.id}: ${backup!.manifest.artifact} is corrupt: age could not authenticate its ciphertext (age: error: failed to decrypt and authenticate payload chunk)`,
+    ]);
   });
 });
