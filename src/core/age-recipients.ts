@@ -37,3 +37,21 @@ export function classifyAgeFailure(stderr: string): AgeFailure {
   if (/failed to decrypt and authenticate|header MAC|parsing age header|failed to read header|unexpected EOF|invalid header|last chunk is empty|trailing data/i.test(stderr)) return 'corrupt';
   return 'other';
 }
+
+/**
+ * The name a re-wrapped file takes beside the old one: the manifest switches to it by one atomic
+ * rename, so a reencrypt cut short leaves the old, complete backup. The recipient set's own short
+ * fingerprint tells the generations apart: dump.pgc.age -> dump.pgc.k<8 hex>.age.
+ */
+export function rewrappedName(name: string, recipients: string[]): string {
+  const set = createHash('sha256').update(recipients.map(recipientFingerprint).sort().join(',')).digest('hex').slice(0, 8);
+  const base = name.replace(/\.age$/, '').replace(/\.k[0-9a-f]{8}$/, '');
+  return `${base}.k${set}.age`;
+}
+
+/** Offsite copies recorded with another ciphertext than the manifest's: what a re-wrap left to upload again. */
+export function staleOffsiteCopies(sha256: string, copies: Record<string, { status: string; sha256Confirmed?: string }> | undefined): string[] {
+  return Object.entries(copies ?? {})
+    .filter(([, copy]) => copy.status === 'copied' && copy.sha256Confirmed !== sha256)
+    .map(([destination]) => destination);
+}

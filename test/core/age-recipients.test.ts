@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGE_RECIPIENT_PATTERN, classifyAgeFailure, matchingRecipients, needsReencrypt, recipientFingerprint, type AgeFailure } from '../../src/core/age-recipients.js';
+import { AGE_RECIPIENT_PATTERN, classifyAgeFailure, matchingRecipients, needsReencrypt, recipientFingerprint, rewrappedName, staleOffsiteCopies, type AgeFailure } from '../../src/core/age-recipients.js';
 
 const ALICE = 'age1da6twdwsrer2wlxhapf353q7x630pzj3gy0jwyfzflgle7e7kusquw25jw';
 const BOB = 'age1mjxepjk59r69mxt55em87gx4t3nl0myjz2wvyalkj7aw3gg46fkseq9037';
@@ -65,5 +65,29 @@ describe('classifyAgeFailure: age exits 1 for everything, its message tells the 
     ['', 'other'],
   ])('%j -> %s', (stderr, expected) => {
     expect(classifyAgeFailure(stderr)).toBe(expected);
+  });
+});
+
+describe('rewrappedName: a re-wrapped file sits beside the old one, named by the recipient set', () => {
+  it.each<[string, string[], string]>([
+    ['dump.pgc.age', [ALICE], 'dump.pgc.k8b3fea51.age'],
+    ['dump.pgc.age', [ALICE, BOB], 'dump.pgc.k42d8a2c2.age'],
+    ['dump.pgc.age', [BOB, ALICE], 'dump.pgc.k42d8a2c2.age'],
+    ['dump.pgc.k8b3fea51.age', [BOB], 'dump.pgc.kfcedd503.age'],
+    ['dump.sql.zst.age', [BOB], 'dump.sql.zst.kfcedd503.age'],
+    ['contents.json.age', [ALICE], 'contents.json.k8b3fea51.age'],
+  ])('%s for %j -> %s', (name, recipients, expected) => {
+    expect(rewrappedName(name, recipients)).toBe(expected);
+  });
+});
+
+describe('staleOffsiteCopies: copies recorded with another ciphertext than the manifest\'s', () => {
+  it.each<[Record<string, { status: string; sha256Confirmed?: string }> | undefined, string[]]>([
+    [undefined, []],
+    [{ '/srv/offsite': { status: 'copied', sha256Confirmed: 'new' } }, []],
+    [{ '/srv/offsite': { status: 'copied', sha256Confirmed: 'old' }, 's3://b/p': { status: 'copied', sha256Confirmed: 'new' } }, ['/srv/offsite']],
+    [{ 's3://b/p': { status: 'failed' } }, []],
+  ])('%j -> %j', (copies, expected) => {
+    expect(staleOffsiteCopies('new', copies)).toEqual(expected);
   });
 });

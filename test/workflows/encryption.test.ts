@@ -1,7 +1,10 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { loadConfig } from '../../src/config/load-config.js';
+import { describeDestination } from '../../src/config/offsite-destination.js';
 import { Secret } from '../../src/config/secret.js';
 import { recipientFingerprint } from '../../src/core/age-recipients.js';
 import { PreconditionFailed } from '../../src/core/errors.js';
@@ -16,7 +19,9 @@ import { backupWorldForTest, runNightly, type BackupWorld } from '../support/bac
 import { flipBytesInMiddle } from '../support/damage.js';
 import { dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
+import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
+import { startTestWorker } from '../support/test-worker.js';
 
 const BUCKET = 'ops-sealed';
 /** The fixture's table names: none may appear in any byte ops stores. */
@@ -166,4 +171,65 @@ describe('age encryption of every database artifact, local and offsite (ssh and 
       `restore failed: ${backup!.id}: ${backup!.manifest.artifact} is corrupt: age could not authenticate its ciphertext (age: error: failed to decrypt and authenticate payload chunk)`,
     ]);
   });
+
+  it('ops backups reencrypt re-wraps an older backup for a new recipient, locally and on both destinations; the new identity alone then restores it from S3', async () => {
+    const prefix = `rotated-${Date.now().toString(36)}`;
+    const world = await encryptedWorld(prefix);
+    const target = world.fixture.targets.postgres;
+    await runNightly(world, { targets: [target] });
+    const [before] = await world.repository.list(target);
+
+    // Rotation: the new recipient in the config; the worker that re-wraps still holds the old identity.
+    const rotatingFile = await configVariant(world, 'rotating', encryptionFor([otherKey], key));
+    const rotating = await startTestWorker(loadConfig(rotatingFile, world.fixture.env));
+    const cliEnv = { ...world.fixture.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: rotating.taskQueue };
+    let result: Awaited<ReturnType<typeof runCli>>;
+    try {
+      result = await runCli(['--config', rotatingFile, 'backups', 'reencrypt', '--target', target, '--wait'], cliEnv);
+    } finally {
+      await rotating.stop();
+    }
+    const newFingerprint = recipientFingerprint(otherKey.recipient);
+    const s3Name = `s3://${BUCKET}/${prefix}`;
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`${before!.id}: re-encrypted for recipients ${newFingerprint}; uploaded again to ${world.fixture.config.backup.offsite.map(describeDestination).join(', ')}`);
+    expect(result.exitCode).toBe(0);
+
+    const [after] = await world.repository.list(target);
+    expect(after!.manifest.artifact).toMatch(/^dump\.pgc\.k[0-9a-f]{8}\.age$/);
+    expect(after!.manifest.encryption).toMatchObject({ recipients: [newFingerprint], plaintextSha256: before!.manifest.encryption!.plaintextSha256 });
+    expect(after!.manifest.sha256).not.toBe(before!.manifest.sha256);
+    expect((await readdir(after!.dir)).sort()).toEqual([after!.manifest.artifact, after!.manifest.encryption!.sealed.file, 'manifest.json', 'offsite.json', 'verify.json'].sort());
+    for (const copy of Object.values(after!.offsite!.copies!)) expect(copy).toMatchObject({ status: 'copied', sha256Confirmed: after!.manifest.sha256 });
+    expect(await s3.keys(BUCKET, `${prefix}/${target}/${after!.stamp}/`)).toEqual([after!.manifest.artifact, after!.manifest.encryption!.sealed.file, 'manifest.json'].map((name) => `${prefix}/${target}/${after!.stamp}/${name}`).sort());
+    const sshCopy = join(world.fixture.offsiteDir, target, after!.stamp);
+    expect((await readFile(join(sshCopy, after!.manifest.artifact))).subarray(0, AGE_HEADER.length).toString('latin1')).toBe(AGE_HEADER);
+    expect(await readdir(sshCopy)).not.toContain(before!.manifest.artifact);
+
+    // Only the new identity, an empty repository: the S3 copy restores; the old identity is now the wrong one.
+    const rotatedFile = await configVariant(world, 'rotated', encryptionFor([otherKey], otherKey));
+    const rotated = await startTestWorker(loadConfig(rotatedFile, world.fixture.env));
+    await rm(join(world.fixture.config.repository, target), { recursive: true, force: true });
+    try {
+      const record = await rotated.client.workflow.execute(restoreBackup, {
+        taskQueue: rotated.taskQueue,
+        workflowId: rotated.workflowId('restore'),
+        args: [{ target, pick: { latest: true }, from: { offsite: true, destination: s3Name }, stamp: '20300102T000000Z' }],
+      });
+      expect(record).toMatchObject({ target, backupId: before!.id, status: 'passed', reasons: [] });
+      expect(await rowCounts('postgres', record.database!)).toEqual(await rowCounts('postgres', world.fixture.pgDatabase));
+    } finally {
+      await rotated.stop();
+      await dropRestoredDatabases('postgres', world.fixture.id);
+    }
+  });
 });
+
+/** The fixture's config with another backup.encryption, written beside it. */
+async function configVariant(world: BackupWorld, name: string, encryption: Record<string, unknown>): Promise<string> {
+  const doc = parse(await readFile(world.fixture.configFile, 'utf8')) as Record<string, any>;
+  doc.backup.encryption = encryption;
+  const file = join(world.fixture.dir, `${name}.config.yaml`);
+  await writeFile(file, stringify(doc));
+  return file;
+}
