@@ -15,6 +15,7 @@ import { restoreBackup } from '../../src/workflows/restore-backup.js';
 import { restoreDrill } from '../../src/workflows/restore-drill.js';
 import { encryptionFor, makeAgeKey, type AgeKey } from '../support/age-keys.js';
 import { activityRuns } from '../support/activity-history.js';
+import { historyText } from '../support/history-text.js';
 import { backupWorldForTest, runNightly, type BackupWorld } from '../support/backup-world.js';
 import { flipBytesInMiddle } from '../support/damage.js';
 import { dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
@@ -76,7 +77,7 @@ describe('age encryption of every database artifact, local and offsite (ssh and 
     const world = await encryptedWorld(prefix);
     const { postgres: pgTarget, mysql: myTarget } = world.fixture.targets;
 
-    const { result } = await runNightly(world, { targets: [pgTarget, myTarget] });
+    const { workflowId: nightlyId, result } = await runNightly(world, { targets: [pgTarget, myTarget] });
 
     expect(result.targets.map((t) => t.error)).toEqual([undefined, undefined]);
     const entries = await world.repository.list();
@@ -105,17 +106,23 @@ describe('age encryption of every database artifact, local and offsite (ssh and 
 
     const s3Name = `s3://${BUCKET}/${prefix}`;
     await rm(join(world.fixture.offsiteDir, pgTarget), { recursive: true, force: true });
-    expect(await drill(world, { target: pgTarget, pick: 'latest', from: s3Name })).toMatchObject({ target: pgTarget, status: 'passed', reasons: [] });
-    expect(await drill(world, { target: myTarget, pick: 'latest', from: s3Name })).toMatchObject({ target: myTarget, status: 'passed', reasons: [] });
+    const drills: string[] = [];
+    for (const target of [pgTarget, myTarget]) {
+      const workflowId = world.worker.workflowId('drill');
+      drills.push(workflowId);
+      const record = await world.worker.client.workflow.execute(restoreDrill, { taskQueue: world.worker.taskQueue, workflowId, args: [{ target, pick: 'latest', from: s3Name }] });
+      expect(record).toMatchObject({ target, status: 'passed', reasons: [] });
+    }
 
     // A host that lost its repository: only the config, the identity and the S3 copy.
     const pgBackup = entries.find((e) => e.target === pgTarget)!;
+    const restoreId = world.worker.workflowId('restore');
     await rm(join(world.fixture.config.repository, pgTarget), { recursive: true, force: true });
     try {
       const stamp = '20300101T000000Z';
       const record = await world.worker.client.workflow.execute(restoreBackup, {
         taskQueue: world.worker.taskQueue,
-        workflowId: world.worker.workflowId('restore'),
+        workflowId: restoreId,
         args: [{ target: pgTarget, pick: { latest: true }, from: { offsite: true, destination: s3Name }, stamp }],
       });
       expect(record).toMatchObject({ target: pgTarget, backupId: pgBackup.id, status: 'passed', reasons: [] });
@@ -125,6 +132,11 @@ describe('age encryption of every database artifact, local and offsite (ssh and 
     } finally {
       await dropRestoredDatabases('postgres', world.fixture.id);
     }
+
+    // The identity went to age through pipes only: in no run's history.
+    const identity = (await readFile(key.identityFile, 'utf8')).trim();
+    const runs = [nightlyId, workflowIds.backupTarget(pgTarget), workflowIds.backupTarget(myTarget), ...drills, restoreId];
+    for (const id of runs) expect(await historyText(world.worker.client.workflow.getHandle(id)), id).not.toContain(identity.slice('AGE-SECRET-KEY-'.length));
 
     // A byte flipped in the ciphertext on S3: corruption, named, before any key is tried.
     const myBackup = entries.find((e) => e.target === myTarget)!;
