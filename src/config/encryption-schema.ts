@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGE_RECIPIENT_PATTERN } from '../core/age-recipients.js';
+import { isAgeRecipient } from '../core/age-recipients.js';
 import type { SchemaPrimitives } from './schema-primitives.js';
 
 /**
@@ -11,7 +11,7 @@ export function encryptionSchema({ text, secret }: SchemaPrimitives) {
   return z
     .strictObject({
       recipients: z
-        .array(text.pipe(z.string().regex(AGE_RECIPIENT_PATTERN, 'expected an age public key (age1… as age-keygen prints it)')))
+        .array(text.pipe(z.string().refine(isAgeRecipient, 'expected an age public key (age1… as age-keygen -y prints it; checked by its checksum)')))
         .min(1)
         .describe('age public keys every new backup is encrypted to; change the list and run `ops backups reencrypt` to re-wrap older ones'),
       identityFile: secret.optional().describe('${ENV_VAR} or file:path holding an age identity (AGE-SECRET-KEY-1…); needed where backups are verified, drilled, restored or re-encrypted'),

@@ -3,6 +3,29 @@ import { createHash } from 'node:crypto';
 /** An age X25519 recipient: "age1" and 58 bech32 characters (age-keygen's output). */
 export const AGE_RECIPIENT_PATTERN = /^age1[02-9ac-hj-np-z]{58}$/;
 
+const BECH32_CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+const BECH32_GENERATOR = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+
+/**
+ * Whether the text is an age public key whose bech32 checksum (BIP-173) holds: a key mistyped or
+ * cut when pasted is refused when the config loads, not by age at 2 a.m. with every dump failing.
+ */
+export function isAgeRecipient(text: string): boolean {
+  if (!AGE_RECIPIENT_PATTERN.test(text)) return false;
+  const hrp = 'age';
+  const data = [...text.slice(hrp.length + 1)].map((c) => BECH32_CHARSET.indexOf(c));
+  const values = [...[...hrp].map((c) => c.charCodeAt(0) >> 5), 0, ...[...hrp].map((c) => c.charCodeAt(0) & 31), ...data];
+  let checksum = 1;
+  for (const value of values) {
+    const top = checksum >>> 25;
+    checksum = ((checksum & 0x1ffffff) << 5) ^ value;
+    BECH32_GENERATOR.forEach((generator, i) => {
+      if ((top >>> i) & 1) checksum ^= generator;
+    });
+  }
+  return checksum === 1;
+}
+
 /**
  * A short, stable name for a recipient in manifests and messages: the first 12 hex digits of the
  * SHA-256 of the recipient string. The recipient is a public key and not secret; the fingerprint

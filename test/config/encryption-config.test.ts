@@ -38,7 +38,8 @@ describe('backup.encryption', () => {
 
   it.each<[string, string, string[]]>([
     ['no recipients', '    recipients: []', ['backup.encryption.recipients: Too small: expected array to have >=1 items']],
-    ['a recipient that is not an age public key', '    recipients: [age1nope]', ['backup.encryption.recipients[0]: expected an age public key (age1… as age-keygen prints it)']],
+    ['a recipient that is not an age public key', '    recipients: [age1nope]', ['backup.encryption.recipients[0]: expected an age public key (age1… as age-keygen -y prints it; checked by its checksum)']],
+    ['a recipient mistyped (its checksum fails)', `    recipients: [${ALICE}, ${ALICE.replace('age1da6', 'age1da7')}]`, ['backup.encryption.recipients[1]: expected an age public key (age1… as age-keygen -y prints it; checked by its checksum)']],
     ['an identity written into the file', `    recipients: [${ALICE}]\n    identityFile: ${IDENTITY}`, ['backup.encryption.identityFile: expected a secret reference ${ENV_VAR} or file:path, not a literal value']],
     ['an unknown key', `    recipients: [${ALICE}]\n    passphrase: x`, ['backup.encryption: unknown key "passphrase"']],
   ])('%s is refused, named by its path', (_, yaml, problems) => {

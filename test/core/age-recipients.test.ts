@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGE_RECIPIENT_PATTERN, classifyAgeFailure, matchingRecipients, needsReencrypt, recipientFingerprint, rewrappedName, staleOffsiteCopies, type AgeFailure } from '../../src/core/age-recipients.js';
+import { AGE_RECIPIENT_PATTERN, classifyAgeFailure, isAgeRecipient, matchingRecipients, needsReencrypt, recipientFingerprint, rewrappedName, staleOffsiteCopies, type AgeFailure } from '../../src/core/age-recipients.js';
 
 const ALICE = 'age1da6twdwsrer2wlxhapf353q7x630pzj3gy0jwyfzflgle7e7kusquw25jw';
 const BOB = 'age1mjxepjk59r69mxt55em87gx4t3nl0myjz2wvyalkj7aw3gg46fkseq9037';
@@ -28,6 +28,20 @@ describe('AGE_RECIPIENT_PATTERN', () => {
     ['age1bqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq', false],
   ])('%s -> %s', (text, valid) => {
     expect(AGE_RECIPIENT_PATTERN.test(text)).toBe(valid);
+  });
+});
+
+describe('isAgeRecipient: the shape and the bech32 checksum', () => {
+  it.each([
+    [ALICE, true],
+    [BOB, true],
+    ['age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p', true],
+    [`${ALICE.slice(0, 20)}${ALICE[20] === 'q' ? 'p' : 'q'}${ALICE.slice(21)}`, false],
+    [`${ALICE.slice(0, -1)}${ALICE.endsWith('q') ? 'p' : 'q'}`, false],
+    [ALICE.slice(0, -1), false],
+    ['age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq', false],
+  ])('%s -> %s', (text, valid) => {
+    expect(isAgeRecipient(text)).toBe(valid);
   });
 });
 
