@@ -30,7 +30,7 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
   const partialDir = await repository.startPartial(target.name, input.stamp, Context.current().info.attempt);
   const startedAt = new Date();
   try {
-    const outcome = await withHeartbeat((heartbeat) => {
+    const dumped = await withHeartbeat((heartbeat) => {
       const context: DumpContext = {
         partialDir,
         cancelSignal: heartbeat.cancelSignal,
@@ -39,7 +39,9 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
         encryptTo: config.backup.encryption?.recipients,
       };
       return runDumper(config, repository, target.name, context);
-    }).then((dumped) => sealOutcome(dumped, partialDir, config.backup.encryption?.recipients));
+    });
+    // With encryption on, what names tables is sealed beside the ciphertext; the manifest keeps ids, sizes and hashes.
+    const outcome = await sealOutcome(dumped, partialDir, config.backup.encryption?.recipients);
     const manifest: BackupManifest = {
       formatVersion: 1,
       id,

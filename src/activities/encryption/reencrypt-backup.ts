@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ageDecrypt, ageEncrypt } from '../../commands/age.js';
 import type { OpsConfig } from '../../config/load-config.js';
+import { describeDestination } from '../../config/offsite-destination.js';
 import type { Secret } from '../../config/secret.js';
 import { needsReencrypt, recipientFingerprint, rewrappedName, staleOffsiteCopies } from '../../core/age-recipients.js';
 import { parseBackupId } from '../../core/backup-id.js';
@@ -30,7 +31,9 @@ export async function backupsToReencrypt(config: OpsConfig, repository: BackupRe
   const recipients = currentRecipients(config);
   const entries = input.backupId ? [await repository.get(input.backupId)] : await repository.list(input.target);
   if (input.backupId && !entries[0]!.manifest.encryption) throw new PreconditionFailed(`${input.backupId} is not encrypted: only encrypted backups are re-wrapped`);
-  return entries.filter((e) => e.manifest.encryption && (needsReencrypt(e.manifest.encryption.recipients, recipients) || staleOffsiteCopies(e.manifest.sha256, e.offsite?.copies).length > 0)).map((e) => e.id);
+  const configured = config.backup.offsite.map(describeDestination);
+  const staleOffsite = (e: BackupEntry) => staleOffsiteCopies(e.manifest.sha256, e.offsite?.copies).some((d) => configured.includes(d));
+  return entries.filter((e) => e.manifest.encryption && (needsReencrypt(e.manifest.encryption.recipients, recipients) || staleOffsite(e))).map((e) => e.id);
 }
 
 /**
@@ -49,7 +52,9 @@ export async function reencryptBackup(config: OpsConfig, repository: BackupRepos
   const rewrapped = needsReencrypt(encryption.recipients, recipients);
   if (rewrapped) entry = { ...entry, manifest: await rewrap(repository, entry, recipients, config.backup.encryption?.identityFile) };
   const reuploaded: string[] = [];
-  for (const destination of staleOffsiteCopies(entry.manifest.sha256, entry.offsite?.copies)) {
+  // A destination no longer configured keeps its old copy: retention there is no longer ops' either.
+  const configured = config.backup.offsite.map(describeDestination);
+  for (const destination of staleOffsiteCopies(entry.manifest.sha256, entry.offsite?.copies).filter((d) => configured.includes(d))) {
     const store = await offsiteStoreNamed(config, destination);
     const { target, stamp } = parseBackupId(entry.id);
     await store.remove(target, stamp);
