@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 TEMPORAL_CLI_VERSION=v1.5.1   # the newest tag `go install` accepts: later tags carry a replace directive
 VERSITYGW_VERSION=v1.8.0      # its module carries no replace directive, so `go install` builds it
 TOOLS_BIN="$PWD/.tools/bin"
-APT_PACKAGES=(rsync openssh-client openssh-server postgresql postgresql-client mariadb-server mariadb-client zstd zsh)
+APT_PACKAGES=(rsync openssh-client openssh-server postgresql postgresql-client mariadb-server mariadb-client zstd zsh age)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

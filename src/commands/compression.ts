@@ -7,9 +7,10 @@ export function compress(kind: CompressionKind): Command {
   return kind === 'zstd' ? { file: 'zstd', args: ['-q', '-c', '-3', '-T0'] } : { file: 'gzip', args: ['-c', '-6'] };
 }
 
-/** Decompresses `file` to stdout. */
-export function decompress(kind: CompressionKind, file: string): Command {
-  return kind === 'zstd' ? { file: 'zstd', args: ['-dc', '-q', '--', file] } : { file: 'gzip', args: ['-dc', '--', file] };
+/** Decompresses `file` (or stdin, without one) to stdout. */
+export function decompress(kind: CompressionKind, file: string | undefined): Command {
+  const input = file !== undefined ? ['--', file] : [];
+  return kind === 'zstd' ? { file: 'zstd', args: ['-dc', '-q', ...input] } : { file: 'gzip', args: ['-dc', ...input] };
 }
 
 export function compressionSuffix(kind: CompressionKind): '.zst' | '.gz' {

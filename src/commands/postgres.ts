@@ -30,7 +30,7 @@ export function pgDump(address: DatabaseAddress, password: Secret | undefined, o
 export function pgRestore(
   address: DatabaseAddress,
   password: Secret | undefined,
-  options: { database: string; file: string; jobs?: number; section?: PgRestoreSection },
+  options: { database: string; file: string | undefined; jobs?: number; section?: PgRestoreSection },
 ): Command {
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
     throw new Error(`pg_restore jobs must be a positive integer, got ${options.jobs}`);
@@ -46,8 +46,8 @@ export function pgRestore(
       `--dbname=${plainDatabaseName(options.database)}`,
       ...(options.jobs !== undefined ? [`--jobs=${options.jobs}`] : []),
       ...(options.section ? [`--section=${options.section}`] : []),
-      '--',
-      options.file,
+      // No file: the dump comes on stdin (decrypted by age on its way in).
+      ...(options.file !== undefined ? ['--', options.file] : []),
     ],
     env: libpqEnv('ops-restore', password),
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deploySchemas } from './deploy-schema.js';
+import { encryptionSchema } from './encryption-schema.js';
 import { offsiteSchema } from './offsite-schema.js';
 import { scheduleSchema } from './schedule-schema.js';
 import { schemaPrimitives, type SchemaContext } from './schema-primitives.js';
@@ -76,6 +77,7 @@ export function configSchema(ctx: SchemaContext) {
         concurrency: z.number().int().min(1).max(16).default(2).describe('Targets processed at once'),
         mysqlCompression: z.enum(['zstd', 'gzip']).default('zstd'),
         offsite: offsiteSchema(ctx, primitives),
+        encryption: encryptionSchema(primitives),
         retention: z
           .strictObject({
             daily: z.number().int().min(0).default(7),

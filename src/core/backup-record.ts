@@ -45,6 +45,34 @@ export interface BackupManifest {
   linkDest?: string;
   /** who started it; absent in manifests written before it was recorded (see triggerOf) */
   trigger?: BackupTrigger;
+  /** present when the artifact is age ciphertext: bytes and sha256 above are then the ciphertext's */
+  encryption?: ArtifactEncryption;
+}
+
+/**
+ * How an encrypted backup was sealed. manifest.json stays plaintext so that listing, retention and
+ * offsite copies work without the identity; it then holds only ids, sizes, hashes and these
+ * fingerprints. What names tables (their row counts) is in the sealed file beside it.
+ */
+export interface ArtifactEncryption {
+  tool: 'age';
+  /** fingerprints of the recipients it was encrypted to (see recipientFingerprint) */
+  recipients: string[];
+  plaintextSha256: string;
+  plaintextBytes: number;
+  /** the age-encrypted JSON of the manifest's table counts */
+  sealed: SealedFile;
+}
+
+export interface SealedFile {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** What the sealed file holds. */
+export interface SealedContents {
+  tables: TableCount[];
 }
 
 export interface RowCountDifference {

@@ -12,6 +12,7 @@ export const runSummary = {
   deploy: (input: { app: string; ref: string; stages?: string[] }) => `deploy ${input.app} ${input.ref}${input.stages?.length ? ` → ${input.stages.join(', ')}` : ''}`,
   rollback: (input: { app: string; stage: string; to?: string }) => `rollback ${input.app} on ${input.stage}${input.to ? ` to ${input.to.slice(0, 12)}` : ''}`,
   backupWatchdog: () => 'backup watchdog',
+  reencrypt: (input: { target?: string; backupId?: string }) => `reencrypt ${input.backupId ?? input.target ?? 'all targets'}`,
 };
 
 /**

@@ -92,6 +92,12 @@ export class BackupRepository {
     return entry;
   }
 
+  /** Swaps in a new manifest by one atomic rename (a reencrypt points it at the re-wrapped files). */
+  async replaceManifest(manifest: BackupManifest): Promise<void> {
+    const { target, stamp } = parseBackupId(manifest.id);
+    await writeFileAtomic(join(this.dirOf(target, stamp), RECORD_FILES.manifest), JSON.stringify(manifest, null, 2));
+  }
+
   async writeVerify(id: string, record: VerifyRecord): Promise<void> {
     await this.writeRecord(id, 'verify', record);
   }

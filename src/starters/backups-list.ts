@@ -9,6 +9,7 @@ import { formatBytes, formatLocalTime } from '../core/format.js';
 import { offsitePlaces, restorability, type VerifyState } from '../core/restorability.js';
 import { loadCliConfig, type GlobalOptions } from './cli-config.js';
 import { printTable } from './print-table.js';
+import { registerBackupsReencrypt } from './backups-reencrypt.js';
 
 /** One line of the list: a backup the repository records, or a copy only an offsite listing shows. */
 interface Listed {
@@ -25,6 +26,7 @@ interface Listed {
 
 export function registerBackupsList(program: Command): void {
   const backups = program.command('backups').description('the backups in the local repository');
+  registerBackupsReencrypt(backups, program);
   backups
     .command('list')
     .description('list complete backups, oldest first, and whether each is restorable')

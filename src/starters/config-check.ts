@@ -3,6 +3,7 @@ import { databaseAccessProblems } from '../activities/databases/database-access.
 import { describeAddress } from '../config/database-url.js';
 import { isDatabase } from '../config/target.js';
 import { pendingDemoSecretsNote } from '../config/demo-secrets.js';
+import { encryptionSummary } from '../core/encryption-summary.js';
 import { configFileFrom, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { RunFailed } from './exit-codes.js';
 
@@ -17,6 +18,9 @@ export function registerConfigCheck(program: Command): void {
       const loaded = loadCliConfig(options, 'require');
       console.log(`${configFileFrom(options)}: OK`);
       console.log(`  targets: ${loaded.targets.map((t) => `${t.name} (${t.kind})`).join(', ') || 'none'}`);
+      const encryption = loaded.backup.encryption;
+      const filesTargets = loaded.targets.filter((t) => !isDatabase(t)).map((t) => t.name);
+      for (const line of encryptionSummary({ recipients: encryption?.recipients, identity: encryption?.identityFile !== undefined, filesTargets })) console.log(`  ${line}`);
       const pending = pendingDemoSecretsNote(loaded);
       if (pending) console.log(`  note: ${pending}`);
       if (!opts.connect) return;

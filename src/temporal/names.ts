@@ -37,4 +37,5 @@ export const workflowIds = {
   deploy: (app: string) => `deploy-${app}`,
   drill: (stamp: string) => `drill-${stamp}`,
   restore: (target: string, stamp: string) => `restore-${target}-${stamp}`,
+  reencrypt: (stamp: string) => `reencrypt-${stamp}`,
 } as const;

@@ -28,6 +28,15 @@ describe('streamCommandsToFile', () => {
     expect(readFileSync(file, 'utf8')).toBe('abc');
   });
 
+  it('with hashLastInput, also hashes what the last stage read; input goes to the first stage\'s stdin', async () => {
+    const file = nextFile();
+    // gzip -c of "abc" from stdin: the file holds gzip's bytes, the input hash is the plaintext's.
+    const streamed = await streamCommandsToFile([{ file: 'cat', args: [] }, { file: 'gzip', args: ['-c', '-n'] }], file, { input: 'abc', hashLastInput: true });
+    expect(streamed.input).toEqual({ bytes: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
+    expect(streamed.bytes).toBe(readFileSync(file).length);
+    expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  });
+
   it.each([
     // Without stderr the message falls back to execa's, which names the command line.
     ['a tool that exits non-zero after some output', [sh('echo x; exit 3')], /^sh failed \(exit 3\): .*sh -c 'echo x; exit 3'/, 3],

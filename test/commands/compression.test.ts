@@ -15,8 +15,10 @@ describe('compression commands', () => {
     expect(compress(kind)).toEqual(expected);
   });
 
-  it.each<[CompressionKind, string, Command]>([
+  it.each<[CompressionKind, string | undefined, Command]>([
     ['zstd', '/srv/backups/app.sql.zst', { file: 'zstd', args: ['-dc', '-q', '--', '/srv/backups/app.sql.zst'] }],
+    ['zstd', undefined, { file: 'zstd', args: ['-dc', '-q'] }],
+    ['gzip', undefined, { file: 'gzip', args: ['-dc'] }],
     ['gzip', '/srv/backups/app.sql.gz', { file: 'gzip', args: ['-dc', '--', '/srv/backups/app.sql.gz'] }],
     ['gzip', '-odd name.gz', { file: 'gzip', args: ['-dc', '--', '-odd name.gz'] }],
   ])('decompress(%s, %s)', (kind, file, expected) => {

@@ -85,6 +85,16 @@ describe('pgRestore', () => {
         env: { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'ops-restore' },
       },
     ],
+    [
+      'from stdin (decrypted by age on its way in)',
+      undefined,
+      { database: 'verify_app_1', file: undefined, section: 'data' },
+      {
+        file: 'pg_restore',
+        args: [...['--no-owner', '--no-privileges', '--exit-on-error', '--no-password'], ...SERVER, '--dbname=verify_app_1', '--section=data'],
+        env: { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'ops-restore' },
+      },
+    ],
   ])('%s', (_name, secret, options, expected) => {
     expect(pgRestore(ADDRESS, secret, options)).toEqual(expected);
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { releaseLogOf } from '../support/deploy-assertions.js';
+import { historyText } from '../support/history-text.js';
 import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, startDeploy, type DeployWorld, type OnFinished } from '../support/deploy-world.js';
 import { startSlackReceiver, type SlackReceiver } from '../support/slack-receiver.js';
 
@@ -15,25 +16,6 @@ async function alertingWorld(onTestFinished: OnFinished): Promise<{ world: Deplo
     onTestFinished,
   );
   return { world, receiver, password: world.fixture.env.DEPLOY_DB_PASSWORD! };
-}
-
-/**
- * Every string in a run's history, payloads decoded: JSON.stringify would show their bytes as
- * numbers or base64, where no search for the password could find it.
- */
-async function historyText(handle: WorkflowHandle): Promise<string> {
-  const texts: string[] = [];
-  const seen = new Set<unknown>();
-  const walk = (value: unknown): void => {
-    if (typeof value === 'string') texts.push(value);
-    else if (value instanceof Uint8Array) texts.push(Buffer.from(value).toString('utf8'));
-    else if (value !== null && typeof value === 'object' && !seen.has(value)) {
-      seen.add(value);
-      for (const item of Object.values(value)) walk(item);
-    }
-  };
-  walk(await handle.fetchHistory());
-  return texts.join('\n');
 }
 
 /** Where a deploy's words end up: each run's history, every report, each stage's releases.log, every Slack post. */

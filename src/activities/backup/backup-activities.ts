@@ -11,6 +11,7 @@ import { planBackup } from './plan-backup.js';
 import { recordBackupRun, type RunOutcome } from './record-backup-run.js';
 import { recordVerifyError, verifyBackup } from './verify-backup.js';
 import { writeBackupReport } from './write-backup-report.js';
+import { backupsToReencrypt, reencryptBackup } from '../encryption/reencrypt-backup.js';
 
 /** The backup chain's activities, bound to one loaded config. Workflows see only names and small records. */
 export function createBackupActivities(config: OpsConfig) {
@@ -46,6 +47,12 @@ export function createBackupActivities(config: OpsConfig) {
     },
     async writeBackupReport(request: ReportRequest) {
       return writeBackupReport(config, repository, request);
+    },
+    async backupsToReencrypt(input: { target?: string; backupId?: string }) {
+      return backupsToReencrypt(config, repository, input);
+    },
+    async reencryptBackup(input: { backupId: string }) {
+      return reencryptBackup(config, repository, input);
     },
   };
 }

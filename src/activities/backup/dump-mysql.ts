@@ -11,7 +11,8 @@ import { connectMysql, countMysqlRows } from '../databases/mysql-client.js';
 import { mysqlPrivilegeGaps } from '../databases/mysql-privileges.js';
 import { runCommand } from '../process/run-command.js';
 import { streamCommandsToFile } from '../process/stream-to-file.js';
-import type { DumpContext, DumpOutcome } from './dump-outcome.js';
+import { artifactName, encryptStage, streamedHashes } from '../encryption/seal-dump.js';
+import type { DumpContext, StreamedDumpOutcome } from './dump-outcome.js';
 import { mysqlBinaries } from './mysql-binaries.js';
 import { holdReadLockUntilDumpSnapshot } from './mysql-snapshot-lock.js';
 
@@ -23,7 +24,7 @@ import { holdReadLockUntilDumpSnapshot } from './mysql-snapshot-lock.js';
  * privilege the counts come from a snapshot opened just before the dump ("adjacent"), which is
  * exact only when nothing writes meanwhile; the manifest records which guarantee holds.
  */
-export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'gzip', context: DumpContext): Promise<DumpOutcome> {
+export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'gzip', context: DumpContext): Promise<StreamedDumpOutcome> {
   const binaries = mysqlBinaries();
   const connect = () => connectWithin(context.unreachableRetryMs, () => connectMysql(target.url, target.password), context.cancelSignal);
   const lock = await connect();
@@ -41,11 +42,11 @@ export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'g
     await counter.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await counter.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
     const [[version]] = await counter.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
-    const artifact = `dump.sql${compressionSuffix(compression)}`;
+    const artifact = artifactName(`dump.sql${compressionSuffix(compression)}`, context.encryptTo);
     const dumping = streamCommandsToFile(
-      [mysqlDump(binaries.dump, target.url, target.password), compress(compression)],
+      [mysqlDump(binaries.dump, target.url, target.password), compress(compression), ...encryptStage(context.encryptTo)],
       join(context.partialDir, artifact),
-      { secrets: [target.password], cancelSignal: context.cancelSignal, onProgress: context.onProgress },
+      { secrets: [target.password], cancelSignal: context.cancelSignal, onProgress: context.onProgress, hashLastInput: context.encryptTo !== undefined },
     );
     let dumpFinished = false;
     dumping.then(() => (dumpFinished = true), () => (dumpFinished = true));
@@ -55,8 +56,7 @@ export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'g
     const dumpVersion = (await runCommand(mysqlToolVersion(binaries.dump))).trim();
     return {
       artifact,
-      bytes: file.bytes,
-      sha256: file.sha256,
+      ...streamedHashes(file),
       compression,
       serverVersion: String(version!.v),
       toolVersions: { [binaries.dump]: dumpVersion },

@@ -11,7 +11,8 @@ import { connectPostgres, countPostgresRows } from '../databases/postgres-client
 import { postgresPrivilegeGaps } from '../databases/postgres-privileges.js';
 import { runCommand } from '../process/run-command.js';
 import { streamCommandsToFile } from '../process/stream-to-file.js';
-import type { DumpContext, DumpOutcome } from './dump-outcome.js';
+import { artifactName, encryptStage, streamedHashes } from '../encryption/seal-dump.js';
+import type { DumpContext, StreamedDumpOutcome } from './dump-outcome.js';
 
 export const POSTGRES_ARTIFACT = 'dump.pgc';
 
@@ -20,7 +21,7 @@ export const POSTGRES_ARTIFACT = 'dump.pgc';
  * transaction exports its snapshot and pg_dump --snapshot imports it, so the manifest's counts
  * describe exactly the rows in the dump, whatever writes happen meanwhile.
  */
-export async function dumpPostgres(target: DatabaseTarget, context: DumpContext): Promise<DumpOutcome> {
+export async function dumpPostgres(target: DatabaseTarget, context: DumpContext): Promise<StreamedDumpOutcome> {
   const client = await connectWithin(context.unreachableRetryMs, () => connectPostgres(target.url, target.password), context.cancelSignal);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -31,8 +32,10 @@ export async function dumpPostgres(target: DatabaseTarget, context: DumpContext)
       throw new PreconditionFailed(`${describeAddress(target.url)}: ${privilegeGapLines(access.role, access.gaps).join('; ')}`);
     }
     const serverVersion = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-    const dumping = streamCommandsToFile([pgDump(target.url, target.password, { snapshot })], join(context.partialDir, POSTGRES_ARTIFACT), {
+    const artifact = artifactName(POSTGRES_ARTIFACT, context.encryptTo);
+    const dumping = streamCommandsToFile([pgDump(target.url, target.password, { snapshot }), ...encryptStage(context.encryptTo)], join(context.partialDir, artifact), {
       secrets: [target.password],
+      hashLastInput: context.encryptTo !== undefined,
       cancelSignal: context.cancelSignal,
       onProgress: context.onProgress,
     });
@@ -40,9 +43,8 @@ export async function dumpPostgres(target: DatabaseTarget, context: DumpContext)
     await client.query('COMMIT');
     const pgDumpVersion = (await runCommand(pgToolVersion('pg_dump'))).trim();
     return {
-      artifact: POSTGRES_ARTIFACT,
-      bytes: file.bytes,
-      sha256: file.sha256,
+      artifact,
+      ...streamedHashes(file),
       compression: 'none',
       serverVersion,
       toolVersions: { pg_dump: pgDumpVersion },

@@ -9,10 +9,11 @@ import { withHeartbeat } from '../heartbeat.js';
 import type { BackupRepository } from '../../records/backup-repository.js';
 import type { DumpResult } from '../../contracts/backup.js';
 import { dumpMysql } from './dump-mysql.js';
-import type { DumpContext, DumpOutcome } from './dump-outcome.js';
+import type { DumpContext, StreamedDumpOutcome } from './dump-outcome.js';
 import { dumpPostgres } from './dump-postgres.js';
 import { findTarget } from '../../config/lookups.js';
 import { SNAPSHOT_ARTIFACT, snapshotFiles } from './snapshot-files.js';
+import { sealOutcome } from '../encryption/seal-dump.js';
 
 /**
  * Dump one target into a private partial directory, write its manifest, and rename it into place.
@@ -29,15 +30,18 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
   const partialDir = await repository.startPartial(target.name, input.stamp, Context.current().info.attempt);
   const startedAt = new Date();
   try {
-    const outcome = await withHeartbeat((heartbeat) => {
+    const dumped = await withHeartbeat((heartbeat) => {
       const context: DumpContext = {
         partialDir,
         cancelSignal: heartbeat.cancelSignal,
         onProgress: (bytes) => heartbeat.progress({ bytes }),
         unreachableRetryMs: config.backup.unreachableRetryMinutes * 60_000,
+        encryptTo: config.backup.encryption?.recipients,
       };
       return runDumper(config, repository, target.name, context);
     });
+    // With encryption on, what names tables is sealed beside the ciphertext; the manifest keeps ids, sizes and hashes.
+    const outcome = await sealOutcome(dumped, partialDir, config.backup.encryption?.recipients);
     const manifest: BackupManifest = {
       formatVersion: 1,
       id,
@@ -65,7 +69,7 @@ function namingTarget(err: unknown, name: string): unknown {
   return err;
 }
 
-async function runDumper(config: OpsConfig, repository: BackupRepository, name: string, context: DumpContext): Promise<DumpOutcome> {
+async function runDumper(config: OpsConfig, repository: BackupRepository, name: string, context: DumpContext): Promise<StreamedDumpOutcome> {
   const target = findTarget(config, name);
   if (isDatabase(target)) {
     return target.kind === 'postgres' ? dumpPostgres(target, context) : dumpMysql(target, config.backup.mysqlCompression, context);

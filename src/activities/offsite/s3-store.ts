@@ -143,8 +143,11 @@ export class S3Store implements OffsiteStore {
   }
 }
 
-/** The objects a copy consists of, with the sha256 each must have: the dump, or every file of a snapshot. */
+/** The objects a copy consists of, with the sha256 each must have: the dump (and its sealed table counts), or every file of a snapshot. */
 function filesOf(manifest: BackupManifest): Array<{ path: string; sha256: string; bytes: number }> {
-  if (manifest.kind !== 'files') return [{ path: manifest.artifact, sha256: manifest.sha256, bytes: manifest.bytes }];
+  if (manifest.kind !== 'files') {
+    const sealed = manifest.encryption?.sealed;
+    return [{ path: manifest.artifact, sha256: manifest.sha256, bytes: manifest.bytes }, ...(sealed ? [{ path: sealed.file, sha256: sealed.sha256, bytes: sealed.bytes }] : [])];
+  }
   return (manifest.files ?? []).map((f) => ({ path: `${manifest.artifact}/${f.path}`, sha256: f.sha256, bytes: f.bytes }));
 }

@@ -6,7 +6,7 @@ import { childFailureMessage } from './start-child.js';
 
 /** Runs `first | second | ...` to completion; the first command that exits non-zero fails the whole pipeline. */
 export async function runPipeline(commands: Command[], options: RunOptions = {}): Promise<void> {
-  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: false });
+  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: false, input: typeof options.input === 'string' ? options.input : undefined });
   const results = await Promise.all(children);
   for (const [i, result] of results.entries()) {
     if (result.failed) throw commandFailure(commands[i]!, result.exitCode, tails[i]!() || childFailureMessage(commands[i]!, result), options);

@@ -6,15 +6,16 @@ import { collectTail } from './stderr-tail.js';
  * Starts `first | second | ...` with each stdout piped into the next stdin. The last stdout is
  * piped for the caller to consume, or ignored. Each child's stderr tail is kept for messages.
  * Every stage dies with the worker, not only the first: a decompressor or an ssh left behind
- * would keep feeding (or reading) the other end.
+ * would keep feeding (or reading) the other end. `input` is written to the first stage's stdin
+ * (an age identity: a pipe, never argv or disk).
  */
-export function spawnPipeline(commands: Command[], options: { cancelSignal?: AbortSignal | undefined; consumeOutput: boolean }) {
+export function spawnPipeline(commands: Command[], options: { cancelSignal?: AbortSignal | undefined; consumeOutput: boolean; input?: string | undefined }) {
   const children = commands.map((command, i) =>
     startChild(command, {
       env: command.env,
       reject: false,
       buffer: false,
-      stdin: i === 0 ? 'ignore' : 'pipe',
+      ...(i > 0 ? { stdin: 'pipe' as const } : options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
       stdout: i === commands.length - 1 && !options.consumeOutput ? 'ignore' : 'pipe',
       ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
     }),

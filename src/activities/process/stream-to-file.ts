@@ -13,6 +13,8 @@ import { childFailureMessage } from './start-child.js';
 export interface StreamedFile {
   bytes: number;
   sha256: string;
+  /** what went into the last stage, when asked for (the plaintext an encrypting stage received) */
+  input?: { bytes: number; sha256: string };
 }
 
 export interface StreamOptions {
@@ -20,6 +22,10 @@ export interface StreamOptions {
   cancelSignal?: AbortSignal;
   /** Called with the bytes written so far, at most once a second: activities heartbeat from here. */
   onProgress?: (bytes: number) => void;
+  /** Also hash what the last stage reads: the plaintext, when the last stage encrypts. */
+  hashLastInput?: boolean;
+  /** Written to the first stage's stdin. */
+  input?: string;
 }
 
 /**
@@ -28,7 +34,9 @@ export interface StreamOptions {
  * (ENOSPC) or an empty output fails the whole step; the caller removes the partial file.
  */
 export async function streamCommandsToFile(commands: Command[], file: string, options: StreamOptions = {}): Promise<StreamedFile> {
-  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: true });
+  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: true, input: options.input });
+  // A second 'data' listener beside the pipe sees every chunk the pipe passes on, in order, at no extra copy.
+  const input = options.hashLastInput && children.length > 1 ? measureStream(children.at(-2)!.stdout!) : undefined;
 
   const hash = createHash('sha256');
   let bytes = 0;
@@ -66,5 +74,15 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
   } finally {
     await handle.close();
   }
-  return { bytes, sha256: hash.digest('hex') };
+  return { bytes, sha256: hash.digest('hex'), ...(input ? { input: input() } : {}) };
+}
+
+function measureStream(stream: NodeJS.ReadableStream): () => { bytes: number; sha256: string } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  stream.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  return () => ({ bytes, sha256: hash.digest('hex') });
 }

@@ -77,7 +77,7 @@ export function createRestoreActivities(config: OpsConfig) {
     async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string }; from?: string; server?: string }): Promise<RestoreOutcome & { fetched?: FetchedCopy }> {
       const promote: Promotion = { database: input.database, ...(input.replacing ? { replace: { keptAs: input.replacing.keptAs } } : {}) };
       return withHeartbeat(async ({ cancelSignal }) => {
-        const context = { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours };
+        const context = { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours, identity: config.backup.encryption?.identityFile };
         const restore = (manifest: BackupManifest, artifact: string) => {
           const target = databaseTargetOf(config, manifest);
           const destination = { server: restoreServerOf(config, target, input.server), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };

@@ -6,6 +6,7 @@ import type { BackupManifest } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { findTarget } from '../../config/lookups.js';
 import { sha256OfFile } from '../files/hash-tree.js';
+import { openArtifact } from '../encryption/open-artifact.js';
 import { checkSnapshot } from './check-snapshot.js';
 import type { RestoreContext, RestoreDestination, RestoreOutcome } from './restore-outcome.js';
 import { restoreMysql } from './restore-mysql.js';
@@ -27,13 +28,16 @@ export async function restoreAndCheck(config: OpsConfig, manifest: BackupManifes
   const server = config.backup.verify[manifest.kind];
   if (!server) throw new PreconditionFailed(`no backup.verify.${manifest.kind} server configured to restore ${manifest.id}`);
   const scratch = { server, database: verifyDatabaseName(manifest.target, new Date()), scratchPrefix: 'verify_' as const };
-  return restoreDatabase(manifest, artifactPath, scratch, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours });
+  return restoreDatabase(manifest, artifactPath, scratch, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours, identity: config.backup.encryption?.identityFile });
 }
 
 /** Why the artifact is not the one the manifest describes, or undefined when its sha256 matches. */
 export async function checksumMismatch(manifest: BackupManifest, artifactPath: string): Promise<string | undefined> {
   const actual = await sha256OfFile(artifactPath);
-  return actual === manifest.sha256 ? undefined : `checksum mismatch: manifest ${manifest.sha256.slice(0, 12)}…, artifact ${actual.slice(0, 12)}…`;
+  if (actual === manifest.sha256) return undefined;
+  // An encrypted artifact that fails its hash is corrupt, whatever key would be used: said so before any decryption.
+  const corrupt = manifest.encryption ? `: the ciphertext ${manifest.artifact} is corrupt` : '';
+  return `checksum mismatch: manifest ${manifest.sha256.slice(0, 12)}…, artifact ${actual.slice(0, 12)}…${corrupt}`;
 }
 
 export function databaseTargetOf(config: OpsConfig, manifest: BackupManifest): DatabaseTarget {
@@ -42,9 +46,14 @@ export function databaseTargetOf(config: OpsConfig, manifest: BackupManifest): D
   return target;
 }
 
-/** The one restore-and-check path of verify, drills and `ops restore`: restore the dump into `destination`, then run every check. */
+/**
+ * The one restore-and-check path of verify, drills and `ops restore`: restore the dump into
+ * `destination`, then run every check. An encrypted dump is opened first (identity, sealed counts)
+ * and decrypted as a stream into the restore.
+ */
 export async function restoreDatabase(manifest: BackupManifest, artifactPath: string, destination: RestoreDestination, target: DatabaseTarget, context: RestoreContext): Promise<RestoreOutcome> {
+  const opened = await openArtifact(manifest, artifactPath, context.identity);
   return manifest.kind === 'postgres'
-    ? restorePostgres(manifest, artifactPath, destination, target.assertions, context)
-    : restoreMysql(manifest, artifactPath, destination, target.assertions, context);
+    ? restorePostgres(opened, destination, target.assertions, context)
+    : restoreMysql(opened, destination, target.assertions, context);
 }

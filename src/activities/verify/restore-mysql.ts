@@ -1,13 +1,12 @@
 import mysql from 'mysql2/promise';
 import { decompress } from '../../commands/compression.js';
 import { mysqlImport } from '../../commands/mysql.js';
-import type { BackupManifest } from '../../core/backup-record.js';
 import type { AssertionResult } from '../../core/check-verdicts.js';
 import { OpsError } from '../../core/errors.js';
 import type { AssertionSpec } from '../../core/verify-checks.js';
 import { mysqlBinaries } from '../backup/mysql-binaries.js';
 import { connectMysql, countMysqlRows } from '../databases/mysql-client.js';
-import { runPipeline } from '../process/run-pipeline.js';
+import { runOnPlaintext, type OpenedArtifact } from '../encryption/open-artifact.js';
 import { checkedOutcome, restoreFailed } from './checked-outcome.js';
 import { promoteMysql } from './promote-mysql.js';
 import { claimMysqlScratch, dropAbandonedMysqlScratch, dropMysqlScratch } from './mysql-scratch.js';
@@ -18,7 +17,8 @@ import type { RestoreContext, RestoreDestination, RestoreOutcome } from './resto
  * the destination promotes it and every check passed, its tables move to the final name (see
  * promoteMysql); the scratch database is dropped in every case.
  */
-export async function restoreMysql(manifest: BackupManifest, artifactPath: string, destination: RestoreDestination, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
+export async function restoreMysql(opened: OpenedArtifact, destination: RestoreDestination, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
+  const { manifest } = opened;
   const { server, database } = destination;
   const admin = await connectMysql(server.url, server.password, undefined);
   try {
@@ -28,8 +28,9 @@ export async function restoreMysql(manifest: BackupManifest, artifactPath: strin
     try {
       const started = Date.now();
       try {
-        await runPipeline(
-          [decompress(manifest.compression === 'gzip' ? 'gzip' : 'zstd', artifactPath), mysqlImport(mysqlBinaries().client, server.url, server.password, database)],
+        await runOnPlaintext(
+          opened,
+          (file) => [decompress(manifest.compression === 'gzip' ? 'gzip' : 'zstd', file), mysqlImport(mysqlBinaries().client, server.url, server.password, database)],
           { secrets: [server.password], cancelSignal: context.cancelSignal, retryable: false },
         );
       } catch (err) {

@@ -19,6 +19,8 @@ export interface RestoreContext {
   now: () => Date;
   /** backup.verify.dropStaleAfterHours: the sweep before a scratch restore drops scratch databases older than this. */
   staleAfterHours: number;
+  /** backup.encryption.identityFile, for an encrypted backup; never logged (a Secret) */
+  identity?: Secret | undefined;
 }
 
 export interface RestoreServer {

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { pgRestore, type PgRestoreSection } from '../../commands/postgres.js';
-import type { BackupManifest, TableCount } from '../../core/backup-record.js';
+import type { TableCount } from '../../core/backup-record.js';
 import { OpsError } from '../../core/errors.js';
 import type { AssertionResult } from '../../core/check-verdicts.js';
 import type { AssertionSpec } from '../../core/verify-checks.js';
 import { connectPostgres, countPostgresRows } from '../databases/postgres-client.js';
-import { runCommand } from '../process/run-command.js';
+import { runOnPlaintext, type OpenedArtifact } from '../encryption/open-artifact.js';
 import { checkedOutcome, restoreFailed } from './checked-outcome.js';
 import { promotePostgres } from './promote-postgres.js';
 import { claimPostgresScratch, dropAbandonedPostgresScratch, dropPostgresScratch } from './postgres-scratch.js';
@@ -42,7 +42,8 @@ async function restoreCounting(restore: (section: PgRestoreSection) => Promise<u
  * dies instead, the next restore with the same prefix on the server (or, for verify_*, the next
  * worker start) drops it.
  */
-export async function restorePostgres(manifest: BackupManifest, artifactPath: string, destination: RestoreDestination, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
+export async function restorePostgres(opened: OpenedArtifact, destination: RestoreDestination, assertions: AssertionSpec[], context: RestoreContext): Promise<RestoreOutcome> {
+  const { manifest } = opened;
   const { server, database } = destination;
   const admin = await connectPostgres(server.url, server.password, server.url.database || 'postgres');
   try {
@@ -51,8 +52,9 @@ export async function restorePostgres(manifest: BackupManifest, artifactPath: st
     await claimPostgresScratch(admin, database, server);
     try {
       const started = Date.now();
+      // An encrypted dump is decrypted once per section: three streams through age, never a plaintext file.
       const restore = (section: PgRestoreSection) =>
-        runCommand(pgRestore(server.url, server.password, { database, file: artifactPath, section }), {
+        runOnPlaintext(opened, (file) => [pgRestore(server.url, server.password, { database, file, section })], {
           secrets: [server.password],
           cancelSignal: context.cancelSignal,
           retryable: false,

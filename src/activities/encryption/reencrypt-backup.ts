@@ -1,0 +1,111 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ageDecrypt, ageEncrypt } from '../../commands/age.js';
+import type { OpsConfig } from '../../config/load-config.js';
+import { describeDestination } from '../../config/offsite-destination.js';
+import type { Secret } from '../../config/secret.js';
+import { needsReencrypt, recipientFingerprint, rewrappedName, staleOffsiteCopies } from '../../core/age-recipients.js';
+import { parseBackupId } from '../../core/backup-id.js';
+import type { BackupEntry, BackupManifest } from '../../core/backup-record.js';
+import { PreconditionFailed, VerifyFailed } from '../../core/errors.js';
+import { copyOffsite } from '../backup/copy-offsite.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { offsiteStoreNamed } from '../offsite/offsite-store.js';
+import { streamCommandsToFile, type StreamedFile, type StreamOptions } from '../process/stream-to-file.js';
+import type { BackupRepository } from '../repository/backup-repository.js';
+import { checksumMismatch } from '../verify/restore-and-check.js';
+import { identityFor } from './artifact-identity.js';
+import { decryptFailure } from './open-artifact.js';
+
+export interface ReencryptResult {
+  backupId: string;
+  /** re-wrapped here, or already for the current recipients */
+  rewrapped: boolean;
+  recipients: string[];
+  /** the offsite destinations its copy was uploaded to again */
+  reuploaded: string[];
+}
+
+/** The encrypted backups (of a target, or the one named) made for other recipients, or whose offsite copies are still the old ciphertext. */
+export async function backupsToReencrypt(config: OpsConfig, repository: BackupRepository, input: { target?: string; backupId?: string }): Promise<string[]> {
+  const recipients = currentRecipients(config);
+  const entries = input.backupId ? [await repository.get(input.backupId)] : await repository.list(input.target);
+  if (input.backupId && !entries[0]!.manifest.encryption) throw new PreconditionFailed(`${input.backupId} is not encrypted: only encrypted backups are re-wrapped`);
+  const configured = config.backup.offsite.map(describeDestination);
+  const staleOffsite = (e: BackupEntry) => staleOffsiteCopies(e.manifest.sha256, e.offsite?.copies).some((d) => configured.includes(d));
+  return entries.filter((e) => e.manifest.encryption && (needsReencrypt(e.manifest.encryption.recipients, recipients) || staleOffsite(e))).map((e) => e.id);
+}
+
+/**
+ * Re-wraps one backup for the current recipients. age cannot re-wrap a header without the
+ * payload, so the artifact streams through `age -d | age -e` into a new file beside the old one,
+ * its plaintext hashed on the way and checked against the manifest; then the manifest is swapped
+ * in by one atomic rename and the old files are removed. No plaintext touches disk. Each offsite
+ * copy still holding the old ciphertext is removed and uploaded again (age ciphertext cannot be
+ * re-wrapped in place there either); until that upload finishes the destination has no copy.
+ */
+export async function reencryptBackup(config: OpsConfig, repository: BackupRepository, input: { backupId: string }): Promise<ReencryptResult> {
+  const recipients = currentRecipients(config);
+  let entry = await repository.get(input.backupId);
+  const encryption = entry.manifest.encryption;
+  if (!encryption) throw new PreconditionFailed(`${input.backupId} is not encrypted: only encrypted backups are re-wrapped`);
+  const rewrapped = needsReencrypt(encryption.recipients, recipients);
+  if (rewrapped) entry = { ...entry, manifest: await rewrap(repository, entry, recipients, config.backup.encryption?.identityFile) };
+  const reuploaded: string[] = [];
+  // A destination no longer configured keeps its old copy: retention there is no longer ops' either.
+  const configured = config.backup.offsite.map(describeDestination);
+  for (const destination of staleOffsiteCopies(entry.manifest.sha256, entry.offsite?.copies).filter((d) => configured.includes(d))) {
+    const store = await offsiteStoreNamed(config, destination);
+    const { target, stamp } = parseBackupId(entry.id);
+    await store.remove(target, stamp);
+    await copyOffsite(config, repository, { backupId: entry.id, destination });
+    reuploaded.push(destination);
+  }
+  return { backupId: entry.id, rewrapped, recipients: recipients.map(recipientFingerprint), reuploaded };
+}
+
+async function rewrap(repository: BackupRepository, entry: BackupEntry, recipients: string[], configured: Secret | undefined): Promise<BackupManifest> {
+  const { manifest, dir } = entry;
+  const encryption = manifest.encryption!;
+  const mismatch = await checksumMismatch(manifest, join(dir, manifest.artifact));
+  if (mismatch) throw new VerifyFailed(`${manifest.id}: ${mismatch}; not re-encrypted`);
+  const identity = (await identityFor(manifest, configured))!;
+  const artifact = rewrappedName(manifest.artifact, recipients);
+  const sealedFile = rewrappedName(encryption.sealed.file, recipients);
+  const [streamed, sealed] = await withHeartbeat(async ({ cancelSignal, progress }) => [
+    await rewrapFile(manifest, dir, manifest.artifact, artifact, recipients, identity, { cancelSignal, onProgress: (bytes) => progress({ bytes }) }),
+    await rewrapFile(manifest, dir, encryption.sealed.file, sealedFile, recipients, identity, { cancelSignal }),
+  ]);
+  if (streamed.input?.sha256 !== encryption.plaintextSha256) {
+    await rm(join(dir, artifact), { force: true });
+    throw new VerifyFailed(`${manifest.id}: the plaintext of ${manifest.artifact} has sha256 ${streamed.input?.sha256.slice(0, 12)}…, the manifest ${encryption.plaintextSha256.slice(0, 12)}…; not re-encrypted`);
+  }
+  const updated: BackupManifest = {
+    ...manifest,
+    artifact,
+    bytes: streamed.bytes,
+    sha256: streamed.sha256,
+    encryption: { ...encryption, recipients: recipients.map(recipientFingerprint), sealed: { file: sealedFile, sha256: sealed.sha256, bytes: sealed.bytes } },
+  };
+  await repository.replaceManifest(updated);
+  for (const old of [manifest.artifact, encryption.sealed.file]) if (old !== artifact && old !== sealedFile) await rm(join(dir, old), { force: true });
+  return updated;
+}
+
+/** age --decrypt | age --encrypt into `to`, beside `from`; what a cut-short attempt left under `to` goes first. */
+async function rewrapFile(manifest: BackupManifest, dir: string, from: string, to: string, recipients: string[], identity: Secret, options: StreamOptions): Promise<StreamedFile> {
+  const target = join(dir, to);
+  await rm(target, { force: true });
+  try {
+    return await streamCommandsToFile([ageDecrypt(join(dir, from)), ageEncrypt(recipients)], target, { ...options, input: identity.reveal(), secrets: [identity], hashLastInput: true });
+  } catch (err) {
+    await rm(target, { force: true });
+    throw decryptFailure(err, manifest, from);
+  }
+}
+
+function currentRecipients(config: OpsConfig): string[] {
+  const recipients = config.backup.encryption?.recipients;
+  if (!recipients) throw new PreconditionFailed('backup.encryption is not configured: there are no recipients to re-encrypt to');
+  return recipients;
+}
