@@ -12,7 +12,7 @@ import { copyOffsite } from '../backup/copy-offsite.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { offsiteStoreNamed } from '../offsite/offsite-store.js';
 import { streamCommandsToFile, type StreamedFile, type StreamOptions } from '../process/stream-to-file.js';
-import type { BackupRepository } from '../repository/backup-repository.js';
+import type { BackupRepository } from '../../records/backup-repository.js';
 import { checksumMismatch } from '../verify/restore-and-check.js';
 import { identityFor } from './artifact-identity.js';
 import { decryptFailure } from './open-artifact.js';
