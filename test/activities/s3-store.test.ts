@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Destination } from '../../src/config/offsite-destination.js';
 import { Secret } from '../../src/config/secret.js';
@@ -32,6 +33,11 @@ function destination(overrides: Partial<S3Destination> = {}): S3Destination {
   };
 }
 
+/** A multipart upload in 5 MiB parts (ops cuts 8 MiB), with SHA-256 checksums: as another tool would leave it. */
+async function uploadElsewise(key: string, body: Buffer): Promise<void> {
+  await new Upload({ client: s3.client, params: { Bucket: 'backups', Key: key, Body: body, ChecksumAlgorithm: 'SHA256' }, partSize: 5 * 1024 * 1024 }).done();
+}
+
 /** A dump backup in a directory of its own, as the repository holds it. */
 async function dumpEntry(target: string, stamp: string, bytes: number): Promise<BackupEntry> {
   const entryDir = join(dir, 'repo', target, stamp);
@@ -53,10 +59,12 @@ describe('S3Store against a real S3-compatible server (versitygw)', () => {
     expect(await store.has('app-db', '20261201T020000Z')).toBe(true);
   });
 
-  it('copies a multipart artifact, confirmed by reading it back (a multipart SHA-256 is composite)', async () => {
+  it('copies a multipart artifact, confirmed by the server\'s composite SHA-256 matching that of the parts that went up', async () => {
     const entry = await dumpEntry('big-db', '20261201T020000Z', 20 * 1024 * 1024 + 123);
     const store = new S3Store(destination());
-    expect(await store.copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'read-back' });
+    expect(await store.copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'storage-checksum' });
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: 'backups', Key: 'ops/nightly/big-db/20261201T020000Z/dump.sql.zst', ChecksumMode: 'ENABLED' }));
+    expect(head.ChecksumSHA256).toMatch(/-3$/);
     const fetched = join(dir, 'fetched-big');
     await mkdir(fetched);
     await store.fetch('big-db', '20261201T020000Z', fetched, never);
@@ -94,6 +102,26 @@ describe('S3Store against a real S3-compatible server (versitygw)', () => {
     await store.copy(entry, never);
     await writeFile(join(entry.dir, 'dump.sql.zst'), 'changed locally');
     expect((await store.copy(entry, never)).sha256Confirmed).toBe(entry.manifest.sha256);
+  });
+
+  it('a multipart copy found in place with parts cut otherwise (another uploader) is confirmed by reading it back', async () => {
+    const entry = await dumpEntry('other-parts-db', '20261201T020000Z', 12 * 1024 * 1024);
+    const base = 'ops/nightly/other-parts-db/20261201T020000Z';
+    await uploadElsewise(`${base}/dump.sql.zst`, await readFile(join(entry.dir, 'dump.sql.zst')));
+    await s3.client.send(new PutObjectCommand({ Bucket: 'backups', Key: `${base}/manifest.json`, Body: JSON.stringify(entry.manifest) }));
+    expect(await new S3Store(destination()).copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'read-back' });
+  });
+
+  it('a multipart copy found in place whose bytes are not the backup\'s: the composite differs, the read-back names the key', async () => {
+    const entry = await dumpEntry('swapped-db', '20261201T020000Z', 12 * 1024 * 1024);
+    const base = 'ops/nightly/swapped-db/20261201T020000Z';
+    const other = randomBytes(12 * 1024 * 1024);
+    await uploadElsewise(`${base}/dump.sql.zst`, other);
+    await s3.client.send(new PutObjectCommand({ Bucket: 'backups', Key: `${base}/manifest.json`, Body: JSON.stringify(entry.manifest) }));
+    const error = await new S3Store(destination()).copy(entry, never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerifyFailed);
+    const actual = createHash('sha256').update(other).digest('hex');
+    expect((error as Error).message).toBe(`offsite copy of swapped-db-20261201T020000Z at s3://backups/ops/nightly: ${base}/dump.sql.zst has sha256 ${actual.slice(0, 12)}…, expected ${entry.manifest.sha256.slice(0, 12)}…`);
   });
 
   it('an object whose bytes differ from the manifest fails the copy, naming the key', async () => {

@@ -14,8 +14,10 @@ import { describeDestination, type S3Destination } from '../../config/offsite-de
 import { dateOfStamp, isStamp } from '../../core/backup-id.js';
 import type { BackupEntry, BackupManifest } from '../../core/backup-record.js';
 import { OpsError, VerifyFailed } from '../../core/errors.js';
+import { partPlan } from '../../core/s3-part-plan.js';
 import type { CopyConfirmation, OffsiteStore } from './offsite-store.js';
 import { s3ClientFor, s3Failure } from './s3-client.js';
+import { digestsOfFile } from './part-digests.js';
 import { confirmObject, downloadObject, uploadObject } from './s3-object.js';
 
 const MANIFEST = 'manifest.json';
@@ -45,8 +47,13 @@ export class S3Store implements OffsiteStore {
     let confirmedBy: CopyConfirmation['confirmedBy'] = 'storage-checksum';
     for (const file of filesOf(manifest)) {
       const key = `${base}/${file.path}`;
-      if (!present) await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(join(entry.dir, file.path)), { ...checked, bytes: file.bytes }));
-      const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, checked));
+      const local = join(entry.dir, file.path);
+      // A multipart copy found complete (a retried step) is confirmed against the local file's digests: a local read instead of a download.
+      const { partSize } = partPlan(file.bytes);
+      const uploaded = present
+        ? file.bytes > partSize ? await digestsOfFile(local, partSize) : undefined
+        : await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(local), { ...checked, bytes: file.bytes }));
+      const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, { ...checked, uploaded }));
       if (actual !== file.sha256) {
         throw new VerifyFailed(`offsite copy of ${entry.id} at ${this.name}: ${key} has sha256 ${actual.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…`);
       }
