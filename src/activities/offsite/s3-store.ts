@@ -23,6 +23,8 @@ import { confirmObject, downloadObject, uploadObject } from './s3-object.js';
 const MANIFEST = 'manifest.json';
 /** A stamp with objects but no manifest this long after its time is what a cut-short copy or removal left. */
 const LEFTOVER_AFTER_MS = 24 * 3600 * 1000;
+/** An upload started this long ago is no attempt's any more: a copy attempt is cut off after the long steps' 6 hours. */
+const ORPHANED_UPLOAD_AFTER_MS = 24 * 3600 * 1000;
 
 /**
  * A bucket (under a prefix) on S3-compatible storage: <prefix>/<target>/<stamp>/<artifact> and
@@ -113,12 +115,25 @@ export class S3Store implements OffsiteStore {
     }
   }
 
-  /** Uploads a failed attempt could not abort (the server or the worker went away) hold storage until aborted. */
-  private async abortOrphanedUploads(prefix: string): Promise<void> {
-    const { bucket } = this.destination;
-    const listing = await this.s3(`listing uploads under ${prefix}`, () => this.client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix })));
-    for (const upload of listing.Uploads ?? []) {
-      await this.s3(`aborting the upload of ${upload.Key}`, () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId })));
+  /**
+   * Uploads a failed attempt could not abort (the server or the worker went away) hold storage
+   * until aborted, and no provider lists them as objects. Before each copy: every upload of this
+   * copy's own objects (an earlier attempt's), and any under the destination's prefix started over
+   * a day ago (a copy whose retries gave up; a younger one may be another copy under way).
+   */
+  private async abortOrphanedUploads(ownPrefix: string): Promise<void> {
+    const { bucket, prefix } = this.destination;
+    const under = prefix ? `${prefix}/` : '';
+    const orphanedBefore = Date.now() - ORPHANED_UPLOAD_AFTER_MS;
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      const listing = await this.s3(`listing uploads under ${under || 'the bucket\'s root'}`, () => this.client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: under, ...markers })));
+      for (const { Key: key, UploadId: uploadId, Initiated: initiated } of listing.Uploads ?? []) {
+        if (!key?.startsWith(ownPrefix) && !(initiated && initiated.getTime() < orphanedBefore)) continue;
+        await this.s3(`aborting the upload of ${key}`, () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })));
+      }
+      if (!listing.IsTruncated) return;
+      markers = { KeyMarker: listing.NextKeyMarker, UploadIdMarker: listing.NextUploadIdMarker };
     }
   }
 
