@@ -39,6 +39,8 @@ interface LegRun {
   seconds: number;
   /** the copying process's peak RSS, where the leg measures it */
   peakRssBytes?: number;
+  /** the leg's process from spawn to exit, where `seconds` times only the copy inside it */
+  processSeconds?: number;
   confirmedBy?: string;
 }
 
@@ -90,6 +92,7 @@ async function opsLeg(dir: string, s3: S3Server, entry: BackupEntry, round: stri
   const destinationPrefix = `ops-${round}`;
   const configFile = await writeOpsConfig(dir, s3, destinationPrefix);
   const env = { OPS_CONFIG: configFile, BACKUP_ID: entry.id, DESTINATION: `s3://${BUCKET}/${destinationPrefix}`, BENCH_S3_KEY_ID: s3.accessKeyId, BENCH_S3_SECRET: s3.secretAccessKey };
+  const spawned = performance.now();
   const child = execa(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench/offsite-copy-leg.ts')], { cwd: PROJECT_ROOT, env, stdin: 'ignore' });
   const sampler = new RssSampler(child.pid!);
   const window = sampler.open();
@@ -97,7 +100,8 @@ async function opsLeg(dir: string, s3: S3Server, entry: BackupEntry, round: stri
     const { stdout } = await child;
     const reported = JSON.parse(stdout.trim().split('\n').at(-1)!) as { seconds: number; peakRssBytes: number; confirmedBy: string };
     const sampled = window.close();
-    return { seconds: reported.seconds, peakRssBytes: Math.max(reported.peakRssBytes, sampled.processBytes), confirmedBy: reported.confirmedBy };
+    const processSeconds = (performance.now() - spawned) / 1000;
+    return { seconds: reported.seconds, peakRssBytes: Math.max(reported.peakRssBytes, sampled.processBytes), confirmedBy: reported.confirmedBy, processSeconds };
   } finally {
     sampler.stop();
   }
@@ -136,7 +140,8 @@ try {
       const run = await leg.run(round === 0 ? 'warmup' : String(round));
       await emptyBucket(s3);
       if (round > 0) runs.get(leg.name)!.push(run);
-      line.push(`${leg.name} ${run.seconds.toFixed(2)} s${run.peakRssBytes ? ` (peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB)` : ''}`);
+      const extras = [run.processSeconds ? `process ${run.processSeconds.toFixed(2)} s with start-up` : '', run.peakRssBytes ? `peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB` : ''].filter(Boolean);
+      line.push(`${leg.name} ${run.seconds.toFixed(2)} s${extras.length ? ` (${extras.join(', ')})` : ''}`);
     }
     log(`${label}${round === 0 ? ' (not counted)' : ''}: ${line.join(', ')}`);
   }
@@ -150,7 +155,7 @@ try {
       `artifact: pg_dump -Fc of a generated database, ${mib(entry.manifest.bytes).toFixed(1)} MiB; versitygw on 127.0.0.1; ${availableParallelism()} CPUs, load ${loadAtStart.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
       `rounds ${rounds} after a warm-up; seconds per round: ${legs.map((leg) => `${leg.name} ${runs.get(leg.name)!.map((r) => r.seconds.toFixed(2)).join(' ')}`).join('; ')}`,
       `rclone_seconds=${seconds('rclone').toFixed(2)}   (${rate('rclone').toFixed(1)} MiB/s, rclone copy with its defaults, median)`,
-      `ops_seconds=${seconds('ops').toFixed(2)}   (${rate('ops').toFixed(1)} MiB/s, S3 store copy and confirmation (${opsRuns[0]!.confirmedBy}), encryption off, median)`,
+      `ops_seconds=${seconds('ops').toFixed(2)}   (${rate('ops').toFixed(1)} MiB/s, S3 store copy and confirmation (${opsRuns[0]!.confirmedBy}), encryption off, median; the process with node start-up and config load: ${median(opsRuns.map((r) => r.processSeconds!)).toFixed(2)} s)`,
       `ops_peak_rss_mib=${mib(Math.max(...opsRuns.map((r) => r.peakRssBytes ?? 0))).toFixed(0)}   (the copying process, VmHWM, highest of the rounds)`,
       `offsite_overhead_ratio=${(seconds('ops') / seconds('rclone')).toFixed(3)}`,
     ].join('\n'),
