@@ -144,6 +144,15 @@ describe('S3Store against a real S3-compatible server (versitygw)', () => {
     expect(await new S3Store(destination()).copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'read-back' });
   });
 
+  it('a copy found in place without a stored SHA-256 (a store that keeps none) is confirmed by reading it back', async () => {
+    const entry = await dumpEntry('no-sha-db', '20261201T020000Z', 12 * 1024 * 1024);
+    const base = 'ops/nightly/no-sha-db/20261201T020000Z';
+    await new Upload({ client: s3.client, params: { Bucket: 'backups', Key: `${base}/dump.sql.zst`, Body: await readFile(join(entry.dir, 'dump.sql.zst')) }, partSize: 8 * 1024 * 1024 }).done();
+    await s3.client.send(new PutObjectCommand({ Bucket: 'backups', Key: `${base}/manifest.json`, Body: JSON.stringify(entry.manifest) }));
+    expect((await s3.client.send(new HeadObjectCommand({ Bucket: 'backups', Key: `${base}/dump.sql.zst`, ChecksumMode: 'ENABLED' }))).ChecksumSHA256).toBeUndefined();
+    expect(await new S3Store(destination()).copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'read-back' });
+  });
+
   it('a multipart copy found in place whose bytes are not the backup\'s: the composite differs, the read-back names the key', async () => {
     const entry = await dumpEntry('swapped-db', '20261201T020000Z', 12 * 1024 * 1024);
     const base = 'ops/nightly/swapped-db/20261201T020000Z';
