@@ -17,7 +17,7 @@ import { OpsError, VerifyFailed } from '../../core/errors.js';
 import { partPlan } from '../../core/s3-part-plan.js';
 import type { CopyConfirmation, OffsiteStore } from './offsite-store.js';
 import { s3ClientFor, s3Failure } from './s3-client.js';
-import { digestsOfFile } from './part-digests.js';
+import { digestsOfFile, type UploadDigests } from './part-digests.js';
 import { confirmObject, downloadObject, uploadObject } from './s3-object.js';
 
 const MANIFEST = 'manifest.json';
@@ -50,10 +50,8 @@ export class S3Store implements OffsiteStore {
     for (const file of filesOf(manifest)) {
       const key = `${base}/${file.path}`;
       const local = join(entry.dir, file.path);
-      // A multipart copy found complete (a retried step) is confirmed against the local file's digests: a local read instead of a download.
-      const { partSize } = partPlan(file.bytes);
       const uploaded = present
-        ? file.bytes > partSize ? await digestsOfFile(local, partSize) : undefined
+        ? await digestsInPlace(local, file.bytes)
         : await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(local), { ...checked, bytes: file.bytes }));
       const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, { ...checked, uploaded }));
       if (actual !== file.sha256) {
@@ -163,6 +161,15 @@ export class S3Store implements OffsiteStore {
       throw err instanceof OpsError ? err : s3Failure(this.destination, doing, err);
     }
   }
+}
+
+/**
+ * A multipart copy found complete (a retried step) is confirmed against the local file's digests:
+ * a local read instead of a download. A single part's stored SHA-256 is the object's own.
+ */
+async function digestsInPlace(file: string, bytes: number): Promise<UploadDigests | undefined> {
+  const { partSize } = partPlan(bytes);
+  return bytes > partSize ? digestsOfFile(file, partSize) : undefined;
 }
 
 /** The objects a copy consists of, with the sha256 each must have: the dump, or every file of a snapshot. */
