@@ -44,14 +44,17 @@ interface LegRun {
   confirmedBy?: string;
 }
 
-/** The config a worker would run with: the destination's keys as ${ENV} secrets, never in the file. */
-async function writeOpsConfig(dir: string, s3: S3Server, prefix: string): Promise<string> {
+/**
+ * The config a worker would run with: the destination's keys as ${ENV} secrets, never in the file.
+ * `backupExtras` go into `backup:` beside the destination (the encrypted leg's recipients).
+ */
+async function writeOpsConfig(dir: string, s3: S3Server, prefix: string, backupExtras: Record<string, unknown>): Promise<string> {
   const doc = {
     stateDir: './state',
     repository: './repo',
     reports: './reports',
     databases: [{ name: TARGET, url: 'postgres://bench@127.0.0.1:5432/bench' }],
-    backup: { verify: { postgres: { url: 'postgres://bench@127.0.0.1:5432/postgres' } }, offsite: [{ url: `s3://${BUCKET}/${prefix}`, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: '${BENCH_S3_KEY_ID}', secretAccessKey: '${BENCH_S3_SECRET}' }] },
+    backup: { ...backupExtras, verify: { postgres: { url: 'postgres://bench@127.0.0.1:5432/postgres' } }, offsite: [{ url: `s3://${BUCKET}/${prefix}`, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: '${BENCH_S3_KEY_ID}', secretAccessKey: '${BENCH_S3_SECRET}' }] },
   };
   const file = join(dir, 'ops.config.yaml');
   await writeFile(file, stringify(doc));
@@ -87,10 +90,13 @@ async function rcloneLeg(s3: S3Server, entry: BackupEntry, round: string): Promi
   return { seconds: (performance.now() - started) / 1000 };
 }
 
-/** (b) ops' own copy path in a process of its own (bench/offsite-copy-leg.ts), its RSS sampled while it copies. */
-async function opsLeg(dir: string, s3: S3Server, entry: BackupEntry, round: string): Promise<LegRun> {
-  const destinationPrefix = `ops-${round}`;
-  const configFile = await writeOpsConfig(dir, s3, destinationPrefix);
+/**
+ * (b) ops' own copy path in a process of its own (bench/offsite-copy-leg.ts), its RSS sampled while
+ * it copies. `name` keeps each leg's objects apart; `backupExtras` as for writeOpsConfig.
+ */
+async function opsLeg(dir: string, s3: S3Server, entry: BackupEntry, round: string, name = 'ops', backupExtras: Record<string, unknown> = {}): Promise<LegRun> {
+  const destinationPrefix = `${name}-${round}`;
+  const configFile = await writeOpsConfig(dir, s3, destinationPrefix, backupExtras);
   const env = { OPS_CONFIG: configFile, BACKUP_ID: entry.id, DESTINATION: `s3://${BUCKET}/${destinationPrefix}`, BENCH_S3_KEY_ID: s3.accessKeyId, BENCH_S3_SECRET: s3.secretAccessKey };
   const spawned = performance.now();
   const child = execa(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench/offsite-copy-leg.ts')], { cwd: PROJECT_ROOT, env, stdin: 'ignore' });
