@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything ops needs on this machine, idempotently; fast when all is already there.
-#   - system tools from Debian packages: PostgreSQL, MariaDB, rsync, OpenSSH, zstd (and zsh, for the completion test)
+#   - system tools from Debian packages: PostgreSQL, MariaDB, rsync, OpenSSH, zstd (and zsh, for the completion test;
+#     rclone, what `npm run bench:offsite` compares the offsite copy with)
 #   - npm dependencies (npm ci when package-lock.json changed)
 #   - the Temporal CLI (dev server + Web UI), built from the Go module proxy into .tools/bin
 #   - versitygw, the S3-compatible server the offsite tests copy to, built the same way
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 TEMPORAL_CLI_VERSION=v1.5.1   # the newest tag `go install` accepts: later tags carry a replace directive
 VERSITYGW_VERSION=v1.8.0      # its module carries no replace directive, so `go install` builds it
 TOOLS_BIN="$PWD/.tools/bin"
-APT_PACKAGES=(rsync openssh-client openssh-server postgresql postgresql-client mariadb-server mariadb-client zstd zsh age)
+APT_PACKAGES=(rsync openssh-client openssh-server postgresql postgresql-client mariadb-server mariadb-client zstd zsh age rclone)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -22,11 +22,11 @@ afterAll(async () => {
 });
 
 describe('S3 upload memory', () => {
-  it('a 1 GiB artifact goes up streamed: the copying process peaks well under 300 MB RSS, upload and read-back included', async () => {
+  it('a 1 GiB artifact goes up streamed: the copying process peaks well under 300 MB RSS, hashing whole and per part included', async () => {
     const entryDir = join(dir, 'repo', 'big-db', '20261201T020000Z');
     await mkdir(entryDir, { recursive: true });
     const artifact = join(entryDir, 'dump.pgc');
-    // Sparse: costs no disk to make; every byte of it still passes through the upload and the read-back.
+    // Sparse: costs no disk to make; every byte of it still passes through the hashes and the upload.
     await writeFile(artifact, '');
     await truncate(artifact, GIB);
     const sha256 = await sha256OfFile(artifact);
@@ -39,7 +39,7 @@ describe('S3 upload memory', () => {
       env: { COPY_ENTRY: JSON.stringify(entry), COPY_BUCKET: 'memory', COPY_ENDPOINT: s3.endpoint, S3_KEY_ID: s3.accessKeyId, S3_SECRET: s3.secretAccessKey },
     });
     const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { sha256Confirmed: string; confirmedBy: string; peakRssMiB: number };
-    expect(result).toMatchObject({ sha256Confirmed: sha256, confirmedBy: 'read-back' });
+    expect(result).toMatchObject({ sha256Confirmed: sha256, confirmedBy: 'storage-checksum' });
     expect(result.peakRssMiB).toBeLessThan(300);
     expect(await s3.keys('memory', 'memory/big-db/')).toEqual(['memory/big-db/20261201T020000Z/dump.pgc', 'memory/big-db/20261201T020000Z/manifest.json']);
   }, 300_000);

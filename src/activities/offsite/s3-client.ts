@@ -10,9 +10,9 @@ import { describeError, PreconditionFailed, TransientFailure } from '../../core/
  * (AWS_ACCESS_KEY_ID, ~/.aws, instance roles).
  */
 export function s3ClientFor(destination: S3Destination): S3Client {
-  const { endpoint, region, forcePathStyle, accessKeyId, secretAccessKey } = destination;
+  const { endpoint, forcePathStyle, accessKeyId, secretAccessKey } = destination;
   return new S3Client({
-    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    region: signingRegion(destination),
     forcePathStyle,
     ...(endpoint ? { endpoint } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId: accessKeyId.reveal(), secretAccessKey: secretAccessKey.reveal() } } : {}),
@@ -25,9 +25,14 @@ export function s3ClientFor(destination: S3Destination): S3Client {
 
 /** `s3://bucket/prefix at https://endpoint`: what every message about the destination names. */
 export function s3Where(destination: S3Destination): string {
-  return `${describeDestination(destination)} at ${destination.endpoint ?? `AWS S3 (${destination.region ?? process.env.AWS_REGION ?? 'us-east-1'})`}`;
+  return `${describeDestination(destination)} at ${destination.endpoint ?? `AWS S3 (${signingRegion(destination)})`}`;
 }
 
+function signingRegion(destination: S3Destination): string {
+  return destination.region ?? process.env.AWS_REGION ?? 'us-east-1';
+}
+
+const WRONG_REGION = new Set(['AuthorizationHeaderMalformed', 'PermanentRedirect', 'IllegalLocationConstraintException']);
 const DENIED = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'Forbidden', 'CredentialsProviderError']);
 
 /**
@@ -44,5 +49,9 @@ export function s3Failure(destination: S3Destination, doing: string, err: unknow
   if (name === 'NoSuchBucket') return new PreconditionFailed(`${where}: bucket ${destination.bucket} does not exist`);
   // The SDK's message is the server's or the network's text: the keys are no part of it, but a message is never trusted with them.
   const cause = redact(describeError(err).split('\n')[0] ?? '', [destination.accessKeyId, destination.secretAccessKey]);
+  // Signed for a region the bucket is not in: the same request fails the same way on every retry.
+  if (WRONG_REGION.has(name) || status === 301) {
+    return new PreconditionFailed(`${where}: ${doing} was refused (${name || `HTTP ${status}`}): ${cause}: check region (signing for ${signingRegion(destination)})`);
+  }
   return new TransientFailure(`${where}: ${doing} failed: ${cause}`);
 }

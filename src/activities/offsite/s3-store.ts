@@ -14,13 +14,17 @@ import { describeDestination, type S3Destination } from '../../config/offsite-de
 import { dateOfStamp, isStamp } from '../../core/backup-id.js';
 import type { BackupEntry, BackupManifest } from '../../core/backup-record.js';
 import { OpsError, VerifyFailed } from '../../core/errors.js';
+import { partPlan } from '../../core/s3-part-plan.js';
 import type { CopyConfirmation, OffsiteStore } from './offsite-store.js';
 import { s3ClientFor, s3Failure } from './s3-client.js';
+import { digestsOfFile, type UploadDigests } from './part-digests.js';
 import { confirmObject, downloadObject, uploadObject } from './s3-object.js';
 
 const MANIFEST = 'manifest.json';
 /** A stamp with objects but no manifest this long after its time is what a cut-short copy or removal left. */
 const LEFTOVER_AFTER_MS = 24 * 3600 * 1000;
+/** An upload started this long ago is no attempt's any more: a copy attempt is cut off after the long steps' 6 hours. */
+const ORPHANED_UPLOAD_AFTER_MS = 24 * 3600 * 1000;
 
 /**
  * A bucket (under a prefix) on S3-compatible storage: <prefix>/<target>/<stamp>/<artifact> and
@@ -45,8 +49,11 @@ export class S3Store implements OffsiteStore {
     let confirmedBy: CopyConfirmation['confirmedBy'] = 'storage-checksum';
     for (const file of filesOf(manifest)) {
       const key = `${base}/${file.path}`;
-      if (!present) await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(join(entry.dir, file.path)), { ...checked, bytes: file.bytes }));
-      const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, checked));
+      const local = join(entry.dir, file.path);
+      const uploaded = present
+        ? await digestsInPlace(local, file.bytes)
+        : await this.s3(`uploading ${key}`, () => uploadObject(this.client, this.destination.bucket, key, createReadStream(local), { ...checked, bytes: file.bytes }));
+      const { actual, confirmedBy: how } = await this.s3(`confirming ${key}`, () => confirmObject(this.client, this.destination.bucket, key, { ...checked, uploaded }));
       if (actual !== file.sha256) {
         throw new VerifyFailed(`offsite copy of ${entry.id} at ${this.name}: ${key} has sha256 ${actual.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…`);
       }
@@ -106,12 +113,25 @@ export class S3Store implements OffsiteStore {
     }
   }
 
-  /** Uploads a failed attempt could not abort (the server or the worker went away) hold storage until aborted. */
-  private async abortOrphanedUploads(prefix: string): Promise<void> {
-    const { bucket } = this.destination;
-    const listing = await this.s3(`listing uploads under ${prefix}`, () => this.client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix })));
-    for (const upload of listing.Uploads ?? []) {
-      await this.s3(`aborting the upload of ${upload.Key}`, () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId })));
+  /**
+   * Uploads a failed attempt could not abort (the server or the worker went away) hold storage
+   * until aborted, and no provider lists them as objects. Before each copy: every upload of this
+   * copy's own objects (an earlier attempt's), and any under the destination's prefix started over
+   * a day ago (a copy whose retries gave up; a younger one may be another copy under way).
+   */
+  private async abortOrphanedUploads(ownPrefix: string): Promise<void> {
+    const { bucket, prefix } = this.destination;
+    const under = prefix ? `${prefix}/` : '';
+    const orphanedBefore = Date.now() - ORPHANED_UPLOAD_AFTER_MS;
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      const listing = await this.s3(`listing uploads under ${under || 'the bucket\'s root'}`, () => this.client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: under, ...markers })));
+      for (const { Key: key, UploadId: uploadId, Initiated: initiated } of listing.Uploads ?? []) {
+        if (!key?.startsWith(ownPrefix) && !(initiated && initiated.getTime() < orphanedBefore)) continue;
+        await this.s3(`aborting the upload of ${key}`, () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })));
+      }
+      if (!listing.IsTruncated) return;
+      markers = { KeyMarker: listing.NextKeyMarker, UploadIdMarker: listing.NextUploadIdMarker };
     }
   }
 
@@ -141,6 +161,15 @@ export class S3Store implements OffsiteStore {
       throw err instanceof OpsError ? err : s3Failure(this.destination, doing, err);
     }
   }
+}
+
+/**
+ * A multipart copy found complete (a retried step) is confirmed against the local file's digests:
+ * a local read instead of a download. A single part's stored SHA-256 is the object's own.
+ */
+async function digestsInPlace(file: string, bytes: number): Promise<UploadDigests | undefined> {
+  const { partSize } = partPlan(bytes);
+  return bytes > partSize ? digestsOfFile(file, partSize) : undefined;
 }
 
 /** The objects a copy consists of, with the sha256 each must have: the dump (and its sealed table counts), or every file of a snapshot. */
