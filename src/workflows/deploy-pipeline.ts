@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../activities/deploy/run-smoke.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
@@ -149,9 +149,7 @@ type DeployPlan = Awaited<ReturnType<DeployActivities['planDeploy']>>;
  * deploys first pass it here, the ones it skips must show a passed deploy in their release logs.
  */
 async function checkPromotion(input: DeployInput, plan: DeployPlan, sha: string, progress: Progress): Promise<void> {
-  // patched: a run that started before this step existed replays without it.
-  const skipped = plan.promotionStages ?? [];
-  if (!patched('promotion-check')) return;
+  const skipped = plan.promotionStages;
   if (skipped.length === 0) progress.mark('promotion', 'skipped', 'every earlier stage is deployed first in this run');
   else if (input.skipPromotionCheck) progress.mark('promotion', 'skipped', `--skip-promotion-check: not checked against ${skipped.join(', ')}`);
   else await progress.run('promotion', () => withSummary(quick, `promotion ${input.app} ${short(sha)}`).checkPromotion({ app: input.app, sha, stages: skipped }));
