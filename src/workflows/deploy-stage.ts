@@ -150,6 +150,7 @@ export type RollbackEnd =
   /** `refused`: the switch refused before it touched anything, so the stage is as it was. */
   | { outcome: 'refused' | 'rollback-failed'; cause: string; error: string };
 
+/** The switch's label in the Web UI: inside a deploy it reads as the rollback it is; in `ops rollback`, whose run says rollback already, as a switch. */
 const SWITCH_VERB: Record<RollbackMove, string> = { 'automatic-rollback': 'roll back', 'manual-rollback': 'switch' };
 
 /**
