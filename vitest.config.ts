@@ -5,7 +5,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * without the global setup (`npm run test:unit`). A new file in these folders joins the lane by
  * itself; test/lanes.test.ts fails if one of them starts to need a server.
  */
-const UNIT_LANE = ['test/core/**/*.test.ts', 'test/contracts/**/*.test.ts', 'test/commands/**/*.test.ts', 'test/config/**/*.test.ts', 'test/lanes.test.ts'];
+const UNIT_LANE = ['test/core/**/*.test.ts', 'test/contracts/**/*.test.ts', 'test/commands/**/*.test.ts', 'test/config/**/*.test.ts', 'test/replay/**/*.test.ts', 'test/lanes.test.ts'];
 
 export default defineConfig({
   test: {

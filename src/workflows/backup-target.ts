@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { DumpResult, OffsiteFailure, TargetFailureDetails, VerifyRecord } from '../contracts/backup.js';
 import type { BackupTrigger } from '../core/backup-id.js';
@@ -36,8 +36,6 @@ export interface BackupTargetResult {
  */
 export async function backupTarget(input: BackupTargetInput): Promise<BackupTargetResult> {
   const progress = trackProgress(['dump', 'offsite', 'verify']);
-  // patched: a run that started before the run history existed replays without recording.
-  const recordsHistory = patched('backup-run-history');
   const problems: string[] = [];
   const offsiteFailures: OffsiteFailure[] = [];
   const destinations = input.offsiteDestinations ?? [undefined];
@@ -49,7 +47,7 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
     dump = await progress.run('dump', () => withSummary(dumper, `dump ${input.target}`).dumpTarget({ target: input.target, stamp: input.stamp, ...(input.trigger ? { trigger: input.trigger } : {}) }));
   } catch (err) {
     // The dump's failure is what this run reports; if its history line cannot be written either, that failure only goes uncounted.
-    if (recordsHistory) await withSummary(quick, `history of ${input.target}`).recordBackupRun({ target: input.target, kind: 'backup', dump: 'failed', verify: 'none', reason: innermostMessage(err) }).catch(() => undefined);
+    await withSummary(quick, `history of ${input.target}`).recordBackupRun({ target: input.target, kind: 'backup', dump: 'failed', verify: 'none', reason: innermostMessage(err) }).catch(() => undefined);
     throw err;
   }
   const { backupId } = dump;
@@ -89,13 +87,11 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
     problems.push(`verify failed: ${verify.reasons.join('; ')}`);
   }
 
-  if (recordsHistory) {
-    const outcome = { target: input.target, kind: 'backup', backupId, dump: 'ok', verify: verifyPassed ? 'passed' : 'failed' } as const;
-    // Health counts failures from the history: a run it does not know of must not pass unnoticed.
-    await withSummary(quick, `history of ${input.target}`).recordBackupRun({ ...outcome, ...(verifyPassed ? {} : { reason: verify.reasons.join('; ') }) }).catch((err: unknown) => {
-      problems.push(`run history not recorded: ${innermostMessage(err)}`);
-    });
-  }
+  const outcome = { target: input.target, kind: 'backup', backupId, dump: 'ok', verify: verifyPassed ? 'passed' : 'failed' } as const;
+  // Health counts failures from the history: a run it does not know of must not pass unnoticed.
+  await withSummary(quick, `history of ${input.target}`).recordBackupRun({ ...outcome, ...(verifyPassed ? {} : { reason: verify.reasons.join('; ') }) }).catch((err: unknown) => {
+    problems.push(`run history not recorded: ${innermostMessage(err)}`);
+  });
 
   if (problems.length > 0) {
     const offsiteFailed = offsiteFailures.length > 0;

@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ApplicationFailure, ChildWorkflowFailure, patched, proxyActivities, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, proxyActivities, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { BackupPlan, TargetFailureDetails, TargetOutcome, TargetRetention } from '../contracts/backup.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
@@ -48,26 +48,23 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
   const stamp = stampOf(startedAt);
   const progress = trackProgress(['plan', 'targets', 'retention', 'report', 'health']);
 
-  // patched: a run that started before this step existed replays without it.
-  const runUrl = input.runUrl ?? (patched('nightly-run-link') ? await withSummary(quick, 'link to this run').runLink() : undefined);
+  const runUrl = input.runUrl ?? (await withSummary(quick, 'link to this run').runLink());
   const plan = await progress.run('plan', () => withSummary(quick, `plan ${runSummary.nightlyBackup(input)}`).planBackup({ targets: input.targets ?? [] }));
   upsertSearchAttributes([
     { key: searchAttributes.target, value: plan.targets.map((t) => t.name) },
     { key: searchAttributes.runKind, value: 'nightly-backup' },
   ]);
 
-  // patched: a run that started before refusals were skips replays with them as failures.
-  const skipsRefused = patched('backup-refused-target-skipped');
   const outcomes = await progress.run(
     'targets',
-    () => mapBounded(plan.targets, plan.concurrency, (target) => backUpTarget(target.name, stamp, plan, progress, skipsRefused)),
+    () => mapBounded(plan.targets, plan.concurrency, (target) => backUpTarget(target.name, stamp, plan, progress)),
     (all) => {
       const failed = all.filter((o) => o.error).length;
       return failed > 0 ? `${failed} of ${all.length} targets failed` : undefined;
     },
   );
   const ran = outcomes.filter((o) => !o.skipped);
-  if (skipsRefused && outcomes.length > 0 && ran.length === 0) {
+  if (outcomes.length > 0 && ran.length === 0) {
     // Every target is another run's right now: this run started nothing, so it records, reports and alerts nothing.
     for (const step of ['retention', 'report', 'health']) progress.mark(step, 'skipped', 'nothing was backed up: every target is already running');
     return { targets: outcomes, retention: [] };
@@ -114,13 +111,12 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
  * and two runs at once would also dump the same database twice. The step carries the child's run
  * id, so `--wait` shows this run's child and never the other run's.
  */
-async function backUpTarget(target: string, stamp: string, plan: BackupPlan, progress: Progress, skipsRefused: boolean): Promise<TargetOutcome> {
+async function backUpTarget(target: string, stamp: string, plan: BackupPlan, progress: Progress): Promise<TargetOutcome> {
   const step = `target ${target}`;
   progress.markWithin('targets', step, 'running');
   // A plan made before the dump limit was planned has none: the child then keeps the long steps' limit.
   const dumpLimit = plan.dumpTimeoutMinutes !== undefined ? { dumpTimeoutMinutes: plan.dumpTimeoutMinutes } : {};
-  // patched: a run that started its children under <run id>-<target> replays with those ids.
-  const childId = patched('backup-target-lock') ? workflowIds.backupTarget(target) : `${workflowInfo().workflowId}-${target}`;
+  const childId = workflowIds.backupTarget(target);
   let child: ChildWorkflowHandle<typeof backupTarget>;
   try {
     child = await startChild(backupTarget, {
@@ -134,12 +130,12 @@ async function backUpTarget(target: string, stamp: string, plan: BackupPlan, pro
       ],
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError && skipsRefused) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
       const skipped = `already running (${childId})`;
       progress.markWithin('targets', step, 'skipped', skipped);
       return { target, skipped };
     }
-    const error = err instanceof WorkflowExecutionAlreadyStartedError ? `backup of ${target} is already running: ${childId}` : namingTarget(target, innermostMessage(err));
+    const error = namingTarget(target, innermostMessage(err));
     progress.markWithin('targets', step, 'failed', error);
     return { target, backupId: backupId(target, stamp), error, failedStep: 'dump' };
   }

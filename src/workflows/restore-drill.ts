@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { DrillActivities } from '../activities/drill/drill-activities.js';
 import type { DrillPick } from '../contracts/drill.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
@@ -38,10 +38,7 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
   const drillId = `drill-${stampOf(new Date())}-${workflowInfo().runId.slice(0, 8)}`;
   upsertSearchAttributes([{ key: searchAttributes.runKind, value: 'restore-drill' }]);
 
-  // patched: a run that started before these steps existed replays without the run link, and a
-  // failed pick fails it unrecorded, as it did then.
-  const recordsFailedPick = patched('drill-records-failed-pick');
-  const runUrl = recordsFailedPick ? await withSummary(quick, 'link to this run').runLink() : undefined;
+  const runUrl = await withSummary(quick, 'link to this run').runLink();
 
   let picked: DrillPick | undefined;
   let record: DrillRecord;
@@ -59,7 +56,6 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
       ...(rto ? { rto } : {}),
     };
   } catch (err) {
-    if (!picked && !recordsFailedPick) throw err;
     if (!picked) {
       progress.mark('fetch offsite copy', 'skipped');
       progress.mark('restore and check', 'skipped');

@@ -4,15 +4,14 @@ import type { RollbackOutcome, RollbackReport } from '../core/rollback-report.js
 import { rollbackTarget } from '../core/rollback-target.js';
 import { searchAttributes } from '../temporal/names.js';
 import { runLinkOf } from '../temporal/run-link.js';
-import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
+import { quickSteps } from './activity-options.js';
+import { rollBack, short, type RollbackEvent } from './deploy-stage.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
 const quick = proxyActivities<DeployActivities>(quickSteps);
-const host = proxyActivities<DeployActivities>(hostSteps);
-const gate = proxyActivities<DeployActivities>(gateSteps);
 
 export interface RollbackInput {
   app: string;
@@ -84,24 +83,12 @@ export async function rollbackStage(input: RollbackInput): Promise<RollbackResul
   }
   const target = to!;
   upsertSearchAttributes([{ key: searchAttributes.ref, value: target }]);
-  const record = (event: 'manual-rollback' | 'rollback-failed', detail?: string) =>
-    withSummary(quick, `log ${event} ${where} ${target.slice(0, 12)}`).recordRelease({ ...at, sha: target, previous: from, event, by: input.startedBy, workflowId, runId, ...(detail ? { detail } : {}) });
-  try {
-    await progress.run('switch', () => withSummary(host, `switch ${where} to ${target.slice(0, 12)}`).switchRelease({ ...at, sha: target }));
-    await progress.run('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
-  } catch (err) {
-    const cause = innermostMessage(err);
-    // A host that cannot take the log line either must not hide why the rollback failed.
-    await record('rollback-failed', cause).catch(() => undefined);
-    // switchRelease refuses (PreconditionFailed, or UnknownName for a stage gone from the config) before it touches anything: the stage is as it was.
-    const outcome = refusedUntouched(err) ? 'refused' : 'rollback-failed';
-    return fail('RollbackFailed', `${input.app} on ${input.stage}: rollback to ${target.slice(0, 12)} failed: ${cause}`, outcome, cause);
+  const record = (event: RollbackEvent, detail?: string) =>
+    withSummary(quick, `log ${event} ${where} ${short(target)}`).recordRelease({ ...at, sha: target, previous: from, event, by: input.startedBy, workflowId, runId, ...(detail ? { detail } : {}) });
+  const back = await rollBack({ ...at, to: target, move: 'manual-rollback', step: (name, body) => progress.run(name, body), log: record });
+  if (back.outcome !== 'rolled-back') {
+    return fail('RollbackFailed', `${input.app} on ${input.stage}: rollback to ${short(target)} failed: ${back.cause}`, back.outcome, back.cause);
   }
-  await record('manual-rollback');
   const report = (await writeReport('rolled-back')) ?? '(report not written)';
   return { from, to: target, report };
-}
-
-function refusedUntouched(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && (err.cause.type === 'PreconditionFailed' || err.cause.type === 'UnknownName');
 }

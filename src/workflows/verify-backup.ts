@@ -1,4 +1,4 @@
-import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { VerifyRecord } from '../contracts/backup.js';
 import { parseBackupId } from '../core/backup-id.js';
@@ -18,8 +18,6 @@ const long = proxyActivities<BackupActivities>(longSteps);
  */
 export async function verifyBackupRun(input: { backupId: string }): Promise<VerifyRecord> {
   const progress = trackProgress(['verify']);
-  // patched: a run that started before the run history existed replays without recording.
-  const recordsHistory = patched('verify-run-history');
   const { target } = parseBackupId(input.backupId);
   upsertSearchAttributes([
     { key: searchAttributes.target, value: [target] },
@@ -33,9 +31,7 @@ export async function verifyBackupRun(input: { backupId: string }): Promise<Veri
     record = await withSummary(quick, `verify error of ${input.backupId}`).recordVerifyError({ backupId: input.backupId, error: `verify could not run: ${innermostMessage(err)}`, workflowId });
   }
   const passed = record.status === 'passed';
-  if (recordsHistory) {
-    await withSummary(quick, `history of ${target}`).recordBackupRun({ target, kind: 'verify', backupId: input.backupId, verify: passed ? 'passed' : 'failed', ...(passed ? {} : { reason: record.reasons.join('; ') }) });
-  }
+  await withSummary(quick, `history of ${target}`).recordBackupRun({ target, kind: 'verify', backupId: input.backupId, verify: passed ? 'passed' : 'failed', ...(passed ? {} : { reason: record.reasons.join('; ') }) });
   if (!passed) {
     progress.mark('verify', 'failed', record.reasons.join('; '));
     throw ApplicationFailure.create({ type: 'VerifyFailed', nonRetryable: true, message: `${input.backupId}: ${record.reasons.join('; ')}`, details: [record] });

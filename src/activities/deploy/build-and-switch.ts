@@ -26,40 +26,33 @@ export async function currentRelease(config: OpsConfig, input: { app: string; st
   return { sha: shaOfLink(await runOnHost(config, target, readCurrentLink(currentLink(target)))) };
 }
 
-export interface SwitchInput {
-  app: string;
-  stage: string;
-  sha: string;
-  /** What `current` names now, when the caller just read it (a deploy, after its sync). */
-  previous?: string | null;
-  /**
-   * A deploy going back to the release it saw live before its own switch: only that the release is
-   * still on the host is checked, not the log (its `deployed` entry may predate the log, or its
-   * write may have failed, and refusing would leave the failed release running).
-   */
-  automaticRollback?: boolean;
-}
+/**
+ * Why a release is switched to, which decides what the switch checks first:
+ * - `deploy`: the release its sync just put there; `replacing` is what that sync read in `current`,
+ *   so the switch is one round trip.
+ * - `automatic-rollback`: a deploy going back to the release it saw live before its own switch. Only
+ *   that the release is still on the host is checked, not the log (its `deployed` entry may predate
+ *   the log, or its write may have failed, and refusing would leave the failed release running).
+ * - `manual-rollback`: `ops rollback`. The release must still be on the host and be one the log
+ *   records as deployed to this stage (rollbackTargetRefusal): a dir alone may be a sync cut short
+ *   or a failed build.
+ */
+export type SwitchInput = { app: string; stage: string; sha: string } & (
+  | { move: 'deploy'; replacing: string | null }
+  | { move: 'automatic-rollback' | 'manual-rollback' }
+);
+
+export type SwitchMove = SwitchInput['move'];
 
 /**
  * Start the release and point `current` at it. The containers come up first and the symlink moves
  * only after `up` succeeded, so `current` never names a release that is not running. Returns the
- * release it replaced, for rollback and the release log.
- *
- * A deploy passes `previous` (read by syncRelease, which just put the release there), so the switch
- * is one round trip. A rollback does not: then one look at the host reads `current`, the release
- * dirs and releases.log, and the target must still be there and be one the log records as deployed
- * to this stage (rollbackTargetRefusal): a dir alone may be a sync cut short or a failed build.
+ * release it replaced, for rollback and the release log. A rollback reads `current`, the release
+ * dirs and releases.log in one look at the host before it switches.
  */
 export async function switchRelease(config: OpsConfig, input: SwitchInput): Promise<{ previous: string | null }> {
   const target = stageTarget(config, input.app, input.stage);
-  let previous = input.previous;
-  if (previous === undefined) {
-    const state = parseReleaseState(await runOnHost(config, target, openReleaseRoot(target.root)), RELEASE_STATE_SEPARATOR);
-    previous = state.current;
-    if (!state.dirs.includes(input.sha)) throw new PreconditionFailed(`release ${input.sha} is not on ${target.hostName} (${releaseDir(target, input.sha)})`);
-    const refusal = input.automaticRollback ? undefined : rollbackTargetRefusal(state.log, input, state.current);
-    if (refusal) throw new PreconditionFailed(`release ${input.sha} is not a safe rollback target on ${target.app.name} ${target.stage.name}: ${refusal}`);
-  }
+  const previous = input.move === 'deploy' ? input.replacing : await checkRollbackTarget(config, target, input);
   const stopPrevious = target.app.compose.switch === 'down-up' && previous && previous !== input.sha;
   await withHeartbeat(async ({ cancelSignal }) => {
     if (stopPrevious) await runOnHost(config, target, composeDown(composeProject(target, previous!)), { cancelSignal, what: 'docker compose down' });
@@ -69,4 +62,13 @@ export async function switchRelease(config: OpsConfig, input: SwitchInput): Prom
     });
   });
   return { previous: previous === input.sha ? null : previous };
+}
+
+/** What `current` names before a rollback, once the target is known to be a release it may go back to. */
+async function checkRollbackTarget(config: OpsConfig, target: StageTarget, input: SwitchInput): Promise<string | null> {
+  const state = parseReleaseState(await runOnHost(config, target, openReleaseRoot(target.root)), RELEASE_STATE_SEPARATOR);
+  if (!state.dirs.includes(input.sha)) throw new PreconditionFailed(`release ${input.sha} is not on ${target.hostName} (${releaseDir(target, input.sha)})`);
+  const refusal = input.move === 'manual-rollback' ? rollbackTargetRefusal(state.log, input, state.current) : undefined;
+  if (refusal) throw new PreconditionFailed(`release ${input.sha} is not a safe rollback target on ${target.app.name} ${target.stage.name}: ${refusal}`);
+  return state.current;
 }

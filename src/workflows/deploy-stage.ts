@@ -1,0 +1,180 @@
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { SwitchMove } from '../activities/deploy/build-and-switch.js';
+import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
+import type { SmokeLevel } from '../contracts/deploy.js';
+import type { StageOutcome, StageReport } from '../core/deploy-report.js';
+import type { ReleaseLogEntry } from '../core/release-log.js';
+import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
+import type { ApprovalDecision } from './deploy-signals.js';
+import { innermostMessage, type trackProgress } from './progress.js';
+import { withSummary } from './with-summary.js';
+
+const quick = proxyActivities<DeployActivities>(quickSteps);
+const host = proxyActivities<DeployActivities>(hostSteps);
+const gate = proxyActivities<DeployActivities>(gateSteps);
+
+export type Progress = ReturnType<typeof trackProgress>;
+type ReleaseEvent = ReleaseLogEntry['event'];
+type Step = <T>(name: string, body: () => Promise<T>) => Promise<T>;
+
+/** What every stage of one deploy run shares: the release, who asked, and how it is tested. */
+export interface StageRelease {
+  app: string;
+  ref: string;
+  sha: string;
+  startedBy: string;
+  /** The commit exported on this worker by prepareRelease: the sync's source and the smoke tests' tree. */
+  localDir: string;
+  smokeLevel?: SmokeLevel;
+  skipPromotionCheck?: boolean;
+}
+
+export function short(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+/** Cleanup that must finish even when the run is being cancelled: a cancel never leaves a host half-switched or a run unreported. */
+export function uncancellable<T>(body: () => Promise<T>): Promise<T> {
+  return CancellationScope.nonCancellable(body);
+}
+
+/** A stage's steps as its report lists them: the run's progress lines for that stage, without the stage prefix. */
+export function stageSteps(progress: Progress, stage: string): StageReport['steps'] {
+  return progress.snapshot().filter((s) => s.step.startsWith(`${stage} `)).map((s) => ({ ...s, step: s.step.slice(stage.length + 1) }));
+}
+
+/**
+ * One stage of a deploy, as the runbook says: sync → build → switch → health gate → smoke → release
+ * log. A failure before the switch leaves the stage as it was; one after it rolls back to the release
+ * the stage replaced (for a redeploy, the last healthy one before it). Returns the stage's report.
+ */
+export async function deployStage(release: StageRelease, stage: string, progress: Progress, approval?: ApprovalDecision): Promise<StageReport> {
+  const report: StageReport = { stage, outcome: 'failed', steps: [], ...(approval ? { approval } : {}) };
+  report.outcome = await runStage(release, report, progress);
+  report.steps = stageSteps(progress, stage);
+  return report;
+}
+
+async function runStage(release: StageRelease, report: StageReport, progress: Progress): Promise<StageOutcome> {
+  const { stage } = report;
+  const { sha, localDir } = release;
+  const at = { app: release.app, stage };
+  const where = `${release.app}@${stage}`;
+  let current = '';
+  const step = <T>(name: string, body: () => Promise<T>, failure?: (result: T) => string | undefined) => {
+    current = name;
+    return progress.run(`${stage} ${name}`, body, failure);
+  };
+  const why = (err: unknown) => (isCancellation(err) ? `cancelled during ${current}` : innermostMessage(err));
+  const record = releaseLog(release, stage);
+  // The release log is history; failing to write it never changes how the deploy ended.
+  const log = (event: ReleaseEvent, previous: string | null, detail?: string) => record(event, previous, detail).catch(() => undefined);
+
+  let synced: { previous: string | null; rollbackTo: string | null; redundant: string[] } | undefined;
+  try {
+    // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
+    synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha, localDir }));
+    await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
+  } catch (err) {
+    report.error = why(err);
+    // The release still running is what this one would have replaced; unknown only when the sync never read it.
+    await uncancellable(() => log('failed', synced?.previous ?? null, report.error));
+    return isCancellation(err) ? 'cancelled' : 'failed';
+  }
+  const { previous, rollbackTo } = synced;
+  report.previous = previous;
+  report.rollbackTo = rollbackTo;
+  try {
+    // Never cut short: a cancelled `up` racing the rollback's `up` could leave the new release running under the old `current`.
+    await step('switch', () => uncancellable(() => withSummary(host, `switch ${where} to ${short(sha)}`).switchRelease({ ...at, sha, move: 'deploy', replacing: previous })));
+    report.health = await step('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
+    const level = release.smokeLevel ?? 'smoke';
+    const smoke = await step('smoke', () => withSummary(gate, `${level} ${where}`).runSmoke({ ...at, level, localDir }), (r) => (r.status === 'failed' ? `smoke tests failed (exit ${r.exitCode})` : undefined));
+    report.smoke = smoke;
+    if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
+    // Logs the deploy and removes the releases it made redundant; a failure here shows on the step only.
+    await step('record', () => uncancellable(() => record('deployed', previous, undefined, synced.redundant))).catch(() => undefined);
+    return 'succeeded';
+  } catch (err) {
+    report.error = why(err);
+  }
+  const failure = report.error;
+  if (!rollbackTo) {
+    report.error = `${failure}; no previous release to roll back to`;
+    await uncancellable(() => log('rollback-failed', null, report.error));
+    return 'rollback-failed';
+  }
+  const back = await uncancellable(() =>
+    rollBack({
+      ...at, to: rollbackTo, move: 'automatic-rollback', reason: failure,
+      step: (name, body) => step(`rollback ${name}`, body),
+      log: (event, detail) => log(event, rollbackTo, detail),
+    }),
+  );
+  if (back.outcome === 'rolled-back') return 'rolled-back';
+  report.error = back.error;
+  return 'rollback-failed';
+}
+
+/** The release log line of one stage of this run; the caller says which release it replaced. */
+function releaseLog(release: StageRelease, stage: string) {
+  const { workflowId, runId } = workflowInfo();
+  const unchecked = release.skipPromotionCheck ? { promotionCheck: 'skipped' as const } : {};
+  return (event: ReleaseEvent, previous: string | null, detail?: string, prune: string[] = []) =>
+    withSummary(quick, `log ${event} ${release.app}@${stage} ${short(release.sha)}`).recordRelease(
+      { app: release.app, stage, sha: release.sha, previous, event, by: release.startedBy, ref: release.ref, workflowId, runId, ...(detail ? { detail } : {}), ...unchecked },
+      prune,
+    );
+}
+
+export type RollbackMove = Exclude<SwitchMove, 'deploy'>;
+
+export type RollbackEvent = Extract<ReleaseEvent, 'rolled-back' | 'manual-rollback' | 'rollback-failed'>;
+
+export interface Rollback {
+  app: string;
+  stage: string;
+  /** The release to go back to; it must still be on the host. */
+  to: string;
+  move: RollbackMove;
+  /** Why the stage goes back (the deploy's failure), carried into the log line; none for `ops rollback`. */
+  reason?: string;
+  /** Runs a step under its progress name: `switch` and `health`, which a deploy shows as `<stage> rollback switch`. */
+  step: Step;
+  /** Writes the release log line of how it ended; the caller knows which releases that line names. */
+  log: (event: RollbackEvent, detail?: string) => Promise<unknown>;
+}
+
+export type RollbackEnd =
+  | { outcome: 'rolled-back' }
+  /** `refused`: the switch refused before it touched anything, so the stage is as it was. */
+  | { outcome: 'refused' | 'rollback-failed'; cause: string; error: string };
+
+/** The switch's label in the Web UI: inside a deploy it reads as the rollback it is; in `ops rollback`, whose run says rollback already, as a switch. */
+const SWITCH_VERB: Record<RollbackMove, string> = { 'automatic-rollback': 'roll back', 'manual-rollback': 'switch' };
+
+/**
+ * Back to an earlier release: switch to it, and it must pass the health gate again; then the release
+ * log says so. The one rollback of a deploy whose stage failed after its switch, and of `ops rollback`.
+ */
+export async function rollBack(back: Rollback): Promise<RollbackEnd> {
+  const at = { app: back.app, stage: back.stage };
+  const where = `${back.app}@${back.stage}`;
+  try {
+    await back.step('switch', () => withSummary(host, `${SWITCH_VERB[back.move]} ${where} to ${short(back.to)}`).switchRelease({ ...at, sha: back.to, move: back.move }));
+    await back.step('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
+  } catch (err) {
+    const cause = innermostMessage(err);
+    const error = back.reason ? `${back.reason}; rollback failed: ${cause}` : cause;
+    // A host that cannot take the log line either must not hide why the rollback failed.
+    await back.log('rollback-failed', error).catch(() => undefined);
+    return { outcome: refusedUntouched(err) ? 'refused' : 'rollback-failed', cause, error };
+  }
+  await back.log(back.move === 'automatic-rollback' ? 'rolled-back' : 'manual-rollback', back.reason);
+  return { outcome: 'rolled-back' };
+}
+
+/** switchRelease refuses (PreconditionFailed, or UnknownName for a stage gone from the config) before it touches anything. */
+function refusedUntouched(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && (err.cause.type === 'PreconditionFailed' || err.cause.type === 'UnknownName');
+}
