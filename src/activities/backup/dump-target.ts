@@ -12,6 +12,7 @@ import { dumpMysql } from './dump-mysql.js';
 import type { DumpContext, DumpOutcome } from './dump-outcome.js';
 import { dumpPostgres } from './dump-postgres.js';
 import { findTarget } from '../../config/lookups.js';
+import { reachDatabase } from '../databases/reach-database.js';
 import { SNAPSHOT_ARTIFACT, snapshotFiles } from './snapshot-files.js';
 
 /**
@@ -68,7 +69,9 @@ function namingTarget(err: unknown, name: string): unknown {
 async function runDumper(config: OpsConfig, repository: BackupRepository, name: string, context: DumpContext): Promise<DumpOutcome> {
   const target = findTarget(config, name);
   if (isDatabase(target)) {
-    return target.kind === 'postgres' ? dumpPostgres(target, context) : dumpMysql(target, config.backup.mysqlCompression, context);
+    return reachDatabase(target, config.ssh, { windowMs: context.unreachableRetryMs, cancelSignal: context.cancelSignal }, (reached) =>
+      reached.kind === 'postgres' ? dumpPostgres(reached, context) : dumpMysql(reached, config.backup.mysqlCompression, context),
+    );
   }
   const previous = (await repository.list(target.name)).at(-1);
   return snapshotFiles(target, config.ssh, previous ? join(previous.dir, SNAPSHOT_ARTIFACT) : undefined, context);
