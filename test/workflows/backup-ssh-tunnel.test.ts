@@ -50,6 +50,8 @@ describe('databases reached through an ssh tunnel (via)', () => {
       expect(entry!.manifest.tables).toEqual(await rowCounts(engine, database));
       expect(entry!.manifest.tables!.length).toBeGreaterThan(0);
       expect(entry!.verify?.status).toBe('passed');
+      expect(entry!.manifest.reachedThrough).toBe(`ssh tunnel via ssh://${testServers().sshd.user}@127.0.0.1:${testServers().sshd.port}`);
+      expect(entry!.manifest.rowCountConsistency).toBe(engine === 'postgres' ? 'same-snapshot' : 'global-read-lock');
     }
     // Every tunnel ended with its activity.
     expect(await processesRunning('ssh', 'ExitOnForwardFailure=yes').then((found) => found.filter((p) => p.ppid === process.pid))).toEqual([]);
@@ -61,7 +63,7 @@ describe('databases reached through an ssh tunnel (via)', () => {
     const ok = await runCli(['--config', reachable.configFile, 'config', 'check', '--connect'], reachable.env);
     expect(ok.exitCode).toBe(0);
     const { sshd } = testServers();
-    expect(ok.stdout).toContain(`  ${reachable.targets.postgres}: OK as postgres://reader_${reachable.id}@127.0.0.1:${testServers().postgres.port}/${reachable.pgDatabase} via ssh://${sshd.user}@127.0.0.1:${sshd.port}`);
+    expect(ok.stdout).toContain(`  ${reachable.targets.postgres}: OK as postgres://reader_${reachable.id}@127.0.0.1:${testServers().postgres.port}/${reachable.pgDatabase} (ssh tunnel via ssh://${sshd.user}@127.0.0.1:${sshd.port})`);
     expect(ok.stdout).toContain(`  ${reachable.targets.mysql}: OK as mysql://`);
 
     const deadPort = await freePort();

@@ -1,3 +1,4 @@
+import type { ServiceExec } from '../../commands/compose-exec.js';
 import type { SshSettings } from '../../commands/ssh.js';
 import { describeAddress } from '../../config/database-url.js';
 import type { DatabaseTarget } from '../../config/target.js';
@@ -8,6 +9,7 @@ import { mysqlPrivilegeGaps } from './mysql-privileges.js';
 import { connectPostgres } from './postgres-client.js';
 import { postgresPrivilegeGaps } from './postgres-privileges.js';
 import { reachDatabase } from './reach-database.js';
+import { mysqlFactsInService, postgresFactsInService } from './service-facts.js';
 
 /**
  * What a dump of this target would fail on, found by connecting once as its role and running the
@@ -16,10 +18,21 @@ import { reachDatabase } from './reach-database.js';
  */
 export async function databaseAccessProblems(target: DatabaseTarget, ssh: SshSettings): Promise<string[]> {
   try {
+    if (target.exec) return await accessProblemsInService(target, target.exec, ssh);
     return await reachDatabase(target, ssh, { windowMs: 0 }, accessProblems);
   } catch (err) {
     return [classifyConnectionError(err, describeAddress(target.url)).message];
   }
+}
+
+/** In exec mode, what the dump itself checks there: PostgreSQL's gaps; for MySQL/MariaDB, that the client connects and counts. */
+async function accessProblemsInService(target: DatabaseTarget, exec: ServiceExec, ssh: SshSettings): Promise<string[]> {
+  if (target.kind === 'mysql') {
+    await mysqlFactsInService(target, exec, ssh);
+    return [];
+  }
+  const facts = await postgresFactsInService(target, exec, ssh);
+  return privilegeGapLines(facts.role, facts.gaps);
 }
 
 async function accessProblems(target: DatabaseTarget): Promise<string[]> {

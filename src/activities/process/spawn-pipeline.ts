@@ -14,7 +14,7 @@ export function spawnPipeline(commands: Command[], options: { cancelSignal?: Abo
       env: command.env,
       reject: false,
       buffer: false,
-      stdin: i === 0 ? 'ignore' : 'pipe',
+      ...(i > 0 ? { stdin: 'pipe' as const } : command.input !== undefined ? { input: command.input } : { stdin: 'ignore' as const }),
       stdout: i === commands.length - 1 && !options.consumeOutput ? 'ignore' : 'pipe',
       ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
     }),
