@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { workflowIds } from '../../src/temporal/names.js';
+import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture } from '../support/backup-fixture.js';
 import { backupWorldForTest, runNightly, runNightlyExpectingFailure } from '../support/backup-world.js';
 import { rowCounts } from '../support/restored-databases.js';
@@ -99,4 +102,33 @@ describe('databases dumped inside a compose service (exec), over real ssh, docke
     expect(failed.stdout).toContain(`  ${broken.targets.postgres}: ssh failed (exit 1): service "pg-gone" is not running`);
     expect(failed.stderr.trim()).toBe('error: 1 of 2 database targets would fail their dump (listed above)');
   }, 120_000);
+
+  it('a table the role cannot read: psql in the service finds it before the dump, and the target fails at once naming it and the grant', async () => {
+    const project = await standInProject(['postgres', 'mariadb']);
+    const world = await backupWorldForTest({ edit: execIn(project, ['postgres', 'mariadb']) });
+    const { fixture } = world;
+    const reader = `reader_${fixture.id}`;
+    const { postgres } = testServers();
+    const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: fixture.pgDatabase });
+    await admin.connect();
+    try {
+      // pg_read_all_data reads every table, so a schema the role may not use is what hides one from it.
+      await admin.query('CREATE SCHEMA vault');
+      await admin.query('CREATE TABLE vault.keys (id int)');
+      await admin.query(`REVOKE pg_read_all_data FROM ${reader}`);
+      await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader}`);
+      await admin.query(`GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO ${reader}`);
+    } finally {
+      await admin.end();
+    }
+
+    const { failure } = await runNightlyExpectingFailure(world, { targets: [fixture.targets.postgres] });
+    expect(failure.message).toBe(
+      `1 of 1 failed: ${fixture.targets.postgres}: postgres://${reader}@127.0.0.1:${postgres.port}/${fixture.pgDatabase}: cannot use schema vault: GRANT USAGE ON SCHEMA vault TO ${reader}; cannot read table vault.keys: GRANT pg_read_all_data TO ${reader} (or GRANT SELECT ON vault.keys TO ${reader})`,
+    );
+    const [dump] = await activityRuns(world.worker.client, workflowIds.backupTarget(fixture.targets.postgres), 'dumpTarget');
+    expect(dump).toMatchObject({ outcome: 'failed', attempt: 1, failure: { type: 'PreconditionFailed', nonRetryable: true } });
+    const tools = (await dockerCalls(project)).map((argv) => argv[argv.indexOf('ops-exec') + 1]);
+    expect(tools).toEqual(['psql']);
+  }, 180_000);
 });
