@@ -22,7 +22,7 @@ import { POSTGRES_ARTIFACT } from './dump-postgres.js';
  */
 export async function dumpPostgresInService(target: DatabaseTarget, exec: ServiceExec, ssh: SshSettings, context: DumpContext): Promise<DumpOutcome> {
   const inTarget = (tool: Parameters<typeof inService>[2]) => inService(ssh, exec, tool);
-  const facts = await postgresFactsInService(target, exec, ssh, context.cancelSignal);
+  const facts = await postgresFactsInService(target, exec, ssh, { counts: true, cancelSignal: context.cancelSignal });
   if (facts.gaps.length > 0) throw new PreconditionFailed(`${describeAddress(target.url)}: ${privilegeGapLines(facts.role, facts.gaps).join('; ')}`);
   const file = await streamCommandsToFile([inTarget(pgDump(target.url, target.password))], join(context.partialDir, POSTGRES_ARTIFACT), {
     secrets: [target.password],
@@ -51,7 +51,7 @@ export async function dumpPostgresInService(target: DatabaseTarget, exec: Servic
  */
 export async function dumpMysqlInService(target: DatabaseTarget, exec: ServiceExec, ssh: SshSettings, compression: 'zstd' | 'gzip', context: DumpContext): Promise<DumpOutcome> {
   const inTarget = (tool: Parameters<typeof inService>[2]) => inService(ssh, exec, tool);
-  const facts = await mysqlFactsInService(target, exec, ssh, context.cancelSignal);
+  const facts = await mysqlFactsInService(target, exec, ssh, { counts: true, cancelSignal: context.cancelSignal });
   const dumpTool = facts.tools.dump;
   const artifact = `dump.sql${compressionSuffix(compression)}`;
   const file = await streamCommandsToFile([inTarget(mysqlDump(dumpTool, target.url, target.password)), compress(compression)], join(context.partialDir, artifact), {

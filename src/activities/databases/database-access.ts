@@ -25,13 +25,13 @@ export async function databaseAccessProblems(target: DatabaseTarget, ssh: SshSet
   }
 }
 
-/** In exec mode, what the dump itself checks there: PostgreSQL's gaps; for MySQL/MariaDB, that the client connects and counts. */
+/** In exec mode, what the dump itself checks there, without counting rows: PostgreSQL's gaps; for MySQL/MariaDB, that the client connects. */
 async function accessProblemsInService(target: DatabaseTarget, exec: ServiceExec, ssh: SshSettings): Promise<string[]> {
   if (target.kind === 'mysql') {
-    await mysqlFactsInService(target, exec, ssh);
+    await mysqlFactsInService(target, exec, ssh, { counts: false });
     return [];
   }
-  const facts = await postgresFactsInService(target, exec, ssh);
+  const facts = await postgresFactsInService(target, exec, ssh, { counts: false });
   return privilegeGapLines(facts.role, facts.gaps);
 }
 

@@ -1,15 +1,7 @@
 import type { TableCount } from '../../core/backup-record.js';
 
-/**
- * The script the mariadb (or mysql) client runs inside the service before the dump: in one
- * consistent-snapshot transaction, the server version and every base table's exact row count. The
- * client has no loop, so the counts are one UNION ALL built from information_schema and prepared.
- * Each row is one JSON array (--raw leaves it unescaped), so no name can break the parsing.
- */
-export const MYSQL_SERVICE_SCRIPT = [
-  'SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;',
-  'START TRANSACTION WITH CONSISTENT SNAPSHOT;',
-  "SELECT JSON_ARRAY('server', VERSION());",
+/** Every base table's exact row count: the client has no loop, so one UNION ALL built from information_schema, prepared. */
+const COUNTS = [
   'SET SESSION group_concat_max_len = 16777216;',
   `SELECT GROUP_CONCAT(CONCAT('SELECT JSON_ARRAY(''count'', ', QUOTE(TABLE_NAME), ', COUNT(*)) FROM \`',
             REPLACE(TABLE_SCHEMA, '\`', '\`\`'), '\`.\`', REPLACE(TABLE_NAME, '\`', '\`\`'), '\`')
@@ -18,6 +10,19 @@ export const MYSQL_SERVICE_SCRIPT = [
   "SET @ops_counts = COALESCE(@ops_counts, 'SELECT 1 FROM DUAL WHERE FALSE');",
   'PREPARE ops_counts FROM @ops_counts;',
   'EXECUTE ops_counts;',
+];
+
+/**
+ * The script the mariadb (or mysql) client runs inside the service before the dump: in one
+ * consistent-snapshot transaction, the server version and, for a dump, the row counts (a check
+ * ahead of the night leaves them out: they read every row). Each row is one JSON array (--raw
+ * leaves it unescaped), so no name can break the parsing.
+ */
+export const mysqlServiceScript = (options: { counts: boolean }) => [
+  'SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;',
+  'START TRANSACTION WITH CONSISTENT SNAPSHOT;',
+  "SELECT JSON_ARRAY('server', VERSION());",
+  ...(options.counts ? COUNTS : []),
   'COMMIT;',
   '',
 ].join('\n');
