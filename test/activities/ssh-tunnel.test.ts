@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { connectPostgres } from '../../src/activities/databases/postgres-client.js';
@@ -32,7 +33,7 @@ async function caught(run: Promise<unknown>): Promise<OpsError> {
 describe('openTunnel (real sshd, real PostgreSQL)', () => {
   it('forwards a loopback port to the database as the ssh host sees it, and close() leaves no ssh behind', async () => {
     const { ssh, via } = settings();
-    const tunnel = await openTunnel(ssh, via, postgresAdmin());
+    const tunnel = await openTunnel(ssh, via, postgresAdmin(), await freePort());
     onTestFinished(() => tunnel.close());
     expect(tunnel.address).toStrictEqual({ ...postgresAdmin(), host: '127.0.0.1', port: tunnel.localPort });
     const marker = `127.0.0.1:${tunnel.localPort}:`;
@@ -53,7 +54,7 @@ describe('openTunnel (real sshd, real PostgreSQL)', () => {
   it('an ssh host nobody answers on: a retryable TransientFailure naming the via address', async () => {
     const { ssh, via } = settings();
     const port = await freePort();
-    const err = await caught(openTunnel(ssh, { ...via, port }, postgresAdmin()));
+    const err = await caught(openTunnel(ssh, { ...via, port }, postgresAdmin(), await freePort()));
     expect(err).toBeInstanceOf(TransientFailure);
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(new RegExp(`^ssh tunnel via ssh://${via.user}@127\\.0\\.0\\.1:${port}: cannot reach 127\\.0\\.0\\.1:${port} \\(.*Connection refused.*\\)$`));
@@ -61,10 +62,23 @@ describe('openTunnel (real sshd, real PostgreSQL)', () => {
 
   it('a login the ssh host refuses: a PreconditionFailed, not retried, with what ssh said', async () => {
     const { ssh, via } = settings();
-    const err = await caught(openTunnel(ssh, { ...via, user: 'ops-no-such-user' }, postgresAdmin()));
+    const err = await caught(openTunnel(ssh, { ...via, user: 'ops-no-such-user' }, postgresAdmin(), await freePort()));
     expect(err).toBeInstanceOf(PreconditionFailed);
     expect(err.retryable).toBe(false);
     expect(err.message).toBe(`ssh tunnel via ssh://ops-no-such-user@127.0.0.1:${via.port}: ops-no-such-user@127.0.0.1: Permission denied (publickey).`);
+  });
+
+  it('a local port another program took first: never taken for the tunnel, a retryable TransientFailure, and the impostor gets no connection', async () => {
+    const { ssh, via } = settings();
+    let connections = 0;
+    const impostor = createServer(() => (connections += 1));
+    await new Promise<void>((done) => impostor.listen(0, '127.0.0.1', done));
+    onTestFinished(() => new Promise<void>((done) => impostor.close(() => done())));
+    const taken = (impostor.address() as AddressInfo).port;
+    const err = await caught(openTunnel(ssh, via, postgresAdmin(), taken));
+    expect(err).toBeInstanceOf(TransientFailure);
+    expect(err.message).toBe(`ssh tunnel via ssh://${via.user}@127.0.0.1:${via.port}: local port ${taken} was taken before ssh could listen on it`);
+    expect(connections).toBe(0);
   });
 });
 

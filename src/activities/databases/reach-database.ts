@@ -2,6 +2,7 @@ import type { SshSettings } from '../../commands/ssh.js';
 import { TUNNEL_BIND_ADDRESS } from '../../commands/ssh-tunnel.js';
 import { describeSshAddress } from '../../config/location.js';
 import type { DatabaseTarget } from '../../config/target.js';
+import { freePort } from '../../local-servers/free-port.js';
 import { connectWithin } from './connect-within.js';
 import { openTunnel } from './ssh-tunnel.js';
 
@@ -19,7 +20,7 @@ export interface ReachOptions {
 export async function reachDatabase<T>(target: DatabaseTarget, ssh: SshSettings, options: ReachOptions, use: (reached: DatabaseTarget) => Promise<T>): Promise<T> {
   const via = target.via;
   if (!via) return use(target);
-  const tunnel = await connectWithin(options.windowMs, () => openTunnel(ssh, via, target.url, options.cancelSignal), options.cancelSignal);
+  const tunnel = await connectWithin(options.windowMs, async () => openTunnel(ssh, via, target.url, await freePort(), options.cancelSignal), options.cancelSignal);
   try {
     return await use({ ...target, url: tunnel.address });
   } catch (err) {
