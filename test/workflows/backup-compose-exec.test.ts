@@ -74,15 +74,16 @@ describe('databases dumped inside a compose service (exec), over real ssh, docke
     for (const argv of calls) for (const password of passwords) expect(argv.join(' ')).not.toContain(password);
   }, 180_000);
 
-  it('a service that is not running fails the target with compose\'s own words, naming the target', async () => {
+  it('a service that is not running fails the target with compose\'s own words, naming the target and where it ran', async () => {
     const project = await standInProject(['mariadb']);
     const world = await backupWorldForTest({ edit: execIn(project, ['postgres', 'mariadb']) });
     const { fixture } = world;
     const { failure } = await runNightlyExpectingFailure(world, { targets: [fixture.targets.postgres] });
-    expect(failure.message).toBe(`1 of 1 failed: ${fixture.targets.postgres}: ssh failed (exit 1): service "postgres" is not running`);
+    const where = `docker compose -p ${project} exec postgres on ssh://${testServers().sshd.user}@127.0.0.1:${testServers().sshd.port}`;
+    expect(failure.message).toBe(`1 of 1 failed: ${fixture.targets.postgres}: ssh failed (exit 1): service "postgres" is not running (${where})`);
     expect(await world.repository.list(fixture.targets.postgres)).toEqual([]);
     const report = await readFile(join(fixture.config.reports, 'backup-report-latest.md'), 'utf8');
-    expect(report).toContain(`${fixture.targets.postgres}: ssh failed (exit 1): service "postgres" is not running`);
+    expect(report).toContain(`${fixture.targets.postgres}: ssh failed (exit 1): service "postgres" is not running (${where})`);
   }, 180_000);
 
   it('config check --connect runs the same checks inside the service: OK for both, and the service that is not running named', async () => {
@@ -99,7 +100,7 @@ describe('databases dumped inside a compose service (exec), over real ssh, docke
     onTestFinished(() => broken.cleanup());
     const failed = await runCli(['--config', broken.configFile, 'config', 'check', '--connect'], broken.env);
     expect(failed.exitCode).toBe(1);
-    expect(failed.stdout).toContain(`  ${broken.targets.postgres}: ssh failed (exit 1): service "pg-gone" is not running`);
+    expect(failed.stdout).toContain(`  ${broken.targets.postgres}: ssh failed (exit 1): service "pg-gone" is not running (docker compose -p ${project} exec pg-gone on ssh://${sshd.user}@127.0.0.1:${sshd.port})`);
     expect(failed.stderr.trim()).toBe('error: 1 of 2 database targets would fail their dump (listed above)');
   }, 120_000);
 
@@ -124,7 +125,7 @@ describe('databases dumped inside a compose service (exec), over real ssh, docke
 
     const { failure } = await runNightlyExpectingFailure(world, { targets: [fixture.targets.postgres] });
     expect(failure.message).toBe(
-      `1 of 1 failed: ${fixture.targets.postgres}: postgres://${reader}@127.0.0.1:${postgres.port}/${fixture.pgDatabase}: cannot use schema vault: GRANT USAGE ON SCHEMA vault TO ${reader}; cannot read table vault.keys: GRANT pg_read_all_data TO ${reader} (or GRANT SELECT ON vault.keys TO ${reader})`,
+      `1 of 1 failed: ${fixture.targets.postgres}: postgres://${reader}@127.0.0.1:${postgres.port}/${fixture.pgDatabase}: cannot use schema vault: GRANT USAGE ON SCHEMA vault TO ${reader}; cannot read table vault.keys: GRANT pg_read_all_data TO ${reader} (or GRANT SELECT ON vault.keys TO ${reader}) (docker compose -p ${project} exec postgres on ssh://${testServers().sshd.user}@127.0.0.1:${testServers().sshd.port})`,
     );
     const [dump] = await activityRuns(world.worker.client, workflowIds.backupTarget(fixture.targets.postgres), 'dumpTarget');
     expect(dump).toMatchObject({ outcome: 'failed', attempt: 1, failure: { type: 'PreconditionFailed', nonRetryable: true } });

@@ -14,6 +14,7 @@ import type { DumpContext, DumpOutcome } from './dump-outcome.js';
 import { dumpPostgres } from './dump-postgres.js';
 import { findTarget } from '../../config/lookups.js';
 import { reachDatabase } from '../databases/reach-database.js';
+import { inTargetService } from '../databases/service-facts.js';
 import { SNAPSHOT_ARTIFACT, snapshotFiles } from './snapshot-files.js';
 
 /**
@@ -71,10 +72,13 @@ async function runDumper(config: OpsConfig, repository: BackupRepository, name: 
   const target = findTarget(config, name);
   if (isDatabase(target)) {
     const reachedThrough = describeReach(target);
-    const outcome = target.exec
-      ? target.kind === 'postgres'
-        ? dumpPostgresInService(target, target.exec, config.ssh, context)
-        : dumpMysqlInService(target, target.exec, config.ssh, config.backup.mysqlCompression, context)
+    const exec = target.exec;
+    const outcome = exec
+      ? inTargetService(target, () =>
+          target.kind === 'postgres'
+            ? dumpPostgresInService(target, exec, config.ssh, context)
+            : dumpMysqlInService(target, exec, config.ssh, config.backup.mysqlCompression, context),
+        )
       : reachDatabase(target, config.ssh, { windowMs: context.unreachableRetryMs, cancelSignal: context.cancelSignal }, (reached) =>
           reached.kind === 'postgres' ? dumpPostgres(reached, context) : dumpMysql(reached, config.backup.mysqlCompression, context),
         );

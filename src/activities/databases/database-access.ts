@@ -9,7 +9,7 @@ import { mysqlPrivilegeGaps } from './mysql-privileges.js';
 import { connectPostgres } from './postgres-client.js';
 import { postgresPrivilegeGaps } from './postgres-privileges.js';
 import { reachDatabase } from './reach-database.js';
-import { mysqlFactsInService, postgresFactsInService } from './service-facts.js';
+import { inTargetService, mysqlFactsInService, postgresFactsInService } from './service-facts.js';
 
 /**
  * What a dump of this target would fail on, found by connecting once as its role and running the
@@ -18,7 +18,8 @@ import { mysqlFactsInService, postgresFactsInService } from './service-facts.js'
  */
 export async function databaseAccessProblems(target: DatabaseTarget, ssh: SshSettings): Promise<string[]> {
   try {
-    if (target.exec) return await accessProblemsInService(target, target.exec, ssh);
+    const exec = target.exec;
+    if (exec) return await inTargetService(target, () => accessProblemsInService(target, exec, ssh));
     return await reachDatabase(target, ssh, { windowMs: 0 }, accessProblems);
   } catch (err) {
     return [classifyConnectionError(err, describeAddress(target.url)).message];

@@ -2,11 +2,21 @@ import { inService, type ServiceExec } from '../../commands/compose-exec.js';
 import { mysqlScript } from '../../commands/mysql.js';
 import { psqlScript } from '../../commands/postgres.js';
 import type { SshSettings } from '../../commands/ssh.js';
-import type { DatabaseTarget } from '../../config/target.js';
+import { describeReach, type DatabaseTarget } from '../../config/target.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { runCommand } from '../process/run-command.js';
 import { mysqlServiceScript, MYSQL_TOOLS_PROBE, parseMysqlServiceOutput } from './mysql-service-queries.js';
 import { parsePostgresServiceOutput, postgresServiceScript, type PostgresServiceFacts } from './postgres-service-queries.js';
+
+/** Runs `run` against the target's service; a failure says where it ran ("ssh failed (exit 1): ..." names neither host nor service). */
+export async function inTargetService<T>(target: DatabaseTarget, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Error) err.message = `${err.message} (${describeReach(target)})`;
+    throw err;
+  }
+}
 
 /** psql exits 3 for an error in the script (a refused privilege, a bad query): the inputs' fault. Other failures (ssh, docker, a connection) may pass on a retry. */
 const unlessScriptError = (exitCode: number | undefined) => exitCode !== 3;
