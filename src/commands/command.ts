@@ -9,6 +9,8 @@ export interface Command {
   args: string[];
   /** Set for the child on top of what it inherits. May hold passwords: never log or serialise it. */
   env?: Record<string, string>;
+  /** Written to the child's stdin, then closed. May hold passwords (see compose-exec): never log or serialise it. */
+  input?: string;
 }
 
 /**

@@ -33,6 +33,15 @@ export function mysqlImport(binary: string, address: DatabaseAddress, password: 
   };
 }
 
+/** The client running the SQL read from stdin; rows come tab-separated, unescaped (--raw), without a header. */
+export function mysqlScript(binary: string, address: DatabaseAddress, password: Secret | undefined): Command {
+  return {
+    file: binary,
+    args: ['--batch', '--raw', '--skip-column-names', ...serverArgs(address), '--default-character-set=utf8mb4', '--', address.database],
+    ...passwordEnv(password),
+  };
+}
+
 export function mysqlToolVersion(binary: string): Command {
   return { file: binary, args: ['--version'] };
 }

@@ -53,6 +53,18 @@ export function pgRestore(
   };
 }
 
+/**
+ * psql running the SQL read from stdin in one session: no psqlrc, stop at the first error (exit 3),
+ * and only the rows, one unaligned line each. For a database psql alone can reach (compose exec).
+ */
+export function psqlScript(address: DatabaseAddress, password: Secret | undefined): Command {
+  return {
+    file: 'psql',
+    args: ['--no-psqlrc', '--quiet', '--no-align', '--tuples-only', '--set=ON_ERROR_STOP=1', '--no-password', ...serverArgs(address), `--dbname=${plainDatabaseName(address.database)}`],
+    env: libpqEnv('ops-backup', password),
+  };
+}
+
 export function pgToolVersion(tool: PgTool): Command {
   return { file: tool, args: ['--version'] };
 }

@@ -49,3 +49,15 @@ export function parseSshHost(text: string): SshHostAddress {
   const [, user, host, port] = match;
   return { ...(user ? { user } : {}), host: host!, ...(port ? { port: Number(port) } : {}) };
 }
+
+/** Parses `ssh://[user@]host[:port]` only: the form a database target's `via` and `exec.host` take. */
+export function parseSshAddress(text: string): SshHostAddress {
+  if (!text.startsWith('ssh://')) throw new Error(`expected ssh://[user@]host[:port], got "${text}"`);
+  const address = parseSshHost(text);
+  if (address.host.startsWith('-') || address.user?.startsWith('-')) throw new Error(`"${text}": a user or host starting with "-" would be read as an ssh option`);
+  return address;
+}
+
+export function describeSshAddress(address: SshHostAddress): string {
+  return `ssh://${address.user ? `${address.user}@` : ''}${address.host}${address.port ? `:${address.port}` : ''}`;
+}

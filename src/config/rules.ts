@@ -37,6 +37,14 @@ export const configRules: ConfigRule[] = [
     },
   },
   {
+    name: 'a database is reached one way',
+    check(config) {
+      return config.databases.flatMap((database, i) =>
+        database.via && database.exec ? [`databases[${i}].exec: target "${database.name}" sets both via and exec; choose one`] : [],
+      );
+    },
+  },
+  {
     name: 'retention keeps at least one backup',
     check(config) {
       const { daily, weekly, monthly } = config.backup.retention;

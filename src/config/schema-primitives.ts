@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDatabaseUrl } from './database-url.js';
 import { pendingDemoSecret } from './demo-secrets.js';
 import { expandEnv, resolveSecret, type Env, type SecretMode } from './interpolate.js';
-import { parseLocation } from './location.js';
+import { parseLocation, parseSshAddress } from './location.js';
 
 /** Names of targets, apps, stages and hosts: they appear in ids, file names and metric labels. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -34,6 +34,7 @@ export function schemaPrimitives(ctx: SchemaContext) {
     text,
     secret: parsedFrom(z.string(), (value) => pendingDemoSecret(value, ctx.baseDir, ctx.demoDir) ?? resolveSecret(value, ctx.env, ctx.baseDir, ctx.secrets)),
     location: parsedFrom(text, (value) => parseLocation(value, ctx.baseDir)),
+    sshAddress: parsedFrom(text, parseSshAddress),
     databaseUrl: (requireDatabase: boolean) => parsedFrom(text, (value) => parseDatabaseUrl(value, { requireDatabase })),
     parsedFrom,
     name: z.string().regex(NAME_PATTERN, 'expected lower-case letters, digits, - or _, starting with a letter (max 40)'),

@@ -14,7 +14,7 @@ export type { SchemaContext } from './schema-primitives.js';
  */
 export function configSchema(ctx: SchemaContext) {
   const primitives = schemaPrimitives(ctx);
-  const { text, secret, location, databaseUrl, name } = primitives;
+  const { text, secret, location, databaseUrl, sshAddress, name } = primitives;
   const deploy = deploySchemas(primitives);
   const hours = (fallback: number) => z.number().positive().default(fallback);
 
@@ -26,11 +26,19 @@ export function configSchema(ctx: SchemaContext) {
     equals: z.number().optional().describe('The value must equal this'),
   });
 
+  const serviceExec = z.strictObject({
+    host: sshAddress.describe('ssh://[user@]host[:port] of the host running the compose project'),
+    project: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a compose project name: lower-case letters, digits, - or _').describe('docker compose -p'),
+    service: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a compose service name: letters, digits, ., - or _').describe('The service whose container has the database tools'),
+  });
+
   const database = z.strictObject({
     name: name.describe('Target name: used in backup ids, paths, reports and metrics labels'),
     url: databaseUrl(true).describe('postgres://user@host:port/db or mysql://user@host:port/db, no password'),
     password: secret.optional().describe('${ENV_VAR} or file:path'),
     assertions: z.array(assertion).default([]).describe('Extra checks run against the verify-restored copy'),
+    via: sshAddress.optional().describe('ssh://[user@]host[:port]: reach the database through an ssh local forward from this host; url names it as that host sees it'),
+    exec: serviceExec.optional().describe('Run the dump tool inside a compose service on a remote host; url names the database as the service sees it'),
   });
 
   const files = z.strictObject({

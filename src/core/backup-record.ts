@@ -40,6 +40,13 @@ export interface BackupManifest {
   tables?: TableCount[];
   /** how the row counts relate to the dump: taken inside the dump's own snapshot, or in one opened next to it */
   rowCountConsistency?: 'same-snapshot' | 'global-read-lock' | 'adjacent';
+  /**
+   * whether the dump's privilege check ran before it (a gap fails the dump); absent in manifests
+   * of direct and tunnelled dumps, which always run it. `not-run`: MySQL/MariaDB dumped by compose exec.
+   */
+  privilegeCheck?: 'ran' | 'not-run';
+  /** how the worker reached the database, when not directly: `ssh tunnel via ssh://...` or `compose exec ...` */
+  reachedThrough?: string;
   files?: SnapshotFile[];
   /** the snapshot this one hard-links unchanged files from */
   linkDest?: string;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { databaseAccessProblems } from '../activities/databases/database-access.js';
 import { describeAddress } from '../config/database-url.js';
-import { isDatabase } from '../config/target.js';
+import { describeReach, isDatabase } from '../config/target.js';
 import { pendingDemoSecretsNote } from '../config/demo-secrets.js';
 import { encryptionSummary } from '../core/encryption-summary.js';
 import { configFileFrom, loadCliConfig, type GlobalOptions } from './cli-context.js';
@@ -27,9 +27,9 @@ export function registerConfigCheck(program: Command): void {
       const databases = loaded.targets.filter(isDatabase);
       let failing = 0;
       for (const target of databases) {
-        const problems = await databaseAccessProblems(target);
+        const problems = await databaseAccessProblems(target, loaded.ssh);
         if (problems.length > 0) failing += 1;
-        if (problems.length === 0) console.log(`  ${target.name}: OK as ${describeAddress(target.url)}`);
+        if (problems.length === 0) console.log(`  ${target.name}: OK as ${describeAddress(target.url)}${describeReach(target) ? ` (${describeReach(target)})` : ''}`);
         for (const problem of problems) console.log(`  ${target.name}: ${problem}`);
       }
       if (failing > 0) throw new RunFailed(`${failing} of ${databases.length} database targets would fail their dump (listed above)`);

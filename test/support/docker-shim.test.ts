@@ -174,4 +174,23 @@ describe('docker shim over ssh', () => {
     expect(calls.map((call) => call.argv)).toEqual(commands.map((command) => composeArgv(releaseDir, project, ...command)));
     expect(calls.every((call) => !Number.isNaN(Date.parse(call.at)) && call.cwd.startsWith('/'))).toBe(true);
   });
+
+  it('compose exec -T runs the command as the listed service\'s "container": its env, the session\'s stdin and stdout, its exit status', async () => {
+    const project = newProject();
+    const servicesFile = join(dockerShimState, `${project}.services.json`);
+    await writeFile(servicesFile, JSON.stringify({ db: { env: { SHIM_SERVICE_ENV: 'from-the-container' } } }));
+    try {
+      const run = (argv: string[], input: string) =>
+        execa('ssh', [...sshClientArgs(sshd), `${sshd.user}@${sshd.host}`, '--', quoteForShell(['docker', 'compose', '-p', project, ...argv])], { reject: false, input, timeout: 30_000 });
+      const echoed = await run(['exec', '-T', 'db', 'sh', '-c', 'printf "%s:" "$SHIM_SERVICE_ENV"; cat; exit 7'], 'stdin through\n');
+      expect([echoed.exitCode, echoed.stdout]).toEqual([7, 'from-the-container:stdin through']);
+
+      const stopped = await run(['exec', '-T', 'cache', 'true'], '');
+      expect([stopped.exitCode, stopped.stderr]).toEqual([1, 'service "cache" is not running']);
+      const tty = await run(['exec', 'db', 'true'], '');
+      expect([tty.exitCode, tty.stderr]).toEqual([1, 'docker shim: unsupported: exec without -T (a TTY would mangle binary output)']);
+    } finally {
+      await rm(servicesFile, { force: true });
+    }
+  });
 });

@@ -2,16 +2,19 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { OpsConfig } from '../../config/load-config.js';
-import { isDatabase } from '../../config/target.js';
+import { describeReach, isDatabase } from '../../config/target.js';
 import { backupId, type BackupTrigger } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { withHeartbeat } from '../heartbeat.js';
 import type { BackupRepository } from '../../records/backup-repository.js';
 import type { DumpResult } from '../../contracts/backup.js';
+import { dumpMysqlInService, dumpPostgresInService } from './dump-in-service.js';
 import { dumpMysql } from './dump-mysql.js';
 import type { DumpContext, StreamedDumpOutcome } from './dump-outcome.js';
 import { dumpPostgres } from './dump-postgres.js';
 import { findTarget } from '../../config/lookups.js';
+import { reachDatabase } from '../databases/reach-database.js';
+import { inTargetService } from '../databases/service-facts.js';
 import { SNAPSHOT_ARTIFACT, snapshotFiles } from './snapshot-files.js';
 import { sealOutcome } from '../encryption/seal-dump.js';
 
@@ -72,7 +75,18 @@ function namingTarget(err: unknown, name: string): unknown {
 async function runDumper(config: OpsConfig, repository: BackupRepository, name: string, context: DumpContext): Promise<StreamedDumpOutcome> {
   const target = findTarget(config, name);
   if (isDatabase(target)) {
-    return target.kind === 'postgres' ? dumpPostgres(target, context) : dumpMysql(target, config.backup.mysqlCompression, context);
+    const reachedThrough = describeReach(target);
+    const exec = target.exec;
+    const outcome = exec
+      ? inTargetService(target, () =>
+          target.kind === 'postgres'
+            ? dumpPostgresInService(target, exec, config.ssh, context)
+            : dumpMysqlInService(target, exec, config.ssh, config.backup.mysqlCompression, context),
+        )
+      : reachDatabase(target, config.ssh, { windowMs: context.unreachableRetryMs, cancelSignal: context.cancelSignal }, (reached) =>
+          reached.kind === 'postgres' ? dumpPostgres(reached, context) : dumpMysql(reached, config.backup.mysqlCompression, context),
+        );
+    return { ...(await outcome), ...(reachedThrough ? { reachedThrough } : {}) };
   }
   const previous = (await repository.list(target.name)).at(-1);
   return snapshotFiles(target, config.ssh, previous ? join(previous.dir, SNAPSHOT_ARTIFACT) : undefined, context);

@@ -8,7 +8,7 @@ const DUMPED_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema')
 const NOT_EXTENSION_MEMBER = (catalog: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
 
-const SCHEMAS = `
+export const SCHEMAS = `
 SELECT quote_ident(n.nspname) AS name FROM pg_namespace n
  WHERE ${DUMPED_SCHEMA} AND ${NOT_EXTENSION_MEMBER('pg_namespace', 'n.oid')}
    AND NOT has_schema_privilege(n.oid, 'USAGE')
@@ -19,7 +19,7 @@ SELECT quote_ident(n.nspname) AS name FROM pg_namespace n
  * row-level security fails the whole dump unless the role bypasses it (superuser, BYPASSRLS, or
  * the owner of a table without FORCE ROW LEVEL SECURITY); pg_read_all_data does not.
  */
-const RELATIONS = `
+export const RELATIONS = `
 SELECT format('%I.%I', n.nspname, c.relname) AS name,
        NOT has_table_privilege(c.oid, 'SELECT') AS unreadable,
        c.relrowsecurity
@@ -36,7 +36,7 @@ SELECT format('%I.%I', n.nspname, c.relname) AS name,
  * PostgreSQL 19 lets pg_read_all_data read them too. has_largeobject_privilege() would say the
  * same, but only from PostgreSQL 17 on.
  */
-const LARGE_OBJECTS = `
+export const LARGE_OBJECTS = `
 SELECT m.oid::text AS name FROM pg_largeobject_metadata m
  WHERE NOT (
    current_setting('lo_compat_privileges')::boolean
@@ -60,13 +60,24 @@ export interface PostgresAccess {
 export async function postgresPrivilegeGaps(client: pg.Client): Promise<PostgresAccess> {
   const role = (await client.query<{ role: string }>('SELECT quote_ident(current_user) AS role')).rows[0]!.role;
   const schemas = (await client.query<{ name: string }>(SCHEMAS)).rows.map((r) => r.name);
-  const relations = (await client.query<{ name: string; unreadable: boolean; row_security: boolean }>(RELATIONS)).rows;
+  const relations = (await client.query<RelationAccess>(RELATIONS)).rows;
   const largeObjects = (await client.query<{ name: string }>(LARGE_OBJECTS)).rows.map((r) => r.name);
+  return { role, gaps: postgresGaps(schemas, relations, largeObjects) };
+}
+
+export interface RelationAccess {
+  name: string;
+  unreadable: boolean;
+  row_security: boolean;
+}
+
+/** The gaps the three queries' rows describe, in the order the messages list them. */
+export function postgresGaps(schemas: string[], relations: RelationAccess[], largeObjects: string[]): PostgresGap[] {
   const gaps: PostgresGap[] = [
     { engine: 'postgres', kind: 'schema', objects: schemas },
     { engine: 'postgres', kind: 'table', objects: relations.filter((r) => r.unreadable).map((r) => r.name) },
     { engine: 'postgres', kind: 'row security', objects: relations.filter((r) => r.row_security).map((r) => r.name) },
     { engine: 'postgres', kind: 'large object', objects: largeObjects },
   ];
-  return { role, gaps: gaps.filter((gap) => gap.objects.length > 0) };
+  return gaps.filter((gap) => gap.objects.length > 0);
 }

@@ -21,7 +21,7 @@ export async function runCommand(command: Command, options: RunOptions = {}): Pr
     env: command.env,
     reject: false,
     stripFinalNewline: false,
-    ...(typeof options.input === 'string' ? { input: options.input } : options.input ? { stdin: options.input } : { stdin: 'ignore' as const }),
+    ...(command.input !== undefined ? { input: command.input } : typeof options.input === 'string' ? { input: options.input } : options.input ? { stdin: options.input } : { stdin: 'ignore' as const }),
     ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });

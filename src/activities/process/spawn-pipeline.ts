@@ -15,7 +15,7 @@ export function spawnPipeline(commands: Command[], options: { cancelSignal?: Abo
       env: command.env,
       reject: false,
       buffer: false,
-      ...(i > 0 ? { stdin: 'pipe' as const } : options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
+      ...(i > 0 ? { stdin: 'pipe' as const } : (command.input ?? options.input) !== undefined ? { input: command.input ?? options.input } : { stdin: 'ignore' as const }),
       stdout: i === commands.length - 1 && !options.consumeOutput ? 'ignore' : 'pipe',
       ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
     }),

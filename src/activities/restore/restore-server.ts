@@ -11,6 +11,10 @@ import type { RestoreServer } from '../verify/restore-outcome.js';
  */
 export function restoreServerOf(config: OpsConfig, target: DatabaseTarget, name: string | undefined): RestoreServer {
   const maintenance = target.kind === 'postgres' ? 'postgres' : '';
+  // Its url names the server as the ssh host or the compose service sees it, which from here may be another server altogether.
+  if (name === undefined && (target.via || target.exec)) {
+    throw new PreconditionFailed(`target "${target.name}" is reached ${target.via ? 'through an ssh tunnel (via)' : 'inside a compose service (exec)'}, which restore does not do: restore with --server NAME (restore.servers)`);
+  }
   if (name === undefined) return { url: { ...target.url, database: maintenance }, password: target.password };
   const server = config.restore.servers[name];
   if (!server) throw new PreconditionFailed(`--server ${name}: no restore.servers.${name} in the config`);
