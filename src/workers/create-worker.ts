@@ -7,6 +7,7 @@ import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
 import { createNotifyActivities } from '../activities/notify/notify-activities.js';
 import { createRunLinkActivities } from '../activities/notify/run-link.js';
 import { alertsOffNotice } from '../activities/notify/send-alert.js';
+import { withWebhooks } from '../activities/notify/webhook-taps.js';
 import { BackupRepository } from '../activities/repository/backup-repository.js';
 import { createRestoreActivities } from '../activities/restore/restore-activities.js';
 import { createFilesRestoreActivities } from '../activities/restore/restore-files.js';
@@ -53,7 +54,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir, options.startUpSignal) },
-    activities: {
+    activities: withWebhooks({
       ...createBackupActivities(config),
       ...createDeployActivities(config),
       ...createDrillActivities(config),
@@ -62,7 +63,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
       ...createRestoreActivities(config),
       ...createFilesRestoreActivities(config),
       ...createScheduleRunActivities({ config, schedules: client.schedule, taskQueue: options.taskQueue, log }),
-    },
+    }, config, { ...(options.uiUrl ? { uiUrl: options.uiUrl } : {}), log }),
     interceptors: { activity: [opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
     // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for
