@@ -12,6 +12,7 @@ export const runSummary = {
   deploy: (input: { app: string; ref: string; stages?: string[] }) => `deploy ${input.app} ${input.ref}${input.stages?.length ? ` → ${input.stages.join(', ')}` : ''}`,
   rollback: (input: { app: string; stage: string; to?: string }) => `rollback ${input.app} on ${input.stage}${input.to ? ` to ${input.to.slice(0, 12)}` : ''}`,
   backupWatchdog: () => 'backup watchdog',
+  deployLock: (input: { app: string; by: string; reason: string }) => `deploys of ${input.app} locked by ${input.by}: ${input.reason}`,
 };
 
 /**

@@ -6,6 +6,7 @@ import { runSummary } from '../core/run-summary.js';
 import { stagesToCheck } from '../core/promotion.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { runUrl } from '../temporal/connection-settings.js';
+import { heldDeployLock, lockedMessage } from '../temporal/deploy-lock-holder.js';
 import { workflowIds } from '../temporal/names.js';
 import { deployPipeline, type DeployResult } from '../workflows/deploy-pipeline.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
@@ -92,6 +93,8 @@ export function registerDeploy(program: Command): void {
 }
 
 async function lockHeld(client: Client, settings: ConnectionSettings, app: string, timeZone: string): Promise<LockHeld> {
+  const locked = await heldDeployLock(client, app);
+  if (locked) return new LockHeld(`deploy refused: ${lockedMessage(locked, formatLocalTime(locked.since, timeZone))}`);
   const running = await client.workflow.getHandle(workflowIds.deploy(app)).describe();
   const link = runUrl(settings, running.workflowId, running.runId) ?? `${running.workflowId} (run ${running.runId})`;
   return new LockHeld(`a deploy of ${app} is already running since ${formatLocalTime(running.startTime, timeZone)}: ${link}`);

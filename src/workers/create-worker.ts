@@ -2,6 +2,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createBackupActivities } from '../activities/backup/backup-activities.js';
 import { createDeployActivities } from '../activities/deploy/deploy-activities.js';
+import { createDeployLockActivities } from '../activities/deploy/deploy-lock-activities.js';
 import { createDrillActivities } from '../activities/drill/drill-activities.js';
 import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
 import { createNotifyActivities } from '../activities/notify/notify-activities.js';
@@ -57,6 +58,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     activities: withWebhooks({
       ...createBackupActivities(config),
       ...createDeployActivities(config),
+      ...createDeployLockActivities(client),
       ...createDrillActivities(config),
       ...createNotifyActivities(config),
       ...createRunLinkActivities(options.uiUrl),

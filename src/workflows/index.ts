@@ -8,3 +8,4 @@ export { restoreBackup } from './restore-backup.js';
 export { backupWatchdog } from './backup-watchdog.js';
 export { scheduledDeploy } from './scheduled-deploy.js';
 export { restoreFiles } from './restore-files.js';
+export { deployLock } from './deploy-lock.js';
