@@ -99,3 +99,24 @@ describe('ops lock / unlock: a manual deploy lock', () => {
     expect(currentRelease(fixture.stages.staging.root)).toBe(`releases/${sha}`);
   });
 });
+
+describe('ops unlock with no worker running', () => {
+  it('the signal is not taken, so the lock run is terminated naming who released it; the id is free again', async ({ onTestFinished }) => {
+    const fixture = await makeDeployFixture();
+    onTestFinished(() => fixture.cleanup());
+    // A task queue no worker polls: the lock is taken (the id is held) but nothing runs its code.
+    const env = { ...fixture.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: `nobody-${fixture.app}` };
+    const cli = (...args: string[]) => runCli(['--config', fixture.configFile, ...args], env);
+    expect((await cli('lock', fixture.app, '--reason', 'maintenance', '--by', 'alice')).exitCode).toBe(0);
+    expect((await cli('lock', 'status', fixture.app)).stdout).toContain(`deploys of ${fixture.app} are locked by alice since `);
+
+    const unlocked = await cli('unlock', fixture.app, '--by', 'bob');
+    expect(unlocked.exitCode).toBe(0);
+    expect(unlocked.stdout).toContain('unlocked by bob)');
+    const worker = await startTestWorker(fixture.config);
+    onTestFinished(() => worker.stop());
+    const run = await worker.client.workflow.getHandle(workflowIds.deploy(fixture.app)).describe();
+    expect([run.type, run.status.name]).toEqual(['deployLock', 'TERMINATED']);
+    expect((await cli('lock', 'status', fixture.app)).stdout.trim()).toBe(`deploys of ${fixture.app} are not locked`);
+  }, 120_000);
+});
