@@ -19,6 +19,7 @@ export const VERBS: readonly Verb[] = [
   { name: 'verify', summary: 'verify-restore one backup into a scratch database', load: async () => (await import('./verify.js')).registerVerify },
   { name: 'config', summary: 'work with the config file', load: async () => (await import('./config-check.js')).registerConfigCheck },
   { name: 'deploy', summary: 'promote a ref through an app\'s stages; roll back on failure', load: async () => (await import('./deploy.js')).registerDeploy },
+  { name: 'logs', summary: 'the compose logs of an app on a stage, over ssh, secrets scrubbed', load: async () => (await import('./logs.js')).registerLogs },
   { name: 'lock', summary: 'lock an app\'s deploys for an incident (lock status APP: who, why, since)', load: async () => (await import('./lock.js')).registerLock },
   { name: 'unlock', summary: 'release an app\'s deploy lock', load: async () => (await import('./unlock.js')).registerUnlock },
   { name: 'rollback', summary: 'point a stage back at an earlier release still on its host', load: async () => (await import('./rollback.js')).registerRollback },
