@@ -5,6 +5,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { WEBHOOK_FAILURES_FILE } from '../../src/activities/notify/send-webhooks.js';
 import { startMetricsServer } from '../../src/workers/metrics-server.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
+import { restoreBackup } from '../../src/workflows/restore-backup.js';
+import { restoreDrill } from '../../src/workflows/restore-drill.js';
 import { backupWorldForTest } from '../support/backup-world.js';
 import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, startDeploy, type OnFinished } from '../support/deploy-world.js';
 import { onlyPostgresTarget } from '../support/slack-alert-fixture.js';
@@ -134,5 +136,31 @@ describe('webhooks tell whoever asked about failed backups', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(receiver.requests.map((r) => [r.event, r.verified, r.status])).toEqual([['backup.failed', false, 401]]);
     expect(receiver.accepted).toEqual([]);
+  });
+});
+
+describe('webhooks tell whoever asked about drills and restores', () => {
+  it('a drill with no backup to drill: drill.failed; a restore with none to restore: restore.done, outcome failed; each with its report', async () => {
+    const receiver = await startWebhookReceiver(SECRET);
+    onTestFinished(() => receiver.close());
+    const hook = webhookTo(receiver.url, ['drill.failed', 'restore.done']);
+    const world = await backupWorldForTest({ offsite: 'local', env: hook.env, edit: (doc) => { onlyPostgresTarget(doc); doc.notify = hook.notify; } });
+    const target = world.fixture.targets.postgres;
+    const { client, taskQueue } = world.worker;
+
+    const drillId = world.worker.workflowId('drill');
+    await expect(client.workflow.execute(restoreDrill, { taskQueue, workflowId: drillId, args: [{ target }] })).rejects.toBeInstanceOf(WorkflowFailedError);
+    await waitFor('drill.failed', () => receiver.accepted.length === 1, 30_000);
+    const restoreId = world.worker.workflowId('restore');
+    await expect(client.workflow.execute(restoreBackup, { taskQueue, workflowId: restoreId, args: [{ target, pick: { latest: true } }] })).rejects.toBeInstanceOf(WorkflowFailedError);
+    await waitFor('restore.done', () => receiver.accepted.length === 2, 30_000);
+
+    const runOf = async (id: string) => ({ workflowId: id, runId: (await client.workflow.getHandle(id).describe()).runId });
+    expect(receiver.accepted).toEqual([
+      { id: UUID, event: 'drill.failed', time: ISO, outcome: 'failed', target, report: expect.stringMatching(/\.md$/), cause: expect.stringContaining(target), ...(await runOf(drillId)) },
+      { id: UUID, event: 'restore.done', time: ISO, outcome: 'failed', target, report: expect.stringMatching(/\.md$/), cause: expect.stringContaining(target), ...(await runOf(restoreId)) },
+    ]);
+    for (const body of receiver.accepted) expect(dirname(body.report)).toBe(world.fixture.config.reports);
+    expect(receiver.requests.every((r) => r.verified)).toBe(true);
   });
 });
