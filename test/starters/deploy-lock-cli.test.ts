@@ -1,3 +1,4 @@
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../src/temporal/names.js';
 import { deployLockQuery, type DeployLockResult } from '../../src/workflows/deploy-lock.js';
@@ -7,7 +8,7 @@ import { currentRelease, dockerCalls } from '../support/deploy-assertions.js';
 import { makeDeployFixture, type DeployFixture } from '../support/deploy-fixture.js';
 import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
-import { startTestWorker, type TestWorker } from '../support/test-worker.js';
+import { startTestWorker, workflowBundle, type TestWorker } from '../support/test-worker.js';
 
 /** A time as people read it: the zone's wall clock with its offset. */
 const LOCAL_TIME = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} \\+0[12]:00';
@@ -50,6 +51,9 @@ describe('ops lock / unlock: a manual deploy lock', () => {
     expect(await run.staticSummary()).toBe(`deploys of ${fixture.app} locked by alice: db failover in progress`);
     expect(await handle.query(deployLockQuery)).toEqual({ app: fixture.app, by: 'alice', reason: 'db failover in progress', since: run.startTime.toISOString() });
 
+    const deployStatus = await cli('deploy', 'status', fixture.app);
+    expect(deployStatus.stdout.trim()).toMatch(new RegExp(`^${lockedLine(fixture.app)} \\(ops unlock ${fixture.app} releases it\\)$`));
+
     const status = await cli('lock', 'status', fixture.app);
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toMatch(new RegExp(`^${lockedLine(fixture.app)}$`, 'm'));
@@ -57,13 +61,17 @@ describe('ops lock / unlock: a manual deploy lock', () => {
     expect(overview.stdout).toMatch(new RegExp(`^deploys of ${fixture.app} LOCKED by alice since ${LOCAL_TIME}: db failover in progress \\(ops unlock ${fixture.app}\\)$`, 'm'));
   });
 
-  it('while locked: ops deploy exits 3 with who and why and starts nothing; a second lock exits 3; a scheduled deploy completes with a note, no alert', async () => {
+  it('while locked: ops deploy (and ops rollback) exits 3 with who and why and starts nothing; a second lock exits 3; a scheduled deploy completes with a note, no alert', async () => {
     const deploy = await cli('deploy', fixture.app, '--ref', 'main', '--approve', '--wait');
     expect(deploy.exitCode).toBe(3);
     expect(deploy.stderr.trim()).toMatch(new RegExp(`^error: deploy refused: ${lockedLine(fixture.app)} \\(ops unlock ${fixture.app} releases it\\)$`));
     expect(dockerCalls(fixture.stages.staging.project)).toEqual([]);
     const held = await worker.client.workflow.getHandle(workflowIds.deploy(fixture.app)).describe();
     expect([held.runId, held.type, held.status.name]).toEqual([lockRunId, 'deployLock', 'RUNNING']);
+
+    const rollback = await cli('rollback', fixture.app, '--stage', 'staging');
+    expect(rollback.exitCode).toBe(3);
+    expect(rollback.stderr.trim()).toMatch(new RegExp(`^error: rollback refused: ${lockedLine(fixture.app)} \\(ops unlock ${fixture.app} releases it\\)$`));
 
     const again = await cli('lock', fixture.app, '--reason', 'me too', '--by', 'bob');
     expect(again.exitCode).toBe(3);
@@ -88,6 +96,7 @@ describe('ops lock / unlock: a manual deploy lock', () => {
     const lock = worker.client.workflow.getHandle<() => Promise<DeployLockResult>>(workflowIds.deploy(fixture.app), lockRunId);
     expect(await lock.result()).toMatchObject({ app: fixture.app, by: 'alice', reason: 'db failover in progress', unlockedBy: 'bob' });
     expect((await lock.describe()).status.name).toBe('COMPLETED');
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await lock.fetchHistory(), lock.workflowId);
 
     expect((await cli('lock', 'status', fixture.app)).stdout.trim()).toBe(`deploys of ${fixture.app} are not locked`);
     const twice = await cli('unlock', fixture.app);
