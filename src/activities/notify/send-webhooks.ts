@@ -52,20 +52,31 @@ export async function sendWebhooks(config: OpsConfig, payloads: WebhookPayload[]
   const policy = { ...WEBHOOK_POLICY, ...deps.policy };
   const store = new AlertStateStore(join(config.stateDir, ALERT_STATE_FILE), log);
   const jobs = payloads.flatMap((payload) =>
-    config.notify.webhooks.flatMap((webhook, index) => (webhook.events.includes(payload.event) ? [deliver(webhook, index, payload)] : [])),
+    config.notify.webhooks.flatMap((webhook, index) => (webhook.events.includes(payload.event) ? [{ webhook, index, payload }] : [])),
   );
-  return Promise.all(jobs);
+  // The limits first, one after the other: each record rewrites the state file, and two at once could drop each other's key.
+  const sending: boolean[] = [];
+  for (const job of jobs) sending.push(await allowed(job.index, job.payload));
+  return Promise.all(jobs.map((job, i) => (sending[i] ? deliver(job.webhook, job.payload) : { event: job.payload.event, webhook: new URL(job.webhook.url).origin, status: 'suppressed' as const, attempts: 0 })));
 
-  async function deliver(webhook: Webhook, index: number, payload: WebhookPayload): Promise<WebhookDelivery> {
+  async function allowed(index: number, payload: WebhookPayload): Promise<boolean> {
+    if (!RATE_LIMITED_EVENTS.has(payload.event)) return true;
+    const key = `webhook ${index} ${payload.event}:${webhookSubject(payload)}`;
+    try {
+      const decision = decideRateLimit(key, await store.read(), now(), config.notify.rateLimitMinutes * 60_000);
+      await store.record(key, decision.nextState[key]!);
+      return decision.send;
+    } catch (err) {
+      // A state file that cannot be written must not silence the event.
+      log(`webhook rate limit state not saved: ${describeError(err)}`);
+      return true;
+    }
+  }
+
+  async function deliver(webhook: Webhook, payload: WebhookPayload): Promise<WebhookDelivery> {
     const origin = new URL(webhook.url).origin;
     const base = { event: payload.event, webhook: origin };
     try {
-      if (RATE_LIMITED_EVENTS.has(payload.event)) {
-        const key = `webhook ${index} ${payload.event}:${webhookSubject(payload)}`;
-        const decision = decideRateLimit(key, await store.read(), now(), config.notify.rateLimitMinutes * 60_000);
-        await store.record(key, decision.nextState[key]!);
-        if (!decision.send) return { ...base, status: 'suppressed', attempts: 0 };
-      }
       const attempts = await post(webhook, payload, policy);
       return { ...base, status: 'delivered', attempts };
     } catch (err) {
