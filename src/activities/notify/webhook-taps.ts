@@ -46,9 +46,14 @@ export function withWebhooks<A extends Record<string, Activity>>(activities: A, 
     if (!activity) continue;
     tapped[name] = async (...args: never[]) => {
       const result = await activity(...args);
-      const run = currentRun(options.uiUrl);
-      const payloads = tap(args[0]!, result as never, new Date()).map((p) => ({ ...run, ...p }));
-      void sendWebhooks(config, payloads, options).catch((err: unknown) => log(`webhooks not sent: ${describeError(err)}`));
+      // The activity has done its work: nothing about its webhooks may fail it (and have Temporal run it again).
+      try {
+        const run = currentRun(options.uiUrl);
+        const payloads = tap(args[0]!, result as never, new Date()).map((p) => ({ ...run, ...p }));
+        void sendWebhooks(config, payloads, options).catch((err: unknown) => log(`webhooks not sent: ${describeError(err)}`));
+      } catch (err) {
+        log(`webhooks of ${name} not sent: ${describeError(err)}`);
+      }
       return result;
     };
   }
