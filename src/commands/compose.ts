@@ -23,3 +23,13 @@ export function compose(target: ComposeProject, subcommand: string[]): string[] 
 export const composeBuild = (target: ComposeProject) => compose(target, ['build']);
 export const composeUp = (target: ComposeProject) => compose(target, ['up', '-d', '--remove-orphans']);
 export const composeDown = (target: ComposeProject) => compose(target, ['down']);
+
+export interface ComposeLogsOptions {
+  service?: string;
+  follow?: boolean;
+  /** compose's --since: a duration (10m, 2h) or a timestamp */
+  since?: string;
+}
+
+export const composeLogs = (target: ComposeProject, options: ComposeLogsOptions = {}) =>
+  compose(target, ['logs', '--no-color', ...(options.since ? ['--since', options.since] : []), ...(options.follow ? ['--follow'] : []), ...(options.service ? [options.service] : [])]);

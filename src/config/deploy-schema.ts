@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DOTENV_KEY, DOTENV_KEY_RULE } from '../core/dotenv.js';
+import { WEBHOOK_EVENTS } from '../core/webhook-events.js';
 import { parseSshHost } from './location.js';
 import type { SchemaPrimitives } from './schema-primitives.js';
 
@@ -90,12 +91,30 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
         })
         .optional()
         .describe('Fallback for alerts when Slack cannot be reached'),
+      webhooks: z
+        .array(
+          z.strictObject({
+            url: text.refine(isHttpUrl, 'expected an http:// or https:// URL').describe('Receives a signed JSON POST per subscribed event'),
+            events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).describe(`Any of ${WEBHOOK_EVENTS.join(', ')}`),
+            secret: secret.describe('HMAC-SHA256 key of the X-Ops-Signature header: a secret (${ENV_VAR} or file:path)'),
+          }),
+        )
+        .default([])
+        .describe('Systems told about deploys, failed backups and drills, and finished restores'),
     })
-    .default({ rateLimitMinutes: 5 });
+    .default({ rateLimitMinutes: 5, webhooks: [] });
 
   return {
     hosts: z.record(name, host).default({}),
     apps: z.array(app).default([]),
     notify,
   };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }

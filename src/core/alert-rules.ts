@@ -42,8 +42,12 @@ export function alertKey(event: AlertEvent): string {
 }
 
 export function decideAlert(event: AlertEvent, state: AlertState, now: Date, rateLimitMs: number): AlertDecision {
+  return decideRateLimit(alertKey(event), state, now, rateLimitMs);
+}
+
+/** The limit itself, for any key: alerts use kind + subject, webhooks their own keys in the same state. */
+export function decideRateLimit(key: string, state: AlertState, now: Date, rateLimitMs: number): AlertDecision {
   if (!Number.isFinite(rateLimitMs) || rateLimitMs < 0) throw new RangeError(`rateLimitMs must be a finite number >= 0, got ${rateLimitMs}`);
-  const key = alertKey(event);
   const previous = state[key];
   const lastSentMs = previous ? Date.parse(previous.lastSentAt) : Number.NaN;
   // An unreadable lastSentAt (a damaged state file) must not silence the alert forever: send.

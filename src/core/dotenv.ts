@@ -16,3 +16,18 @@ export function renderDotenv(entries: Record<string, string>): string {
     .join('\n')
     .concat('\n');
 }
+
+const UNESCAPE: Record<string, string> = { n: '\n', '\\': '\\', '"': '"', $: '$' };
+
+/**
+ * Reads back what renderDotenv wrote: KEY="value" lines with its escapes. Other lines (comments,
+ * a hand edit in another form) are skipped: the result is only used to know values, never to write.
+ */
+export function parseDotenv(text: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"$/.exec(line.trim());
+    if (match) entries[match[1]!] = match[2]!.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? `\\${c}`);
+  }
+  return entries;
+}

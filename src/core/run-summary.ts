@@ -13,6 +13,7 @@ export const runSummary = {
   rollback: (input: { app: string; stage: string; to?: string }) => `rollback ${input.app} on ${input.stage}${input.to ? ` to ${input.to.slice(0, 12)}` : ''}`,
   backupWatchdog: () => 'backup watchdog',
   reencrypt: (input: { target?: string; backupId?: string }) => `reencrypt ${input.backupId ?? input.target ?? 'all targets'}`,
+  deployLock: (input: { app: string; by: string; reason: string }) => `deploys of ${input.app} locked by ${input.by}: ${input.reason}`,
 };
 
 /**

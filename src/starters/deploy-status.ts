@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { formatLocalTime } from '../core/format.js';
+import { heldDeployLock, lockedMessage } from '../temporal/deploy-lock-holder.js';
 import { workflowIds } from '../temporal/names.js';
 import { pendingApprovalQuery } from '../workflows/deploy-signals.js';
 import { progressQuery } from '../workflows/progress.js';
@@ -25,6 +26,11 @@ export function registerDeployStatus(deploy: Command, program: Command): void {
           if (err instanceof WorkflowNotFoundError) throw new UsageError(`no deploy of ${app} has run yet`);
           throw err;
         });
+        if (description.type === 'deployLock' && description.status.name === 'RUNNING') {
+          const lock = await heldDeployLock(temporal.client, app);
+          if (lock) console.log(`${lockedMessage(lock, formatLocalTime(lock.since, config.timeZone))}`);
+          return;
+        }
         // Deploys and rollbacks share the app's lock id: say which one this run is.
         const rollback = description.type === 'rollbackStage';
         console.log(`${description.workflowId}: ${description.status.name}${rollback ? ', a rollback (ops rollback), not a deploy' : ''} (started ${formatLocalTime(description.startTime, config.timeZone)})`);

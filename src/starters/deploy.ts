@@ -6,6 +6,7 @@ import { runSummary } from '../core/run-summary.js';
 import { stagesToCheck } from '../core/promotion.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { runUrl } from '../temporal/connection-settings.js';
+import { heldDeployLock, lockedMessage } from '../temporal/deploy-lock-holder.js';
 import { workflowIds } from '../temporal/names.js';
 import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type DeployInput, type DeployResult } from '../contracts/deploy.js';
 import { deployPipeline } from '../workflows/deploy-pipeline.js';
@@ -101,6 +102,8 @@ function deployInput(app: string, stages: string[] | undefined, options: DeployO
 }
 
 async function lockHeld(client: Client, settings: ConnectionSettings, app: string, timeZone: string): Promise<LockHeld> {
+  const locked = await heldDeployLock(client, app);
+  if (locked) return new LockHeld(`deploy refused: ${lockedMessage(locked, formatLocalTime(locked.since, timeZone))}`);
   const running = await client.workflow.getHandle(workflowIds.deploy(app)).describe();
   const link = runUrl(settings, running.workflowId, running.runId) ?? `${running.workflowId} (run ${running.runId})`;
   return new LockHeld(`a deploy of ${app} is already running since ${formatLocalTime(running.startTime, timeZone)}: ${link}`);

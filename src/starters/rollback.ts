@@ -1,9 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { findStage } from '../config/lookups.js';
+import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
 import { shaPrefixProblem } from '../core/rollback-target.js';
 import { runUrl } from '../temporal/connection-settings.js';
+import { heldDeployLock, lockedMessage } from '../temporal/deploy-lock-holder.js';
 import { workflowIds } from '../temporal/names.js';
 import { rollbackStage, type RollbackResult } from '../workflows/rollback-stage.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
@@ -40,7 +42,9 @@ export function registerRollback(program: Command): void {
             staticSummary: runSummary.rollback({ app, stage: options.stage, to: options.to }),
             args: [{ app, stage: options.stage, ...(options.to ? { to: options.to } : {}), startedBy: whoIsActing(options.by), ...(url ? { runUrl: url } : {}) }],
           })
-          .catch((err: unknown) => {
+          .catch(async (err: unknown) => {
+            const locked = err instanceof WorkflowExecutionAlreadyStartedError ? await heldDeployLock(temporal.client, app) : undefined;
+            if (locked) throw new LockHeld(`rollback refused: ${lockedMessage(locked, formatLocalTime(locked.since, config.timeZone))}`);
             if (err instanceof WorkflowExecutionAlreadyStartedError) throw new LockHeld(`a deploy or rollback of ${app} is already running (${workflowId})`);
             throw err;
           });

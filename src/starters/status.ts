@@ -6,6 +6,7 @@ import { formatBytes } from '../core/format.js';
 import { lastRtoSeconds } from '../core/restore-log.js';
 import { loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { RunFailed } from './exit-codes.js';
+import { deployLockLines, deployLocks } from './status-locks.js';
 import { printTable } from './print-table.js';
 
 const hours = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)}h`);
@@ -21,11 +22,12 @@ export function registerStatus(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const health = await evaluateBackupHealth(config);
+      const locks = await deployLocks(config);
       if (options.json) {
         // The RTO of the newest `ops restore` that passed is no health finding: shown, never judged.
         const restores = await new RestoreLog(config.repository).list(health.targets.map((t) => t.target));
         const targets = health.targets.map((t) => ({ ...t, lastRtoSeconds: lastRtoSeconds(restores, t.target) }));
-        console.log(JSON.stringify({ ...health, targets }, null, 2));
+        console.log(JSON.stringify({ ...health, targets, ...(locks ? { deployLocks: 'unknown' in locks ? { unknown: locks.unknown } : locks.locks } : {}) }, null, 2));
       } else {
         console.log(`backup health: ${painted(health.status)}`);
         printTable(
@@ -36,6 +38,7 @@ export function registerStatus(program: Command): void {
           ]),
         );
         for (const reason of health.reasons) console.log(`  - ${reason}`);
+        if (locks) for (const line of deployLockLines(locks, config.timeZone)) console.log(line);
       }
       if (health.status === 'FAIL') throw new RunFailed(`backup health is FAIL: ${health.reasons.join('; ')}`);
     });

@@ -2,11 +2,13 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createBackupActivities } from '../activities/backup/backup-activities.js';
 import { createDeployActivities } from '../activities/deploy/deploy-activities.js';
+import { createDeployLockActivities } from '../activities/deploy/deploy-lock-activities.js';
 import { createDrillActivities } from '../activities/drill/drill-activities.js';
 import { opsFailureInterceptor } from '../activities/failure-interceptor.js';
 import { createNotifyActivities } from '../activities/notify/notify-activities.js';
 import { createRunLinkActivities } from '../activities/notify/run-link.js';
 import { alertsOffNotice } from '../activities/notify/send-alert.js';
+import { withWebhooks } from '../activities/notify/webhook-taps.js';
 import { BackupRepository } from '../records/backup-repository.js';
 import { createRestoreActivities } from '../activities/restore/restore-activities.js';
 import { createFilesRestoreActivities } from '../activities/restore/restore-files.js';
@@ -53,16 +55,17 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir, options.startUpSignal) },
-    activities: {
+    activities: withWebhooks({
       ...createBackupActivities(config),
       ...createDeployActivities(config),
+      ...createDeployLockActivities(client),
       ...createDrillActivities(config),
       ...createNotifyActivities(config),
       ...createRunLinkActivities(options.uiUrl),
       ...createRestoreActivities(config),
       ...createFilesRestoreActivities(config),
       ...createScheduleRunActivities({ config, schedules: client.schedule, taskQueue: options.taskQueue, log }),
-    },
+    }, config, { ...(options.uiUrl ? { uiUrl: options.uiUrl } : {}), log }),
     interceptors: { activity: [opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
     // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for

@@ -5,6 +5,8 @@ import type { DeployMetrics } from '../core/deploy-metrics.js';
 export interface OpsFigures {
   backup: BackupMetrics;
   deploy: DeployMetrics;
+  /** given-up webhook deliveries per event and receiver origin */
+  webhookFailures: Array<{ event: string; webhook: string; count: number }>;
 }
 
 type Sample<L extends string> = { labels: Record<L, string>; value: number };
@@ -77,6 +79,9 @@ export function createMetricsRegistry(prefix: string, figures: () => Promise<Ops
   );
   define('gauge', 'deploy_step_duration_seconds_last', 'Duration of the newest run of each deploy step', ['app', 'stage', 'step'], (f) =>
     f.deploy.lastStepSeconds.map((s) => ({ labels: { app: s.app, stage: s.stage, step: s.step }, value: s.seconds })),
+  );
+  define('counter', 'webhook_failures_total', 'Webhook deliveries given up after their retries, by event and receiver origin', ['event', 'webhook'], (f) =>
+    f.webhookFailures.map((w) => ({ labels: { event: w.event, webhook: w.webhook }, value: w.count })),
   );
   return registry;
 }

@@ -1,10 +1,14 @@
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { healthLimits, readHealthRecords } from '../activities/backup/evaluate-backup-health.js';
 import { readDeployRecords } from '../records/deploy-records.js';
+import { WEBHOOK_FAILURES_FILE } from '../activities/notify/send-webhooks.js';
+import { readTextIfExists } from '../records/if-exists.js';
 import { RestoreLog } from '../records/restore-log.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { backupMetrics } from '../core/backup-metrics.js';
 import { deployMetrics } from '../core/deploy-metrics.js';
+import { countWebhookFailures, parseWebhookFailures } from '../core/webhook-failures.js';
 import { createMetricsRegistry, type OpsFigures } from './metrics-registry.js';
 import { METRICS_PORT_SETTINGS } from './metrics-port.js';
 import { PortInUse } from './port-in-use.js';
@@ -22,11 +26,17 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(config: OpsConfig, port = config.metrics.port): Promise<MetricsServer> {
   const read = async (): Promise<OpsFigures> => {
-    const [records, deploys, restores] = await Promise.all([readHealthRecords(config), readDeployRecords(config), new RestoreLog(config.repository).list()]);
+    const [records, deploys, restores, webhookFailures] = await Promise.all([
+      readHealthRecords(config),
+      readDeployRecords(config),
+      new RestoreLog(config.repository).list(),
+      readTextIfExists(join(config.stateDir, WEBHOOK_FAILURES_FILE)),
+    ]);
     const targets = config.targets.map((t) => t.name);
     return {
       backup: backupMetrics({ targets, ...records, restores, now: new Date(), limits: healthLimits(config) }),
       deploy: deployMetrics(deploys, config.apps.map((a) => a.name)),
+      webhookFailures: countWebhookFailures(parseWebhookFailures(webhookFailures ?? '')),
     };
   };
   // Every metric's collect asks for the figures; one scrape reads the records once.

@@ -9,3 +9,4 @@ export { backupWatchdog } from './backup-watchdog.js';
 export { scheduledDeploy } from './scheduled-deploy.js';
 export { restoreFiles } from './restore-files.js';
 export { reencryptBackups } from './reencrypt-backups.js';
+export { deployLock } from './deploy-lock.js';

@@ -40,7 +40,7 @@ describe('parseConfig: valid configs', () => {
       repository: '/etc/ops/.ops/backups',
       reports: '/etc/ops/.ops/reports',
       ssh: { options: [] },
-      notify: { rateLimitMinutes: 5 },
+      notify: { rateLimitMinutes: 5, webhooks: [] },
       hosts: {},
       apps: [],
       databases: [],
@@ -206,7 +206,7 @@ schedules:
         repository: '/var/backups/ops',
         reports: join(dir, 'reports'),
         ssh: { identityFile: '/etc/ops/id_ed25519', knownHostsFile: '/opt/ops/known_hosts', options: ['ProxyJump=bastion'] },
-        notify: { rateLimitMinutes: 5 },
+        notify: { rateLimitMinutes: 5, webhooks: [] },
         hosts: { web1: { ssh: { user: 'deploy', host: 'web1' } } },
         apps: [
           {

@@ -5,6 +5,8 @@ import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { workflowIds } from '../../src/temporal/names.js';
 import { backupWatchdog } from '../../src/workflows/backup-watchdog.js';
+import { deployLock, deployLockQuery, unlockSignal } from '../../src/workflows/deploy-lock.js';
+import { reencryptBackups } from '../../src/workflows/reencrypt-backups.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { restoreBackup } from '../../src/workflows/restore-backup.js';
 import { restoreDrill } from '../../src/workflows/restore-drill.js';
@@ -12,6 +14,7 @@ import { restoreFiles } from '../../src/workflows/restore-files.js';
 import { rollbackStage } from '../../src/workflows/rollback-stage.js';
 import { scheduledDeploy } from '../../src/workflows/scheduled-deploy.js';
 import { verifyBackupRun } from '../../src/workflows/verify-backup.js';
+import { encryptionFor, makeAgeKey } from '../support/age-keys.js';
 import { makeBackupFixture } from '../support/backup-fixture.js';
 import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, startDeploy } from '../support/deploy-world.js';
 import { dropRestoredDatabases, targetsAsAdmin } from '../support/restored-databases.js';
@@ -76,7 +79,7 @@ describe.skipIf(!SAVING)('save one history per workflow type', { timeout: DEPLOY
     await fixture.repo.commit('version 2', { VERSION: '2.0.0\n' });
     const scheduledId = worker.workflowId('scheduled-deploy');
     const scheduled = await client.workflow.execute(scheduledDeploy, { taskQueue, workflowId: scheduledId, args: [{ app, ref: 'main', stages: ['staging'], startedBy: 'schedule' }] });
-    expect(scheduled.outcome).toBe('succeeded');
+    expect(scheduled).toMatchObject({ outcome: 'succeeded' });
     await save('scheduledDeploy', scheduledId);
 
     const rollbackId = `${workflowIds.deploy(app)}-${worker.workflowId('rollback')}`;
@@ -87,5 +90,34 @@ describe.skipIf(!SAVING)('save one history per workflow type', { timeout: DEPLOY
     const failing = await startDeploy(world, { ref: 'main', stages: ['staging'] });
     expect((await deployFailure(failing)).outcome).toBe('rolled-back');
     await save('deployPipeline-rolled-back', failing.workflowId);
+
+    const lockId = `${workflowIds.deploy(app)}-${worker.workflowId('lock')}`;
+    const lock = await client.workflow.start(deployLock, { taskQueue, workflowId: lockId, args: [{ app, by: 'test', reason: 'saving its history' }] });
+    expect(await lock.query(deployLockQuery)).toMatchObject({ app, by: 'test' });
+    await lock.signal(unlockSignal, { by: 'test' });
+    expect(await lock.result()).toMatchObject({ unlockedBy: 'test' });
+    await save('deployLock', lockId);
+  });
+
+  it('reencryptBackups: one encrypted backup re-wrapped for a new recipient', async ({ onTestFinished }) => {
+    const keysDir = await mkdtemp(join(tmpdir(), 'ops-histories-keys-'));
+    const [key, next] = [await makeAgeKey(keysDir, 'old'), await makeAgeKey(keysDir, 'new')];
+    const fixture = await makeBackupFixture({ offsite: 'none', edit: (doc) => (doc.backup.encryption = encryptionFor([key], key)) });
+    const dumping = await startTestWorker(fixture.config);
+    onTestFinished(async () => {
+      await fixture.cleanup();
+      await rm(keysDir, { recursive: true, force: true });
+    });
+    const target = fixture.targets.postgres;
+    await dumping.client.workflow.execute(nightlyBackup, { taskQueue: dumping.taskQueue, workflowId: dumping.workflowId('nightly'), args: [{ targets: [target] }] });
+    await dumping.stop();
+
+    const rotated = { ...fixture.config, backup: { ...fixture.config.backup, encryption: { ...fixture.config.backup.encryption!, recipients: [next.recipient] } } };
+    const worker = await startTestWorker(rotated);
+    onTestFinished(() => worker.stop());
+    const workflowId = worker.workflowId('reencrypt');
+    const results = await worker.client.workflow.execute(reencryptBackups, { taskQueue: worker.taskQueue, workflowId, args: [{ target }] });
+    expect(results).toHaveLength(1);
+    await saveHistory(worker.client, 'reencryptBackups', workflowId);
   });
 });
