@@ -21,8 +21,6 @@ const NAMESPACE = 'default';
 export interface TemporalCluster {
   address: string;
   namespace: string;
-  /** Everything the server printed, for failure messages. */
-  log(): Promise<string>;
   /** Stops the server (SIGTERM) and starts it again on the same database and ports. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -47,6 +45,7 @@ export async function startTemporalCluster(dir: string): Promise<TemporalCluster
   // PostgreSQL runs as the postgres OS user, which must reach its data dir.
   await chmod(dir, 0o755);
   const postgres = await startPostgres({ dataDir: join(dir, 'pg') });
+  let server: ServerProcess | undefined;
   try {
     await setUpSchema(postgres);
     const ports = await freePorts();
@@ -59,22 +58,22 @@ export async function startTemporalCluster(dir: string): Promise<TemporalCluster
     const logFile = join(dir, 'server.log');
     const address = `127.0.0.1:${ports.frontend}`;
     const start = () => startServer(dir, logFile, address, postgres.adminPassword);
-    let server = await start();
+    server = await start();
     await registerNamespace(address);
     return {
       address,
       namespace: NAMESPACE,
-      log: () => readFile(logFile, 'utf8').catch(() => ''),
       async restart() {
-        await stopServer(server);
+        await stopServer(server!);
         server = await start();
       },
       async stop() {
-        await stopServer(server);
+        await stopServer(server!);
         await postgres.stop();
       },
     };
   } catch (err) {
+    if (server) await stopServer(server);
     await postgres.stop();
     throw err;
   }
@@ -126,10 +125,12 @@ async function startServer(dir: string, logFile: string, address: string, passwo
     stdout: log,
     stderr: log,
     reject: false,
-    cleanup: true,
   });
   let exited = false;
-  void child.then(() => (exited = true));
+  void child.then(() => {
+    exited = true;
+    log.end();
+  });
   try {
     await waitFor(`the Temporal server to answer on ${address}`, async () => {
       if (exited) throw new Error(`temporal-server exited with ${(await child).exitCode}; the end of ${logFile}:\n${await logTail(logFile)}`);

@@ -45,6 +45,12 @@ describe('connectionSettings', () => {
     expect(connectionOptions.tls).toMatchObject({ clientCertPair: { crt: new Uint8Array(bytes.cert), key: new Uint8Array(bytes.key) } });
   });
 
+  it('TEMPORAL_TLS=true: TLS with no client pair (the server is authenticated, the worker is not); false turns it off', () => {
+    const tls = (value: string) => connectionSettings({ ...base, TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS: value }).connectionOptions.tls;
+    expect(tls('true')).toStrictEqual({ serverNameOverride: undefined, serverRootCACertificate: undefined, clientCertPair: undefined });
+    expect(tls('false')).toBe(false);
+  });
+
   it.each([
     ['cloud-api-key', { address: 'us-east-1.aws.api.temporal.io:7233', apiKey: API_KEY, tls: true }],
     ['cloud-mtls', { address: 'ops.acct.tmprl.cloud:7233', tls: { clientCertPair: { crt: new Uint8Array(bytes.cert), key: new Uint8Array(bytes.key) } } }],
