@@ -6,7 +6,9 @@
 #   - the Temporal CLI (dev server + Web UI), built from the Go module proxy into .tools/bin
 #   - versitygw, the S3-compatible server the offsite tests copy to, built the same way
 #   - the ops CLI's build in dist/ (bin/ops.js also makes it whenever the sources changed)
-# Called by `npm start`, `npm test` and `npm run setup`.
+#   - with --temporal-server only: the production Temporal server and its SQL tool
+#     (scripts/build-temporal-server.sh), which only the cluster test runs
+# Called by `npm start`, `npm test` and `npm run setup`; `npm run test:cluster` adds --temporal-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,4 +82,5 @@ install_system_packages
 install_node_modules
 temporal_cli
 s3_server
+if [ "${1:-}" = "--temporal-server" ]; then bash scripts/build-temporal-server.sh; fi
 build_cli

@@ -12,7 +12,7 @@ import { findTemporalBinary } from '../../src/temporal/temporal-binary.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const COMPOSE_FILE = 'docker-compose.temporal.yml';
-/** Temporal's frontend gRPC port, the one auto-setup serves on. */
+/** Temporal's frontend gRPC port. */
 const TEMPORAL_FRONTEND_PORT = 7233;
 
 type Env = Record<string, string | undefined>;

@@ -45,6 +45,34 @@ describe('connectionSettings', () => {
     expect(connectionOptions.tls).toMatchObject({ clientCertPair: { crt: new Uint8Array(bytes.cert), key: new Uint8Array(bytes.key) } });
   });
 
+  it('TEMPORAL_TLS=true: TLS with no client pair (the server is authenticated, the worker is not); false turns it off', () => {
+    const tls = (value: string) => connectionSettings({ ...base, TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_TLS: value }).connectionOptions.tls;
+    expect(tls('true')).toStrictEqual({ serverNameOverride: undefined, serverRootCACertificate: undefined, clientCertPair: undefined });
+    expect(tls('false')).toBe(false);
+  });
+
+  it.each([
+    ['cloud-api-key', { address: 'us-east-1.aws.api.temporal.io:7233', apiKey: API_KEY, tls: true }],
+    ['cloud-mtls', { address: 'ops.acct.tmprl.cloud:7233', tls: { clientCertPair: { crt: new Uint8Array(bytes.cert), key: new Uint8Array(bytes.key) } } }],
+  ])('TEMPORAL_PROFILE=%s: Temporal Cloud from the TOML profile file, as the README shows it', (profile, connectionOptions) => {
+    const toml = join(dir, 'temporal.toml');
+    writeFileSync(toml, [
+      '[profile.cloud-api-key]',
+      'address = "us-east-1.aws.api.temporal.io:7233"',
+      'namespace = "ops.acct"',
+      `api_key = "${API_KEY}"`,
+      '[profile.cloud-mtls]',
+      'address = "ops.acct.tmprl.cloud:7233"',
+      'namespace = "ops.acct"',
+      '[profile.cloud-mtls.tls]',
+      `client_cert_path = "${files.cert}"`,
+      `client_key_path = "${files.key}"`,
+    ].join('\n'));
+    expect(connectionSettings({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: profile })).toEqual({ connectionOptions, namespace: 'ops.acct' });
+    // The environment overrides the file, setting by setting.
+    expect(connectionSettings({ TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: profile, TEMPORAL_NAMESPACE: 'ops-staging.acct' })).toEqual({ connectionOptions, namespace: 'ops-staging.acct' });
+  });
+
   it('no address: the dev server `ops up` recorded, with its UI; an explicit address ignores the record', () => {
     const stateDir = join(dir, 'state');
     mkdirSync(stateDir);
