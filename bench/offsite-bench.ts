@@ -8,6 +8,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import type { BackupEntry } from '../src/core/backup-record.js';
+import { encryptionFor, makeAgeKey } from '../test/support/age-keys.js';
 import { startS3Server, type S3Server } from '../test/support/s3-server.js';
 import { positiveInteger } from './bench-args.js';
 import { makeDumpBackup } from './offsite-artifact.js';
@@ -18,7 +19,8 @@ import { Teardown } from './teardown.js';
  * Offsite copy speed of ops against `rclone copy`, on one artifact and one real S3-compatible
  * server (versitygw on a free port over a temp dir): a real pg_dump of a generated database is
  * copied (a) by Debian's rclone with its defaults, (b) by ops' S3 store, as the copyOffsite
- * activity runs it, encryption off. Each leg is a function taking the round; a warm-up round
+ * activity runs it, encryption off; then (c) ops storing the artifact as a dump's stream is stored and
+ * copying it, encryption off and on (encryption_overhead_ratio). Each leg is a function taking the round; a warm-up round
  * first, then `--rounds` rounds in turn, so a change of load hits every leg alike; medians.
  * Usage: BENCH_ARTIFACT_MB=512 tsx bench/offsite-bench.ts [--size-mb N] [--rounds N]
  */
@@ -30,6 +32,7 @@ const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const TARGET = 'bench';
 const BUCKET = 'ops-bench';
 const RCLONE_REMOTE = 'BENCHS3';
+const STORE_LEG = 'bench/offsite-store-leg.ts';
 const log = (line: string) => console.error(`[bench] ${line}`);
 const teardown = new Teardown();
 teardown.runOnExitPaths(log);
@@ -94,12 +97,12 @@ async function rcloneLeg(s3: S3Server, entry: BackupEntry, round: string): Promi
  * (b) ops' own copy path in a process of its own (bench/offsite-copy-leg.ts), its RSS sampled while
  * it copies. `name` keeps each leg's objects apart; `backupExtras` as for writeOpsConfig.
  */
-async function opsLeg(dir: string, s3: S3Server, entry: BackupEntry, round: string, name = 'ops', backupExtras: Record<string, unknown> = {}): Promise<LegRun> {
+async function opsLeg(dir: string, s3: S3Server, entry: BackupEntry, round: string, name = 'ops', backupExtras: Record<string, unknown> = {}, script = 'bench/offsite-copy-leg.ts'): Promise<LegRun> {
   const destinationPrefix = `${name}-${round}`;
   const configFile = await writeOpsConfig(dir, s3, destinationPrefix, backupExtras);
   const env = { OPS_CONFIG: configFile, BACKUP_ID: entry.id, DESTINATION: `s3://${BUCKET}/${destinationPrefix}`, BENCH_S3_KEY_ID: s3.accessKeyId, BENCH_S3_SECRET: s3.secretAccessKey };
   const spawned = performance.now();
-  const child = execa(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench/offsite-copy-leg.ts')], { cwd: PROJECT_ROOT, env, stdin: 'ignore' });
+  const child = execa(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, script)], { cwd: PROJECT_ROOT, env, stdin: 'ignore' });
   const sampler = new RssSampler(child.pid!);
   const window = sampler.open();
   try {
@@ -133,10 +136,14 @@ try {
   const s3 = await startS3Server(root);
   teardown.defer('stop versitygw', () => s3.stop());
   await s3.createBucket(BUCKET);
+  const key = await makeAgeKey(root, 'bench');
 
   const legs: Array<{ name: string; run: (round: string) => Promise<LegRun> }> = [
     { name: 'rclone', run: (round) => rcloneLeg(s3, entry, round) },
     { name: 'ops', run: (round) => opsLeg(root, s3, entry, round) },
+    // Encryption rides the dump's stream to disk, so its cost is measured over store + copy, with and without.
+    { name: 'ops-store', run: (round) => opsLeg(root, s3, entry, round, 'ops-store', {}, STORE_LEG) },
+    { name: 'ops-store-age', run: (round) => opsLeg(root, s3, entry, round, 'ops-store-age', { encryption: encryptionFor([key]) }, STORE_LEG) },
   ];
   const runs = new Map<string, LegRun[]>(legs.map((leg) => [leg.name, []]));
   for (let round = 0; round <= rounds; round++) {
@@ -164,6 +171,9 @@ try {
       `ops_seconds=${seconds('ops').toFixed(2)}   (${rate('ops').toFixed(1)} MiB/s, S3 store copy and confirmation (${opsRuns[0]!.confirmedBy}), encryption off, median; the process with node start-up and config load: ${median(opsRuns.map((r) => r.processSeconds!)).toFixed(2)} s)`,
       `ops_peak_rss_mib=${mib(Math.max(...opsRuns.map((r) => r.peakRssBytes ?? 0))).toFixed(0)}   (the copying process, VmHWM, highest of the rounds)`,
       `offsite_overhead_ratio=${(seconds('ops') / seconds('rclone')).toFixed(3)}`,
+      `ops_store_copy_seconds=${seconds('ops-store').toFixed(2)}   (the artifact streamed into the repository as a dump is, then copied: encryption off, median)`,
+      `ops_store_copy_age_seconds=${seconds('ops-store-age').toFixed(2)}   (the same through age -e, ${(mib(entry.manifest.bytes) / seconds('ops-store-age')).toFixed(1)} MiB/s of plaintext, median)`,
+      `encryption_overhead_ratio=${(seconds('ops-store-age') / seconds('ops-store')).toFixed(3)}`,
     ].join('\n'),
   );
 } catch (err) {
