@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { restoreDrill } from '../../src/workflows/restore-drill.js';
 import { encryptionFor, makeAgeKey, type AgeKey } from '../support/age-keys.js';
 import { backupWorldForTest, runNightly, type BackupWorld } from '../support/backup-world.js';
 import { flipBytesInMiddle } from '../support/damage.js';
+import { runCli } from '../support/run-cli.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
 import { testServers } from '../support/servers.js';
 
@@ -87,6 +88,14 @@ describe('age encryption of files snapshots: one sealed archive, local and offsi
       expect(secrets.filter((secret) => bytes.includes(secret)).map(String), file).toEqual([]);
     }
 
+    const env = { ...world.fixture.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: world.worker.taskQueue };
+    const restoredDir = join(world.fixture.dir, 'restored-from-local');
+    const restored = await runCli(['--config', world.fixture.configFile, 'restore', target, '--latest', '--from', 'local', '--to', restoredDir, '--wait'], env);
+    expect(restored.stderr).toBe('');
+    expect(restored.stdout).toContain("  PASS checksums: 2 of 2 file(s) match the manifest's sha256\n");
+    expect(await readFile(join(restoredDir, 'nested', 'b.bin'))).toEqual(binary);
+    expect((await readdir(world.fixture.dir)).filter((name) => name.startsWith('.ops-restore-'))).toEqual([]);
+
     const drill = (from: string) => world.worker.client.workflow.execute(restoreDrill, { taskQueue: world.worker.taskQueue, workflowId: world.worker.workflowId('drill'), args: [{ target, pick: 'latest', from }] });
     expect(await drill(s3Name)).toMatchObject({ target, status: 'passed', reasons: [] });
 
@@ -98,5 +107,68 @@ describe('age encryption of files snapshots: one sealed archive, local and offsi
     expect(reasons).toContain(`checksum mismatch: manifest ${manifest.sha256.slice(0, 12)}…`);
     expect(reasons).toContain(': the ciphertext files.tar.zst.age is corrupt');
     expect(reasons).not.toMatch(/identity|recipient/);
+  });
+
+  it('ops restore from S3 with an empty local repository, to a local dir and to an ssh:// dir: every checksum matches, --dry-run changes nothing, files not in the snapshot survive without --delete, no staging left', async () => {
+    const prefix = `files-restore-${Date.now().toString(36)}`;
+    const world = await sealedFilesWorld(prefix);
+    const { fixture } = world;
+    const target = fixture.targets.files;
+    await runNightly(world, { targets: [target] });
+    const [backup] = await world.repository.list(target);
+    await rm(join(fixture.config.repository, target), { recursive: true, force: true });
+
+    const env = { ...fixture.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: world.worker.taskQueue };
+    const s3Name = `s3://${BUCKET}/${prefix}`;
+    const restore = (...args: string[]) => runCli(['--config', fixture.configFile, 'restore', target, '--latest', '--from', `offsite:${s3Name}`, ...args], env);
+    const sameAsSource = async (dir: string) => {
+      expect(await readFile(join(dir, 'a.txt'))).toEqual(await readFile(join(fixture.filesDir, 'a.txt')));
+      expect(await readFile(join(dir, 'nested', 'b.bin'))).toEqual(await readFile(join(fixture.filesDir, 'nested', 'b.bin')));
+    };
+    const lived = async (name: string) => {
+      const dir = join(fixture.dir, 'restores-to', name);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'extra.txt'), 'mine\n');
+      await writeFile(join(dir, 'a.txt'), 'ALPHA\n');
+      return dir;
+    };
+    const noStaging = async () => expect((await readdir(join(fixture.dir, 'restores-to'))).filter((name) => name.startsWith('.'))).toEqual([]);
+
+    const dryDir = await lived('dry');
+    const dry = await restore('--to', dryDir, '--dry-run', '--delete');
+    expect(dry.stderr).toBe('');
+    expect(dry.exitCode).toBe(0);
+    expect(dry.stdout).toContain(`dry run of ${backup!.id} (fetched from ${s3Name}) to ${dryDir}: nothing was changed; rsync would make `);
+    expect(dry.stdout).toMatch(/^ {2}>fc[^ ]* a\.txt$/m);
+    expect(dry.stdout).toMatch(/^ {2}\*deleting +extra\.txt$/m);
+    expect((await readdir(dryDir)).sort()).toEqual(['a.txt', 'extra.txt']);
+    expect(await readFile(join(dryDir, 'a.txt'), 'utf8')).toBe('ALPHA\n');
+    await noStaging();
+
+    // What a restore killed before its cleanup left beside the destination: the next restore there removes it.
+    await mkdir(join(fixture.dir, 'restores-to', '.ops-restore-local-killed', 'nested'), { recursive: true });
+    await writeFile(join(fixture.dir, 'restores-to', '.ops-restore-local-killed', 'nested', 'b.bin'), 'plaintext\n');
+    const localDir = await lived('local');
+    const local = await restore('--to', localDir, '--wait');
+    expect(local.stderr).toBe('');
+    expect(local.exitCode).toBe(0);
+    expect(local.stdout).toContain("  PASS checksums: 2 of 2 file(s) match the manifest's sha256\n");
+    expect(local.stdout).toContain(`restored ${backup!.id} (fetched from ${s3Name}) to ${localDir}\n`);
+    await sameAsSource(localDir);
+    expect(await readFile(join(localDir, 'extra.txt'), 'utf8')).toBe('mine\n');
+    await noStaging();
+
+    const { sshd } = testServers();
+    const sshDir = join(fixture.dir, 'restores-to', 'over-ssh', 'deeper');
+    const to = `ssh://${sshd.user}@${sshd.host}:${sshd.port}${sshDir}`;
+    const remote = await restore('--to', to, '--wait');
+    expect(remote.stderr).toBe('');
+    expect(remote.exitCode).toBe(0);
+    expect(remote.stdout).toContain("  PASS checksums: 2 of 2 file(s) match the manifest's sha256\n");
+    expect(remote.stdout).toContain(`restored ${backup!.id} (fetched from ${s3Name}) to ${to}\n`);
+    await sameAsSource(sshDir);
+    expect(await readdir(join(fixture.dir, 'restores-to', 'over-ssh'))).toEqual(['deeper']);
+    expect(await readdir(join(fixture.config.stateDir, 'restores')).catch(() => [])).toEqual([]);
+    expect(await readdir(fixture.config.repository)).not.toContain(target);
   });
 });
