@@ -5,6 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDestination } from '../../src/config/offsite-destination.js';
 import { recipientFingerprint } from '../../src/core/age-recipients.js';
 import { restoreDrill } from '../../src/workflows/restore-drill.js';
+import { ageEncrypt } from '../../src/commands/age.js';
+import { compress } from '../../src/commands/compression.js';
+import { tarCreate } from '../../src/commands/tar.js';
+import { PreconditionFailed } from '../../src/core/errors.js';
+import { sha256OfFile } from '../../src/activities/files/hash-tree.js';
+import { streamCommandsToFile } from '../../src/activities/process/stream-to-file.js';
+import { restoreAndCheck } from '../../src/activities/verify/restore-and-check.js';
 import { encryptionFor, makeAgeKey, type AgeKey } from '../support/age-keys.js';
 import { backupWorldForTest, runNightly, type BackupWorld } from '../support/backup-world.js';
 import { flipBytesInMiddle } from '../support/damage.js';
@@ -170,5 +177,35 @@ describe('age encryption of files snapshots: one sealed archive, local and offsi
     expect(await readdir(join(fixture.dir, 'restores-to', 'over-ssh'))).toEqual(['deeper']);
     expect(await readdir(join(fixture.config.stateDir, 'restores')).catch(() => [])).toEqual([]);
     expect(await readdir(fixture.config.repository)).not.toContain(target);
+  });
+
+  it('verify names what is wrong: a missing identity by the recipients; a file differing inside an archive whose hash matched; damage past the hash as corruption', async () => {
+    const world = await backupWorldForTest({ offsite: 'none', edit: (doc) => void (doc.backup.encryption = encryptionFor([key], key)) });
+    const target = world.fixture.targets.files;
+    await runNightly(world, { targets: [target] });
+    const [backup] = await world.repository.list(target);
+    const { config } = world.fixture;
+    const cancelSignal = new AbortController().signal;
+    const artifact = join(backup!.dir, backup!.manifest.artifact);
+    const fingerprint = recipientFingerprint(key.recipient);
+
+    const noIdentity = { ...config, backup: { ...config.backup, encryption: { recipients: [key.recipient] } } };
+    await expect(restoreAndCheck(noIdentity, backup!.manifest, backup!.dir, cancelSignal)).rejects.toThrow(
+      new PreconditionFailed(`${backup!.id} is encrypted to recipients ${fingerprint}: set backup.encryption.identityFile on this worker to read it`),
+    );
+
+    // Another archive sealed to the same key, the manifest's hash made to match: the sealed file list catches the changed file.
+    const tree = join(world.fixture.dir, 'tampered');
+    await mkdir(join(tree, 'nested'), { recursive: true });
+    await writeFile(join(tree, 'a.txt'), 'alpha\n');
+    await writeFile(join(tree, 'nested', 'b.bin'), 'not the original\n');
+    await rm(artifact);
+    await streamCommandsToFile([tarCreate(tree), compress('zstd'), ageEncrypt([key.recipient])], artifact);
+    const tampered = await restoreAndCheck(config, { ...backup!.manifest, sha256: await sha256OfFile(artifact) }, backup!.dir, cancelSignal);
+    expect(tampered.reasons).toEqual(['checksum differs for nested/b.bin']);
+
+    await flipBytesInMiddle(artifact);
+    const damaged = await restoreAndCheck(config, { ...backup!.manifest, sha256: await sha256OfFile(artifact) }, backup!.dir, cancelSignal);
+    expect(damaged.reasons).toEqual([`${backup!.id}: files.tar.zst.age is corrupt: age could not authenticate its ciphertext (age: error: failed to decrypt and authenticate payload chunk)`]);
   });
 });

@@ -2,6 +2,7 @@ import { decompress } from '../../commands/compression.js';
 import { tarHashEntries } from '../../commands/tar.js';
 import type { Secret } from '../../config/secret.js';
 import type { BackupManifest } from '../../core/backup-record.js';
+import { VerifyFailed } from '../../core/errors.js';
 import { compareSnapshots } from '../../core/snapshot-digest.js';
 import { parseTarHashes } from '../../core/tar-entries.js';
 import { decryptFailure, openArtifact } from '../encryption/open-artifact.js';
@@ -22,8 +23,12 @@ export async function checkSealedSnapshot(manifest: BackupManifest, artifactPath
   if (opened.source.kind !== 'decrypted') throw new Error(`${manifest.id}: a sealed snapshot without encryption`);
   const { decrypt, identity: opener } = opened.source;
   const output = await pipelineOutput([decrypt, decompress('zstd', undefined), tarHashEntries()], { cancelSignal, input: opener.reveal(), secrets: [opener] }).catch((err: unknown) => {
-    throw decryptFailure(err, manifest, manifest.artifact);
+    const failure = decryptFailure(err, manifest, manifest.artifact);
+    // Corruption is the check's verdict, recorded as its reason like a differing file; anything else is the world's.
+    if (failure instanceof VerifyFailed) return failure;
+    throw failure;
   });
+  if (output instanceof VerifyFailed) return { restoredInto: '', reasons: [output.message], rowCountDifferences: [] };
   const problems = compareSnapshots(opened.manifest.files ?? [], parseTarHashes(output));
   return {
     restoredInto: '',
