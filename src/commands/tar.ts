@@ -5,9 +5,12 @@ import type { Command } from './command.js';
  * (`./a/b`), sorted, with numeric owners, so the same tree always gives the same archive.
  */
 
-/** Writes an archive of `dir`'s contents to stdout. */
+/**
+ * Writes an archive of `dir`'s contents to stdout. --hard-dereference: a second name of a
+ * hard-linked file is stored as a file, not as a link entry, which --to-command would skip.
+ */
 export function tarCreate(dir: string): Command {
-  return { file: 'tar', args: ['--create', '--file=-', `--directory=${dir}`, '--sort=name', '--numeric-owner', '--', '.'] };
+  return { file: 'tar', args: ['--create', '--file=-', `--directory=${dir}`, '--sort=name', '--numeric-owner', '--hard-dereference', '--', '.'] };
 }
 
 /** Extracts the archive on stdin into `dir`, which must exist. */

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,8 +182,11 @@ describe('age encryption of files snapshots: one sealed archive, local and offsi
   it('verify names what is wrong: a missing identity by the recipients; a file differing inside an archive whose hash matched; damage past the hash as corruption', async () => {
     const world = await backupWorldForTest({ offsite: 'none', edit: (doc) => void (doc.backup.encryption = encryptionFor([key], key)) });
     const target = world.fixture.targets.files;
+    // A second name of a file: tar must store it as a file, or verify would miss it.
+    await link(join(world.fixture.filesDir, 'a.txt'), join(world.fixture.filesDir, 'a-link.txt'));
     await runNightly(world, { targets: [target] });
     const [backup] = await world.repository.list(target);
+    expect(backup!.verify).toMatchObject({ status: 'passed', reasons: [] });
     const { config } = world.fixture;
     const cancelSignal = new AbortController().signal;
     const artifact = join(backup!.dir, backup!.manifest.artifact);
@@ -198,6 +201,7 @@ describe('age encryption of files snapshots: one sealed archive, local and offsi
     const tree = join(world.fixture.dir, 'tampered');
     await mkdir(join(tree, 'nested'), { recursive: true });
     await writeFile(join(tree, 'a.txt'), 'alpha\n');
+    await writeFile(join(tree, 'a-link.txt'), 'alpha\n');
     await writeFile(join(tree, 'nested', 'b.bin'), 'not the original\n');
     await rm(artifact);
     await streamCommandsToFile([tarCreate(tree), compress('zstd'), ageEncrypt([key.recipient])], artifact);
