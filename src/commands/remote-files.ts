@@ -53,3 +53,8 @@ function absolute(path: string): string {
   if (!path.startsWith('/')) throw new Error(`expected an absolute path, got "${path}"`);
   return path;
 }
+
+/** A local command run on the location's host instead: through ssh for an ssh location (no env: none of these need one). */
+export function onHostOf(location: Location, ssh: SshSettings, command: Command): Command {
+  return onHost(location, ssh, [command.file, ...command.args]);
+}

@@ -67,7 +67,7 @@ export interface ArtifactEncryption {
   recipients: string[];
   plaintextSha256: string;
   plaintextBytes: number;
-  /** the age-encrypted JSON of the manifest's table counts */
+  /** the age-encrypted JSON of the manifest's table counts (a snapshot's file list) */
   sealed: SealedFile;
 }
 
@@ -77,9 +77,18 @@ export interface SealedFile {
   bytes: number;
 }
 
-/** What the sealed file holds. */
+/** What the sealed file holds: a dump's table counts, or a files snapshot's file list (its paths name customers' files). */
 export interface SealedContents {
   tables: TableCount[];
+  files?: SnapshotFile[];
+}
+
+/**
+ * A snapshot stored as a plain rsync tree (one object per file offsite), as opposed to one sealed
+ * archive file, which is stored, copied and checked like a dump.
+ */
+export function isSnapshotTree(manifest: Pick<BackupManifest, 'kind' | 'encryption'>): boolean {
+  return manifest.kind === 'files' && !manifest.encryption;
 }
 
 export interface RowCountDifference {

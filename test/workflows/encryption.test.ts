@@ -203,8 +203,8 @@ describe('age encryption of every database artifact, local and offsite (ssh and 
     }
     const newFingerprint = recipientFingerprint(otherKey.recipient);
     const check = await runCli(['--config', rotatingFile, 'config', 'check'], cliEnv);
-    expect(check.stdout).toContain(`  encryption: database dumps to 1 age recipient(s) ${newFingerprint}; identity configured: verify, drill, restore and reencrypt can read them\n`);
-    expect(check.stdout).toContain(`  note: files targets are stored unencrypted (rsync snapshots): ${world.fixture.targets.files}`);
+    expect(check.stdout).toContain(`  encryption: database dumps and files snapshots to 1 age recipient(s) ${newFingerprint}; identity configured: verify, drill, restore and reencrypt can read them\n`);
+    expect(check.stdout).toContain(`  note: files targets are sealed as one full archive per snapshot (no hard links to the previous one): ${world.fixture.targets.files}`);
     const s3Name = `s3://${BUCKET}/${prefix}`;
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`${before!.id}: re-encrypted for recipients ${newFingerprint}; uploaded again to ${world.fixture.config.backup.offsite.map(describeDestination).join(', ')}`);

@@ -89,7 +89,9 @@ async function runDumper(config: OpsConfig, repository: BackupRepository, name: 
     return { ...(await outcome), ...(reachedThrough ? { reachedThrough } : {}) };
   }
   const previous = (await repository.list(target.name)).at(-1);
-  return snapshotFiles(target, config.ssh, previous ? join(previous.dir, SNAPSHOT_ARTIFACT) : undefined, context);
+  // A sealed previous snapshot is one archive: nothing in it to hard-link to.
+  const linkDest = previous?.manifest.artifact === SNAPSHOT_ARTIFACT ? join(previous.dir, SNAPSHOT_ARTIFACT) : undefined;
+  return snapshotFiles(target, config.ssh, linkDest, context);
 }
 
 function summarize(manifest: BackupManifest): DumpResult {

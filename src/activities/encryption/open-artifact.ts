@@ -17,7 +17,7 @@ import { identityFor } from './artifact-identity.js';
 export type PlaintextSource = { kind: 'file'; path: string } | { kind: 'decrypted'; path: string; decrypt: Command; identity: Secret };
 
 export interface OpenedArtifact {
-  /** the manifest with its sealed parts (table counts) read back, for the checks after the restore */
+  /** the manifest with its sealed parts (table counts, a snapshot's file list) read back, for the checks after the restore */
   manifest: BackupManifest;
   source: PlaintextSource;
 }
@@ -39,7 +39,7 @@ export async function openArtifact(manifest: BackupManifest, artifactPath: strin
     throw decryptFailure(err, manifest, manifest.encryption!.sealed.file);
   });
   const contents = JSON.parse(text) as SealedContents;
-  return { manifest: { ...manifest, tables: contents.tables }, source: { kind: 'decrypted', path: artifactPath, decrypt: ageDecrypt(artifactPath), identity: opener } };
+  return { manifest: { ...manifest, tables: contents.tables, ...(contents.files ? { files: contents.files } : {}) }, source: { kind: 'decrypted', path: artifactPath, decrypt: ageDecrypt(artifactPath), identity: opener } };
 }
 
 /**

@@ -25,13 +25,13 @@ export function streamedHashes(file: StreamedFile): Pick<StreamedDumpOutcome, 'b
 }
 
 /**
- * Moves what names tables out of the plaintext manifest into an age file beside the artifact, and
+ * Moves what names tables (or a snapshot's files) out of the plaintext manifest into an age file beside the artifact, and
  * records the recipients' fingerprints and both hashes. A dump without encryption is returned as is.
  */
 export async function sealOutcome(outcome: StreamedDumpOutcome, dir: string, recipients: string[] | undefined): Promise<DumpOutcome> {
-  const { plaintext, tables, ...rest } = outcome;
-  if (!recipients || !plaintext) return { ...rest, ...(tables ? { tables } : {}) };
-  const contents: SealedContents = { tables: tables ?? [] };
+  const { plaintext, tables, files, ...rest } = outcome;
+  if (!recipients || !plaintext) return { ...rest, ...(tables ? { tables } : {}), ...(files ? { files } : {}) };
+  const contents: SealedContents = { tables: tables ?? [], ...(files ? { files } : {}) };
   const sealed = await streamCommandsToFile([ageEncrypt(recipients)], join(dir, SEALED_CONTENTS), { input: JSON.stringify(contents) });
   return {
     ...rest,

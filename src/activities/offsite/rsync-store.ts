@@ -4,7 +4,7 @@ import { listDir, makeDir, removeTree, renameDir, sha256OfFile } from '../../com
 import { rsyncCompare, rsyncPull, rsyncPush } from '../../commands/rsync.js';
 import type { SshSettings } from '../../commands/ssh.js';
 import { isStamp } from '../../core/backup-id.js';
-import type { BackupEntry } from '../../core/backup-record.js';
+import { isSnapshotTree, type BackupEntry } from '../../core/backup-record.js';
 import { VerifyFailed } from '../../core/errors.js';
 import { runCommand } from '../process/run-command.js';
 import { isRemovalName, removalName } from '../../records/backup-repository.js';
@@ -80,7 +80,7 @@ export class RsyncStore implements OffsiteStore {
   /** The copy must match byte for byte: sha256 of a dump there; an rsync checksum comparison of a snapshot. */
   private async confirm(entry: BackupEntry, path: string, cancelSignal: AbortSignal): Promise<CopyConfirmation> {
     const { manifest } = entry;
-    if (manifest.kind === 'files') {
+    if (isSnapshotTree(manifest)) {
       const differences = await runCommand(rsyncCompare({ sourceDir: join(entry.dir, manifest.artifact), dest: this.dest, path: joinPath(path, manifest.artifact), ssh: this.ssh }), { cancelSignal });
       if (differences.trim() !== '') {
         throw new VerifyFailed(`offsite copy of ${entry.id} at ${this.name} differs: ${differences.trim().split('\n').slice(0, 5).join('; ')}`);

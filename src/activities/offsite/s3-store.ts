@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { describeDestination, type S3Destination } from '../../config/offsite-destination.js';
 import { dateOfStamp, isStamp } from '../../core/backup-id.js';
-import type { BackupEntry, BackupManifest } from '../../core/backup-record.js';
+import { isSnapshotTree, type BackupEntry, type BackupManifest } from '../../core/backup-record.js';
 import { OpsError, VerifyFailed } from '../../core/errors.js';
 import { partPlan } from '../../core/s3-part-plan.js';
 import type { CopyConfirmation, OffsiteStore } from './offsite-store.js';
@@ -174,7 +174,7 @@ async function digestsInPlace(file: string, bytes: number): Promise<UploadDigest
 
 /** The objects a copy consists of, with the sha256 each must have: the dump (and its sealed table counts), or every file of a snapshot. */
 function filesOf(manifest: BackupManifest): Array<{ path: string; sha256: string; bytes: number }> {
-  if (manifest.kind !== 'files') {
+  if (!isSnapshotTree(manifest)) {
     const sealed = manifest.encryption?.sealed;
     return [{ path: manifest.artifact, sha256: manifest.sha256, bytes: manifest.bytes }, ...(sealed ? [{ path: sealed.file, sha256: sealed.sha256, bytes: sealed.bytes }] : [])];
   }

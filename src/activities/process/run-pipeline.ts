@@ -12,3 +12,15 @@ export async function runPipeline(commands: Command[], options: RunOptions = {})
     if (result.failed) throw commandFailure(commands[i]!, result.exitCode, tails[i]!() || childFailureMessage(commands[i]!, result), options);
   }
 }
+
+/** As runPipeline, and returns the last command's stdout (a small output: it is held in memory). */
+export async function pipelineOutput(commands: Command[], options: RunOptions = {}): Promise<string> {
+  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: true, input: typeof options.input === 'string' ? options.input : undefined });
+  const chunks: Buffer[] = [];
+  children.at(-1)!.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const results = await Promise.all(children);
+  for (const [i, result] of results.entries()) {
+    if (result.failed) throw commandFailure(commands[i]!, result.exitCode, tails[i]!() || childFailureMessage(commands[i]!, result), options);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { joinPath, parseLocation, type Location } from '../../config/location.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { isDatabase } from '../../config/target.js';
-import { makeDir, sha256OfFiles } from '../../commands/remote-files.js';
+import { makeDir, onHostOf, sha256OfFiles } from '../../commands/remote-files.js';
 import { rsyncRestore } from '../../commands/rsync.js';
 import type { SshSettings } from '../../commands/ssh.js';
-import type { BackupManifest } from '../../core/backup-record.js';
+import { isSnapshotTree, type BackupManifest } from '../../core/backup-record.js';
 import type { CheckVerdict } from '../../core/check-verdicts.js';
-import { PreconditionFailed } from '../../core/errors.js';
+import { PreconditionFailed, VerifyFailed } from '../../core/errors.js';
 import { filesRestoreVerdicts, parseSha256sumZero } from '../../core/files-restore-checks.js';
 import type { RestorePick } from '../../core/restore-pick.js';
 import type { RestoreSource } from '../../core/restore-source.js';
@@ -19,7 +19,10 @@ import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { commandFailure, runCommand } from '../process/run-command.js';
 import { startChild } from '../process/start-child.js';
 import { BackupRepository } from '../../records/backup-repository.js';
+import { openArtifact } from '../encryption/open-artifact.js';
+import { checksumMismatch } from '../verify/restore-and-check.js';
 import { pickRestoreBackup } from './offsite-pick.js';
+import { removeStaging, stagingDir, sweepStaging, unsealInto } from './sealed-staging.js';
 
 /** More itemized lines than this are counted, not listed: the list travels in workflow history. */
 const MAX_CHANGES = 1000;
@@ -65,7 +68,8 @@ export function createFilesRestoreActivities(config: OpsConfig) {
       return withHeartbeat(async ({ cancelSignal }) => {
         if (input.from === undefined) {
           const entry = await repository.get(input.backupId);
-          return rsyncAndCheck(entry.manifest, join(entry.dir, entry.manifest.artifact), cancelSignal);
+          const artifact = join(entry.dir, entry.manifest.artifact);
+          return isSnapshotTree(entry.manifest) ? rsyncAndCheck(entry.manifest, artifact, cancelSignal) : restoreSealed(entry.manifest, artifact, cancelSignal);
         }
         // Keyed by the run: a retry on this worker empties and reuses what a killed attempt left.
         const dir = join(config.stateDir, 'restores', `${input.backupId}-${input.stamp ?? 'files'}`);
@@ -73,6 +77,7 @@ export function createFilesRestoreActivities(config: OpsConfig) {
           const { manifest, from } = await fetchOffsiteCopy(config, { backupId: input.backupId, dir, from: input.from }, cancelSignal);
           if (manifest.kind !== 'files') throw new PreconditionFailed(`${input.backupId} is not a files snapshot`);
           const source = join(dir, manifest.artifact);
+          if (!isSnapshotTree(manifest)) return { ...(await restoreSealed(manifest, source, cancelSignal, from)), fetched: { from, files: 1 } };
           const files = manifest.files ?? [];
           const tree = await hashTree(source);
           const problems = filesRestoreVerdicts(files, new Map(tree.map((f) => [f.path, f.sha256]))).filter((c) => !c.passed).map((c) => c.detail);
@@ -87,11 +92,36 @@ export function createFilesRestoreActivities(config: OpsConfig) {
         }
       });
 
-      async function rsyncAndCheck(manifest: BackupManifest, sourceDir: string, cancelSignal: AbortSignal): Promise<SnapshotRestoreResult> {
+      /**
+       * A sealed snapshot: the ciphertext's hash, the identity, then decrypted and unpacked into a
+       * staging dir beside the destination (on its host), from which rsync restores as from a tree.
+       * age authenticates every byte it decrypts; the files in the destination are then checked
+       * against the sealed list. The staging dir goes when the step ends, and with the next restore
+       * to this destination if the worker was killed first.
+       */
+      async function restoreSealed(manifest: BackupManifest, artifactPath: string, cancelSignal: AbortSignal, from?: string): Promise<SnapshotRestoreResult> {
+        if (manifest.kind !== 'files') throw new PreconditionFailed(`${input.backupId} is not a files snapshot`);
+        const mismatch = await checksumMismatch(manifest, artifactPath);
+        if (mismatch) throw new VerifyFailed(`${input.backupId}${from !== undefined ? ` fetched from ${from}` : ''}: ${mismatch}; nothing was restored to ${input.to}`);
+        const opened = await openArtifact(manifest, artifactPath, config.backup.encryption?.identityFile);
+        await sweepStaging(dest, config.ssh, cancelSignal);
+        const staging = stagingDir(dest, input.stamp ?? input.backupId);
+        try {
+          await unsealInto(opened, dest, staging, config.ssh, cancelSignal);
+          return await rsyncAndCheck(opened.manifest, staging, cancelSignal, true);
+        } finally {
+          await removeStaging(dest, staging, config.ssh).catch(() => undefined);
+        }
+      }
+
+      /** `onDestHost`: sourceDir is on the destination's host (a staging dir), so rsync runs there. */
+      async function rsyncAndCheck(manifest: BackupManifest, sourceDir: string, cancelSignal: AbortSignal, onDestHost = false): Promise<SnapshotRestoreResult> {
         if (manifest.kind !== 'files') throw new PreconditionFailed(`${input.backupId} is not a files snapshot`);
         // rsync creates only the last directory of its destination.
         if (!input.dryRun) await runCommand(makeDir(dest, dest.path, config.ssh), { cancelSignal });
-        const output = await runCommand(rsyncRestore({ sourceDir, dest, ssh: config.ssh, dryRun: input.dryRun, delete: input.delete }), { cancelSignal });
+        const options = { sourceDir, ssh: config.ssh, dryRun: input.dryRun, delete: input.delete };
+        const rsync = onDestHost ? onHostOf(dest, config.ssh, rsyncRestore({ ...options, dest: { kind: 'local', path: dest.path } })) : rsyncRestore({ ...options, dest });
+        const output = await runCommand(rsync, { cancelSignal });
         const lines = output.split('\n').filter((line) => line.trim() !== '');
         const changes = lines.length <= MAX_CHANGES ? lines : [...lines.slice(0, MAX_CHANGES), `…and ${lines.length - MAX_CHANGES} more`];
         if (input.dryRun) return { changes, checks: [], restoreSeconds: (Date.now() - started) / 1000 };

@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
 import { isDatabase, type DatabaseTarget } from '../../config/target.js';
 import { verifyDatabaseName } from '../../core/backup-id.js';
-import type { BackupManifest } from '../../core/backup-record.js';
+import { isSnapshotTree, type BackupManifest } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { findTarget } from '../../config/lookups.js';
 import { sha256OfFile } from '../files/hash-tree.js';
 import { openArtifact } from '../encryption/open-artifact.js';
+import { checkSealedSnapshot } from './check-sealed-snapshot.js';
 import { checkSnapshot } from './check-snapshot.js';
 import type { RestoreContext, RestoreDestination, RestoreOutcome } from './restore-outcome.js';
 import { restoreMysql } from './restore-mysql.js';
@@ -16,11 +17,12 @@ import { restorePostgres } from './restore-postgres.js';
  * The full check of one backup copy (the local one for verify, the fetched offsite one for a drill):
  * the artifact's checksum first (a flipped or truncated byte fails here, before any restore), then
  * a real restore into a scratch database with table, row-count and assertion checks. A snapshot is
- * checked file by file against its manifest.
+ * checked file by file against its manifest (a sealed one, as a decrypted stream).
  */
 export async function restoreAndCheck(config: OpsConfig, manifest: BackupManifest, backupDir: string, cancelSignal: AbortSignal): Promise<RestoreOutcome> {
   const artifactPath = join(backupDir, manifest.artifact);
-  if (manifest.kind === 'files') return checkSnapshot(manifest, artifactPath);
+  if (isSnapshotTree(manifest)) return checkSnapshot(manifest, artifactPath);
+  if (manifest.kind === 'files') return checkSealedSnapshot(manifest, artifactPath, config.backup.encryption?.identityFile, cancelSignal);
 
   const mismatch = await checksumMismatch(manifest, artifactPath);
   if (mismatch) return { restoredInto: '', reasons: [mismatch], rowCountDifferences: [] };
