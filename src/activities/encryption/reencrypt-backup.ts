@@ -13,7 +13,7 @@ import { withHeartbeat } from '../heartbeat.js';
 import { offsiteStoreNamed } from '../offsite/offsite-store.js';
 import { streamCommandsToFile, type StreamedFile, type StreamOptions } from '../process/stream-to-file.js';
 import type { BackupRepository } from '../../records/backup-repository.js';
-import { checksumMismatch } from '../verify/restore-and-check.js';
+import { checksumMismatch } from '../verify/artifact-checksum.js';
 import { identityFor } from './artifact-identity.js';
 import { decryptFailure } from './open-artifact.js';
 

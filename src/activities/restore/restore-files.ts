@@ -20,7 +20,7 @@ import { commandFailure, runCommand } from '../process/run-command.js';
 import { startChild } from '../process/start-child.js';
 import { BackupRepository } from '../../records/backup-repository.js';
 import { openArtifact } from '../encryption/open-artifact.js';
-import { checksumMismatch } from '../verify/restore-and-check.js';
+import { checksumMismatch } from '../verify/artifact-checksum.js';
 import { pickRestoreBackup } from './offsite-pick.js';
 import { removeStaging, stagingDir, sweepStaging, unsealInto } from './sealed-staging.js';
 

@@ -7,7 +7,7 @@ import { compareSnapshots } from '../../core/snapshot-digest.js';
 import { parseTarHashes } from '../../core/tar-entries.js';
 import { decryptFailure, openArtifact } from '../encryption/open-artifact.js';
 import { pipelineOutput } from '../process/run-pipeline.js';
-import { checksumMismatch } from './restore-and-check.js';
+import { checksumMismatch } from './artifact-checksum.js';
 import type { RestoreOutcome } from './restore-outcome.js';
 
 /**

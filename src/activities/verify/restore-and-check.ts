@@ -5,7 +5,7 @@ import { verifyDatabaseName } from '../../core/backup-id.js';
 import { isSnapshotTree, type BackupManifest } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import { findTarget } from '../../config/lookups.js';
-import { sha256OfFile } from '../files/hash-tree.js';
+import { checksumMismatch } from './artifact-checksum.js';
 import { openArtifact } from '../encryption/open-artifact.js';
 import { checkSealedSnapshot } from './check-sealed-snapshot.js';
 import { checkSnapshot } from './check-snapshot.js';
@@ -31,15 +31,6 @@ export async function restoreAndCheck(config: OpsConfig, manifest: BackupManifes
   if (!server) throw new PreconditionFailed(`no backup.verify.${manifest.kind} server configured to restore ${manifest.id}`);
   const scratch = { server, database: verifyDatabaseName(manifest.target, new Date()), scratchPrefix: 'verify_' as const };
   return restoreDatabase(manifest, artifactPath, scratch, target, { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours, identity: config.backup.encryption?.identityFile });
-}
-
-/** Why the artifact is not the one the manifest describes, or undefined when its sha256 matches. */
-export async function checksumMismatch(manifest: BackupManifest, artifactPath: string): Promise<string | undefined> {
-  const actual = await sha256OfFile(artifactPath);
-  if (actual === manifest.sha256) return undefined;
-  // An encrypted artifact that fails its hash is corrupt, whatever key would be used: said so before any decryption.
-  const corrupt = manifest.encryption ? `: the ciphertext ${manifest.artifact} is corrupt` : '';
-  return `checksum mismatch: manifest ${manifest.sha256.slice(0, 12)}…, artifact ${actual.slice(0, 12)}…${corrupt}`;
 }
 
 export function databaseTargetOf(config: OpsConfig, manifest: BackupManifest): DatabaseTarget {
