@@ -33,6 +33,8 @@ export interface OpsWorkerOptions {
   shutdownGraceTime?: number;
   /** Aborting it during start-up stops building the workflow bundle (a stop signal came). */
   startUpSignal?: AbortSignal;
+  /** How the worker names itself in history (default the SDK's pid@host). */
+  identity?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    ...(options.identity ? { identity: options.identity } : {}),
     workflowBundle: options.workflowBundle ?? { codePath: await buildWorkflowBundle(config.stateDir, options.startUpSignal) },
     activities: {
       ...createBackupActivities(config),

@@ -41,7 +41,6 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
 
   let plan: DeployPlan | undefined;
   let sha: string | undefined;
-  let localDir: string;
   try {
     plan = await progress.run('plan', () => withSummary(quick, `plan deploy of ${input.app}`).planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
     ({ sha } = await progress.run('resolve', () => withSummary(quick, `resolve ${input.app} ${input.ref}`).resolveRef({ app: input.app, ref: input.ref })));
@@ -51,7 +50,8 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
       { key: searchAttributes.runKind, value: 'deploy' },
     ]);
     await checkPromotion(input, plan, sha, progress);
-    ({ dir: localDir } = await progress.run('prepare', () => withSummary(host, `export ${input.app} ${short(sha!)}`).prepareRelease({ app: input.app, sha: sha! })));
+    // The export is made here so a bad commit fails before any host is touched; the steps that use it find it by app + SHA.
+    await progress.run('prepare', () => withSummary(host, `export ${input.app} ${short(sha!)}`).prepareRelease({ app: input.app, sha: sha! }));
   } catch (err) {
     // A refused promotion started nothing: like a second run refused by the lock, no report, alert or metrics line.
     if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NotPromoted') throw err;
@@ -101,7 +101,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
         }
       }
     }
-    report.outcome = outcome = await deployStage(input, stage, sha, localDir, report, progress);
+    report.outcome = outcome = await deployStage(input, stage, sha, report, progress);
   }
 
   const cancelled = cancelRequested();
@@ -160,7 +160,7 @@ function uncancellable<T>(body: () => Promise<T>): Promise<T> {
   return CancellationScope.nonCancellable(body);
 }
 
-async function deployStage(input: DeployInput, stage: string, sha: string, localDir: string, report: StageReport, progress: Progress): Promise<StageOutcome> {
+async function deployStage(input: DeployInput, stage: string, sha: string, report: StageReport, progress: Progress): Promise<StageOutcome> {
   const at = { app: input.app, stage };
   let current = '';
   const step = <T>(name: string, body: () => Promise<T>, failure?: (result: T) => string | undefined) => {
@@ -179,7 +179,7 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
   let synced: { previous: string | null; rollbackTo?: string | null; redundant: string[] } | undefined;
   try {
     // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
-    synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha, localDir }));
+    synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha }));
     await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
   } catch (err) {
     report.error = why(err);
@@ -196,7 +196,7 @@ async function deployStage(input: DeployInput, stage: string, sha: string, local
     // Never cut short: a cancelled `up` racing the rollback's `up` could leave the new release running under the old `current`.
     await step('switch', () => uncancellable(() => withSummary(host, `switch ${where} to ${short(sha)}`).switchRelease({ ...at, sha, previous })));
     report.health = await step('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
-    const smoke = await step('smoke', () => withSummary(gate, `${input.smokeLevel ?? 'smoke'} ${where}`).runSmoke({ ...at, level: input.smokeLevel ?? 'smoke', localDir }), (r) => (r.status === 'failed' ? `smoke tests failed (exit ${r.exitCode})` : undefined));
+    const smoke = await step('smoke', () => withSummary(gate, `${input.smokeLevel ?? 'smoke'} ${where}`).runSmoke({ ...at, sha, level: input.smokeLevel ?? 'smoke' }), (r) => (r.status === 'failed' ? `smoke tests failed (exit ${r.exitCode})` : undefined));
     report.smoke = smoke;
     if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
     // Logs the deploy and removes the releases it made redundant; a failure here shows on the step only.

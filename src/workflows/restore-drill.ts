@@ -49,8 +49,8 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
     picked = await progress.run('pick', () => pickBackup(input));
     const { target, backupId } = picked;
     upsertSearchAttributes([{ key: searchAttributes.target, value: [target] }]);
-    const copy = await progress.run('fetch offsite copy', () => withSummary(long, `fetch offsite copy of ${backupId}`).fetchOffsiteCopy({ backupId, drillId, ...(input.from !== undefined ? { from: input.from } : {}) }));
-    const outcome = await progress.run('restore and check', () => withSummary(long, `restore and check ${backupId}`).restoreDrillCopy(copy), (o) => (o.reasons.length > 0 ? o.reasons.join('; ') : undefined));
+    await progress.run('fetch offsite copy', () => withSummary(long, `fetch offsite copy of ${backupId}`).fetchOffsiteCopy({ backupId, drillId, ...(input.from !== undefined ? { from: input.from } : {}) }));
+    const outcome = await progress.run('restore and check', () => withSummary(long, `restore and check ${backupId}`).restoreDrillCopy({ backupId, drillId }), (o) => (o.reasons.length > 0 ? o.reasons.join('; ') : undefined));
     const rto = outcome.restoreSeconds !== undefined ? await withSummary(quick, `restore time of ${target}`).compareWithEarlierDrills({ target, restoreSeconds: outcome.restoreSeconds }) : undefined;
     record = {
       id: drillId, target, backupId, status: outcome.reasons.length === 0 ? 'passed' : 'failed',

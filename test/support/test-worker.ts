@@ -26,7 +26,7 @@ export interface TestWorker {
  * A real worker on the shared dev server, on a task queue of its own (or on `options.taskQueue`, when
  * the test made one up first); `options.uiUrl` is the Temporal UI its alerts link to.
  */
-export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string } = {}): Promise<TestWorker> {
+export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string; identity?: string } = {}): Promise<TestWorker> {
   installQuietRuntime();
   const address = testServers().temporalAddress;
   const taskQueue = options.taskQueue ?? `test-${randomBytes(4).toString('hex')}`;
@@ -37,6 +37,7 @@ export async function startTestWorker(config: OpsConfig, options: { taskQueue?: 
     namespace: 'default',
     taskQueue,
     ...(options.uiUrl ? { uiUrl: options.uiUrl } : {}),
+    ...(options.identity ? { identity: options.identity } : {}),
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
