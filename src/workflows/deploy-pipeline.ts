@@ -6,7 +6,7 @@ import { deployAlert, deployMessage } from '../core/deploy-message.js';
 import type { DeployReport, StageOutcome, StageReport } from '../core/deploy-report.js';
 import { searchAttributes } from '../temporal/names.js';
 import { runLinkOf } from '../temporal/run-link.js';
-import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
+import { gateSteps, hostSteps, quickSteps, onRole } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
@@ -14,10 +14,10 @@ import { withSummary } from './with-summary.js';
 export { progressQuery } from './progress.js';
 export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
 
-const quick = proxyActivities<DeployActivities>(quickSteps);
-const host = proxyActivities<DeployActivities>(hostSteps);
-const gate = proxyActivities<DeployActivities>(gateSteps);
-const alerts = proxyActivities<NotifyActivities>(quickSteps);
+const quick = proxyActivities<DeployActivities>(onRole('deploy', quickSteps));
+const host = proxyActivities<DeployActivities>(onRole('deploy', hostSteps));
+const gate = proxyActivities<DeployActivities>(onRole('deploy', gateSteps));
+const alerts = proxyActivities<NotifyActivities>(onRole('deploy', quickSteps));
 
 /**
  * The promotion as one durable run: resolve the ref, export that commit, then stage by stage:

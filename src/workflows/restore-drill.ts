@@ -7,14 +7,14 @@ import { stampOf } from '../core/backup-id.js';
 import type { DrillRecord } from '../core/backup-health.js';
 import { ALL_TARGETS } from '../core/drill-selection.js';
 import { searchAttributes } from '../temporal/names.js';
-import { longSteps, quickSteps } from './activity-options.js';
+import { longSteps, quickSteps, onRole } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<DrillActivities & NotifyActivities & RunLinkActivities>(quickSteps);
-const long = proxyActivities<DrillActivities>(longSteps);
+const quick = proxyActivities<DrillActivities & NotifyActivities & RunLinkActivities>(onRole('backup', quickSteps));
+const long = proxyActivities<DrillActivities>(onRole('backup', longSteps));
 
 export interface RestoreDrillInput {
   target?: string;

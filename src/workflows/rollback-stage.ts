@@ -4,15 +4,15 @@ import type { RollbackOutcome, RollbackReport } from '../core/rollback-report.js
 import { rollbackTarget } from '../core/rollback-target.js';
 import { searchAttributes } from '../temporal/names.js';
 import { runLinkOf } from '../temporal/run-link.js';
-import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
+import { gateSteps, hostSteps, quickSteps, onRole } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<DeployActivities>(quickSteps);
-const host = proxyActivities<DeployActivities>(hostSteps);
-const gate = proxyActivities<DeployActivities>(gateSteps);
+const quick = proxyActivities<DeployActivities>(onRole('deploy', quickSteps));
+const host = proxyActivities<DeployActivities>(onRole('deploy', hostSteps));
+const gate = proxyActivities<DeployActivities>(onRole('deploy', gateSteps));
 
 export interface RollbackInput {
   app: string;
