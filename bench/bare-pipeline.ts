@@ -4,6 +4,7 @@ import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
+import pg from 'pg';
 import type { Command } from '../src/commands/command.js';
 import { pgDump, pgRestore } from '../src/commands/postgres.js';
 import type { DatabaseAddress } from '../src/config/database-url.js';
@@ -16,6 +17,8 @@ export interface BarePhases {
   checksum: number;
   createDatabase: number;
   restore: number;
+  /** the row counts of the restored tables (only when asked for tables to count) */
+  counts: number;
   dropDatabase: number;
   total: number;
   dumpBytes: number;
@@ -62,7 +65,7 @@ async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
  * then createdb, pg_restore and dropdb as admin. The dump and restore argv come from the same
  * builders the activities use; the dump file is removed afterwards.
  */
-export async function runBarePipeline(db: BenchDatabase, workDir: string, round: number): Promise<BarePhases> {
+export async function runBarePipeline(db: BenchDatabase, workDir: string, round: number, countTables: string[] = []): Promise<BarePhases> {
   const file = join(workDir, `bare-${round}.pgc`);
   const scratch = `bare_restore_${round}`;
   const adminPassword = db.server.adminPassword;
@@ -75,15 +78,28 @@ export async function runBarePipeline(db: BenchDatabase, workDir: string, round:
     if (!/^[0-9a-f]{64}\s/.test(sum)) throw new Error(`unexpected sha256sum output: ${sum}`);
     const [, createDatabase] = await timed(() => run(pgAdminTool('createdb', db.admin, adminPassword, scratch)));
     const [, restore] = await timed(() => run(pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: scratch, file })));
+    const [, counts] = await timed(() => countRows(db, adminPassword, scratch, countTables));
     const [, dropDatabase] = await timed(() => run(pgAdminTool('dropdb', db.admin, adminPassword, scratch)));
     const total = (performance.now() - started) / 1000;
     const cpu = { server: db.serverCpuSeconds() - serverCpu, tools: reapedChildrenCpuSeconds(process.pid) - toolsCpu };
-    return { dump, checksum, createDatabase, restore, dropDatabase, total, dumpBytes: (await stat(file)).size, cpu };
+    return { dump, checksum, createDatabase, restore, counts, dropDatabase, total, dumpBytes: (await stat(file)).size, cpu };
   } catch (err) {
     const leftover = pgAdminTool('dropdb', db.admin, adminPassword, scratch);
     await execa(leftover.file, ['--if-exists', ...leftover.args], { env: leftover.env ?? {}, reject: false });
     throw err;
   } finally {
     await rm(file, { force: true });
+  }
+}
+
+/** SELECT count(*) of each table in the restored database, as a script checking the restore would. */
+async function countRows(db: BenchDatabase, adminPassword: string, database: string, tables: string[]): Promise<void> {
+  if (tables.length === 0) return;
+  const client = new pg.Client({ host: db.admin.host, port: db.admin.port, user: db.admin.user, password: adminPassword, database });
+  await client.connect();
+  try {
+    for (const table of tables) await client.query(`SELECT count(*) FROM ${table}`);
+  } finally {
+    await client.end();
   }
 }

@@ -7,6 +7,24 @@ export function taskQueueFrom(env: Record<string, string | undefined>): string {
   return env.OPS_TASK_QUEUE || DEFAULT_TASK_QUEUE;
 }
 
+/**
+ * What a worker polls besides the workflow queue, which every role polls (so a backup runs while the
+ * orchestrator is down): `backup` takes the backup, verify, drill and restore steps, on the host that
+ * holds the repository; `deploy` takes the deploy steps, on the orchestrator; `all` takes both.
+ */
+export const WORKER_ROLES = ['backup', 'deploy', 'all'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+export type ActivityRole = Exclude<WorkerRole, 'all'>;
+
+/** The task queue of one role's steps, derived from the base (workflow) queue: `ops-backup`, `ops-deploy`. */
+export function roleTaskQueue(base: string, role: ActivityRole): string {
+  return `${base}-${role}`;
+}
+
+export function activityRolesOf(role: WorkerRole): ActivityRole[] {
+  return role === 'all' ? ['backup', 'deploy'] : [role];
+}
+
 /** Custom search attributes that make ops runs filterable in the Temporal UI. */
 export const searchAttributes = {
   target: defineSearchAttributeKey('OpsTarget', SearchAttributeType.KEYWORD_LIST),

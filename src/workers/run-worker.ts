@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { OpsConfig } from '../config/load-config.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
+import type { WorkerRole } from '../temporal/names.js';
 import { connectOrExplain } from '../temporal/temporal-unreachable.js';
 import { createOpsWorker } from './create-worker.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -16,6 +17,8 @@ export interface RunWorkerOptions {
   config: OpsConfig;
   settings: ConnectionSettings;
   taskQueue: string;
+  /** Which steps to take besides the workflow tasks (default all). */
+  role?: WorkerRole;
   /** The port of /metrics (default metrics.port), or false to serve none. */
   metricsPort?: number | false;
   /** Aborting it stops the worker as SIGTERM would. */
@@ -52,7 +55,7 @@ async function pollUntilStopped(options: RunWorkerOptions, stop: ReturnType<type
     // A signal during start-up ends the bundle build at once, so the stop fits in the grace.
     const startUp = new AbortController();
     stop.onStop(() => startUp.abort());
-    const worker = await createOpsWorker({ config: options.config, connection, namespace, taskQueue: options.taskQueue, ...(uiUrl ? { uiUrl } : {}), log, shutdownGraceTime: SHUTDOWN_GRACE_MS, startUpSignal: startUp.signal }).catch((err: unknown) => {
+    const worker = await createOpsWorker({ config: options.config, connection, namespace, taskQueue: options.taskQueue, ...(options.role ? { role: options.role } : {}), ...(uiUrl ? { uiUrl } : {}), log, shutdownGraceTime: SHUTDOWN_GRACE_MS, startUpSignal: startUp.signal }).catch((err: unknown) => {
       if (startUp.signal.aborted) return undefined;
       throw err;
     });
@@ -64,7 +67,8 @@ async function pollUntilStopped(options: RunWorkerOptions, stop: ReturnType<type
     // is the only way to release it, and its connection, so the process can end.
     const running = worker.run();
     if (!stop.requested) {
-      log(`worker polling task queue "${options.taskQueue}" on ${connectionOptions.address} (namespace ${namespace})`);
+      const [, ...steps] = worker.taskQueues;
+      log(`worker polling task queue "${options.taskQueue}" and ${steps.map((q) => `"${q}"`).join(', ')} (role ${options.role ?? 'all'}) on ${connectionOptions.address} (namespace ${namespace})`);
       if (metricsUrl) log(`metrics: ${metricsUrl}`);
     }
     stop.onStop(() => {

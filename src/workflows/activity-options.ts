@@ -1,4 +1,19 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { roleTaskQueue, type ActivityRole } from '../temporal/names.js';
+
+/**
+ * The same options, sent to the workers of `role` (see WORKER_ROLES). The queue is derived from the
+ * run's own queue when each step is scheduled (the SDK reads the options then), so a child run, such
+ * as a backup a deploy starts, routes its steps the same way as a run started alone.
+ */
+export function onRole(role: ActivityRole, options: ActivityOptions): ActivityOptions {
+  return {
+    ...options,
+    get taskQueue() {
+      return roleTaskQueue(workflowInfo().taskQueue, role);
+    },
+  };
+}
 
 /** Bookkeeping steps: planning, records, retention, reports. Fast, retried quickly. */
 export const quickSteps: ActivityOptions = {

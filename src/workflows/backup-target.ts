@@ -2,14 +2,14 @@ import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/w
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { DumpResult, OffsiteFailure, TargetFailureDetails, VerifyRecord } from '../contracts/backup.js';
 import type { BackupTrigger } from '../core/backup-id.js';
-import { dumpSteps, longSteps, quickSteps } from './activity-options.js';
+import { dumpSteps, longSteps, quickSteps, onRole } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<BackupActivities>(quickSteps);
-const long = proxyActivities<BackupActivities>(longSteps);
+const quick = proxyActivities<BackupActivities>(onRole('backup', quickSteps));
+const long = proxyActivities<BackupActivities>(onRole('backup', longSteps));
 
 export interface BackupTargetInput {
   target: string;
@@ -41,7 +41,7 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   const destinations = input.offsiteDestinations ?? [undefined];
   const several = destinations.length > 1;
 
-  const dumper = proxyActivities<BackupActivities>(dumpSteps(input.dumpTimeoutMinutes));
+  const dumper = proxyActivities<BackupActivities>(onRole('backup', dumpSteps(input.dumpTimeoutMinutes)));
   let dump: DumpResult;
   try {
     dump = await progress.run('dump', () => withSummary(dumper, `dump ${input.target}`).dumpTarget({ target: input.target, stamp: input.stamp, ...(input.trigger ? { trigger: input.trigger } : {}) }));

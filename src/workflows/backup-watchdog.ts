@@ -7,10 +7,10 @@ import { rpoAlerts } from '../core/alert-rules.js';
 import type { HealthStatus } from '../core/backup-health.js';
 import { missedRunAlerts } from '../core/missed-runs.js';
 import { searchAttributes } from '../temporal/names.js';
-import { quickSteps } from './activity-options.js';
+import { quickSteps, onRole } from './activity-options.js';
 import { withSummary } from './with-summary.js';
 
-const quick = proxyActivities<BackupActivities & NotifyActivities & RunLinkActivities & ScheduleRunActivities>(quickSteps);
+const quick = proxyActivities<BackupActivities & NotifyActivities & RunLinkActivities & ScheduleRunActivities>(onRole('backup', quickSteps));
 
 export interface WatchdogResult {
   health: HealthStatus;

@@ -6,7 +6,7 @@ import { deployAlert, deployMessage } from '../core/deploy-message.js';
 import type { DeployReport, StageOutcome, StageReport } from '../core/deploy-report.js';
 import { searchAttributes } from '../temporal/names.js';
 import { runLinkOf } from '../temporal/run-link.js';
-import { hostSteps, quickSteps } from './activity-options.js';
+import { hostSteps, onRole, quickSteps } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
 import { deployStage, short, stageSteps, uncancellable, type Progress, type StageRelease } from './deploy-stage.js';
 import type { ApprovalDecision } from './deploy-signals.js';
@@ -16,9 +16,9 @@ import { withSummary } from './with-summary.js';
 export { progressQuery } from './progress.js';
 export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
 
-const quick = proxyActivities<DeployActivities>(quickSteps);
-const host = proxyActivities<DeployActivities>(hostSteps);
-const alerts = proxyActivities<NotifyActivities>(quickSteps);
+const quick = proxyActivities<DeployActivities>(onRole('deploy', quickSteps));
+const host = proxyActivities<DeployActivities>(onRole('deploy', hostSteps));
+const alerts = proxyActivities<NotifyActivities>(onRole('deploy', quickSteps));
 
 /**
  * The promotion as one durable run: resolve the ref, export that commit, then stage by stage:
@@ -42,7 +42,6 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
 
   let plan: DeployPlan | undefined;
   let sha: string | undefined;
-  let localDir: string;
   try {
     plan = await progress.run('plan', () => withSummary(quick, `plan deploy of ${input.app}`).planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
     ({ sha } = await progress.run('resolve', () => withSummary(quick, `resolve ${input.app} ${input.ref}`).resolveRef({ app: input.app, ref: input.ref })));
@@ -52,7 +51,8 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
       { key: searchAttributes.runKind, value: 'deploy' },
     ]);
     await checkPromotion(input, plan, sha, progress);
-    ({ dir: localDir } = await progress.run('prepare', () => withSummary(host, `export ${input.app} ${short(sha!)}`).prepareRelease({ app: input.app, sha: sha! })));
+    // The export is made here so a bad commit fails before any host is touched; the steps that use it find it by app + SHA.
+    await progress.run('prepare', () => withSummary(host, `export ${input.app} ${short(sha!)}`).prepareRelease({ app: input.app, sha: sha! }));
   } catch (err) {
     // A refused promotion started nothing: like a second run refused by the lock, no report, alert or metrics line.
     if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'NotPromoted') throw err;
@@ -69,7 +69,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   }
 
   const { approvalBefore, approvalTimeoutMinutes } = plan;
-  const release: StageRelease = { ...input, sha, localDir };
+  const release: StageRelease = { ...input, sha };
   /** A stage the run goes into: the approval gate before it, if any, then the stage's runbook. */
   const enter = async (stage: string): Promise<StageReport> => {
     if (cancelRequested()) return { stage, outcome: 'cancelled', steps: [], error: 'cancelled before this stage started' };

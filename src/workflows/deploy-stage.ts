@@ -4,14 +4,14 @@ import type { DeployActivities } from '../activities/deploy/deploy-activities.js
 import type { SmokeLevel } from '../contracts/deploy.js';
 import type { StageOutcome, StageReport } from '../core/deploy-report.js';
 import type { ReleaseLogEntry } from '../core/release-log.js';
-import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
+import { gateSteps, hostSteps, onRole, quickSteps } from './activity-options.js';
 import type { ApprovalDecision } from './deploy-signals.js';
 import { innermostMessage, type trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
-const quick = proxyActivities<DeployActivities>(quickSteps);
-const host = proxyActivities<DeployActivities>(hostSteps);
-const gate = proxyActivities<DeployActivities>(gateSteps);
+const quick = proxyActivities<DeployActivities>(onRole('deploy', quickSteps));
+const host = proxyActivities<DeployActivities>(onRole('deploy', hostSteps));
+const gate = proxyActivities<DeployActivities>(onRole('deploy', gateSteps));
 
 export type Progress = ReturnType<typeof trackProgress>;
 type ReleaseEvent = ReleaseLogEntry['event'];
@@ -23,8 +23,6 @@ export interface StageRelease {
   ref: string;
   sha: string;
   startedBy: string;
-  /** The commit exported on this worker by prepareRelease: the sync's source and the smoke tests' tree. */
-  localDir: string;
   smokeLevel?: SmokeLevel;
   skipPromotionCheck?: boolean;
 }
@@ -57,7 +55,7 @@ export async function deployStage(release: StageRelease, stage: string, progress
 
 async function runStage(release: StageRelease, report: StageReport, progress: Progress): Promise<StageOutcome> {
   const { stage } = report;
-  const { sha, localDir } = release;
+  const { sha } = release;
   const at = { app: release.app, stage };
   const where = `${release.app}@${stage}`;
   let current = '';
@@ -73,7 +71,7 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   let synced: { previous: string | null; rollbackTo: string | null; redundant: string[] } | undefined;
   try {
     // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
-    synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha, localDir }));
+    synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha }));
     await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
   } catch (err) {
     report.error = why(err);
@@ -89,7 +87,7 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
     await step('switch', () => uncancellable(() => withSummary(host, `switch ${where} to ${short(sha)}`).switchRelease({ ...at, sha, move: 'deploy', replacing: previous })));
     report.health = await step('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
     const level = release.smokeLevel ?? 'smoke';
-    const smoke = await step('smoke', () => withSummary(gate, `${level} ${where}`).runSmoke({ ...at, level, localDir }), (r) => (r.status === 'failed' ? `smoke tests failed (exit ${r.exitCode})` : undefined));
+    const smoke = await step('smoke', () => withSummary(gate, `${level} ${where}`).runSmoke({ ...at, sha, level }), (r) => (r.status === 'failed' ? `smoke tests failed (exit ${r.exitCode})` : undefined));
     report.smoke = smoke;
     if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
     // Logs the deploy and removes the releases it made redundant; a failure here shows on the step only.

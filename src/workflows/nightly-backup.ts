@@ -11,14 +11,14 @@ import type { HealthStatus } from '../core/backup-health.js';
 import { mapBounded } from '../core/map-bounded.js';
 import { runSummary } from '../core/run-summary.js';
 import { searchAttributes, workflowIds } from '../temporal/names.js';
-import { quickSteps } from './activity-options.js';
+import { quickSteps, onRole } from './activity-options.js';
 import { backupTarget } from './backup-target.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<BackupActivities & NotifyActivities & RunLinkActivities>(quickSteps);
+const quick = proxyActivities<BackupActivities & NotifyActivities & RunLinkActivities>(onRole('backup', quickSteps));
 
 type Progress = ReturnType<typeof trackProgress>;
 

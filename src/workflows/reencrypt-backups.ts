@@ -1,13 +1,13 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { ReencryptResult } from '../activities/encryption/reencrypt-backup.js';
-import { longSteps, quickSteps } from './activity-options.js';
+import { longSteps, onRole, quickSteps } from './activity-options.js';
 import { trackProgress } from './progress.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<BackupActivities>(quickSteps);
-const long = proxyActivities<BackupActivities>(longSteps);
+const quick = proxyActivities<BackupActivities>(onRole('backup', quickSteps));
+const long = proxyActivities<BackupActivities>(onRole('backup', longSteps));
 
 export interface ReencryptInput {
   target?: string;

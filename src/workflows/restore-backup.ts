@@ -7,7 +7,7 @@ import { describePick, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
 import type { RestoreSource } from '../core/restore-source.js';
 import { searchAttributes } from '../temporal/names.js';
-import { longSteps, quickSteps } from './activity-options.js';
+import { longSteps, quickSteps, onRole } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
 import type { ApprovalDecision } from './deploy-signals.js';
 import { innermostMessage, trackProgress } from './progress.js';
@@ -16,10 +16,10 @@ import { withSummary } from './with-summary.js';
 export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<RestoreActivities>(quickSteps);
-const long = proxyActivities<RestoreActivities>(longSteps);
+const quick = proxyActivities<RestoreActivities>(onRole('backup', quickSteps));
+const long = proxyActivities<RestoreActivities>(onRole('backup', longSteps));
 // A cancel waits for the restore step to drop its scratch database before the run ends cancelled.
-const restoring = proxyActivities<RestoreActivities>({ ...longSteps, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
+const restoring = proxyActivities<RestoreActivities>(onRole('backup', { ...longSteps, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }));
 
 export interface RestoreBackupInput {
   target: string;

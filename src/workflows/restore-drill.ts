@@ -7,14 +7,14 @@ import { stampOf } from '../core/backup-id.js';
 import type { DrillRecord } from '../core/backup-health.js';
 import { ALL_TARGETS } from '../core/drill-selection.js';
 import { searchAttributes } from '../temporal/names.js';
-import { longSteps, quickSteps } from './activity-options.js';
+import { longSteps, quickSteps, onRole } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<DrillActivities & NotifyActivities & RunLinkActivities>(quickSteps);
-const long = proxyActivities<DrillActivities>(longSteps);
+const quick = proxyActivities<DrillActivities & NotifyActivities & RunLinkActivities>(onRole('backup', quickSteps));
+const long = proxyActivities<DrillActivities>(onRole('backup', longSteps));
 
 export interface RestoreDrillInput {
   target?: string;
@@ -46,8 +46,8 @@ export async function restoreDrill(input: RestoreDrillInput = {}): Promise<Drill
     picked = await progress.run('pick', () => pickBackup(input));
     const { target, backupId } = picked;
     upsertSearchAttributes([{ key: searchAttributes.target, value: [target] }]);
-    const copy = await progress.run('fetch offsite copy', () => withSummary(long, `fetch offsite copy of ${backupId}`).fetchOffsiteCopy({ backupId, drillId, ...(input.from !== undefined ? { from: input.from } : {}) }));
-    const outcome = await progress.run('restore and check', () => withSummary(long, `restore and check ${backupId}`).restoreDrillCopy(copy), (o) => (o.reasons.length > 0 ? o.reasons.join('; ') : undefined));
+    await progress.run('fetch offsite copy', () => withSummary(long, `fetch offsite copy of ${backupId}`).fetchOffsiteCopy({ backupId, drillId, ...(input.from !== undefined ? { from: input.from } : {}) }));
+    const outcome = await progress.run('restore and check', () => withSummary(long, `restore and check ${backupId}`).restoreDrillCopy({ backupId, drillId }), (o) => (o.reasons.length > 0 ? o.reasons.join('; ') : undefined));
     const rto = outcome.restoreSeconds !== undefined ? await withSummary(quick, `restore time of ${target}`).compareWithEarlierDrills({ target, restoreSeconds: outcome.restoreSeconds }) : undefined;
     record = {
       id: drillId, target, backupId, status: outcome.reasons.length === 0 ? 'passed' : 'failed',

@@ -7,15 +7,15 @@ import { describePick, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
 import type { RestoreSource } from '../core/restore-source.js';
 import { searchAttributes } from '../temporal/names.js';
-import { longSteps, quickSteps } from './activity-options.js';
+import { longSteps, quickSteps, onRole } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { failureType } from './restore-backup.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<FilesRestoreActivities & RestoreActivities>(quickSteps);
-const long = proxyActivities<FilesRestoreActivities>(longSteps);
+const quick = proxyActivities<FilesRestoreActivities & RestoreActivities>(onRole('backup', quickSteps));
+const long = proxyActivities<FilesRestoreActivities>(onRole('backup', longSteps));
 
 export interface RestoreFilesInput {
   target: string;

@@ -4,14 +4,14 @@ import type { RollbackOutcome, RollbackReport } from '../core/rollback-report.js
 import { rollbackTarget } from '../core/rollback-target.js';
 import { searchAttributes } from '../temporal/names.js';
 import { runLinkOf } from '../temporal/run-link.js';
-import { quickSteps } from './activity-options.js';
+import { onRole, quickSteps } from './activity-options.js';
 import { rollBack, short, type RollbackEvent } from './deploy-stage.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<DeployActivities>(quickSteps);
+const quick = proxyActivities<DeployActivities>(onRole('deploy', quickSteps));
 
 export interface RollbackInput {
   app: string;

@@ -4,11 +4,11 @@ import type { DeployLockActivities } from '../activities/deploy/deploy-lock-acti
 import { runSummary } from '../core/run-summary.js';
 import { searchAttributes, workflowIds } from '../temporal/names.js';
 import type { DeployInput, DeployResult } from '../contracts/deploy.js';
-import { quickSteps } from './activity-options.js';
+import { onRole, quickSteps } from './activity-options.js';
 import { deployPipeline } from './deploy-pipeline.js';
 import { withSummary } from './with-summary.js';
 
-const quick = proxyActivities<DeployLockActivities>(quickSteps);
+const quick = proxyActivities<DeployLockActivities>(onRole('deploy', quickSteps));
 
 /** A scheduled deploy that found the app's deploys locked (`ops lock`): it deployed nothing, and that is no failure. */
 export interface ScheduledDeploySkipped {

@@ -3,14 +3,14 @@ import type { BackupActivities } from '../activities/backup/backup-activities.js
 import type { VerifyRecord } from '../contracts/backup.js';
 import { parseBackupId } from '../core/backup-id.js';
 import { searchAttributes } from '../temporal/names.js';
-import { longSteps, quickSteps } from './activity-options.js';
+import { longSteps, quickSteps, onRole } from './activity-options.js';
 import { innermostMessage, trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { progressQuery } from './progress.js';
 
-const quick = proxyActivities<BackupActivities>(quickSteps);
-const long = proxyActivities<BackupActivities>(longSteps);
+const quick = proxyActivities<BackupActivities>(onRole('backup', quickSteps));
+const long = proxyActivities<BackupActivities>(onRole('backup', longSteps));
 
 /**
  * Verify-restore one existing backup on demand (`ops verify BACKUP_ID`), recorded in the target's

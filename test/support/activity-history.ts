@@ -19,6 +19,8 @@ export interface FailureSummary {
 export interface ActivityRun {
   activity: string;
   attempt: number;
+  /** the worker that ran the last attempt */
+  identity: string | undefined;
   scheduledAt: number;
   startedAt: number | undefined;
   /** Why the attempt before the last one failed (a heartbeat timeout, a retryable error). */
@@ -39,6 +41,7 @@ export async function activityRuns(client: Client, workflowId: string, activity?
       runs.set(String(event.eventId), {
         activity: scheduled.activityType?.name ?? '',
         attempt: 0,
+        identity: undefined,
         scheduledAt: tsToMs(event.eventTime),
         startedAt: undefined,
         lastFailure: undefined,
@@ -51,6 +54,7 @@ export async function activityRuns(client: Client, workflowId: string, activity?
     if (started) {
       const run = runOf(started.scheduledEventId);
       run.attempt = started.attempt ?? 0;
+      run.identity = started.identity ?? undefined;
       run.startedAt = tsToMs(event.eventTime);
       run.lastFailure = summarize(started.lastFailure);
     }

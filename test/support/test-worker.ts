@@ -4,6 +4,7 @@ import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap 
 import type { OpsConfig } from '../../src/config/load-config.js';
 import { createOpsWorker, WORKFLOWS_PATH } from '../../src/workers/create-worker.js';
 import { installQuietRuntime } from '../../src/workers/quiet-runtime.js';
+import type { WorkerRole } from '../../src/temporal/names.js';
 import { testServers } from './servers.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -26,7 +27,7 @@ export interface TestWorker {
  * A real worker on the shared dev server, on a task queue of its own (or on `options.taskQueue`, when
  * the test made one up first); `options.uiUrl` is the Temporal UI its alerts link to.
  */
-export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string } = {}): Promise<TestWorker> {
+export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string; identity?: string; role?: WorkerRole } = {}): Promise<TestWorker> {
   installQuietRuntime();
   const address = testServers().temporalAddress;
   const taskQueue = options.taskQueue ?? `test-${randomBytes(4).toString('hex')}`;
@@ -37,6 +38,8 @@ export async function startTestWorker(config: OpsConfig, options: { taskQueue?: 
     namespace: 'default',
     taskQueue,
     ...(options.uiUrl ? { uiUrl: options.uiUrl } : {}),
+    ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.role ? { role: options.role } : {}),
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { execa } from 'execa';
+import type { WorkerRole } from '../../src/temporal/names.js';
 import { testServers } from './servers.js';
 import { waitFor } from './wait-for.js';
 
@@ -20,8 +21,8 @@ export interface WorkerProcess {
  * choosing. It leads its own process group, so kill() takes its children down with it. Resolves
  * once the worker says it is polling.
  */
-export async function startWorkerProcess(options: { configFile: string; env: Record<string, string>; taskQueue: string; temporalAddress?: string }): Promise<WorkerProcess> {
-  const child = execa('node', ['bin/ops.js', '--config', options.configFile, 'worker', '--no-metrics'], {
+export async function startWorkerProcess(options: { configFile: string; env: Record<string, string>; taskQueue: string; temporalAddress?: string; role?: WorkerRole }): Promise<WorkerProcess> {
+  const child = execa('node', ['bin/ops.js', '--config', options.configFile, 'worker', '--no-metrics', ...(options.role ? ['--role', options.role] : [])], {
     cwd: new URL('../..', import.meta.url).pathname,
     env: { ...options.env, TEMPORAL_ADDRESS: options.temporalAddress ?? testServers().temporalAddress, OPS_TASK_QUEUE: options.taskQueue },
     detached: true,

@@ -77,7 +77,7 @@ describe('a failed restore drill is recorded, reported and alerted', () => {
 
     expect((await new DrillStore(fixture.config.repository).list()).at(-1)).toMatchObject({ target, backupId: backup.id, status: 'failed' });
     expect(readFileSync(join(fixture.config.reports, 'drill-report-latest.md'), 'utf8')).toContain(`# Restore drill ${target}: FAILED`);
-    expect(readdirSync(join(fixture.config.stateDir, 'drills'))).toEqual([]);
+    expect(readdirSync(join(fixture.config.repository, '.drill-work'))).toEqual([]);
     expect(await leftoverVerifyDatabases(fixture.id)).toEqual([]);
     // The local copy is fine: only the restore from offsite noticed.
     expect((await new BackupRepository(fixture.config.repository).get(backup.id)).verify?.status).toBe('passed');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drillWorkDir } from '../../src/activities/drill/drill-activities.js';
 import { DrillStore } from '../../src/records/drill-store.js';
 import { BackupRepository } from '../../src/records/backup-repository.js';
 import { compareRestoreDuration } from '../../src/core/drill-selection.js';
@@ -39,7 +40,7 @@ describe('restoreDrill', () => {
     expect(record.rto).toEqual({ medianPrevious: null, ratio: null, slower: false });
     expect((await new DrillStore(fixture.config.repository).list()).map((d) => d.id)).toContain(record.id);
     expect(readFileSync(join(fixture.config.reports, 'drill-report-latest.md'), 'utf8')).toContain(`# Restore drill ${target}: PASSED`);
-    expect(existsSync(join(fixture.config.stateDir, 'drills', record.id))).toBe(false);
+    expect(existsSync(drillWorkDir(fixture.config, record.id))).toBe(false);
     expect(await leftoverVerifyDatabases(fixture.id)).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { redact } from '../../config/secret.js';
 import type { SmokeLevel } from '../../contracts/deploy.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { startChild } from '../process/start-child.js';
+import { prepareRelease } from './prepare-release.js';
 import { stageTarget } from './stage-target.js';
 
 
@@ -23,14 +24,16 @@ export interface SmokeResult {
  * the values the config's secrets come from; and its output tail is scrubbed of every config secret,
  * since a failing test may print what the app answered.
  */
-export async function runSmoke(config: OpsConfig, input: { app: string; stage: string; level: SmokeLevel; localDir: string }): Promise<SmokeResult> {
+export async function runSmoke(config: OpsConfig, input: { app: string; stage: string; sha: string; level: SmokeLevel }): Promise<SmokeResult> {
   const { app, stage } = stageTarget(config, input.app, input.stage);
   const argv = app.smoke[input.level] ?? (input.level === 'standard' ? app.smoke.smoke : undefined);
   if (!argv) return { level: input.level, status: 'skipped', outputTail: `no smoke.${input.level} command configured`, durationSeconds: 0 };
+  // The suite runs in the release's export, found by app + SHA and exported again when this worker has none.
+  const { dir: exported } = await prepareRelease(config, input);
   const started = Date.now();
   const result = await withHeartbeat(({ cancelSignal }) =>
     startChild({ file: argv[0]!, args: argv.slice(1) }, {
-      cwd: input.localDir,
+      cwd: exported,
       env: smokeEnv({ BASE_URL: stage.baseUrl, OPS_STAGE: stage.name, OPS_APP: app.name }),
       extendEnv: false,
       all: true,

@@ -6,6 +6,7 @@ import { parseReleaseState, redundantAfterDeploy } from '../../core/release-stat
 import { lastHealthyRelease } from '../../core/rollback-target.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { runCommand } from '../process/run-command.js';
+import { prepareRelease } from './prepare-release.js';
 import { runOnHost } from './run-on-host.js';
 import { releaseDir, stageTarget } from './stage-target.js';
 
@@ -28,13 +29,15 @@ export interface SyncedRelease {
  * the configured excludes), then write the stage's .env there with mode 0600. The .env is rendered on
  * the worker from the config's secrets and sent through ssh's stdin: not in argv, not in history.
  */
-export async function syncRelease(config: OpsConfig, input: { app: string; stage: string; sha: string; localDir: string }): Promise<SyncedRelease> {
+export async function syncRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<SyncedRelease> {
   const target = stageTarget(config, input.app, input.stage);
+  // Found by app + SHA, exported again when this worker has none: the export may have run on another worker.
+  const { dir: exported } = await prepareRelease(config, input);
   const dir = releaseDir(target, input.sha);
   const state = await withHeartbeat(async ({ cancelSignal }) => {
     const state = parseReleaseState(await runOnHost(config, target, openReleaseRoot(target.root), { cancelSignal }), RELEASE_STATE_SEPARATOR);
     const push = rsyncPush({
-      sourceDir: input.localDir,
+      sourceDir: exported,
       dest: { kind: 'ssh', ...target.host, path: target.root },
       subPath: `releases/${input.sha}`,
       ssh: config.ssh,

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
 import type { DrillPick } from '../../contracts/drill.js';
@@ -17,7 +17,9 @@ import { writeDrillReport } from './drill-report.js';
 export function createDrillActivities(config: OpsConfig) {
   const repository = new BackupRepository(config.repository);
   const drills = new DrillStore(config.repository);
-  const workDir = (drillId: string) => join(config.stateDir, 'drills', drillId);
+  // On the repository host, not in this worker's state dir: the fetch and the restore may run on
+  // two workers, and both hold the repository (the backup role runs where it is).
+  const workDir = (drillId: string) => drillWorkDir(config, drillId);
 
   return {
     /** `none` says why no backup qualifies (none in the window, none copied offsite): the drill records that as its FAIL. */
@@ -38,15 +40,19 @@ export function createDrillActivities(config: OpsConfig) {
      * The backup back from offsite into a private work dir: the drill proves that copy restores.
      * From `from` when given, else from the first configured destination that has the copy.
      */
-    async fetchOffsiteCopy(input: { backupId: string; drillId: string; from?: string }): Promise<{ dir: string; manifest: BackupManifest; from: string }> {
+    async fetchOffsiteCopy(input: { backupId: string; drillId: string; from?: string }): Promise<FetchedDrillCopy> {
       if (config.backup.offsite.length === 0) throw new PreconditionFailed('restore drill needs backup.offsite: it restores from the offsite copy');
       const dir = workDir(input.drillId);
       const { manifest, from } = await withHeartbeat(({ cancelSignal }) => fetchOffsiteCopy(config, { backupId: input.backupId, dir, ...(input.from !== undefined ? { from: input.from } : {}) }, cancelSignal));
-      return { dir, manifest, from };
+      return { dir, from, bytes: manifest.bytes, sha256: manifest.sha256 };
     },
 
-    async restoreDrillCopy(input: { dir: string; manifest: BackupManifest }) {
-      return withHeartbeat(({ cancelSignal }) => restoreAndCheck(config, input.manifest, input.dir, cancelSignal));
+    /** The fetched copy, found by the drill's id; its manifest is read here, so history never carries it. */
+    async restoreDrillCopy(input: { backupId: string; drillId: string }) {
+      const dir = workDir(input.drillId);
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+      if (manifest.id !== input.backupId) throw new PreconditionFailed(`the drill's copy in ${dir} holds the manifest of ${manifest.id}, not ${input.backupId}`);
+      return withHeartbeat(({ cancelSignal }) => restoreAndCheck(config, manifest, dir, cancelSignal));
     },
 
     /** RTO against earlier drills of the same target. */
@@ -64,6 +70,18 @@ export function createDrillActivities(config: OpsConfig) {
       await rm(workDir(input.drillId), { recursive: true, force: true });
     },
   };
+}
+
+/** What history keeps of a fetched copy: where it is on the repository host, its size and checksum. */
+export interface FetchedDrillCopy {
+  dir: string;
+  from: string;
+  bytes: number;
+  sha256: string;
+}
+
+export function drillWorkDir(config: OpsConfig, drillId: string): string {
+  return join(config.repository, '.drill-work', drillId);
 }
 
 export type DrillActivities = ReturnType<typeof createDrillActivities>;
