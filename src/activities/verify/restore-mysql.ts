@@ -47,6 +47,7 @@ export async function restoreMysql(manifest: BackupManifest, artifactPath: strin
       }
       const outcome = checkedOutcome(manifest, database, restoreSeconds, tables, results);
       if (!destination.promote || outcome.reasons.length > 0) return outcome;
+      await context.beforePromote?.();
       await promoteMysql(admin, server, database, destination.promote);
       return { ...outcome, restoredInto: destination.promote.database };
     } finally {

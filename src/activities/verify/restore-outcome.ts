@@ -19,6 +19,8 @@ export interface RestoreContext {
   now: () => Date;
   /** backup.verify.dropStaleAfterHours: the sweep before a scratch restore drops scratch databases older than this. */
   staleAfterHours: number;
+  /** Runs once every check passed, right before the scratch database takes its final name; throwing keeps it from that name (it is dropped). */
+  beforePromote?: () => Promise<void>;
 }
 
 export interface RestoreServer {

@@ -77,6 +77,7 @@ export async function restorePostgres(manifest: BackupManifest, artifactPath: st
         await restored.client.end().catch(() => undefined);
       }
       if (!destination.promote || outcome.reasons.length > 0) return outcome;
+      await context.beforePromote?.();
       await promotePostgres(admin, server, database, destination.promote);
       return { ...outcome, restoredInto: destination.promote.database };
     } finally {
