@@ -15,20 +15,20 @@ import type { RestoreContext, RestoreDestination, RestoreOutcome } from './resto
 type Restored = { ok: true; client: pg.Client; tables: TableCount[]; restoredAt: number } | { ok: false; failure: unknown };
 
 /**
- * Restores section by section and counts every table's rows while the post-data section (indexes,
- * constraints, triggers) is built: all rows are in once the data section is, and post-data adds
- * none. Counting a freshly restored table reads all of it, so this overlap takes the count off the
- * restore's critical path on a machine where pg_restore keeps one core busy.
+ * Restores the definitions and the rows in one pg_restore run, then counts every table's rows while
+ * a second builds the post-data section (indexes, constraints, triggers): all rows are in once the
+ * data section is, and post-data adds none. Counting a freshly restored table reads all of it, so
+ * this overlap takes the count off the restore's critical path on a machine where pg_restore keeps
+ * one core busy.
  */
-async function restoreCounting(restore: (section: PgRestoreSection) => Promise<unknown>, connect: () => Promise<pg.Client>): Promise<Restored> {
+async function restoreCounting(restore: (sections: PgRestoreSection[]) => Promise<unknown>, connect: () => Promise<pg.Client>): Promise<Restored> {
   try {
-    await restore('pre-data');
-    await restore('data');
+    await restore(['pre-data', 'data']);
   } catch (failure) {
     return { ok: false, failure };
   }
   const client = await connect();
-  const [built, counted] = await Promise.allSettled([restore('post-data').then(() => Date.now()), countPostgresRows(client)]);
+  const [built, counted] = await Promise.allSettled([restore(['post-data']).then(() => Date.now()), countPostgresRows(client)]);
   if (built.status === 'fulfilled' && counted.status === 'fulfilled') return { ok: true, client, tables: counted.value, restoredAt: built.value };
   await client.end().catch(() => undefined);
   if (built.status === 'rejected') return { ok: false, failure: built.reason };
@@ -51,8 +51,8 @@ export async function restorePostgres(manifest: BackupManifest, artifactPath: st
     await claimPostgresScratch(admin, database, server);
     try {
       const started = Date.now();
-      const restore = (section: PgRestoreSection) =>
-        runCommand(pgRestore(server.url, server.password, { database, file: artifactPath, section }), {
+      const restore = (sections: PgRestoreSection[]) =>
+        runCommand(pgRestore(server.url, server.password, { database, file: artifactPath, sections }), {
           secrets: [server.password],
           cancelSignal: context.cancelSignal,
           retryable: false,
