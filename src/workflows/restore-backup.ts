@@ -9,7 +9,7 @@ import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
 import type { ApprovalDecision } from './deploy-signals.js';
-import { innermostMessage, trackProgress } from './progress.js';
+import { innermostMessage, trackProgress, type StepProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
@@ -51,7 +51,7 @@ const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 30;
  * a reject or no answer ends the run refused, nothing touched. A restore that fails its checks
  * or is cancelled drops its scratch database and never touches the old one.
  */
-export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreRecord> {
+export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreRecord & { steps: StepProgress[] }> {
   const progress = trackProgress(['pick', 'checksum', 'approval', 'restore and check', 'report']);
   const approvals = trackApprovals('restore');
   const started = new Date();
@@ -150,7 +150,8 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     const where = record.backupId ?? input.target;
     throw ApplicationFailure.create({ type: failureType(failure), nonRetryable: true, message: `restore of ${where} failed: ${record.reasons.join('; ')}`, details: [record] });
   }
-  return record;
+  // The final steps ride with the result: `--wait` then prints them without querying the closed run.
+  return { ...record, steps: progress.snapshot() };
 }
 
 function checksumVerdict(artifact: { sha256: string; bytes: number }, where: string): CheckVerdict {
