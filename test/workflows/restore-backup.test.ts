@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,12 @@ describe('restoreBackup', () => {
     expect(attributes.get(searchAttributes.runKind)).toBe('restore');
     expect(attributes.get(searchAttributes.target)).toEqual([target]);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await run.fetchHistory(), run.workflowId);
+  });
+
+  it('a run recorded when the checksum was a step of its own before the restore replays as it ran (patched restore-checksum-alongside)', async () => {
+    // Recorded by the previous version's test above (postgres, --latest); binary, as the SDK's JSON export of a history fails with the installed protobufjs copies.
+    const recorded = readFileSync(join(import.meta.dirname, '../fixtures/histories/restore-backup-checksum-step.binpb'));
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, temporal.api.history.v1.History.decode(recorded), 'restore-47b6324f');
   });
 
   it('--before picks the newest verified backup finished before that time, among two', async () => {
