@@ -80,10 +80,13 @@ async function build(root, dir) {
     plugins: [packages, sourceLocations(finalDir)],
   });
   try {
-    await Promise.all([
+    // Both settle before any cleanup: a failed one must not remove staging while the other still writes there.
+    const builds = await Promise.allSettled([
       esbuild(options(staging, dir, bundledPackages(BUNDLED))),
       esbuild(options(join(staging, 'host'), join(dir, 'host'), bundledPackages(new Set()))),
     ]);
+    const failed = builds.find((b) => b.status === 'rejected');
+    if (failed) throw failed.reason;
     renameSync(staging, dir);
   } catch (err) {
     try {
