@@ -15,6 +15,8 @@ export interface StepTiming {
 }
 
 export interface Timeline {
+  /** The first history event's time, seconds since the epoch. */
+  origin: number;
   /** First history event → last, as the server saw it. */
   span: number;
   steps: StepTiming[];
@@ -32,7 +34,7 @@ const timeOf = (event: HistoryEvent) => num(event.eventTime?.seconds) + num(even
 /** Each activity and child workflow of one run, with its queue and run time, from the server's history. */
 export async function timelineOf(handle: WorkflowHandle): Promise<Timeline> {
   const events = (await handle.fetchHistory()).events ?? [];
-  if (events.length === 0) return { span: 0, steps: [] };
+  if (events.length === 0) return { origin: 0, span: 0, steps: [] };
   const origin = timeOf(events[0]!);
   const open = new Map<number, { name: string; scheduled: number; started?: number }>();
   const steps: StepTiming[] = [];
@@ -62,5 +64,5 @@ export async function timelineOf(handle: WorkflowHandle): Promise<Timeline> {
       close(event.childWorkflowExecutionCompletedEventAttributes.initiatedEventId, event);
     }
   }
-  return { span: timeOf(events.at(-1)!) - origin, steps };
+  return { origin, span: timeOf(events.at(-1)!) - origin, steps };
 }

@@ -16,6 +16,7 @@ import { pgAdminTool } from './bare-pipeline.js';
 import { createBenchDatabase, type BenchDatabase } from './bench-database.js';
 import { NAMESPACE, startBenchTemporal } from './bench-temporal.js';
 import { Teardown } from './teardown.js';
+import { timelineOf } from './activity-timeline.js';
 import { startWorkerProcess } from './worker-process.js';
 import { waitForPollers } from './worker-readiness.js';
 import { positiveInteger } from './bench-args.js';
@@ -94,6 +95,25 @@ try {
     await execa(drop.file, drop.args, { env: drop.env ?? {}, stdin: 'ignore' });
   };
 
+  /**
+   * Where each ops round's time went, from the CLI's spawn and exit and the run's history (the
+   * server's clock, on this host): the CLI until the run started, each activity (queued, ran), the
+   * hand-overs between them, and the run's end until the CLI exited.
+   */
+  const opsBreakdown = async (workflowIds: string[], spans: Array<{ spawned: number; exited: number }>) => {
+    const timelines = await Promise.all(workflowIds.map((id) => timelineOf(temporal.client.workflow.getHandle(id))));
+    const parts = new Map<string, number[]>();
+    const add = (name: string, value: number) => parts.set(name, [...(parts.get(name) ?? []), value]);
+    timelines.forEach((timeline, i) => {
+      add('CLI to run start', timeline.origin - spans[i]!.spawned);
+      for (const step of timeline.steps) add(step.name, step.ran);
+      for (const step of timeline.steps) add(`${step.name} queued`, step.queued);
+      add('hand-overs in the run', timeline.span - timeline.steps.reduce((sum, s) => sum + s.ran + s.queued, 0));
+      add('run end to CLI exit', spans[i]!.exited - (timeline.origin + timeline.span));
+    });
+    return [...parts].map(([name, values]) => `${name} ${median(values).toFixed(3)}`).join('; ');
+  };
+
   const bare = async (name: string) => {
     const create = pgAdminTool('createdb', db.admin, adminPassword, name);
     const restore = pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: name, file: artifact });
@@ -104,11 +124,14 @@ try {
     await dropDatabase(name);
     return seconds;
   };
+  const cliSpans: Array<{ spawned: number; exited: number }> = [];
   const throughOps = async (name: string) => {
+    const spawned = Date.now() / 1000;
     const seconds = await timed(async () => {
       const cli = await execa(process.execPath, ['bin/ops.js', '--config', configFile, 'restore', TARGET, '--latest', '--into', name, '--wait'], { cwd: PROJECT_ROOT, env, stdin: 'ignore', reject: false });
       if (cli.exitCode !== 0) throw new Error(`ops restore exited ${cli.exitCode}: ${cli.stderr || cli.stdout}`);
     });
+    cliSpans.push({ spawned, exited: spawned + seconds });
     await dropDatabase(name);
     return seconds;
   };
@@ -123,7 +146,9 @@ try {
     opsSeconds.push(await throughOps(`ops_${round}`));
     log(`round ${round}/${rounds}: bare ${bareSeconds.at(-1)!.toFixed(2)} s, ops ${opsSeconds.at(-1)!.toFixed(2)} s`);
   }
-  const rtos = (await new RestoreLog(join(dir, 'repo')).list([TARGET])).slice(1).map((e) => e.rtoSeconds ?? Number.NaN);
+  const runs = (await new RestoreLog(join(dir, 'repo')).list([TARGET])).slice(1);
+  const rtos = runs.map((e) => e.rtoSeconds ?? Number.NaN);
+  const breakdown = await opsBreakdown(runs.map((r) => r.workflowId), cliSpans.slice(1));
 
   await teardown.run(log);
   const bareMedian = median(bareSeconds);
@@ -132,6 +157,7 @@ try {
     [
       `PostgreSQL ${db.serverVersion}, database ${(db.sizeBytes / 2 ** 20).toFixed(0)} MB, dump ${(backup.manifest.bytes / 2 ** 20).toFixed(1)} MB; ${availableParallelism()} CPUs, load ${loadAtStart.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
       `rounds ${rounds} after a warm-up; seconds per round: bare ${bareSeconds.map((s) => s.toFixed(2)).join(' ')}; ops ${opsSeconds.map((s) => s.toFixed(2)).join(' ')}`,
+      `ops seconds, medians of the rounds: ${breakdown}`,
       `bare_restore_seconds=${bareMedian.toFixed(2)}   (createdb + pg_restore, median)`,
       `ops_restore_seconds=${opsMedian.toFixed(2)}   (ops restore --latest --into X --wait: CLI, workflow, checksum, restore, checks, rename, report; median)`,
       `ops_rto_seconds=${median(rtos).toFixed(2)}   (the runs' recorded RTO, start to checked; median)`,

@@ -7,7 +7,7 @@ import { freshBuild } from './cli-build.js';
 
 let entry;
 try {
-  entry = await freshBuild();
+  entry = await freshBuild(undefined, process.argv.slice(2));
 } catch (err) {
   const reason = String(err instanceof Error ? err.message : err).split('\n')[0];
   process.stderr.write(`ops: could not build dist/ (${reason}); running the TypeScript sources through tsx instead\n`);

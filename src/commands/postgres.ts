@@ -24,13 +24,13 @@ export function pgDump(address: DatabaseAddress, password: Secret | undefined, o
 
 /**
  * Restores a custom-format dump into `database` on the address's server. Ownership and grants are
- * skipped because the restoring role need not match the source's roles. With `section`, only that
- * part of the dump; the three sections one after another restore what one run would.
+ * skipped because the restoring role need not match the source's roles. With `sections`, only
+ * those parts of the dump; the three sections one after another restore what one run would.
  */
 export function pgRestore(
   address: DatabaseAddress,
   password: Secret | undefined,
-  options: { database: string; file: string | undefined; jobs?: number; section?: PgRestoreSection },
+  options: { database: string; file: string | undefined; jobs?: number; sections?: PgRestoreSection[] },
 ): Command {
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
     throw new Error(`pg_restore jobs must be a positive integer, got ${options.jobs}`);
@@ -45,7 +45,7 @@ export function pgRestore(
       ...serverArgs(address),
       `--dbname=${plainDatabaseName(options.database)}`,
       ...(options.jobs !== undefined ? [`--jobs=${options.jobs}`] : []),
-      ...(options.section ? [`--section=${options.section}`] : []),
+      ...(options.sections ?? []).map((section) => `--section=${section}`),
       // No file: the dump comes on stdin (decrypted by age on its way in).
       ...(options.file !== undefined ? ['--', options.file] : []),
     ],

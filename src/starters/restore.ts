@@ -9,7 +9,7 @@ import type { RestoreRecord } from '../core/restore-report.js';
 import { parseRestoreSource } from '../core/restore-source.js';
 import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
-import { progressQuery } from '../workflows/progress.js';
+import { progressQuery, type StepProgress } from '../workflows/progress.js';
 import { restoreBackup } from '../workflows/restore-backup.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { RunFailed, UsageError } from './exit-codes.js';
@@ -101,7 +101,7 @@ export function registerRestore(program: Command): void {
         await awaitPlan(handle);
         if (options.replace && !options.yes) console.log(`replacing a database that has tables waits up to ${approvalTimeoutMinutes} min for: ops restore approve ${targetName} [--reject]`);
         if (!options.wait) return;
-        const record = await watchRun<RestoreRecord>(handle).catch(async (err: unknown) => {
+        const record = await watchRun<RestoreRecord & { steps: StepProgress[] }>(handle, { finalSteps: (run) => run.steps }).catch(async (err: unknown) => {
           throw (await runFailureOf(handle).catch(() => undefined))?.innermostType === 'NeedsReplace' ? new UsageError((err as Error).message) : err;
         });
         if (record.status === 'refused') throw new RunFailed(record.reasons.join('; '));

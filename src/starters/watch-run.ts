@@ -6,7 +6,7 @@ import { innermostMessage, progressQuery, type StepProgress } from '../workflows
 import { RunFailed } from './exit-codes.js';
 import { isConnectionLoss, reconnectLimitFrom, TemporalLink } from './temporal-link.js';
 
-export interface WatchOptions {
+export interface WatchOptions<T = unknown> {
   /** Further workflows whose steps to show while the main one runs (e.g. per-target children). */
   related?: (steps: StepProgress[]) => Array<{ label: string; handle: WorkflowHandle }>;
   write?: (line: string) => void;
@@ -15,6 +15,11 @@ export interface WatchOptions {
   settings?: Pick<ConnectionSettings, 'uiUrl' | 'namespace'>;
   /** How long Temporal may stay unreachable before the outcome is given up as unknown (default OPS_WAIT_RECONNECT_SECONDS, 5 minutes). */
   reconnectLimitMs?: number;
+  /**
+   * The run's last steps when its result carries them: then they are shown without a query after
+   * the run's end, which a worker answers only by replaying the closed run's whole history.
+   */
+  finalSteps?: (result: T) => StepProgress[] | undefined;
 }
 
 type Outcome<T> = { value: T } | { error: unknown };
@@ -35,7 +40,7 @@ const RETRY_BUDGET_MS = 25_000;
  * same run, so the exit code is the run's real outcome; only past the limit does it give up with
  * TemporalUnreachable.
  */
-export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions = {}): Promise<T> {
+export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions<T> = {}): Promise<T> {
   const write = options.write ?? ((line: string) => console.log(line));
   const link = new TemporalLink(handle, { write, limitMs: options.reconnectLimitMs ?? reconnectLimitFrom(process.env), ...(options.settings ? { settings: options.settings } : {}) });
   const show = await stepPrinter(handle, write);
@@ -92,7 +97,9 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions 
     await Promise.race([settled, new Promise((r) => setTimeout(r, RETRY_BUDGET_MS).unref())]);
     throw link.gaveUp.reason;
   }
-  if (!link.gaveUp.aborted) await poll();
+  const finalSteps = 'value' in outcome && !options.related ? options.finalSteps?.(outcome.value) : undefined;
+  if (finalSteps) show('', finalSteps);
+  else if (!link.gaveUp.aborted) await poll();
   if ('error' in outcome) {
     if (outcome.error instanceof WorkflowFailedError) throw new RunFailed(innermostMessage(outcome.error));
     throw outcome.error;

@@ -10,7 +10,7 @@ import { searchAttributes } from '../temporal/names.js';
 import { longSteps, quickSteps, onRole } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
 import type { ApprovalDecision } from './deploy-signals.js';
-import { innermostMessage, trackProgress } from './progress.js';
+import { innermostMessage, trackProgress, type StepProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
 export { approveUpdate, pendingApprovalQuery } from './deploy-signals.js';
@@ -43,15 +43,16 @@ export interface RestoreBackupInput {
 const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 30;
 
 /**
- * `ops restore`: pick a backup of the target, confirm its artifact against the manifest, restore
- * it into a scratch database on the target's own server, run verify's checks on it, and only then
- * give it its final name, and report each check's verdict and the RTO. Refusals (no such backup,
- * a checksum mismatch, a non-empty database of that name without --replace) happen before
- * anything is created. Replacing a non-empty database waits at an approval gate (or takes --yes);
+ * `ops restore`: pick a backup of the target, restore it into a scratch database on the target's
+ * own server while its artifact is hashed against the manifest, run verify's checks on it, and only
+ * then give it its final name, and report each check's verdict and the RTO. Refusals (no such
+ * backup, a non-empty database of that name without --replace) happen before anything is created;
+ * a checksum mismatch stops the restore and drops its scratch database, so nothing ever holds the
+ * final name. Replacing a non-empty database waits at an approval gate (or takes --yes);
  * a reject or no answer ends the run refused, nothing touched. A restore that fails its checks
  * or is cancelled drops its scratch database and never touches the old one.
  */
-export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreRecord> {
+export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreRecord & { steps: StepProgress[] }> {
   const progress = trackProgress(['pick', 'checksum', 'approval', 'restore and check', 'report']);
   const approvals = trackApprovals('restore');
   const started = new Date();
@@ -77,6 +78,9 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     if (outcome.fetched) {
       progress.mark('checksum', 'done', `fetched from ${outcome.fetched.from}`);
       checks.push(checksumVerdict(outcome.fetched, ` (fetched from ${outcome.fetched.from})`));
+    } else if (outcome.confirmed && !checks.some((c) => c.check === 'checksum')) {
+      progress.mark('checksum', 'done', 'alongside the restore');
+      checks.push(checksumVerdict(outcome.confirmed, ''));
     }
     checks.push(...(outcome.checks ?? []));
     const passed = outcome.reasons.length === 0;
@@ -95,9 +99,14 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     const { target, pick, into, replace, from } = input;
     plan = await progress.run('pick', () => withSummary(quick, `pick a backup of ${input.target} (${base.pick})`).planRestore({ target, pick, stamp, ...(from ? { from } : {}), ...(into !== undefined ? { into } : {}), ...(replace ? { replace } : {}), ...onServer }));
     const { backupId, database, replacing } = plan;
-    if (plan.from === undefined) {
+    const gateWaits = replacing !== undefined && replacing.tables > 0 && !input.yes;
+    // Nobody is asked to approve a damaged artifact; the restore step hashes it again, as it may change during the wait.
+    if (plan.from === undefined && gateWaits) {
       const artifact = await progress.run('checksum', () => withSummary(long, `checksum of ${backupId}`).confirmRestoreArtifact({ backupId }));
       checks.push(checksumVerdict(artifact, ''));
+    } else if (plan.from === undefined) {
+      // Hashed while it is restored, and the copy takes its final name only if the hash matched: no step of its own before the restore.
+      progress.mark('checksum', 'pending', 'alongside the restore, before the copy takes its final name');
     } else {
       // The fetched copy exists only on the worker that fetches it: the restore step fetches and checks it, before it creates anything.
       progress.mark('checksum', 'pending', `after the fetch from ${plan.from}, in the restore step`);
@@ -117,9 +126,14 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     // A cancel kills pg_restore, so the step may fail with the killed command's error rather than as cancelled.
     cancelled = isCancellation(err) || CancellationScope.current().consideredCancelled;
     const reason = cancelled ? 'cancelled' : innermostMessage(err);
-    // Offsite, the checksum is confirmed inside the restore step: only its refusal (a missing copy, a mismatch) is the checksum's verdict.
-    const checksumPending = plan && !progress.snapshot().some((s) => s.step === 'checksum' && s.status === 'done');
-    if (checksumPending && (plan!.from === undefined || (!cancelled && failureType(err) === 'PreconditionFailed'))) checks.push({ check: 'checksum', passed: false, detail: reason });
+    // The checksum step's own failure, or, where the restore step confirms the artifact (offsite, or
+    // alongside the restore), only that step's refusal (a missing copy, a mismatch) is the checksum's verdict.
+    const checksumStep = progress.snapshot().find((s) => s.step === 'checksum');
+    const checksumFailed = plan !== undefined && (checksumStep?.status === 'failed' || (checksumStep?.status === 'pending' && !cancelled && failureType(err) === 'PreconditionFailed'));
+    if (checksumFailed) {
+      checks.push({ check: 'checksum', passed: false, detail: reason });
+      if (checksumStep?.status === 'pending') progress.mark('checksum', 'failed', reason);
+    }
     record = {
       ...base, status: cancelled ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],
       ...(plan ? { backupId: plan.backupId, ...(plan.from !== undefined ? { from: plan.from } : {}), database: plan.database, server: plan.server, ...(plan.replacing ? { replaces: true } : {}) } : {}),
@@ -137,7 +151,8 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     const where = record.backupId ?? input.target;
     throw ApplicationFailure.create({ type: failureType(failure), nonRetryable: true, message: `restore of ${where} failed: ${record.reasons.join('; ')}`, details: [record] });
   }
-  return record;
+  // The final steps ride with the result: `--wait` then prints them without querying the closed run.
+  return { ...record, steps: progress.snapshot() };
 }
 
 function checksumVerdict(artifact: { sha256: string; bytes: number }, where: string): CheckVerdict {

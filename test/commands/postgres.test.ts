@@ -70,16 +70,17 @@ describe('pgRestore', () => {
       },
     ],
     [
-      'one section',
+      'two sections',
       undefined,
-      { database: 'verify_app_1', file: '/srv/backups/app.dump', section: 'post-data' },
+      { database: 'verify_app_1', file: '/srv/backups/app.dump', sections: ['pre-data', 'data'] },
       {
         file: 'pg_restore',
         args: [
           ...['--no-owner', '--no-privileges', '--exit-on-error', '--no-password'],
           ...SERVER,
           '--dbname=verify_app_1',
-          '--section=post-data',
+          '--section=pre-data',
+          '--section=data',
           ...['--', '/srv/backups/app.dump'],
         ],
         env: { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'ops-restore' },
@@ -88,7 +89,7 @@ describe('pgRestore', () => {
     [
       'from stdin (decrypted by age on its way in)',
       undefined,
-      { database: 'verify_app_1', file: undefined, section: 'data' },
+      { database: 'verify_app_1', file: undefined, sections: ['data'] },
       {
         file: 'pg_restore',
         args: [...['--no-owner', '--no-privileges', '--exit-on-error', '--no-password'], ...SERVER, '--dbname=verify_app_1', '--section=data'],

@@ -1,11 +1,14 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPS_BIN } from '../support/run-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/** bin/cli-build.js is plain JavaScript, without types. */
+const { freshBuild } = (await import(pathToFileURL(join(ROOT, 'bin/cli-build.js')).href)) as { freshBuild(root: string, args: string[]): Promise<string> };
 const temps: string[] = [];
 afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
@@ -50,7 +53,22 @@ describe('the CLI build (dist/)', () => {
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const results = await Promise.all([1, 2, 3, 4].map(() => ops(root, ['--version'])));
     expect(results.map((r) => [r.exitCode, r.stdout])).toEqual(results.map(() => [0, version]));
-    expect(builds(root)).toHaveLength(1);
+    expect(builds(root), results.map((r) => r.stderr).join('\n')).toHaveLength(1);
+  });
+
+  it('bundles the Temporal client into the build; a verb that runs a worker gets the host build, which bundles no package', async () => {
+    const root = copyOfOps();
+    const client = await freshBuild(root, ['--config', 'x.yaml', 'restore', 'db', '--latest']);
+    const host = await freshBuild(root, ['--config', 'x.yaml', 'worker', '--no-metrics']);
+    expect(dirname(client)).toBe(join(root, 'dist', builds(root)[0]!));
+    expect(host).toBe(join(dirname(client), 'host', 'cli.js'));
+    expect(await freshBuild(root, ['up'])).toBe(host);
+    expect(await freshBuild(root, ['completion', 'bash'])).toBe(host);
+    // esbuild marks each bundled module with its path: node_modules/... for a package's own files.
+    const bundledIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.js')).flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/^\/\/ \S*node_modules\/(@temporalio\/[^/]+)\//gm)].map((m) => m[1]!));
+    expect(new Set(bundledIn(dirname(client)))).toEqual(new Set(['@temporalio/client', '@temporalio/common', '@temporalio/proto', '@temporalio/envconfig', '@temporalio/workflow']));
+    expect(bundledIn(dirname(host))).toEqual([]);
+    expect(readdirSync(dirname(host)).filter((f) => f.endsWith('.js')).some((f) => readFileSync(join(dirname(host), f), 'utf8').includes('node_modules/'))).toBe(false);
   });
 
   it('when it cannot be made, the sources run through tsx and one line says so', async () => {
@@ -81,13 +99,14 @@ async function temporalPackagesLoadedBy(args: string[]): Promise<string[]> {
 }
 
 describe('verbs load lazily', () => {
-  it('ops --help and ops backups list load no Temporal package; a verb that talks to Temporal does', async () => {
+  it('ops --help and ops backups list load no Temporal package; a verb that talks to Temporal has the client bundled; a worker loads it from node_modules', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ops-lazy-'));
     temps.push(dir);
     writeFileSync(join(dir, 'ops.config.yaml'), `repository: ${join(dir, 'repository')}\n`);
     expect(await temporalPackagesLoadedBy(['--help'])).toEqual([]);
     expect(await temporalPackagesLoadedBy(['--config', join(dir, 'ops.config.yaml'), 'backups', 'list'])).toEqual([]);
-    expect(await temporalPackagesLoadedBy(['backup', '--help'])).toContain('@temporalio/client');
+    expect(await temporalPackagesLoadedBy(['backup', '--help'])).toEqual([]);
+    expect(await temporalPackagesLoadedBy(['worker', '--help'])).toEqual(expect.arrayContaining(['@temporalio/worker', '@temporalio/common', '@temporalio/client']));
   });
 
   it('ops backups list loads the AWS SDK only with --offsite and an S3 destination', async () => {

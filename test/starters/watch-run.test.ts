@@ -2,7 +2,11 @@ import { createHook } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunFailed } from '../../src/starters/exit-codes.js';
 import { watchRun } from '../../src/starters/watch-run.js';
+import type { RestoreRecord } from '../../src/core/restore-report.js';
+import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
+import type { StepProgress } from '../../src/workflows/progress.js';
 import { restoreBackup } from '../../src/workflows/restore-backup.js';
+import { dropRestoredDatabases, targetsAsAdmin } from '../support/restored-databases.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 
@@ -24,11 +28,12 @@ describe('watchRun', () => {
   let worker: TestWorker;
 
   beforeAll(async () => {
-    fixture = await makeBackupFixture({ offsite: 'none' });
+    fixture = await makeBackupFixture({ offsite: 'none', edit: targetsAsAdmin });
     worker = await startTestWorker(fixture.config);
   });
   afterAll(async () => {
     await worker?.stop();
+    if (fixture) await dropRestoredDatabases('postgres', fixture.id);
     await fixture?.cleanup();
   });
 
@@ -50,5 +55,28 @@ describe('watchRun', () => {
     } finally {
       timers.stop();
     }
+  });
+
+  it('shows the last steps from a result that carries them, with no query of the closed run', async () => {
+    await worker.client.workflow.execute(nightlyBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('nightly'), args: [{ targets: [fixture.targets.postgres] }] });
+    const handle = await worker.client.workflow.start(restoreBackup, {
+      taskQueue: worker.taskQueue,
+      workflowId: worker.workflowId('watch'),
+      args: [{ target: fixture.targets.postgres, pick: { latest: true } }],
+    });
+    let ended = false;
+    let queriesAfterEnd = 0;
+    const counted = Object.assign(Object.create(handle) as typeof handle, {
+      result: () => handle.result().finally(() => (ended = true)),
+      query: (...args: Parameters<typeof handle.query>) => {
+        if (ended) queriesAfterEnd++;
+        return handle.query(...args);
+      },
+    });
+    const lines: string[] = [];
+    const record = await watchRun<RestoreRecord & { steps: StepProgress[] }>(counted, { write: (line) => lines.push(line), intervalMs: 120_000, finalSteps: (run) => run.steps });
+    expect(record.status).toBe('passed');
+    expect(queriesAfterEnd).toBe(0);
+    for (const step of ['restore and check', 'report']) expect(lines.some((line) => new RegExp(`${step}\\s+done`).test(line))).toBe(true);
   });
 });

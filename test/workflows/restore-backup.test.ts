@@ -5,7 +5,13 @@ import { Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/records/backup-repository.js';
-import { stampOf } from '../../src/core/backup-id.js';
+import { restoreServerOf } from '../../src/activities/restore/restore-server.js';
+import { restoreWhileHashing } from '../../src/activities/restore/restore-while-hashing.js';
+import { restoreDatabase } from '../../src/activities/verify/restore-and-check.js';
+import { findTarget } from '../../src/config/lookups.js';
+import type { DatabaseTarget } from '../../src/config/target.js';
+import { PreconditionFailed } from '../../src/core/errors.js';
+import { restoreScratchName, stampOf } from '../../src/core/backup-id.js';
 import { restoredDatabaseName } from '../../src/core/restore-pick.js';
 import type { RestoreRecord } from '../../src/core/restore-report.js';
 import { searchAttributes } from '../../src/temporal/names.js';
@@ -134,7 +140,53 @@ describe('restoreBackup', () => {
     expect(readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8')).toContain(`# Restore ${target}: FAILED`);
   });
 
-  it('a flipped byte in the artifact fails at the checksum, before any database is created', async () => {
+  /** The restore step's own parts, run here as the activity runs them, on the fixture's real backups. */
+  describe('the promotion gate', () => {
+    const scratchPrefixOf = (engine: 'postgres' | 'mysql') => `restore_${fixture.targets[engine].replace(/-/g, '_')}_`;
+    const attempt = async (engine: 'postgres' | 'mysql', tweak: { sha256?: string; beforePromote?: () => Promise<void> }) => {
+      const targetName = fixture.targets[engine];
+      const target = findTarget(fixture.config, targetName) as DatabaseTarget;
+      const [backup] = await repository.list(targetName);
+      const manifest = { ...backup!.manifest, ...(tweak.sha256 ? { sha256: tweak.sha256 } : {}) };
+      const finalName = restoredDatabaseName(engine === 'postgres' ? fixture.pgDatabase : fixture.myDatabase, nextStamp());
+      const destination = { server: restoreServerOf(fixture.config, target, undefined), database: restoreScratchName(targetName, new Date()), scratchPrefix: 'restore_' as const, promote: { database: finalName } };
+      const context = { cancelSignal: new AbortController().signal, now: () => new Date(), staleAfterHours: 24, ...(tweak.beforePromote ? { beforePromote: tweak.beforePromote } : {}) };
+      const artifact = join(backup!.dir, manifest.artifact);
+      const run = tweak.beforePromote
+        ? restoreDatabase(manifest, artifact, destination, target, context)
+        : restoreWhileHashing(manifest, artifact, destination, target, context, (mismatch) => `refused: ${mismatch}`);
+      const error = await run.then(() => undefined, (err: unknown) => err);
+      return { error, finalName };
+    };
+
+    it.each(['postgres', 'mysql'] as const)('%s: a copy that passed every check but is refused right before the rename never takes its final name; its scratch database is dropped', async (engine) => {
+      let asked = 0;
+      const scratchPrefix = scratchPrefixOf(engine);
+      const { error, finalName } = await attempt(engine, {
+        beforePromote: async () => {
+          asked++;
+          // Asked with every check passed: the scratch copy is complete and still under its scratch name.
+          expect(await databasesNamed(engine, scratchPrefix)).toHaveLength(1);
+          throw new PreconditionFailed('refused at the rename');
+        },
+      });
+      expect(asked).toBe(1);
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      expect(await databasesNamed(engine, finalName)).toEqual([]);
+      expect(await databasesNamed(engine, scratchPrefix)).toEqual([]);
+    });
+
+    it.each(['postgres', 'mysql'] as const)('%s: an artifact whose sha256 differs from the manifest fails as PreconditionFailed, hashed alongside the restore; nothing under the final name, no scratch left', async (engine) => {
+      const scratchPrefix = scratchPrefixOf(engine);
+      const { error, finalName } = await attempt(engine, { sha256: '0'.repeat(64) });
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      expect((error as Error).message).toMatch(/^refused: checksum mismatch: manifest 000000000000…, artifact [0-9a-f]{12}…$/);
+      expect(await databasesNamed(engine, finalName)).toEqual([]);
+      expect(await databasesNamed(engine, scratchPrefix)).toEqual([]);
+    });
+  });
+
+  it('a flipped byte in the artifact fails at the checksum, hashed alongside the restore: nothing under the final name, no scratch database left', async () => {
     const target = fixture.targets.mysql;
     const [backup] = await repository.list(target);
     await flipBytesInMiddle(join(backup!.dir, backup!.manifest.artifact));
@@ -144,14 +196,15 @@ describe('restoreBackup', () => {
     const failure = await failureOf(run.result());
 
     expect(failure.type).toBe('PreconditionFailed');
-    expect(failure.message).toMatch(new RegExp(`^restore of ${backup!.id} failed: ${backup!.id}: checksum mismatch: manifest [0-9a-f]{12}…, artifact [0-9a-f]{12}…; nothing was restored$`));
+    expect(failure.message).toMatch(new RegExp(`^restore of ${backup!.id} failed: ${backup!.id}: checksum mismatch: manifest [0-9a-f]{12}…, artifact [0-9a-f]{12}…; its scratch database was dropped, nothing was restored$`));
     expect(await databasesNamed('mysql', fixture.id)).toEqual(databasesBefore);
     expect(await databasesNamed('mysql', restoredDatabaseName(fixture.myDatabase, stamp))).toEqual([]);
+    expect(await databasesNamed('mysql', `restore_${target.replace(/-/g, '_')}_`)).toEqual([]);
     expect((await run.query(progressQuery)).map((s) => [s.step, s.status])).toEqual([
       ['pick', 'done'],
       ['checksum', 'failed'],
-      ['approval', 'pending'],
-      ['restore and check', 'pending'],
+      ['approval', 'skipped'],
+      ['restore and check', 'failed'],
       ['report', 'done'],
     ]);
     const report = readFileSync(join(fixture.config.reports, `restore-${target}-${stamp}.md`), 'utf8');

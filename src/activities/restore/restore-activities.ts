@@ -22,6 +22,7 @@ import { databaseTargetOf, restoreDatabase } from '../verify/restore-and-check.j
 import type { Promotion, RestoreOutcome } from '../verify/restore-outcome.js';
 import { mysqlDestinationState, postgresDestinationState } from './destination-state.js';
 import { pickRestoreBackup } from './offsite-pick.js';
+import { restoreWhileHashing } from './restore-while-hashing.js';
 import { restoreServerOf } from './restore-server.js';
 
 /**
@@ -60,7 +61,7 @@ export function createRestoreActivities(config: OpsConfig) {
       return { ...plan, replacing: { keptAs: keptDatabaseName(database, input.stamp), tables: state.tables } };
     },
 
-    /** The artifact must be the one its manifest describes before anything is created. */
+    /** The artifact must be the one its manifest describes before a replace waits for someone's approval. */
     async confirmRestoreArtifact(input: { backupId: string }): Promise<{ sha256: string; bytes: number }> {
       const entry = await repository.get(input.backupId);
       const mismatch = await withHeartbeat(() => checksumMismatch(entry.manifest, join(entry.dir, entry.manifest.artifact)));
@@ -72,21 +73,26 @@ export function createRestoreActivities(config: OpsConfig) {
      * Restores into a restore_* scratch database and checks it there; only a copy that passed
      * takes the final name (or, with `replacing`, swaps with the database there). Cancelled,
      * failed or killed, it leaves no database under the final name and never touches the old one.
-     * With `from`, the copy is fetched from that offsite destination and its checksum confirmed in
-     * this same step: the fetched files are on this worker's disk only, so no later step may need them.
+     * A local artifact is hashed while it is restored, and a mismatch keeps it from the final name
+     * (see restoreWhileHashing). With `from`, the copy is fetched from that offsite destination and
+     * its checksum confirmed in this same step, before anything is created: the fetched files are on
+     * this worker's disk only, so no later step may need them.
      */
-    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string }; from?: string; server?: string }): Promise<RestoreOutcome & { fetched?: FetchedCopy }> {
+    async restoreToFinalName(input: { backupId: string; database: string; replacing?: { keptAs: string }; from?: string; server?: string }): Promise<RestoreOutcome & { fetched?: FetchedCopy; confirmed?: ConfirmedArtifact }> {
       const promote: Promotion = { database: input.database, ...(input.replacing ? { replace: { keptAs: input.replacing.keptAs } } : {}) };
       return withHeartbeat(async ({ cancelSignal }) => {
         const context = { cancelSignal, now: () => new Date(), staleAfterHours: config.backup.verify.dropStaleAfterHours, identity: config.backup.encryption?.identityFile };
+        const destinationOf = (target: DatabaseTarget) => ({ server: restoreServerOf(config, target, input.server), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote });
         const restore = (manifest: BackupManifest, artifact: string) => {
           const target = databaseTargetOf(config, manifest);
-          const destination = { server: restoreServerOf(config, target, input.server), database: restoreScratchName(target.name, new Date()), scratchPrefix: 'restore_' as const, promote };
-          return restoreDatabase(manifest, artifact, destination, target, context);
+          return restoreDatabase(manifest, artifact, destinationOf(target), target, context);
         };
         if (input.from === undefined) {
-          const entry = await repository.get(input.backupId);
-          return restore(entry.manifest, join(entry.dir, entry.manifest.artifact));
+          const { manifest, dir } = await repository.get(input.backupId);
+          const target = databaseTargetOf(config, manifest);
+          const refusal = (mismatch: string) => `${input.backupId}: ${mismatch}; its scratch database was dropped, nothing was restored`;
+          const outcome = await restoreWhileHashing(manifest, join(dir, manifest.artifact), destinationOf(target), target, context, refusal);
+          return { ...outcome, confirmed: { sha256: manifest.sha256, bytes: manifest.bytes } };
         }
         // Keyed by the final database: a retry on this worker empties and reuses what a killed attempt left.
         const dir = join(config.stateDir, 'restores', `${input.database}-${input.backupId}`);
@@ -112,6 +118,12 @@ export function createRestoreActivities(config: OpsConfig) {
       return { report };
     },
   };
+}
+
+/** The local artifact a restore confirmed against its manifest. */
+export interface ConfirmedArtifact {
+  sha256: string;
+  bytes: number;
 }
 
 /** The offsite copy a restore fetched, confirmed against its manifest. */

@@ -48,6 +48,7 @@ export async function restoreMysql(opened: OpenedArtifact, destination: RestoreD
       }
       const outcome = checkedOutcome(manifest, database, restoreSeconds, tables, results);
       if (!destination.promote || outcome.reasons.length > 0) return outcome;
+      await context.beforePromote?.();
       await promoteMysql(admin, server, database, destination.promote);
       return { ...outcome, restoredInto: destination.promote.database };
     } finally {

@@ -21,6 +21,8 @@ export interface RestoreContext {
   staleAfterHours: number;
   /** backup.encryption.identityFile, for an encrypted backup; never logged (a Secret) */
   identity?: Secret | undefined;
+  /** Runs once every check passed, right before the scratch database takes its final name; throwing keeps it from that name (it is dropped). */
+  beforePromote?: () => Promise<void>;
 }
 
 export interface RestoreServer {

@@ -15,20 +15,20 @@ import type { RestoreContext, RestoreDestination, RestoreOutcome } from './resto
 type Restored = { ok: true; client: pg.Client; tables: TableCount[]; restoredAt: number } | { ok: false; failure: unknown };
 
 /**
- * Restores section by section and counts every table's rows while the post-data section (indexes,
- * constraints, triggers) is built: all rows are in once the data section is, and post-data adds
- * none. Counting a freshly restored table reads all of it, so this overlap takes the count off the
- * restore's critical path on a machine where pg_restore keeps one core busy.
+ * Restores the definitions and the rows in one pg_restore run, then counts every table's rows while
+ * a second builds the post-data section (indexes, constraints, triggers): all rows are in once the
+ * data section is, and post-data adds none. Counting a freshly restored table reads all of it, so
+ * this overlap takes the count off the restore's critical path on a machine where pg_restore keeps
+ * one core busy.
  */
-async function restoreCounting(restore: (section: PgRestoreSection) => Promise<unknown>, connect: () => Promise<pg.Client>): Promise<Restored> {
+async function restoreCounting(restore: (sections: PgRestoreSection[]) => Promise<unknown>, connect: () => Promise<pg.Client>): Promise<Restored> {
   try {
-    await restore('pre-data');
-    await restore('data');
+    await restore(['pre-data', 'data']);
   } catch (failure) {
     return { ok: false, failure };
   }
   const client = await connect();
-  const [built, counted] = await Promise.allSettled([restore('post-data').then(() => Date.now()), countPostgresRows(client)]);
+  const [built, counted] = await Promise.allSettled([restore(['post-data']).then(() => Date.now()), countPostgresRows(client)]);
   if (built.status === 'fulfilled' && counted.status === 'fulfilled') return { ok: true, client, tables: counted.value, restoredAt: built.value };
   await client.end().catch(() => undefined);
   if (built.status === 'rejected') return { ok: false, failure: built.reason };
@@ -52,9 +52,9 @@ export async function restorePostgres(opened: OpenedArtifact, destination: Resto
     await claimPostgresScratch(admin, database, server);
     try {
       const started = Date.now();
-      // An encrypted dump is decrypted once per section: three streams through age, never a plaintext file.
-      const restore = (section: PgRestoreSection) =>
-        runOnPlaintext(opened, (file) => [pgRestore(server.url, server.password, { database, file, section })], {
+      // An encrypted dump is decrypted once per run of pg_restore: a stream through age each time, never a plaintext file.
+      const restore = (sections: PgRestoreSection[]) =>
+        runOnPlaintext(opened, (file) => [pgRestore(server.url, server.password, { database, file, sections })], {
           secrets: [server.password],
           cancelSignal: context.cancelSignal,
           retryable: false,
@@ -79,6 +79,7 @@ export async function restorePostgres(opened: OpenedArtifact, destination: Resto
         await restored.client.end().catch(() => undefined);
       }
       if (!destination.promote || outcome.reasons.length > 0) return outcome;
+      await context.beforePromote?.();
       await promotePostgres(admin, server, database, destination.promote);
       return { ...outcome, restoredInto: destination.promote.database };
     } finally {
