@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentRelease, dockerCalls, healthOf, latestDeployReport } from '../support/deploy-assertions.js';
@@ -86,5 +86,23 @@ describe('build.once: staging builds, prod gets the same images shipped (two hos
     expect(callsOn(prodHost.state).filter((argv) => argv.includes('up'))).toHaveLength(upsBefore);
     expect(imageIdOn(prodHost.state, `${fixture.app}-app:${nextSha.slice(0, 12)}`)).toBeUndefined();
     expect(latestDeployReport(fixture)).toMatch(/\| ship \| failed \|/);
+  }, DEPLOY_TEST_TIMEOUT_MS);
+
+  it('an image that arrives with another ID fails the stage before its switch, naming both IDs', async () => {
+    await rm(join(prodHost.state, 'LOAD_FAIL'));
+    await writeFile(join(prodHost.state, 'LOAD_CORRUPT'), '');
+    const nextSha = await fixture.repo.commit('v3', { VERSION: '3.0.0\n' });
+    const shipped = `${fixture.app}-app:${nextSha.slice(0, 12)}`;
+    const upsBefore = callsOn(prodHost.state).filter((argv) => argv.includes('up')).length;
+
+    const { failure, outcome } = await deployFailure(await startDeploy(world, { ref: nextSha }));
+    expect(outcome).toBe('failed');
+    const built = imageIdOn(testServers().dockerShimState, shipped)!;
+    const got = imageIdOn(prodHost.state, shipped)!;
+    expect(got).not.toBe(built);
+    expect(failure.message).toContain(`on prod: failed: images on prodhost (prod) differ from those built on local (staging): ${shipped}: built ${built}, got ${got}`);
+    expect(currentRelease(fixture.stages.prod.root)).toBe(`releases/${firstSha}`);
+    expect(await healthOf(fixture.stages.prod.baseUrl)).toMatchObject({ http: 200, release: firstSha });
+    expect(callsOn(prodHost.state).filter((argv) => argv.includes('up'))).toHaveLength(upsBefore);
   }, DEPLOY_TEST_TIMEOUT_MS);
 });
