@@ -8,3 +8,5 @@ export const imageIds = (refs: string[]) => ['docker', 'image', 'inspect', '--fo
 /** The images as one archive on stdout, for `docker load` on another host. */
 export const dockerSave = (refs: string[]) => ['docker', 'save', ...refs];
 export const dockerLoad = () => ['docker', 'load'];
+/** Prints `present` when every ref is on the host, else `absent`: a missing image is an answer here, not a failure. */
+export const imagesPresent = (refs: string[]) => ['sh', '-c', 'if docker image inspect --format "{{.Id}}" "$@" >/dev/null 2>&1; then echo present; else echo absent; fi', 'sh', ...refs];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentRelease, dockerCalls, healthOf, latestDeployReport } from '../support/deploy-assertions.js';
 import { makeDeployFixture, type DeployFixture } from '../support/deploy-fixture.js';
-import { deployFailure, DEPLOY_TEST_TIMEOUT_MS, startDeploy, stageOf, type DeployWorld } from '../support/deploy-world.js';
+import { deployFailure, DEPLOY_TEST_TIMEOUT_MS, editedConfig, startDeploy, stageOf, type DeployWorld } from '../support/deploy-world.js';
 import { startDockerHost, type DockerHost } from '../support/docker-host.js';
 import { testServers } from '../support/servers.js';
 import { startTestWorker } from '../support/test-worker.js';
@@ -105,4 +105,32 @@ describe('build.once: staging builds, prod gets the same images shipped (two hos
     expect(await healthOf(fixture.stages.prod.baseUrl)).toMatchObject({ http: 200, release: firstSha });
     expect(callsOn(prodHost.state).filter((argv) => argv.includes('up'))).toHaveLength(upsBefore);
   }, DEPLOY_TEST_TIMEOUT_MS);
+
+  it('a prod release that fails its health gate rolls back to the images prod ran before: their SHA tag is put back under compose\'s name', async () => {
+    await rm(join(prodHost.state, 'LOAD_CORRUPT'));
+    const failing = await editedConfig(fixture, (doc) => (stageOf(doc, 'prod').env.HEALTH_FAIL_AFTER_MS = '0'));
+    const worker = await startTestWorker(failing);
+    try {
+      const nextSha = await fixture.repo.commit('v4', { VERSION: '4.0.0\n' });
+      const project = fixture.stages.prod.project;
+      const firstImage = `${fixture.app}-app:${firstSha.slice(0, 12)}`;
+      const callsBefore = callsOn(prodHost.state).length;
+
+      const { outcome } = await deployFailure(await startDeploy(world, { ref: nextSha }, worker));
+      expect(outcome).toBe('rolled-back');
+      expect(imageIdOn(prodHost.state, `${fixture.app}-app:${nextSha.slice(0, 12)}`)).toBe(imageIdOn(testServers().dockerShimState, `${fixture.app}-app:${nextSha.slice(0, 12)}`));
+      expect(imageIdOn(prodHost.state, `${project}-app:latest`)).toBe(imageIdOn(prodHost.state, firstImage));
+      const rollback = callsOn(prodHost.state).slice(callsBefore);
+      const release = join(fixture.stages.prod.root, 'releases', firstSha);
+      expect(rollback.slice(-2)).toEqual([
+        ['tag', firstImage, `${project}-app`],
+        ['compose', '--project-directory', release, '-f', `${release}/docker-compose.yml`, '-p', project, 'up', '-d', '--remove-orphans', '--no-build'],
+      ]);
+      expect(currentRelease(fixture.stages.prod.root)).toBe(`releases/${firstSha}`);
+      expect(await healthOf(fixture.stages.prod.baseUrl)).toMatchObject({ http: 200, release: firstSha });
+    } finally {
+      await worker.stop();
+    }
+  }, DEPLOY_TEST_TIMEOUT_MS);
 });
+

@@ -6,7 +6,7 @@ import { rollbackTargetRefusal } from '../../core/release-log.js';
 import { parseReleaseState, shaOfLink } from '../../core/release-state.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { runOnHost } from './run-on-host.js';
-import { tagBuiltImages, tagForSwitch, type ImageIds } from './ship-images.js';
+import { tagBuiltImages, tagsForSwitch, type ImageIds } from './ship-images.js';
 import { currentLink, releaseDir, stageTarget, type StageTarget } from './stage-target.js';
 
 const composeProject = (target: StageTarget, sha: string): ComposeProject => ({ dir: releaseDir(target, sha), files: target.app.compose.files, project: target.project });
@@ -59,12 +59,11 @@ export async function switchRelease(config: OpsConfig, input: SwitchInput): Prom
   const target = stageTarget(config, input.app, input.stage);
   const previous = input.move === 'deploy' ? input.replacing : await checkRollbackTarget(config, target, input);
   const stopPrevious = target.app.compose.switch === 'down-up' && previous && previous !== input.sha;
-  // A build-once deploy starts the SHA's images as built on the first stage, never a build from this host's release dir.
-  const shipped = target.app.build.once && input.move === 'deploy';
   await withHeartbeat(async ({ cancelSignal }) => {
-    const tags = shipped ? await tagForSwitch(config, target, input.sha, cancelSignal) : [];
+    // build.once: start the SHA's images as built on the run's first stage, never a build from this host's release dir.
+    const tags = target.app.build.once ? await tagsForSwitch(config, target, input, cancelSignal) : [];
     if (stopPrevious) await runOnHost(config, target, composeDown(composeProject(target, previous!)), { cancelSignal, what: 'docker compose down' });
-    await runOnHost(config, target, inSequence(...tags, composeUp(composeProject(target, input.sha), { noBuild: shipped }), pointLinkAt(`releases/${input.sha}`, currentLink(target))), {
+    await runOnHost(config, target, inSequence(...tags, composeUp(composeProject(target, input.sha), { noBuild: tags.length > 0 }), pointLinkAt(`releases/${input.sha}`, currentLink(target))), {
       cancelSignal,
       what: 'docker compose up',
     });

@@ -1,4 +1,4 @@
-import { dockerLoad, dockerSave, dockerTag, composeImages, imageIds } from '../../commands/docker-images.js';
+import { composeImages, dockerLoad, dockerSave, dockerTag, imageIds, imagesPresent } from '../../commands/docker-images.js';
 import { inSequence } from '../../commands/release-files.js';
 import { sshCommand } from '../../commands/ssh.js';
 import { configSecrets } from '../../config/config-secrets.js';
@@ -9,6 +9,7 @@ import { withHeartbeat } from '../heartbeat.js';
 import { commandFailure } from '../process/run-command.js';
 import { spawnPipeline } from '../process/spawn-pipeline.js';
 import { childFailureMessage } from '../process/start-child.js';
+import type { SwitchMove } from './build-and-switch.js';
 import { runOnHost } from './run-on-host.js';
 import { releaseDir, stageTarget, type StageTarget } from './stage-target.js';
 
@@ -40,10 +41,18 @@ export async function tagBuiltImages(config: OpsConfig, target: StageTarget, sha
 
 /**
  * The argv that points compose's names for this stage at the release's SHA-tagged images, so
- * `up --no-build` starts exactly those (and a rollback the older release's, while they are on the host).
+ * `up --no-build` starts exactly those. Compose's name still points at the newer release's images,
+ * so a rollback re-tags too; one to a release deployed before build.once was turned on finds no
+ * SHA-tagged images and gets none (plain `up`, as before).
  */
-export async function tagForSwitch(config: OpsConfig, target: StageTarget, sha: string, cancelSignal?: AbortSignal): Promise<string[][]> {
-  return (await releaseImages(config, target, sha, cancelSignal)).map((image) => dockerTag(image.shipped, image.local));
+export async function tagsForSwitch(config: OpsConfig, target: StageTarget, input: { sha: string; move: SwitchMove }, cancelSignal?: AbortSignal): Promise<string[][]> {
+  const images = await releaseImages(config, target, input.sha, cancelSignal);
+  if (images.length === 0) return [];
+  if (input.move !== 'deploy') {
+    const answer = await runOnHost(config, target, imagesPresent(images.map((image) => image.shipped)), { ...(cancelSignal ? { cancelSignal } : {}), what: 'docker image inspect' });
+    if (answer.trim() !== 'present') return [];
+  }
+  return images.map((image) => dockerTag(image.shipped, image.local));
 }
 
 /**
