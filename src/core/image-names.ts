@@ -14,7 +14,7 @@ export function outputLines(text: string): string[] {
   return text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
 }
 
-/** Each shipped image whose ID on the later host differs from the one the first host built, as `name: built → got`. */
+/** Each shipped image whose ID on the later host differs from the one the first host built, as `name: built <id>, got <id or none>`. */
 export function imageMismatches(built: Record<string, string>, shipped: Record<string, string>): string[] {
   return Object.entries(built)
     .filter(([name, id]) => shipped[name] !== id)
