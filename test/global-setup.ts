@@ -14,7 +14,7 @@ import type { ServerLogin, SshLogin } from './support/servers.js';
 const DOCKER_SHIM_DIR = fileURLToPath(new URL('./support/docker-shim', import.meta.url));
 
 /** The `docker` that sessions on the test sshd run: the stand-in, never the real client further down PATH. */
-async function dockerShimEnv(stateDir: string): Promise<Record<string, string>> {
+export async function dockerShimEnv(stateDir: string): Promise<Record<string, string>> {
   // Without the execute bit the remote shell would silently fall through to /usr/local/bin/docker.
   await access(join(DOCKER_SHIM_DIR, 'docker'), constants.X_OK);
   await mkdir(stateDir, { recursive: true });

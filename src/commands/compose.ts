@@ -21,7 +21,8 @@ export function compose(target: ComposeProject, subcommand: string[]): string[] 
 }
 
 export const composeBuild = (target: ComposeProject) => compose(target, ['build']);
-export const composeUp = (target: ComposeProject) => compose(target, ['up', '-d', '--remove-orphans']);
+/** `noBuild`: the images are already on the host (shipped there); a missing one fails instead of being built from this release. */
+export const composeUp = (target: ComposeProject, options: { noBuild?: boolean } = {}) => compose(target, ['up', '-d', '--remove-orphans', ...(options.noBuild ? ['--no-build'] : [])]);
 export const composeDown = (target: ComposeProject) => compose(target, ['down']);
 
 export interface ComposeLogsOptions {

@@ -52,6 +52,14 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
         switch: z.enum(['up', 'down-up']).default('up').describe('up: compose up -d --remove-orphans; down-up: compose down in the old release first'),
       })
       .default({ files: ['docker-compose.yml'], switch: 'up' }),
+    build: z
+      .strictObject({
+        once: z
+          .boolean()
+          .default(false)
+          .describe('Build on the first stage of the run only, tag the images by SHA, and ship them to later stages\' hosts (docker save | docker load), where up runs with --no-build'),
+      })
+      .default({ once: false }),
     stages: z.array(stage).min(1),
     approval: z
       .strictObject({

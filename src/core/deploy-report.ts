@@ -12,6 +12,8 @@ export interface StageReport {
   rollbackTo?: string | null;
   steps: Array<{ step: string; status: string; startedAt?: string; finishedAt?: string; detail?: string }>;
   health?: { urls: string[]; healthyAfterSeconds: number; checks: number };
+  /** build.once: the IDs of the SHA-tagged images on this stage's host (built on the first stage, shipped to the rest). */
+  images?: Record<string, string>;
   smoke?: { level: string; status: string; exitCode?: number; outputTail: string; durationSeconds: number };
   error?: string;
   approval?: { approved: boolean; by: string; reason?: string };
@@ -74,6 +76,7 @@ export function renderDeployReport(report: DeployReport, timeZone: string): stri
     if (stage.previous !== undefined) lines.push(`- Replaced release: ${replaced(stage.previous, report.sha)}`);
     if (stage.outcome === 'rolled-back' && stage.rollbackTo) lines.push(`- Rolled back to: \`${stage.rollbackTo.slice(0, 12)}\``);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
+    for (const [name, id] of Object.entries(stage.images ?? {})) lines.push(`- Image: \`${name}\` \`${id}\``);
     if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);
     if (stage.steps.length > 0) lines.push('', ...stepTable(stage.steps));

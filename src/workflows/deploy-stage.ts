@@ -25,6 +25,8 @@ export interface StageRelease {
   startedBy: string;
   smokeLevel?: SmokeLevel;
   skipPromotionCheck?: boolean;
+  /** build.once: the stage whose host builds the images; every other stage gets them shipped from there. */
+  buildStage?: string;
 }
 
 export function short(sha: string): string {
@@ -42,7 +44,8 @@ export function stageSteps(progress: Progress, stage: string): StageReport['step
 }
 
 /**
- * One stage of a deploy, as the runbook says: sync → build → switch → health gate → smoke → release
+ * One stage of a deploy, as the runbook says: sync → build (build.once: ship, on every stage but the
+ * run's first) → switch → health gate → smoke → release
  * log. A failure before the switch leaves the stage as it was; one after it rolls back to the release
  * the stage replaced (for a redeploy, the last healthy one before it). Returns the stage's report.
  */
@@ -72,7 +75,11 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   try {
     // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
     synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha }));
-    await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
+    const from = release.buildStage;
+    const built = from && from !== stage
+      ? await step('ship', () => withSummary(host, `ship images ${release.app}@${from} to ${stage} ${short(sha)}`).shipImages({ ...at, sha, from }))
+      : await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
+    if (built?.images) report.images = built.images;
   } catch (err) {
     report.error = why(err);
     // The release still running is what this one would have replaced; unknown only when the sync never read it.

@@ -216,6 +216,7 @@ schedules:
             exclude: [],
             keepReleases: 5,
             compose: { files: ['docker-compose.yml'], switch: 'up' },
+            build: { once: false },
             stages: [
               {
                 name: 'staging',

@@ -35,6 +35,15 @@ describe('deploy report records', () => {
     expect(text).toContain(`- Replaced release: \`${B.slice(0, 12)}\` (same release, redeployed)\n- Rolled back to: \`${A.slice(0, 12)}\`\n- Error: health gate`);
   });
 
+  it('build.once: each image of the stage with its ID, one line each', () => {
+    const images = { 'crm-app:bbbbbbbbbbbb': `sha256:${'1'.repeat(64)}`, 'crm-worker:bbbbbbbbbbbb': `sha256:${'2'.repeat(64)}` };
+    const lines = renderDeployReport(deployReport({}, { images }), 'UTC').split('\n');
+    expect(lines.filter((line) => line.startsWith('- Image: '))).toEqual([
+      `- Image: \`crm-app:bbbbbbbbbbbb\` \`sha256:${'1'.repeat(64)}\``,
+      `- Image: \`crm-worker:bbbbbbbbbbbb\` \`sha256:${'2'.repeat(64)}\``,
+    ]);
+  });
+
   it('a skipped promotion check is said in the header', () => {
     expect(renderDeployReport(deployReport({ promotionCheck: 'skipped' }), 'UTC').split('\n')).toContain(
       '- Promotion check: SKIPPED (--skip-promotion-check): stages were not required to have passed the ones before them',

@@ -193,4 +193,32 @@ describe('docker shim over ssh', () => {
       await rm(servicesFile, { force: true });
     }
   });
+
+  it('images: build stores a content-derived ID; save | load carries it to another host; up --no-build needs it; LOAD_FAIL fails load', async () => {
+    const project = newProject();
+    const releaseDir = await release('images', { '.env': 'PORT=1\n' });
+    expect((await compose(releaseDir, project, 'build')).exitCode).toBe(0);
+    const images = await compose(releaseDir, project, 'config', '--images');
+    expect(images.stdout).toBe(`${project}-app`);
+    expect((await remote(['docker', 'tag', `${project}-app`, `${project}-shipped:abc`])).exitCode).toBe(0);
+    const inspect = await remote(['docker', 'image', 'inspect', '--format', '{{.Id}}', `${project}-app`, `${project}-shipped:abc`]);
+    const [built, tagged] = inspect.stdout.split('\n');
+    expect(built).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(tagged).toBe(built);
+
+    // Another state dir is another host's engine; its .env differs, which is runtime config and not in the image.
+    const other = await mkdtemp(join(dir, 'other-host-'));
+    const onOther = (args: string[], input?: Buffer) => execa(SHIM, args, { env: { DOCKER_SHIM_STATE: other }, reject: false, ...(input ? { input } : {}) });
+    expect((await onOther(['compose', ...composeArgv(releaseDir, project, 'up', '-d', '--no-build').slice(1)])).stderr).toContain(`pull access denied for ${project}-app`);
+    const saved = await remote(['docker', 'save', `${project}-shipped:abc`]);
+    await writeFile(join(releaseDir, '.env'), 'PORT=2\n');
+    const loaded = await onOther(['load'], Buffer.from(saved.stdout));
+    expect(loaded.exitCode, loaded.stderr).toBe(0);
+    expect((await onOther(['image', 'inspect', '--format', '{{.Id}}', `${project}-shipped:abc`])).stdout).toBe(built);
+    expect((await onOther(['image', 'inspect', '--format', '{{.Id}}', 'never-built'])).stderr).toBe('Error response from daemon: No such image: never-built:latest');
+
+    await writeFile(join(other, 'LOAD_FAIL'), 'unexpected EOF');
+    const refused = await onOther(['load'], Buffer.from(saved.stdout));
+    expect([refused.exitCode, refused.stderr]).toEqual([1, 'unexpected EOF']);
+  });
 });

@@ -6,6 +6,7 @@ import { rollbackTargetRefusal } from '../../core/release-log.js';
 import { parseReleaseState, shaOfLink } from '../../core/release-state.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { runOnHost } from './run-on-host.js';
+import { tagBuiltImages, tagsForSwitch, type ImageIds } from './ship-images.js';
 import { currentLink, releaseDir, stageTarget, type StageTarget } from './stage-target.js';
 
 const composeProject = (target: StageTarget, sha: string): ComposeProject => ({ dir: releaseDir(target, sha), files: target.app.compose.files, project: target.project });
@@ -13,11 +14,15 @@ const composeProject = (target: StageTarget, sha: string): ComposeProject => ({ 
 /**
  * `docker compose build` in the release dir on the host. A failing build is the code's fault: not retried.
  * Its output is not returned: nothing shows it, and a result would put it (build args, secrets a step
- * echoes) into workflow history.
+ * echoes) into workflow history. With `build.once` the images are also tagged by SHA for the later
+ * stages, and their IDs returned for the report.
  */
-export async function buildRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<void> {
+export async function buildRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<{ images?: ImageIds }> {
   const target = stageTarget(config, input.app, input.stage);
-  await withHeartbeat(({ cancelSignal }) => runOnHost(config, target, composeBuild(composeProject(target, input.sha)), { cancelSignal, what: 'docker compose build' }));
+  return withHeartbeat(async ({ cancelSignal }) => {
+    await runOnHost(config, target, composeBuild(composeProject(target, input.sha)), { cancelSignal, what: 'docker compose build' });
+    return target.app.build.once ? { images: await tagBuiltImages(config, target, input.sha, cancelSignal) } : {};
+  });
 }
 
 /** The release `current` points at now (its sha), or null on a first deploy. */
@@ -55,8 +60,10 @@ export async function switchRelease(config: OpsConfig, input: SwitchInput): Prom
   const previous = input.move === 'deploy' ? input.replacing : await checkRollbackTarget(config, target, input);
   const stopPrevious = target.app.compose.switch === 'down-up' && previous && previous !== input.sha;
   await withHeartbeat(async ({ cancelSignal }) => {
+    // build.once: start the SHA's images as built on the run's first stage, never a build from this host's release dir.
+    const tags = target.app.build.once ? await tagsForSwitch(config, target, input, cancelSignal) : [];
     if (stopPrevious) await runOnHost(config, target, composeDown(composeProject(target, previous!)), { cancelSignal, what: 'docker compose down' });
-    await runOnHost(config, target, inSequence(composeUp(composeProject(target, input.sha)), pointLinkAt(`releases/${input.sha}`, currentLink(target))), {
+    await runOnHost(config, target, inSequence(...tags, composeUp(composeProject(target, input.sha), { noBuild: tags.length > 0 }), pointLinkAt(`releases/${input.sha}`, currentLink(target))), {
       cancelSignal,
       what: 'docker compose up',
     });

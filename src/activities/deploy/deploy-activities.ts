@@ -13,6 +13,7 @@ import { prepareRelease, resolveRef } from './prepare-release.js';
 import { readReleaseLog, readReleaseState, recordRelease } from '../../records/release-log.js';
 import { writeRollbackReport } from './rollback-report.js';
 import { runSmoke } from './run-smoke.js';
+import { shipImages } from './ship-images.js';
 import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type SmokeLevel } from '../../contracts/deploy.js';
 import { findApp, findStages } from '../../config/lookups.js';
 import { stageTarget } from './stage-target.js';
@@ -39,13 +40,14 @@ export function createDeployActivities(config: OpsConfig) {
       const names = input.stages && input.stages.length > 0 ? input.stages : order;
       findStages(config, app.name, names);
       for (const name of names) stageTarget(config, app.name, name);
-      return { stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, notifySuccess: config.notify.slack?.deploySuccess ?? false };
+      return { stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, buildOnce: app.build.once, notifySuccess: config.notify.slack?.deploySuccess ?? false };
     },
     resolveRef: (input: { app: string; ref: string }) => resolveRef(config, input),
     checkPromotion: (input: { app: string; sha: string; stages: string[] }) => checkPromotion(config, input),
     prepareRelease: (input: { app: string; sha: string }) => prepareRelease(config, input),
     syncRelease: (input: StageInput & { sha: string }) => syncRelease(config, input),
     buildRelease: (input: StageInput & { sha: string }) => buildRelease(config, input),
+    shipImages: (input: StageInput & { sha: string; from: string }) => shipImages(config, input),
     currentRelease: (input: StageInput) => currentRelease(config, input),
     switchRelease: (input: SwitchInput) => switchRelease(config, input),
     checkHealth: (input: StageInput) => checkHealth(config, input),

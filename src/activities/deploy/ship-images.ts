@@ -1,0 +1,93 @@
+import { composeImages, dockerLoad, dockerSave, dockerTag, imageIds, imagesPresent } from '../../commands/docker-images.js';
+import { inSequence } from '../../commands/release-files.js';
+import { sshCommand } from '../../commands/ssh.js';
+import { configSecrets } from '../../config/config-secrets.js';
+import type { OpsConfig } from '../../config/load-config.js';
+import { CommandFailed, VerifyFailed } from '../../core/errors.js';
+import { imageMismatches, outputLines, shippedImageName } from '../../core/image-names.js';
+import { withHeartbeat } from '../heartbeat.js';
+import { commandFailure } from '../process/run-command.js';
+import { spawnPipeline } from '../process/spawn-pipeline.js';
+import { childFailureMessage } from '../process/start-child.js';
+import type { SwitchMove } from './build-and-switch.js';
+import { runOnHost } from './run-on-host.js';
+import { releaseDir, stageTarget, type StageTarget } from './stage-target.js';
+
+/** Image name → image ID (`sha256:…`) on one host. */
+export type ImageIds = Record<string, string>;
+
+/** ssh exits 255 for its own failures; those are the world's fault and retried, a failing docker save or load is not. */
+const SSH_FAILED = 255;
+
+/** The images of the release as compose names them on this stage (`<project>-<service>`), each with its SHA-tagged name. */
+async function releaseImages(config: OpsConfig, target: StageTarget, sha: string, cancelSignal?: AbortSignal): Promise<Array<{ local: string; shipped: string }>> {
+  const project = { dir: releaseDir(target, sha), files: target.app.compose.files, project: target.project };
+  const names = outputLines(await runOnHost(config, target, composeImages(project), { ...(cancelSignal ? { cancelSignal } : {}), what: 'docker compose config --images' }));
+  return names.map((local) => ({ local, shipped: shippedImageName(target.app.name, target.project, local, sha) }));
+}
+
+async function idsOn(config: OpsConfig, target: StageTarget, refs: string[], cancelSignal?: AbortSignal): Promise<ImageIds> {
+  const ids = outputLines(await runOnHost(config, target, imageIds(refs), { ...(cancelSignal ? { cancelSignal } : {}), what: 'docker image inspect' }));
+  return Object.fromEntries(refs.map((ref, i) => [ref, ids[i] ?? '']));
+}
+
+/** After the first stage's build: each built image also tagged `<app>-<service>:<sha12>`, and their IDs. */
+export async function tagBuiltImages(config: OpsConfig, target: StageTarget, sha: string, cancelSignal?: AbortSignal): Promise<ImageIds> {
+  const images = await releaseImages(config, target, sha, cancelSignal);
+  if (images.length === 0) return {};
+  await runOnHost(config, target, inSequence(...images.map((image) => dockerTag(image.local, image.shipped))), { ...(cancelSignal ? { cancelSignal } : {}), what: 'docker tag' });
+  return idsOn(config, target, images.map((image) => image.shipped), cancelSignal);
+}
+
+/**
+ * The argv that points compose's names for this stage at the release's SHA-tagged images, so
+ * `up --no-build` starts exactly those. Compose's name still points at the newer release's images,
+ * so a rollback re-tags too; one to a release deployed before build.once was turned on finds no
+ * SHA-tagged images and gets none (plain `up`, as before).
+ */
+export async function tagsForSwitch(config: OpsConfig, target: StageTarget, input: { sha: string; move: SwitchMove }, cancelSignal?: AbortSignal): Promise<string[][]> {
+  const images = await releaseImages(config, target, input.sha, cancelSignal);
+  if (images.length === 0) return [];
+  if (input.move !== 'deploy') {
+    const answer = await runOnHost(config, target, imagesPresent(images.map((image) => image.shipped)), { ...(cancelSignal ? { cancelSignal } : {}), what: 'docker image inspect' });
+    if (answer.trim() !== 'present') return [];
+  }
+  return images.map((image) => dockerTag(image.shipped, image.local));
+}
+
+/**
+ * A later stage of a build-once deploy: the images the first stage built go from its host to this
+ * one, `ssh from docker save | ssh to docker load`, streamed through this worker with no file on
+ * either side. The IDs this host reports must equal the ones the first host built, or the stage
+ * fails here, before its switch.
+ */
+export async function shipImages(config: OpsConfig, input: { app: string; stage: string; sha: string; from: string }): Promise<{ images: ImageIds }> {
+  const source = stageTarget(config, input.app, input.from);
+  const target = stageTarget(config, input.app, input.stage);
+  return withHeartbeat(async ({ cancelSignal }) => {
+    const refs = (await releaseImages(config, source, input.sha, cancelSignal)).map((image) => image.shipped);
+    if (refs.length === 0) return { images: {} };
+    const built = await idsOn(config, source, refs, cancelSignal);
+    await streamImages(config, source, target, refs, cancelSignal);
+    const images = await idsOn(config, target, refs, cancelSignal);
+    const mismatches = imageMismatches(built, images);
+    if (mismatches.length > 0) throw new VerifyFailed(`images on ${target.hostName} (${input.stage}) differ from those built on ${source.hostName} (${input.from}): ${mismatches.join('; ')}`, mismatches);
+    return { images };
+  });
+}
+
+async function streamImages(config: OpsConfig, source: StageTarget, target: StageTarget, refs: string[], cancelSignal: AbortSignal): Promise<void> {
+  const steps = [
+    { command: sshCommand(config.ssh, source.host, dockerSave(refs)), what: `docker save on ${source.hostName}` },
+    { command: sshCommand(config.ssh, target.host, dockerLoad()), what: `docker load on ${target.hostName}` },
+  ];
+  const { children, tails } = spawnPipeline(steps.map((step) => step.command), { cancelSignal, consumeOutput: false });
+  const results = await Promise.all(children);
+  const secrets = configSecrets(config);
+  for (const [i, result] of results.entries()) {
+    if (!result.failed) continue;
+    const { command, what } = steps[i]!;
+    const failure = commandFailure(command, result.exitCode, tails[i]!() || childFailureMessage(command, result), { secrets, retryable: (code) => code === SSH_FAILED });
+    throw result.exitCode === SSH_FAILED ? failure : new CommandFailed(failure.command, failure.exitCode, failure.stderrTail, failure.retryable, what);
+  }
+}
