@@ -1,5 +1,6 @@
 import { formatDuration, formatLocalTime } from './format.js';
 import { cell, oneLine } from './markdown-text.js';
+import { describeMigrationNeed, type MigrationNeed } from './migration-need.js';
 
 export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'rejected' | 'cancelled' | 'skipped';
 
@@ -15,6 +16,8 @@ export interface StageReport {
   smoke?: { level: string; status: string; exitCode?: number; outputTail: string; durationSeconds: number };
   error?: string;
   approval?: { approved: boolean; by: string; reason?: string };
+  /** Whether the stage migrated and why; only for an app with `migrate:`. */
+  migration?: MigrationNeed;
 }
 
 export interface DeployReport {
@@ -73,6 +76,7 @@ export function renderDeployReport(report: DeployReport, timeZone: string): stri
     if (stage.approval) lines.push(`- Approval: ${stage.approval.approved ? 'approved' : 'rejected'} by ${stage.approval.by}${stage.approval.reason ? ` (${stage.approval.reason})` : ''}`);
     if (stage.previous !== undefined) lines.push(`- Replaced release: ${replaced(stage.previous, report.sha)}`);
     if (stage.outcome === 'rolled-back' && stage.rollbackTo) lines.push(`- Rolled back to: \`${stage.rollbackTo.slice(0, 12)}\``);
+    if (stage.migration) lines.push(`- Migration: ${oneLine(describeMigrationNeed(stage.migration))}`);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
     if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);

@@ -44,7 +44,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   let sha: string | undefined;
   let localDir: string;
   try {
-    plan = await progress.run('plan', () => withSummary(quick, `plan deploy of ${input.app}`).planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
+    plan = await progress.run('plan', () => withSummary(quick, `plan deploy of ${input.app}`).planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}), ...(input.migrate ? { migrate: true } : {}) }));
     ({ sha } = await progress.run('resolve', () => withSummary(quick, `resolve ${input.app} ${input.ref}`).resolveRef({ app: input.app, ref: input.ref })));
     upsertSearchAttributes([
       { key: searchAttributes.app, value: input.app },
@@ -69,7 +69,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   }
 
   const { approvalBefore, approvalTimeoutMinutes } = plan;
-  const release: StageRelease = { ...input, sha, localDir };
+  const release: StageRelease = { ...input, sha, localDir, ...(plan.migrates ? { migrates: true } : {}) };
   /** A stage the run goes into: the approval gate before it, if any, then the stage's runbook. */
   const enter = async (stage: string): Promise<StageReport> => {
     if (cancelRequested()) return { stage, outcome: 'cancelled', steps: [], error: 'cancelled before this stage started' };

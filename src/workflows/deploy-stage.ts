@@ -3,6 +3,7 @@ import type { SwitchMove } from '../activities/deploy/build-and-switch.js';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../contracts/deploy.js';
 import type { StageOutcome, StageReport } from '../core/deploy-report.js';
+import { describeMigrationNeed, type MigrationNeed } from '../core/migration-need.js';
 import type { ReleaseLogEntry } from '../core/release-log.js';
 import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
 import type { ApprovalDecision } from './deploy-signals.js';
@@ -27,6 +28,10 @@ export interface StageRelease {
   localDir: string;
   smokeLevel?: SmokeLevel;
   skipPromotionCheck?: boolean;
+  /** The app has a migration: each stage decides whether to run it. */
+  migrates?: boolean;
+  /** `ops deploy --migrate`: run it whatever changed. */
+  migrate?: boolean;
 }
 
 export function short(sha: string): string {
@@ -74,6 +79,7 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   try {
     // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
     synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha, localDir }));
+    if (release.migrates) report.migration = await planMigration(release, synced.previous, step, (detail) => progress.mark(`${stage} migration plan`, 'done', detail));
     await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
   } catch (err) {
     report.error = why(err);
@@ -114,6 +120,15 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   if (back.outcome === 'rolled-back') return 'rolled-back';
   report.error = back.error;
   return 'rollback-failed';
+}
+
+/** Whether the stage migrates, decided against the release it runs now; the step's detail says why. */
+async function planMigration(release: StageRelease, running: string | null, step: Step, say: (detail: string) => void): Promise<MigrationNeed> {
+  const need = await step('migration plan', () =>
+    withSummary(quick, `migration plan ${release.app} ${short(release.sha)}`).planMigration({ app: release.app, from: running, to: release.sha, forced: release.migrate === true }),
+  );
+  say(describeMigrationNeed(need));
+  return need;
 }
 
 /** The release log line of one stage of this run; the caller says which release it replaced. */
