@@ -18,6 +18,8 @@ export interface StageReport {
   approval?: { approved: boolean; by: string; reason?: string };
   /** Whether the stage migrated and why; only for an app with `migrate:`. */
   migration?: MigrationNeed;
+  /** The verified backup a migrating stage took first. */
+  preDeployBackup?: { backupId: string; tag: string; verify: string; error?: string };
 }
 
 export interface DeployReport {
@@ -77,6 +79,7 @@ export function renderDeployReport(report: DeployReport, timeZone: string): stri
     if (stage.previous !== undefined) lines.push(`- Replaced release: ${replaced(stage.previous, report.sha)}`);
     if (stage.outcome === 'rolled-back' && stage.rollbackTo) lines.push(`- Rolled back to: \`${stage.rollbackTo.slice(0, 12)}\``);
     if (stage.migration) lines.push(`- Migration: ${oneLine(describeMigrationNeed(stage.migration))}`);
+    if (stage.preDeployBackup) lines.push(`- Pre-deploy backup: \`${stage.preDeployBackup.backupId}\` (${stage.preDeployBackup.tag}), verify ${stage.preDeployBackup.verify}`);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
     if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);

@@ -69,7 +69,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   }
 
   const { approvalBefore, approvalTimeoutMinutes } = plan;
-  const release: StageRelease = { ...input, sha, localDir, ...(plan.migrates ? { migrates: true } : {}) };
+  const release: StageRelease = { ...input, sha, localDir, ...(plan.migration ? { migration: plan.migration } : {}) };
   /** A stage the run goes into: the approval gate before it, if any, then the stage's runbook. */
   const enter = async (stage: string): Promise<StageReport> => {
     if (cancelRequested()) return { stage, outcome: 'cancelled', steps: [], error: 'cancelled before this stage started' };

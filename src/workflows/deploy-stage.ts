@@ -7,6 +7,7 @@ import { describeMigrationNeed, type MigrationNeed } from '../core/migration-nee
 import type { ReleaseLogEntry } from '../core/release-log.js';
 import { gateSteps, hostSteps, quickSteps } from './activity-options.js';
 import type { ApprovalDecision } from './deploy-signals.js';
+import { takePreDeployBackup, type MigrationBackupPlan } from './pre-deploy-backup.js';
 import { innermostMessage, type trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
@@ -28,8 +29,8 @@ export interface StageRelease {
   localDir: string;
   smokeLevel?: SmokeLevel;
   skipPromotionCheck?: boolean;
-  /** The app has a migration: each stage decides whether to run it. */
-  migrates?: boolean;
+  /** The app has a migration (of this database): each stage decides whether to run it. */
+  migration?: MigrationBackupPlan;
   /** `ops deploy --migrate`: run it whatever changed. */
   migrate?: boolean;
 }
@@ -79,7 +80,16 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   try {
     // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
     synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha, localDir }));
-    if (release.migrates) report.migration = await planMigration(release, synced.previous, step, (detail) => progress.mark(`${stage} migration plan`, 'done', detail));
+    if (release.migration) {
+      report.migration = await planMigration(release, synced.previous, step, (detail) => progress.mark(`${stage} migration plan`, 'done', detail));
+      if (report.migration.run) {
+        const plan = release.migration;
+        const backup = await step('pre-deploy backup', () => takePreDeployBackup(plan, release.app, sha));
+        report.preDeployBackup = backup;
+        progress.mark(`${stage} pre-deploy backup`, backup.verify === 'passed' ? 'done' : 'failed', `${backup.backupId} (${backup.tag}): verify ${backup.verify}`);
+        if (backup.verify !== 'passed') throw ApplicationFailure.nonRetryable(`pre-deploy backup ${backup.backupId} of ${plan.database} did not pass verify${backup.error ? `: ${backup.error}` : ''}; nothing was migrated or switched`, 'VerifyFailed');
+      }
+    }
     await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
   } catch (err) {
     report.error = why(err);

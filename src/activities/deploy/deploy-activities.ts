@@ -42,8 +42,8 @@ export function createDeployActivities(config: OpsConfig) {
       for (const name of names) stageTarget(config, app.name, name);
       if (input.migrate && !app.migrate) throw new PreconditionFailed(`--migrate: app "${app.name}" has no migrate: in the config`);
       // Only an app with a migration gets the step: a run of any other app has the same history as before it existed.
-      const migrates = app.migrate ? { migrates: true as const } : {};
-      return { ...migrates, stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, notifySuccess: config.notify.slack?.deploySuccess ?? false };
+      const migration = app.migrate ? { migration: { database: app.migrate.database, keepDays: app.migrate.keepDays } } : {};
+      return { ...migration, stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, notifySuccess: config.notify.slack?.deploySuccess ?? false };
     },
     resolveRef: (input: { app: string; ref: string }) => resolveRef(config, input),
     checkPromotion: (input: { app: string; sha: string; stages: string[] }) => checkPromotion(config, input),
