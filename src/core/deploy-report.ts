@@ -18,6 +18,8 @@ export interface StageReport {
   approval?: { approved: boolean; by: string; reason?: string };
   /** Whether the stage migrated and why; only for an app with `migrate:`. */
   migration?: MigrationNeed;
+  /** How `migrate.command` ended; the output tail only for a failure. */
+  migrationRun?: { status: string; exitCode?: number; outputTail: string; durationSeconds: number };
   /** The verified backup a migrating stage took first. */
   preDeployBackup?: { backupId: string; tag: string; verify: string; error?: string };
 }
@@ -80,10 +82,14 @@ export function renderDeployReport(report: DeployReport, timeZone: string): stri
     if (stage.outcome === 'rolled-back' && stage.rollbackTo) lines.push(`- Rolled back to: \`${stage.rollbackTo.slice(0, 12)}\``);
     if (stage.migration) lines.push(`- Migration: ${oneLine(describeMigrationNeed(stage.migration))}`);
     if (stage.preDeployBackup) lines.push(`- Pre-deploy backup: \`${stage.preDeployBackup.backupId}\` (${stage.preDeployBackup.tag}), verify ${stage.preDeployBackup.verify}`);
+    if (stage.migrationRun) lines.push(`- Migration run: ${stage.migrationRun.status}${stage.migrationRun.exitCode !== undefined ? `, exit ${stage.migrationRun.exitCode}` : ''}, ${formatDuration(stage.migrationRun.durationSeconds)}`);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
     if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);
     if (stage.steps.length > 0) lines.push('', ...stepTable(stage.steps));
+    if (stage.migrationRun && stage.migrationRun.status === 'failed' && stage.migrationRun.outputTail) {
+      lines.push('', 'Migration output (last lines):', '', '```', stage.migrationRun.outputTail.replace(/```/g, "'''"), '```');
+    }
     if (stage.smoke && stage.smoke.status === 'failed' && stage.smoke.outputTail) {
       lines.push('', '```', stage.smoke.outputTail.replace(/```/g, "'''"), '```');
     }

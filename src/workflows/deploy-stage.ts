@@ -91,6 +91,12 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
       }
     }
     await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
+    if (report.migration?.run) {
+      // Before the switch: a failed migration leaves the old release serving.
+      const migrated = await step('migrate', () => withSummary(host, `migrate ${where} ${short(sha)}`).runMigration({ ...at, sha }), (r) => (r.status === 'failed' ? `migration failed (exit ${r.exitCode ?? 'signal'})` : undefined));
+      report.migrationRun = migrated;
+      if (migrated.status === 'failed') throw ApplicationFailure.nonRetryable(`migration failed (exit ${migrated.exitCode ?? 'signal'}); not switched`, 'MigrationFailed');
+    }
   } catch (err) {
     report.error = why(err);
     // The release still running is what this one would have replaced; unknown only when the sync never read it.

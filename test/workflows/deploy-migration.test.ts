@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/client';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/records/backup-repository.js';
-import { currentRelease, dockerCalls, latestDeployReport } from '../support/deploy-assertions.js';
+import { currentRelease, dockerCalls, healthOf, latestDeployReport } from '../support/deploy-assertions.js';
 import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, runFailure, startDeploy, type DeployWorld } from '../support/deploy-world.js';
 import { migrationWorldForTest } from '../support/migration-world.js';
 
@@ -13,10 +15,17 @@ async function deployStaging(world: DeployWorld, ref: string, migrate = false): 
 
 const DAY_MS = 86_400_000;
 
+/** The migration of these tests: it leaves where it ran in the release dir. */
+const MIGRATE = { command: ['sh', '-c', 'pwd > migrated.txt'] };
+
+/** The step names of a report's stage table, in order. */
+const stepNames = (report: string) => [...report.matchAll(/^\| ([a-z -]+) \| (?:done|failed|skipped|running) \|/gm)].map((m) => m[1]);
+
 describe.concurrent('deploy: a stage that migrates backs up its database first', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
   it('decides against the running release (not needed, paths changed, not needed, forced) and takes a verified, tagged backup only when it migrates', async ({ onTestFinished }) => {
-    const { world, backup } = await migrationWorldForTest(onTestFinished);
+    const { world, backup } = await migrationWorldForTest(onTestFinished, { migrate: MIGRATE });
     const { repo, app } = world.fixture;
+    const migratedIn = (sha: string) => join(world.fixture.stages.staging.root, 'releases', sha, 'migrated.txt');
     const repository = new BackupRepository(backup.config.repository);
     const target = backup.targets.postgres;
 
@@ -32,9 +41,16 @@ describe.concurrent('deploy: a stage that migrates backs up its database first',
     expect(made!.manifest.tag?.name).toBe(`pre-deploy-${app}-${migrating}`);
     expect(Date.parse(made!.manifest.tag!.keepUntil) - Date.parse(made!.manifest.startedAt)).toBe(7 * DAY_MS);
     expect(report).toContain(`- Pre-deploy backup: \`${made!.id}\` (pre-deploy-${app}-${migrating}), verify passed\n`);
+    expect(report).toMatch(/- Migration run: passed, /);
+    expect(stepNames(report)).toEqual(['sync', 'migration plan', 'pre-deploy backup', 'build', 'migrate', 'switch', 'health', 'smoke', 'record']);
+    expect(readFileSync(migratedIn(migrating), 'utf8')).toBe(`${join(world.fixture.stages.staging.root, 'releases', migrating)}\n`);
+    expect(existsSync(migratedIn('main'))).toBe(false);
 
     const plain = await repo.commit('version 2', { VERSION: '2.0.0\n' });
-    expect(await deployStaging(world, plain)).toContain('- Migration: not needed: no change under migrations/**\n');
+    const notNeeded = await deployStaging(world, plain);
+    expect(notNeeded).toContain('- Migration: not needed: no change under migrations/**\n');
+    expect(notNeeded).not.toContain('Migration run');
+    expect(existsSync(migratedIn(plain))).toBe(false);
     expect(await repository.list(target)).toHaveLength(1);
 
     const forced = await deployStaging(world, plain, true);
@@ -42,6 +58,31 @@ describe.concurrent('deploy: a stage that migrates backs up its database first',
     expect(forced).toMatch(/\| migration plan \| done \|.*forced \(--migrate\)/);
     expect(forced).toMatch(/\| pre-deploy backup \| done \|.*verify passed/);
     expect(await repository.list(target)).toHaveLength(2);
+    expect(existsSync(migratedIn(plain))).toBe(true);
+  });
+
+  it('a failed migration stops the stage before the switch: the old release keeps serving; the report has the output tail, scrubbed, and the backup', async ({ onTestFinished }) => {
+    const failing = { command: ['sh', '-c', 'echo "applying 001-users"; grep DB_PASSWORD .env; echo "duplicate column" >&2; exit 4'] };
+    const { world, backup } = await migrationWorldForTest(onTestFinished, { migrate: failing });
+    const { fixture } = world;
+    const staging = fixture.stages.staging;
+    const running = (await (await startDeploy(world, { ref: 'main', stages: ['staging'] })).result()).sha;
+    const migrating = await fixture.repo.commit('add a migration', { 'migrations/001-users.sql': 'ALTER TABLE users ADD id int;\n' });
+
+    const { failure, outcome } = await deployFailure(await startDeploy(world, { ref: migrating, stages: ['staging'] }));
+
+    expect(outcome).toBe('failed');
+    expect(failure.message).toContain('migration failed (exit 4); not switched');
+    expect(currentRelease(staging.root)).toBe(`releases/${running}`);
+    expect(await healthOf(staging.baseUrl)).toEqual({ http: 200, version: '1.0.0', release: running });
+    expect(dockerCalls(staging.project).filter((argv) => argv.includes('up') && argv.some((a) => a.includes(migrating)))).toEqual([]);
+    const report = latestDeployReport(fixture);
+    const [made] = await new BackupRepository(backup.config.repository).list(backup.targets.postgres);
+    expect(report).toContain(`- Pre-deploy backup: \`${made!.id}\` (pre-deploy-${fixture.app}-${migrating}), verify passed\n`);
+    expect(report).toMatch(/- Migration run: failed, exit 4, /);
+    expect(report).toContain('```\napplying 001-users\nDB_PASSWORD="[redacted]"\nduplicate column\n```');
+    expect(report).not.toContain(fixture.env.DEPLOY_DB_PASSWORD);
+    expect(stepNames(report)).toEqual(['sync', 'migration plan', 'pre-deploy backup', 'build', 'migrate']);
   });
 
   it('a first deploy counts every path of the release as changed; keepDays sets the hold', async ({ onTestFinished }) => {

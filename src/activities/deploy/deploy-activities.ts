@@ -13,6 +13,7 @@ import { prepareRelease, resolveRef } from './prepare-release.js';
 import { readReleaseLog, readReleaseState, recordRelease } from '../../records/release-log.js';
 import { writeRollbackReport } from './rollback-report.js';
 import { planMigration, type PlanMigrationInput } from './plan-migration.js';
+import { runMigration } from './run-migration.js';
 import { runSmoke } from './run-smoke.js';
 import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type SmokeLevel } from '../../contracts/deploy.js';
 import { findApp, findStages } from '../../config/lookups.js';
@@ -49,6 +50,7 @@ export function createDeployActivities(config: OpsConfig) {
     checkPromotion: (input: { app: string; sha: string; stages: string[] }) => checkPromotion(config, input),
     prepareRelease: (input: { app: string; sha: string }) => prepareRelease(config, input),
     planMigration: (input: PlanMigrationInput) => planMigration(config, input),
+    runMigration: (input: StageInput & { sha: string }) => runMigration(config, input),
     syncRelease: (input: StageInput & { sha: string; localDir: string }) => syncRelease(config, input),
     buildRelease: (input: StageInput & { sha: string }) => buildRelease(config, input),
     currentRelease: (input: StageInput) => currentRelease(config, input),
