@@ -20,8 +20,10 @@ export interface StageReport {
   migration?: MigrationNeed;
   /** How `migrate.command` ended; the output tail only for a failure. */
   migrationRun?: { status: string; exitCode?: number; outputTail: string; durationSeconds: number };
+  /** The answer at the gate offering to restore the database after a migrated stage failed, and the restore's outcome. */
+  databaseRestore?: { approved: boolean; by: string; reason?: string; status?: string; keptAs?: string; error?: string };
   /** The verified backup a migrating stage took first. */
-  preDeployBackup?: { backupId: string; tag: string; verify: string; error?: string };
+  preDeployBackup?: { database: string; backupId: string; tag: string; verify: string; error?: string };
 }
 
 export interface DeployReport {
@@ -84,6 +86,7 @@ export function renderDeployReport(report: DeployReport, timeZone: string): stri
     if (stage.preDeployBackup) lines.push(`- Pre-deploy backup: \`${stage.preDeployBackup.backupId}\` (${stage.preDeployBackup.tag}), verify ${stage.preDeployBackup.verify}`);
     if (stage.migrationRun) lines.push(`- Migration run: ${stage.migrationRun.status}${stage.migrationRun.exitCode !== undefined ? `, exit ${stage.migrationRun.exitCode}` : ''}, ${formatDuration(stage.migrationRun.durationSeconds)}`);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
+    if (stage.databaseRestore) lines.push(`- Database restore: ${databaseRestoreLine(stage.databaseRestore)}`);
     if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);
     if (stage.steps.length > 0) lines.push('', ...stepTable(stage.steps));
@@ -110,6 +113,12 @@ export function runLine(run: { workflowId: string; runUrl?: string; startedAt: s
 }
 
 /** Steps as a Markdown table: status, duration (— for a step that never ran to an end) and detail. */
+function databaseRestoreLine(answer: NonNullable<StageReport['databaseRestore']>): string {
+  const who = `by ${answer.by}${answer.reason ? ` (${oneLine(answer.reason)})` : ''}`;
+  if (!answer.approved) return `declined ${who}; the database stays migrated`;
+  return `approved ${who}: ${answer.status}${answer.keptAs ? `, migrated database kept as ${answer.keptAs}` : ''}${answer.error ? `: ${oneLine(answer.error)}` : ''}`;
+}
+
 export function stepTable(steps: StageReport['steps']): string[] {
   const rows = steps.map((step) => {
     const duration = step.startedAt && step.finishedAt ? formatDuration(seconds(step.startedAt, step.finishedAt)) : '—';

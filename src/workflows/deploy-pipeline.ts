@@ -8,6 +8,7 @@ import { searchAttributes } from '../temporal/names.js';
 import { runLinkOf } from '../temporal/run-link.js';
 import { hostSteps, quickSteps } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
+import { migratedThenFailed, offerDatabaseRestore } from './database-restore-gate.js';
 import { deployStage, short, stageSteps, uncancellable, type Progress, type StageRelease } from './deploy-stage.js';
 import type { ApprovalDecision } from './deploy-signals.js';
 import { innermostMessage, trackProgress } from './progress.js';
@@ -95,6 +96,10 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   let outcome: StageOutcome = 'succeeded';
   for (const stage of plan.stages) {
     const report: StageReport = outcome === 'succeeded' ? await enter(stage) : { stage, outcome: 'skipped', steps: [] };
+    if (migratedThenFailed(report) && !cancelRequested()) {
+      await offerDatabaseRestore(report, { app: input.app, ref: input.ref, sha }, approvals, progress, approvalTimeoutMinutes);
+      report.steps = stageSteps(progress, stage);
+    }
     stages.push(report);
     if (outcome === 'succeeded') outcome = report.outcome;
   }

@@ -13,6 +13,7 @@ export interface MigrationBackupPlan {
 }
 
 export interface PreDeployBackup {
+  database: string;
   backupId: string;
   tag: string;
   /** The verify-restore's verdict; the stage goes on only when it passed. */
@@ -31,7 +32,7 @@ export const preDeployTag = (app: string, sha: string) => `pre-deploy-${app}-${s
 export async function takePreDeployBackup(plan: MigrationBackupPlan, app: string, sha: string): Promise<PreDeployBackup> {
   const stamp = stampOf(new Date());
   const tag = preDeployTag(app, sha);
-  const made = { backupId: backupId(plan.database, stamp), tag };
+  const made = { database: plan.database, backupId: backupId(plan.database, stamp), tag };
   try {
     const child = await startChild(backupTarget, {
       workflowId: workflowIds.backupTarget(plan.database),

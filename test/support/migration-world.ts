@@ -12,13 +12,14 @@ export interface MigrationWorld {
 /**
  * A deploy world whose app migrates a real PostgreSQL database (the backup fixture's), backed up into
  * the backup fixture's repository and verified on the test server. `migrate` and `database` adjust
- * the app's migrate: entry and its database target (a failing assertion, say).
+ * the app's migrate: entry and its database target (a failing assertion, say); `backupEdit` the
+ * backup fixture's document (targetsAsAdmin, for a restore that replaces the database).
  */
 export async function migrationWorldForTest(
   onFinished: OnFinished,
-  options: { migrate?: Record<string, unknown>; database?: Record<string, unknown> } = {},
+  options: { migrate?: Record<string, unknown>; database?: Record<string, unknown>; backupEdit?: (doc: Record<string, any>) => void } = {},
 ): Promise<MigrationWorld> {
-  const backup = await makeBackupFixture({ offsite: 'none' });
+  const backup = await makeBackupFixture({ offsite: 'none', ...(options.backupEdit ? { edit: options.backupEdit } : {}) });
   onFinished(() => backup.cleanup());
   const backupDoc = parse(await readFile(backup.configFile, 'utf8')) as Record<string, any>;
   const world = await deployWorldForTest(
