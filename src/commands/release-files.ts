@@ -79,3 +79,11 @@ export function removeReleases(root: string, shas: string[]): string[] {
   return ['rm', '-rf', '--', ...shas.map((sha) => `${root.replace(/\/$/, '')}/releases/${sha}`)];
 }
 
+
+/**
+ * Runs argv with the release dir as its working directory, its stdout sent to stderr: a failure's
+ * stderr tail (what the report shows) then holds everything the command printed, in order.
+ */
+export function runInDir(dir: string, argv: string[]): string[] {
+  return ['sh', '-c', 'cd -- "$1" && shift && exec "$@" 1>&2', 'sh', dir, ...argv];
+}

@@ -67,6 +67,18 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
         timeoutMinutes: z.number().positive().default(60).describe('No answer in time counts as a reject'),
       })
       .default({ before: [], timeoutMinutes: 60 }),
+    migrate: z
+      .strictObject({
+        command: z.array(z.string()).min(1).describe('argv run on the stage\'s host in the new release dir before the switch, e.g. [docker, compose, run, --rm, app, php, artisan, migrate, --force]'),
+        database: name.describe('The backup target (databases[].name) the migration changes'),
+        when: z
+          .strictObject({ paths: z.array(z.string().min(1)).min(1).describe('Globs (migrations/**); a change to a matching path since the running release runs the migration') })
+          .optional()
+          .describe('Without it, only `ops deploy --migrate` runs the migration'),
+        keepDays: z.number().int().min(1).default(7).describe('Days retention keeps the pre-deploy backup of the database'),
+      })
+      .optional()
+      .describe('A database migration the deploy runs when asked or when its paths changed'),
     smoke: z
       .strictObject({
         smoke: z.array(z.string()).min(1).optional().describe('argv of the quick E2E suite, run on the orchestrator'),

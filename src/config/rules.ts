@@ -100,6 +100,17 @@ export const configRules: ConfigRule[] = [
     },
   },
   {
+    name: 'a migration names a database backup target',
+    check(config) {
+      const databases = config.databases.map((d) => d.name);
+      return config.apps.flatMap((app, i) =>
+        app.migrate && !databases.includes(app.migrate.database)
+          ? [`apps[${i}].migrate.database: "${app.migrate.database}" is not a database backup target (configured: ${databases.join(', ') || 'none'})`]
+          : [],
+      );
+    },
+  },
+  {
     name: 'deployPipeline schedules start a deploy the pipeline can run',
     check(config) {
       return Object.entries(config.schedules).flatMap(([id, schedule]) =>
@@ -140,7 +151,7 @@ function deployScheduleProblems(config: OpsConfigParsed, path: string, id: strin
 
   if (bad('startedBy')) problems.push(`${path}.startedBy: expected a name to record as who started the deploy, e.g. "schedule:${id}"`);
   if (bad('smokeLevel')) problems.push(`${path}.smokeLevel: expected ${SMOKE_LEVELS.map((l) => `"${l}"`).join(' or ')}, got ${JSON.stringify(args.smokeLevel)}`);
-  for (const key of ['preApproved', 'skipPromotionCheck'] as const) {
+  for (const key of ['preApproved', 'skipPromotionCheck', 'migrate'] as const) {
     if (bad(key)) problems.push(`${path}.${key}: expected true or false, got ${JSON.stringify(args[key])}`);
   }
   // Each scheduled run gets its own workflow id, so one link fixed here would point at none of them.

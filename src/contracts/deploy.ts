@@ -27,6 +27,8 @@ export const deployInputSchema = z.strictObject({
    * (`--skip-promotion-check`); recorded in the report and in each releases.log entry.
    */
   skipPromotionCheck: z.boolean().optional(),
+  /** Run the app's migration whatever changed (`ops deploy --migrate`). */
+  migrate: z.boolean().optional(),
   /** The Web UI page of the workflow id; the run adds its own run id, so the link names this run. */
   runUrl: z.string().optional(),
 });

@@ -22,6 +22,11 @@ export interface SnapshotFile {
   sha256: string;
 }
 
+export interface BackupTag {
+  name: string;
+  keepUntil: string;
+}
+
 export interface BackupManifest {
   formatVersion: 1;
   id: string;
@@ -52,6 +57,8 @@ export interface BackupManifest {
   linkDest?: string;
   /** who started it; absent in manifests written before it was recorded (see triggerOf) */
   trigger?: BackupTrigger;
+  /** A named backup (a deploy's `pre-deploy-<app>-<sha>`) that retention keeps until `keepUntil` (ISO 8601). */
+  tag?: BackupTag;
   /** present when the artifact is age ciphertext: bytes and sha256 above are then the ciphertext's */
   encryption?: ArtifactEncryption;
 }

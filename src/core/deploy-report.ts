@@ -1,5 +1,6 @@
 import { formatDuration, formatLocalTime } from './format.js';
 import { cell, oneLine } from './markdown-text.js';
+import { describeMigrationNeed, type MigrationNeed } from './migration-need.js';
 
 export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'rejected' | 'cancelled' | 'skipped';
 
@@ -17,6 +18,14 @@ export interface StageReport {
   smoke?: { level: string; status: string; exitCode?: number; outputTail: string; durationSeconds: number };
   error?: string;
   approval?: { approved: boolean; by: string; reason?: string };
+  /** Whether the stage migrated and why; only for an app with `migrate:`. */
+  migration?: MigrationNeed;
+  /** How `migrate.command` ended; the output tail only for a failure. */
+  migrationRun?: { status: string; exitCode?: number; outputTail: string; durationSeconds: number };
+  /** The answer at the gate offering to restore the database after a migrated stage failed, and the restore's outcome. */
+  databaseRestore?: { approved: boolean; by: string; reason?: string; status?: string; keptAs?: string; error?: string };
+  /** The verified backup a migrating stage took first. */
+  preDeployBackup?: { database: string; backupId: string; tag: string; verify: string; error?: string };
 }
 
 export interface DeployReport {
@@ -75,11 +84,18 @@ export function renderDeployReport(report: DeployReport, timeZone: string): stri
     if (stage.approval) lines.push(`- Approval: ${stage.approval.approved ? 'approved' : 'rejected'} by ${stage.approval.by}${stage.approval.reason ? ` (${stage.approval.reason})` : ''}`);
     if (stage.previous !== undefined) lines.push(`- Replaced release: ${replaced(stage.previous, report.sha)}`);
     if (stage.outcome === 'rolled-back' && stage.rollbackTo) lines.push(`- Rolled back to: \`${stage.rollbackTo.slice(0, 12)}\``);
+    if (stage.migration) lines.push(`- Migration: ${oneLine(describeMigrationNeed(stage.migration))}`);
+    if (stage.preDeployBackup) lines.push(`- Pre-deploy backup: \`${stage.preDeployBackup.backupId}\` (${stage.preDeployBackup.tag}), verify ${stage.preDeployBackup.verify}`);
+    if (stage.migrationRun) lines.push(`- Migration run: ${stage.migrationRun.status}${stage.migrationRun.exitCode !== undefined ? `, exit ${stage.migrationRun.exitCode}` : ''}, ${formatDuration(stage.migrationRun.durationSeconds)}`);
     if (stage.error) lines.push(`- Error: ${oneLine(stage.error)}`);
     for (const [name, id] of Object.entries(stage.images ?? {})) lines.push(`- Image: \`${name}\` \`${id}\``);
+    if (stage.databaseRestore) lines.push(`- Database restore: ${databaseRestoreLine(stage.databaseRestore)}`);
     if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);
     if (stage.steps.length > 0) lines.push('', ...stepTable(stage.steps));
+    if (stage.migrationRun && stage.migrationRun.status === 'failed' && stage.migrationRun.outputTail) {
+      lines.push('', 'Migration output (last lines):', '', '```', stage.migrationRun.outputTail.replace(/```/g, "'''"), '```');
+    }
     if (stage.smoke && stage.smoke.status === 'failed' && stage.smoke.outputTail) {
       lines.push('', '```', stage.smoke.outputTail.replace(/```/g, "'''"), '```');
     }
@@ -100,6 +116,12 @@ export function runLine(run: { workflowId: string; runUrl?: string; startedAt: s
 }
 
 /** Steps as a Markdown table: status, duration (— for a step that never ran to an end) and detail. */
+function databaseRestoreLine(answer: NonNullable<StageReport['databaseRestore']>): string {
+  const who = `by ${answer.by}${answer.reason ? ` (${oneLine(answer.reason)})` : ''}`;
+  if (!answer.approved) return `declined ${who}; the database stays migrated`;
+  return `approved ${who}: ${answer.status}${answer.keptAs ? `, migrated database kept as ${answer.keptAs}` : ''}${answer.error ? `: ${oneLine(answer.error)}` : ''}`;
+}
+
 export function stepTable(steps: StageReport['steps']): string[] {
   const rows = steps.map((step) => {
     const duration = step.startedAt && step.finishedAt ? formatDuration(seconds(step.startedAt, step.finishedAt)) : '—';

@@ -18,7 +18,9 @@ import type { BackupTrigger } from './backup-id.js';
  * evidence of a bad backup. The newest verified backup is protected separately.
  *
  * Safety rules override the policy: the newest backup, the newest verified backup and any
- * backup whose verify is still running are always kept.
+ * backup whose verify is still running are always kept, and so is a tagged backup (the one a
+ * deploy took before it migrated) until its hold runs out. A tagged backup is a manual one, so it
+ * never takes a scheduled backup's slot.
  */
 export interface RetentionPolicy {
   daily: number;
@@ -35,10 +37,12 @@ export interface RetentionCandidate {
   verify: 'passed' | 'failed' | 'running' | 'none';
   /** absent: scheduled */
   trigger?: BackupTrigger;
+  /** A tagged backup (`pre-deploy-<app>-<sha>`) kept whatever the policy until this instant (ISO 8601). */
+  held?: { tag: string; until: string };
 }
 
 export interface RetentionDecision {
-  /** newest first; reasons in the order daily, weekly, monthly, last, newest, newest verified, verify running */
+  /** newest first; reasons in the order daily, weekly, monthly, last, newest, newest verified, verify running, tagged */
   keep: Array<{ id: string; reasons: string[] }>;
   /** oldest first */
   delete: string[];
@@ -54,7 +58,8 @@ interface CalendarBuckets {
   month: string;
 }
 
-export function decideRetention(backups: RetentionCandidate[], policy: RetentionPolicy, timeZone = 'UTC'): RetentionDecision {
+/** `now` only tells whether a tagged backup's hold has run out; without it every hold counts as current. */
+export function decideRetention(backups: RetentionCandidate[], policy: RetentionPolicy, timeZone = 'UTC', now?: Date): RetentionDecision {
   const newestFirst = backups.map(toDated).sort((a, b) => b.at - a.at || compareText(b.id, a.id));
   const bucketsOf = calendarBuckets(timeZone);
   const reasons = new Map<string, string[]>(newestFirst.map((b) => [b.id, []]));
@@ -86,6 +91,7 @@ export function decideRetention(backups: RetentionCandidate[], policy: Retention
   const newestVerified = newestFirst.find((b) => b.verify === 'passed');
   if (newestVerified) reasons.get(newestVerified.id)!.push('newest verified');
   for (const b of newestFirst) if (b.verify === 'running') reasons.get(b.id)!.push('verify running');
+  for (const b of newestFirst) if (b.held && (!now || Date.parse(b.held.until) > now.getTime())) reasons.get(b.id)!.push(`tagged ${b.held.tag}`);
 
   return {
     keep: newestFirst.filter((b) => reasons.get(b.id)!.length > 0).map((b) => ({ id: b.id, reasons: reasons.get(b.id)! })),

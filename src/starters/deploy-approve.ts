@@ -14,13 +14,15 @@ export function registerDeployApprove(deploy: Command, program: Command): void {
     .description('answer the approval gate a running deploy waits at')
     .argument('<app>')
     .option('--reject', 'reject instead of approve')
+    .option('--restore-db', 'approve the offered restore of the database from the pre-deploy backup (after a migrated stage failed)')
     .option('--reason <text>', 'why, recorded in the report')
     .option('--by <name>', 'who answers (default: GITHUB_ACTOR or the OS user)')
-    .action(async (app: string, options: { reject?: boolean; reason?: string; by?: string }) => {
+    .action(async (app: string, options: { reject?: boolean; restoreDb?: boolean; reason?: string; by?: string }) => {
+      if (options.reject && options.restoreDb) throw new UsageError('--restore-db and --reject exclude each other');
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const temporal = await connectTemporal(config);
       try {
-        const decision = { approved: !options.reject, by: whoIsActing(options.by), ...(options.reason ? { reason: options.reason } : {}) };
+        const decision = { approved: !options.reject, by: whoIsActing(options.by), ...(options.reason ? { reason: options.reason } : {}), ...(options.restoreDb ? { restoreDb: true } : {}) };
         const { stage } = await temporal.client.workflow
           .getHandle(workflowIds.deploy(app))
           .executeUpdate(approveUpdate, { args: [decision] })
@@ -29,7 +31,7 @@ export function registerDeployApprove(deploy: Command, program: Command): void {
             if (err instanceof WorkflowUpdateFailedError) throw new UsageError(`deploy of ${app}: ${innermostMessage(err)}`);
             throw err;
           });
-        console.log(`${decision.approved ? 'approved' : 'rejected'} ${app} before ${stage} (by ${decision.by})`);
+        console.log(options.restoreDb ? `approved ${stage} of ${app} (by ${decision.by}): the restore runs in the deploy` : `${decision.approved ? 'approved' : 'rejected'} ${app} before ${stage} (by ${decision.by})`);
       } finally {
         await temporal.close();
       }

@@ -25,6 +25,7 @@ interface DeployOptions {
   wait?: boolean;
   approve?: boolean;
   skipPromotionCheck?: boolean;
+  migrate?: boolean;
   smokeLevel: string;
   by?: string;
 }
@@ -40,6 +41,7 @@ export function registerDeploy(program: Command): void {
     .option('-w, --wait', 'stream step progress and wait; exit 1 if the deploy failed and was rolled back, 5 if a stage was left broken')
     .option('--approve', 'pass every approval gate (for CI that already gated the run)')
     .option('--skip-promotion-check', 'deploy to the stages even if the SHA has not passed the ones before them (recorded in the report and releases.log)')
+    .option('--migrate', 'run the app\'s migrate.command whatever changed (default: only when a migrate.when.paths path changed)')
     .option('--smoke-level <level>', 'smoke or standard', 'smoke')
     .option('--by <name>', 'who starts it (default: GITHUB_ACTOR or the OS user)')
     // `deploy approve APP --by X`: options after a subcommand belong to the subcommand.
@@ -51,6 +53,7 @@ export function registerDeploy(program: Command): void {
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const appConfig = findApp(config, app);
       findStages(config, app, stages ?? []);
+      if (options.migrate && !appConfig.migrate) throw new UsageError(`--migrate: app "${app}" has no migrate: in the config`);
 
       const temporal = await connectTemporal(config);
       try {
@@ -92,6 +95,7 @@ function deployInput(app: string, stages: string[] | undefined, options: DeployO
   const input = {
     app, ref: options.ref, ...(stages ? { stages } : {}), smokeLevel: options.smokeLevel, startedBy: whoIsActing(options.by), preApproved: options.approve === true,
     ...(options.skipPromotionCheck ? { skipPromotionCheck: true } : {}),
+    ...(options.migrate ? { migrate: true } : {}),
   };
   const faults = deployInputFaults(input);
   if (faults.malformed.includes('ref')) throw new UsageError('deploy needs --ref <git ref or SHA>');

@@ -23,12 +23,17 @@ export function trackApprovals(run = 'deploy') {
         const { decision, pending } = gate;
         if (decision) throw new Error(`the approval before ${pending.stage} was already ${decision.approved ? 'approved' : 'rejected'} by ${decision.by}`);
         if (!answer.by) throw new Error('an approval must say who gives it');
+        // Restoring a database is never the side effect of an approve meant for a stage gate, nor the reverse.
+        if (pending.restoreDb && answer.approved && !answer.restoreDb) {
+          throw new Error(`this gate offers to restore ${pending.restoreDb.database} from ${pending.restoreDb.backupId}: approve with --restore-db, or decline with --reject`);
+        }
+        if (answer.restoreDb && !pending.restoreDb) throw new Error(`no database restore is offered: the gate is before ${pending.stage}`);
       },
     },
   );
   return {
     /** Waits for the first answer; none within the timeout is a reject by "timeout". A cancelled wait leaves no gate open. */
-    async decide(stage: string, timeoutMinutes: number, release: { ref?: string; sha?: string } = {}): Promise<ApprovalDecision> {
+    async decide(stage: string, timeoutMinutes: number, release: Pick<PendingApproval, 'ref' | 'sha' | 'restoreDb'> = {}): Promise<ApprovalDecision> {
       const current: NonNullable<typeof gate> = { pending: { stage, since: new Date().toISOString(), timeoutMinutes, ...release } };
       gate = current;
       try {

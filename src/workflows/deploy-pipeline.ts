@@ -8,6 +8,7 @@ import { searchAttributes } from '../temporal/names.js';
 import { runLinkOf } from '../temporal/run-link.js';
 import { hostSteps, onRole, quickSteps } from './activity-options.js';
 import { trackApprovals } from './approval-gate.js';
+import { migratedThenFailed, offerDatabaseRestore } from './database-restore-gate.js';
 import { deployStage, short, stageSteps, uncancellable, type Progress, type StageRelease } from './deploy-stage.js';
 import type { ApprovalDecision } from './deploy-signals.js';
 import { innermostMessage, trackProgress } from './progress.js';
@@ -43,7 +44,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   let plan: DeployPlan | undefined;
   let sha: string | undefined;
   try {
-    plan = await progress.run('plan', () => withSummary(quick, `plan deploy of ${input.app}`).planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}) }));
+    plan = await progress.run('plan', () => withSummary(quick, `plan deploy of ${input.app}`).planDeploy({ app: input.app, ...(input.stages ? { stages: input.stages } : {}), ...(input.migrate ? { migrate: true } : {}) }));
     ({ sha } = await progress.run('resolve', () => withSummary(quick, `resolve ${input.app} ${input.ref}`).resolveRef({ app: input.app, ref: input.ref })));
     upsertSearchAttributes([
       { key: searchAttributes.app, value: input.app },
@@ -70,7 +71,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
 
   const { approvalBefore, approvalTimeoutMinutes } = plan;
   // build.once: the run's first stage builds; the later ones start what it built.
-  const release: StageRelease = { ...input, sha, ...(plan.buildOnce ? { buildStage: plan.stages[0] } : {}) };
+  const release: StageRelease = { ...input, sha, ...(plan.buildOnce ? { buildStage: plan.stages[0] } : {}), ...(plan.migration ? { migration: plan.migration } : {}) };
   /** A stage the run goes into: the approval gate before it, if any, then the stage's runbook. */
   const enter = async (stage: string): Promise<StageReport> => {
     if (cancelRequested()) return { stage, outcome: 'cancelled', steps: [], error: 'cancelled before this stage started' };
@@ -96,6 +97,10 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
   let outcome: StageOutcome = 'succeeded';
   for (const stage of plan.stages) {
     const report: StageReport = outcome === 'succeeded' ? await enter(stage) : { stage, outcome: 'skipped', steps: [] };
+    if (migratedThenFailed(report) && !cancelRequested()) {
+      await offerDatabaseRestore(report, { app: input.app, ref: input.ref, sha }, approvals, progress, approvalTimeoutMinutes);
+      report.steps = stageSteps(progress, stage);
+    }
     stages.push(report);
     if (outcome === 'succeeded') outcome = report.outcome;
   }

@@ -5,6 +5,8 @@ export interface ApprovalDecision {
   approved: boolean;
   by: string;
   reason?: string;
+  /** `ops deploy approve --restore-db`: the answer to a gate that offers a database restore. */
+  restoreDb?: boolean;
 }
 
 export interface PendingApproval {
@@ -14,6 +16,8 @@ export interface PendingApproval {
   /** What would be deployed on approval (absent in runs started before they were shown). */
   ref?: string;
   sha?: string;
+  /** A gate after a migrated stage failed: approving restores this database from this backup. */
+  restoreDb?: { database: string; backupId: string };
 }
 
 /** `ops deploy approve APP [--reject]`: an update, so the caller learns at once whether a gate was waiting. */

@@ -3,9 +3,11 @@ import type { SwitchMove } from '../activities/deploy/build-and-switch.js';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../contracts/deploy.js';
 import type { StageOutcome, StageReport } from '../core/deploy-report.js';
+import { describeMigrationNeed, type MigrationNeed } from '../core/migration-need.js';
 import type { ReleaseLogEntry } from '../core/release-log.js';
 import { gateSteps, hostSteps, onRole, quickSteps } from './activity-options.js';
 import type { ApprovalDecision } from './deploy-signals.js';
+import { takePreDeployBackup, type MigrationBackupPlan } from './pre-deploy-backup.js';
 import { innermostMessage, type trackProgress } from './progress.js';
 import { withSummary } from './with-summary.js';
 
@@ -27,6 +29,10 @@ export interface StageRelease {
   skipPromotionCheck?: boolean;
   /** build.once: the stage whose host builds the images; every other stage gets them shipped from there. */
   buildStage?: string;
+  /** The app has a migration (of this database): each stage decides whether to run it. */
+  migration?: MigrationBackupPlan;
+  /** `ops deploy --migrate`: run it whatever changed. */
+  migrate?: boolean;
 }
 
 export function short(sha: string): string {
@@ -75,11 +81,27 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   try {
     // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
     synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha }));
+    if (release.migration) {
+      report.migration = await planMigration(release, synced.previous, step, (detail) => progress.mark(`${stage} migration plan`, 'done', detail));
+      if (report.migration.run) {
+        const plan = release.migration;
+        const backup = await step('pre-deploy backup', () => takePreDeployBackup(plan, release.app, sha));
+        report.preDeployBackup = backup;
+        progress.mark(`${stage} pre-deploy backup`, backup.verify === 'passed' ? 'done' : 'failed', `${backup.backupId} (${backup.tag}): verify ${backup.verify}`);
+        if (backup.verify !== 'passed') throw ApplicationFailure.nonRetryable(`pre-deploy backup ${backup.backupId} of ${plan.database} did not pass verify${backup.error ? `: ${backup.error}` : ''}; nothing was migrated or switched`, 'VerifyFailed');
+      }
+    }
     const from = release.buildStage;
     const built = from && from !== stage
       ? await step('ship', () => withSummary(host, `ship images ${release.app}@${from} to ${stage} ${short(sha)}`).shipImages({ ...at, sha, from }))
       : await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
     if (built?.images) report.images = built.images;
+    if (report.migration?.run) {
+      // Before the switch: a failed migration leaves the old release serving.
+      const migrated = await step('migrate', () => withSummary(host, `migrate ${where} ${short(sha)}`).runMigration({ ...at, sha }), (r) => (r.status === 'failed' ? `migration failed (exit ${r.exitCode ?? 'signal'})` : undefined));
+      report.migrationRun = migrated;
+      if (migrated.status === 'failed') throw ApplicationFailure.nonRetryable(`migration failed (exit ${migrated.exitCode ?? 'signal'}); not switched`, 'MigrationFailed');
+    }
   } catch (err) {
     report.error = why(err);
     // The release still running is what this one would have replaced; unknown only when the sync never read it.
@@ -119,6 +141,15 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   if (back.outcome === 'rolled-back') return 'rolled-back';
   report.error = back.error;
   return 'rollback-failed';
+}
+
+/** Whether the stage migrates, decided against the release it runs now; the step's detail says why. */
+async function planMigration(release: StageRelease, running: string | null, step: Step, say: (detail: string) => void): Promise<MigrationNeed> {
+  const need = await step('migration plan', () =>
+    withSummary(quick, `migration plan ${release.app} ${short(release.sha)}`).planMigration({ app: release.app, from: running, to: release.sha, forced: release.migrate === true }),
+  );
+  say(describeMigrationNeed(need));
+  return need;
 }
 
 /** The release log line of one stage of this run; the caller says which release it replaced. */

@@ -40,13 +40,14 @@ describe('applyRetention', () => {
     return { dir, config, offsiteDir: join(dir, 'offsite', 'docs') };
   }
 
-  function writeBackup(root: string, stamp: string, verify: VerifyRecord['status'] | undefined): void {
+  function writeBackup(root: string, stamp: string, verify: VerifyRecord['status'] | undefined, tag?: BackupManifest['tag']): void {
     const backupDir = join(root, 'docs', stamp);
     mkdirSync(join(backupDir, 'snapshot'), { recursive: true });
     const finishedAt = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`;
     const manifest: BackupManifest = {
       formatVersion: 1, id: `docs-${stamp}`, target: 'docs', kind: 'files', artifact: 'snapshot',
       startedAt: finishedAt, finishedAt, bytes: 0, sha256: 'e3b0', toolVersions: {}, files: [],
+      ...(tag ? { trigger: 'manual' as const, tag } : {}),
     };
     writeFileSync(join(backupDir, 'manifest.json'), JSON.stringify(manifest));
     if (verify) writeFileSync(join(backupDir, 'verify.json'), JSON.stringify({ status: verify, startedAt: finishedAt, restoredInto: '', reasons: [], rowCountDifferences: [] }));
@@ -92,6 +93,30 @@ describe('applyRetention', () => {
       expect(existsSync(join(config.repository, 'docs', '20261110T020000Z', 'manifest.json'))).toBe(true);
     },
   );
+
+  it('keeps a tagged (pre-deploy) backup until its hold runs out, locally and offsite', async () => {
+    const { config, offsiteDir } = world('local');
+    const history: Array<[string, BackupManifest['tag']]> = [
+      ['20261101T100000Z', { name: 'pre-deploy-crm-aaaa', keepUntil: '2099-01-01T00:00:00.000Z' }],
+      ['20261102T100000Z', { name: 'pre-deploy-crm-bbbb', keepUntil: '2026-11-09T10:00:00.000Z' }],
+      ['20261102T020000Z', undefined],
+      ['20261119T020000Z', undefined],
+      ['20261120T020000Z', undefined],
+      ['20261121T020000Z', undefined],
+    ];
+    for (const [stamp, tag] of history) {
+      writeBackup(config.repository, stamp, 'passed', tag);
+      mkdirSync(join(offsiteDir, stamp, 'snapshot'), { recursive: true });
+    }
+
+    const [result] = await applyRetention(config, new BackupRepository(config.repository), { targets: ['docs'] });
+
+    expect(result!.deleted).toEqual(['docs-20261102T020000Z', 'docs-20261102T100000Z']);
+    expect(result!.offsiteDeleted).toEqual(['docs-20261102T020000Z', 'docs-20261102T100000Z']);
+    const remaining = ['20261101T100000Z', '20261119T020000Z', '20261120T020000Z', '20261121T020000Z'];
+    expect(readdirSync(join(config.repository, 'docs')).sort()).toEqual(remaining);
+    expect(readdirSync(offsiteDir).sort()).toEqual(remaining);
+  });
 
   it.each([
     [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/commands/command.js';
-import { gitArchive, gitResolveCommit, tarExtract } from '../../src/commands/git.js';
+import { gitArchive, gitChangedPaths, gitResolveCommit, gitTreePaths, tarExtract } from '../../src/commands/git.js';
 
 describe('git commands', () => {
   it.each<[string, Command, Command]>([
@@ -28,6 +28,16 @@ describe('git commands', () => {
       'extract a tar stream from stdin into a directory',
       tarExtract('/var/lib/ops/releases/crm/0123.partial'),
       { file: 'tar', args: ['-x', '-f', '-', '-C', '/var/lib/ops/releases/crm/0123.partial'] },
+    ],
+    [
+      'the paths changed between two commits, renames listed under both names',
+      gitChangedPaths('/srv/git/crm', 'aaaa', 'bbbb'),
+      { file: 'git', args: ['-C', '/srv/git/crm', 'diff', '--name-only', '-z', '--no-renames', '--end-of-options', 'aaaa', 'bbbb', '--'] },
+    ],
+    [
+      'every path of one commit',
+      gitTreePaths('/srv/git/crm', 'bbbb'),
+      { file: 'git', args: ['-C', '/srv/git/crm', 'ls-tree', '-r', '--name-only', '-z', '--end-of-options', 'bbbb'] },
     ],
   ])('%s', (_name, command, expected) => {
     expect(command).toEqual(expected);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { releaseLogLine } from '../../src/records/release-log.js';
-import { appendOnceFromStdin, inSequence, openReleaseRoot, RELEASE_STATE_SEPARATOR } from '../../src/commands/release-files.js';
+import { appendOnceFromStdin, inSequence, openReleaseRoot, RELEASE_STATE_SEPARATOR, runInDir } from '../../src/commands/release-files.js';
 import { parseReleaseLog, type ReleaseLogEntry } from '../../src/core/release-log.js';
 import { parseReleaseState } from '../../src/core/release-state.js';
 
@@ -26,6 +26,12 @@ describe('release files', () => {
     });
     const toExeca = (argv: string[]): [string, string[]] => [argv[0]!, argv.slice(1)];
     const run = async (argv: string[]) => (await execa(argv[0]!, argv.slice(1))).stdout + '\n';
+
+    it('runInDir runs the argv in the dir (spaces and all), everything it prints on stderr, its exit code passed on', async () => {
+      await mkdir(root, { recursive: true });
+      const result = await execa(...toExeca(runInDir(root, ['sh', '-c', 'pwd; echo "to stderr" >&2; echo "$1"; exit 3', 'sh', "it's $HOME"])), { reject: false });
+      expect([result.exitCode, result.stdout, result.stderr]).toEqual([3, '', `${root}\nto stderr\nit's $HOME`]);
+    });
 
     it('openReleaseRoot makes releases/ on a first deploy and reports an empty root', async () => {
       expect(parseReleaseState(await run(openReleaseRoot(root)), RELEASE_STATE_SEPARATOR)).toEqual({ current: null, dirs: [], log: [] });

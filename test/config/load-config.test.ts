@@ -783,18 +783,18 @@ apps:
     [
       'a misspelt key, which would otherwise deploy every stage',
       '{ app: crm, ref: main, stage: prod, startedBy: s }',
-      [`${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck)`],
+      [`${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck, migrate)`],
     ],
     [
       'two unknown keys',
       '{ app: crm, ref: main, startedBy: s, by: me, approve: true }',
-      [`${at}: unknown keys "by", "approve" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck)`],
+      [`${at}: unknown keys "by", "approve" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck, migrate)`],
     ],
     [
       'everything wrong at once, in key order',
       '{ app: crm, ref: "", stages: [qa], smokeLevel: 3, preApproved: 1, stage: prod }',
       [
-        `${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck)`,
+        `${at}: unknown key "stage" (deployPipeline takes app, ref, stages, smokeLevel, startedBy, preApproved, skipPromotionCheck, migrate)`,
         `${at}.ref: expected a git ref or SHA to deploy, e.g. main`,
         `${at}.stages[0]: "qa" is not a stage of app "crm" (stages: staging, prod)`,
         `${at}.startedBy: expected a name to record as who started the deploy, e.g. "schedule:weekly-deploy"`,
@@ -914,5 +914,39 @@ describe('chooseConfigFile', () => {
 
   it('the project root defaults to cwd', () => {
     expect(chooseConfigFile(undefined, {}, withoutOwn)).toBe(join(withoutOwn, 'ops.config.example.yaml'));
+  });
+});
+
+describe('parseConfig: an app migration', () => {
+  const withMigrate = (migrate: string) => `
+databases:
+  - name: crm-db
+    url: postgres://ops@db/crm
+backup:
+  verify:
+    postgres: { url: postgres://admin@scratch }
+hosts:
+  web1: { ssh: ssh://deploy@web1 }
+apps:
+  - name: crm
+    repository: /srv/git/crm
+    path: /srv/crm
+    stages:
+      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up } }
+    migrate: ${migrate}
+`;
+
+  it('names the command, the database and the paths; keepDays defaults to 7', () => {
+    const config = parseConfig(withMigrate('{ command: [docker, compose, run, --rm, app, migrate], database: crm-db, when: { paths: ["migrations/**"] } }'), FILE, {});
+    expect(config.apps[0]!.migrate).toStrictEqual({ command: ['docker', 'compose', 'run', '--rm', 'app', 'migrate'], database: 'crm-db', when: { paths: ['migrations/**'] }, keepDays: 7 });
+  });
+
+  it.each([
+    ['a database that is not a backup target', '{ command: [migrate], database: shop-db }', ['apps[0].migrate.database: "shop-db" is not a database backup target (configured: crm-db)']],
+    ['an empty command', '{ command: [], database: crm-db }', ['apps[0].migrate.command: Too small: expected array to have >=1 items']],
+    ['no paths under when', '{ command: [migrate], database: crm-db, when: { paths: [] } }', ['apps[0].migrate.when.paths: Too small: expected array to have >=1 items']],
+    ['keepDays below one', '{ command: [migrate], database: crm-db, keepDays: 0 }', ['apps[0].migrate.keepDays: Too small: expected number to be >=1']],
+  ])('refuses %s, with its path', (_, migrate, problems) => {
+    expect(problemsOf(withMigrate(migrate))).toStrictEqual(problems);
   });
 });

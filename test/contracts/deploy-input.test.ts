@@ -8,7 +8,7 @@ const valid = { app: 'crm', ref: 'main', startedBy: 'ci' };
 
 describe('the DeployInput schema', () => {
   it('takes the keys the workflow reads, in this order', () => {
-    expect(DEPLOY_INPUT_KEYS).toStrictEqual(['app', 'ref', 'stages', 'smokeLevel', 'startedBy', 'preApproved', 'skipPromotionCheck', 'runUrl']);
+    expect(DEPLOY_INPUT_KEYS).toStrictEqual(['app', 'ref', 'stages', 'smokeLevel', 'startedBy', 'preApproved', 'skipPromotionCheck', 'migrate', 'runUrl']);
   });
 
   it.each<[string, unknown, { unknownKeys: string[]; malformed: string[] }]>([

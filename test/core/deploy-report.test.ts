@@ -44,6 +44,29 @@ describe('deploy report records', () => {
     ]);
   });
 
+  it('a migrated stage that failed after its switch: the migration, its backup, its run, and the answer at the restore gate', () => {
+    const stage: Partial<DeployReport['stages'][number]> = {
+      outcome: 'rolled-back', previous: A, rollbackTo: A, error: 'health gate',
+      migration: { run: true, why: 'paths-changed', paths: ['migrations/001.sql'], more: 0 },
+      preDeployBackup: { database: 'crm-db', backupId: 'crm-db-20261122T100005Z', tag: `pre-deploy-crm-${B}`, verify: 'passed' },
+      migrationRun: { status: 'passed', outputTail: '', durationSeconds: 4.2 },
+    };
+    const restored = renderDeployReport(deployReport({ outcome: 'rolled-back' }, { ...stage, databaseRestore: { approved: true, by: 'alice', reason: 'bad\nmigration', status: 'passed', keptAs: 'crm_before_restore_20261122t100100z' } }), 'UTC');
+    expect(restored).toContain(
+      [
+        `- Replaced release: \`${A.slice(0, 12)}\``,
+        `- Rolled back to: \`${A.slice(0, 12)}\``,
+        '- Migration: paths changed: migrations/001.sql',
+        `- Pre-deploy backup: \`crm-db-20261122T100005Z\` (pre-deploy-crm-${B}), verify passed`,
+        '- Migration run: passed, 4.2s',
+        '- Error: health gate',
+        '- Database restore: approved by alice (bad migration): passed, migrated database kept as crm_before_restore_20261122t100100z',
+      ].join('\n'),
+    );
+    const declined = renderDeployReport(deployReport({ outcome: 'rolled-back' }, { ...stage, databaseRestore: { approved: false, by: 'timeout', reason: 'no answer within 60 min' } }), 'UTC');
+    expect(declined).toContain('- Database restore: declined by timeout (no answer within 60 min); the database stays migrated\n');
+  });
+
   it('a skipped promotion check is said in the header', () => {
     expect(renderDeployReport(deployReport({ promotionCheck: 'skipped' }), 'UTC').split('\n')).toContain(
       '- Promotion check: SKIPPED (--skip-promotion-check): stages were not required to have passed the ones before them',

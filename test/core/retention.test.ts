@@ -266,6 +266,61 @@ describe('decideRetention', () => {
   });
 });
 
+/** A pre-deploy backup: manual, tagged, held until `until`. */
+function t(finished: string, until: string, verify: Verify = 'passed'): RetentionCandidate {
+  return { ...m(finished, verify), held: { tag: `pre-deploy-web-${finished.slice(8, 10)}`, until: `${until}:00Z` } };
+}
+
+describe('decideRetention: tagged backups', () => {
+  const now = new Date('2026-11-21T12:00:00Z');
+  it.each<[string, RetentionCandidate[], RetentionPolicy, Date | undefined, RetentionDecision['keep'], string[]]>([
+    [
+      'a hold that has not run out keeps a backup the policy would delete',
+      [t('2026-11-19T10:00', '2026-11-26T10:00'), b('2026-11-20T02:00'), b('2026-11-21T02:00')],
+      daily(1),
+      now,
+      [keep('2026-11-21T02:00', 'daily 2026-11-21', 'newest', 'newest verified'), keep('2026-11-19T10:00', 'tagged pre-deploy-web-19')],
+      ids('2026-11-20T02:00'),
+    ],
+    [
+      'a hold that ran out keeps nothing: the policy decides alone',
+      [t('2026-11-10T10:00', '2026-11-17T10:00'), b('2026-11-21T02:00')],
+      daily(1),
+      now,
+      [keep('2026-11-21T02:00', 'daily 2026-11-21', 'newest', 'newest verified')],
+      ids('2026-11-10T10:00'),
+    ],
+    [
+      'a tagged backup is manual: it never takes the slot of the scheduled backup of its day',
+      [b('2026-11-21T02:00'), t('2026-11-21T10:00', '2026-11-28T10:00')],
+      daily(1),
+      now,
+      [keep('2026-11-21T10:00', 'newest', 'newest verified', 'tagged pre-deploy-web-21'), keep('2026-11-21T02:00', 'daily 2026-11-21')],
+      [],
+    ],
+    [
+      'a hold ending exactly now has run out',
+      [t('2026-11-14T12:00', '2026-11-21T12:00'), b('2026-11-21T02:00')],
+      daily(1),
+      now,
+      [keep('2026-11-21T02:00', 'daily 2026-11-21', 'newest', 'newest verified')],
+      ids('2026-11-14T12:00'),
+    ],
+    [
+      'without a clock every hold counts',
+      [t('2026-11-10T10:00', '2026-11-17T10:00'), b('2026-11-21T02:00')],
+      daily(1),
+      undefined,
+      [keep('2026-11-21T02:00', 'daily 2026-11-21', 'newest', 'newest verified'), keep('2026-11-10T10:00', 'tagged pre-deploy-web-10')],
+      [],
+    ],
+  ])('%s', (_, backups, policy, at, kept, deleted) => {
+    const decision = decideRetention(backups, policy, 'UTC', at);
+    expect(decision.keep).toEqual(kept);
+    expect(decision.delete).toEqual(deleted);
+  });
+});
+
 describe('calendarBuckets', () => {
   it.each([
     ['2026-01-01T12:00:00Z', 'UTC', { day: '2026-01-01', week: '2026-W01', month: '2026-01' }],

@@ -117,6 +117,13 @@ describe('ops deploy / rollback / releases', () => {
     expect((await cli('deploy', fixture.app)).exitCode).toBe(2);
   });
 
+  it('migration usage exits 2: --migrate for an app without migrate:, --restore-db with --reject', async () => {
+    const migrate = await cli('deploy', fixture.app, '--ref', 'main', '--migrate');
+    expect([migrate.exitCode, migrate.stderr.trim()]).toEqual([2, `error: --migrate: app "${fixture.app}" has no migrate: in the config`]);
+    const both = await cli('deploy', 'approve', fixture.app, '--restore-db', '--reject');
+    expect([both.exitCode, both.stderr.trim()]).toEqual([2, 'error: --restore-db and --reject exclude each other']);
+  });
+
   it('rollback bad usage exits 2 naming what is configured, as deploy does: unknown app, unknown stage', async () => {
     const app = await cli('rollback', 'nope', '--stage', 'staging');
     expect([app.exitCode, app.stderr.trim()]).toEqual([2, `error: unknown app "nope" (configured: ${fixture.app})`]);

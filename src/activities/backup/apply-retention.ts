@@ -17,8 +17,12 @@ export async function applyRetention(config: OpsConfig, repository: BackupReposi
   const results: TargetRetention[] = [];
   for (const target of input.targets) {
     const entries = await repository.list(target);
-    const candidates = entries.map((e): RetentionCandidate => ({ id: e.id, finishedAt: e.manifest.finishedAt, verify: e.verify?.status ?? 'none', trigger: triggerOf(e) }));
-    const local = decideRetention(candidates, config.backup.retention, config.timeZone);
+    const candidates = entries.map((e): RetentionCandidate => ({
+      id: e.id, finishedAt: e.manifest.finishedAt, verify: e.verify?.status ?? 'none', trigger: triggerOf(e),
+      ...(e.manifest.tag ? { held: { tag: e.manifest.tag.name, until: e.manifest.tag.keepUntil } } : {}),
+    }));
+    const now = new Date();
+    const local = decideRetention(candidates, config.backup.retention, config.timeZone, now);
     for (const id of local.delete) await repository.remove(id);
 
     const known = new Map(candidates.map((c) => [c.id, c]));
@@ -58,9 +62,9 @@ async function applyOffsiteRetention(
     const candidates: RetentionCandidate[] = (await store.listStamps(target)).map((stamp) => {
       const id = backupId(target, stamp);
       const local = known.get(id);
-      return { id, finishedAt: dateOfStamp(stamp).toISOString(), verify: local?.verify ?? 'none', trigger: local?.trigger ?? 'scheduled' };
+      return { id, finishedAt: dateOfStamp(stamp).toISOString(), verify: local?.verify ?? 'none', trigger: local?.trigger ?? 'scheduled', ...(local?.held ? { held: local.held } : {}) };
     });
-    for (const id of decideRetention(candidates, config.backup.retention, config.timeZone).delete) {
+    for (const id of decideRetention(candidates, config.backup.retention, config.timeZone, new Date()).delete) {
       await store.remove(target, parseBackupId(id).stamp);
       deleted.push(id);
     }

@@ -1,11 +1,10 @@
 import type { OpsConfig } from '../../config/load-config.js';
-import type { BackupTrigger } from '../../core/backup-id.js';
 import { BackupRepository } from '../../records/backup-repository.js';
 import { RunHistory } from '../../records/run-history.js';
 import { applyRetention } from './apply-retention.js';
 import type { ReportRequest } from '../../contracts/backup.js';
 import { copyOffsite, recordOffsiteFailure } from './copy-offsite.js';
-import { dumpTarget } from './dump-target.js';
+import { dumpTarget, type DumpTargetInput } from './dump-target.js';
 import { evaluateBackupHealth } from './evaluate-backup-health.js';
 import { planBackup } from './plan-backup.js';
 import { recordBackupRun, type RunOutcome } from './record-backup-run.js';
@@ -21,7 +20,7 @@ export function createBackupActivities(config: OpsConfig) {
     async planBackup(input: { targets?: string[] }) {
       return planBackup(config, input.targets);
     },
-    async dumpTarget(input: { target: string; stamp: string; trigger?: BackupTrigger }) {
+    async dumpTarget(input: DumpTargetInput) {
       return dumpTarget(config, repository, input);
     },
     async copyOffsite(input: { backupId: string; destination?: string }) {

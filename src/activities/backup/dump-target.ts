@@ -23,7 +23,15 @@ import { sealOutcome } from '../encryption/seal-dump.js';
  * A retry starts from scratch in a new partial directory; a retry after a completed rename
  * returns the existing backup instead of making a second one.
  */
-export async function dumpTarget(config: OpsConfig, repository: BackupRepository, input: { target: string; stamp: string; trigger?: BackupTrigger }): Promise<DumpResult> {
+export interface DumpTargetInput {
+  target: string;
+  stamp: string;
+  trigger?: BackupTrigger;
+  /** Names the backup and holds it from retention for keepDays (a deploy's pre-migration backup). */
+  tag?: { name: string; keepDays: number };
+}
+
+export async function dumpTarget(config: OpsConfig, repository: BackupRepository, input: DumpTargetInput): Promise<DumpResult> {
   const target = findTarget(config, input.target);
   const id = backupId(target.name, input.stamp);
   const existing = await repository.get(id).catch(() => undefined);
@@ -54,6 +62,7 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
       finishedAt: new Date().toISOString(),
       ...outcome,
       ...(input.trigger ? { trigger: input.trigger } : {}),
+      ...(input.tag ? { tag: { name: input.tag.name, keepUntil: new Date(startedAt.getTime() + input.tag.keepDays * 86_400_000).toISOString() } } : {}),
     };
     await repository.commit(partialDir, manifest);
     return summarize(manifest);

@@ -12,6 +12,8 @@ import { checkHealth } from './health-gate.js';
 import { prepareRelease, resolveRef } from './prepare-release.js';
 import { readReleaseLog, readReleaseState, recordRelease } from '../../records/release-log.js';
 import { writeRollbackReport } from './rollback-report.js';
+import { planMigration, type PlanMigrationInput } from './plan-migration.js';
+import { runMigration } from './run-migration.js';
 import { runSmoke } from './run-smoke.js';
 import { shipImages } from './ship-images.js';
 import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type SmokeLevel } from '../../contracts/deploy.js';
@@ -22,7 +24,7 @@ import { syncRelease } from './sync-release.js';
 type StageInput = { app: string; stage: string };
 
 /** The part of DeployInput the workflow hands planDeploy. */
-const PLANNED_INPUT = deployInputSchema.pick({ app: true, stages: true });
+const PLANNED_INPUT = deployInputSchema.pick({ app: true, stages: true, migrate: true });
 
 /** The deploy pipeline's activities, bound to one loaded config. Workflows pass names and SHAs only. */
 export function createDeployActivities(config: OpsConfig) {
@@ -31,7 +33,7 @@ export function createDeployActivities(config: OpsConfig) {
      * Which stages, in order (unknown names are refused here, before anything runs), and the
      * earlier stages the run skips, whose logs must show the SHA passed them.
      */
-    async planDeploy(input: { app: string; stages?: string[] }) {
+    async planDeploy(input: { app: string; stages?: string[]; migrate?: boolean }) {
       // The workflow's input came from any client that could start it, not only `ops deploy`.
       const faults = deployInputFaults(input, PLANNED_INPUT);
       if (faults.malformed.length > 0 || faults.unknownKeys.length > 0) throw new PreconditionFailed(describeDeployInputFaults(faults));
@@ -40,11 +42,16 @@ export function createDeployActivities(config: OpsConfig) {
       const names = input.stages && input.stages.length > 0 ? input.stages : order;
       findStages(config, app.name, names);
       for (const name of names) stageTarget(config, app.name, name);
-      return { stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, buildOnce: app.build.once, notifySuccess: config.notify.slack?.deploySuccess ?? false };
+      if (input.migrate && !app.migrate) throw new PreconditionFailed(`--migrate: app "${app.name}" has no migrate: in the config`);
+      // Only an app with a migration gets the step: a run of any other app has the same history as before it existed.
+      const migration = app.migrate ? { migration: { database: app.migrate.database, keepDays: app.migrate.keepDays } } : {};
+      return { ...migration, stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, buildOnce: app.build.once, notifySuccess: config.notify.slack?.deploySuccess ?? false };
     },
     resolveRef: (input: { app: string; ref: string }) => resolveRef(config, input),
     checkPromotion: (input: { app: string; sha: string; stages: string[] }) => checkPromotion(config, input),
     prepareRelease: (input: { app: string; sha: string }) => prepareRelease(config, input),
+    planMigration: (input: PlanMigrationInput) => planMigration(config, input),
+    runMigration: (input: StageInput & { sha: string }) => runMigration(config, input),
     syncRelease: (input: StageInput & { sha: string }) => syncRelease(config, input),
     buildRelease: (input: StageInput & { sha: string }) => buildRelease(config, input),
     shipImages: (input: StageInput & { sha: string; from: string }) => shipImages(config, input),
