@@ -95,5 +95,8 @@ describe('ops prune APP --stage S', { timeout: 600_000 }, () => {
 
     const run = await worker.client.workflow.getHandle(workflowIds.deploy(fixture.app)).describe();
     expect([run.type, run.status.name]).toEqual(['pruneStage', 'COMPLETED']);
+    const status = await cli('deploy', 'status', fixture.app);
+    expect(status.stdout).toMatch(new RegExp(`^deploy-${fixture.app}: COMPLETED, a prune \\(ops prune\\), not a deploy \\(started `, 'm'));
+    expect(status.stdout).toContain(`the latest deploy's report: ${fixture.config.reports}/deploy-${fixture.app}-latest.md`);
   });
 });
