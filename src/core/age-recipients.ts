@@ -62,6 +62,17 @@ export function classifyAgeFailure(stderr: string): AgeFailure {
 }
 
 /**
+ * age's first error line, with what it quotes of the input left out: a file that is not age
+ * ciphertext (plaintext where a sealed artifact should be) makes age quote its first line, e.g.
+ * `unexpected intro: "-- PostgreSQL database dump\n"`, and a backup's bytes must not reach a
+ * failure message, its run's history or a report.
+ */
+export function ageErrorLine(stderr: string): string {
+  const first = stderr.trim().split('\n')[0] ?? '';
+  return first.replace(/: "(?:[^"\\]|\\.)*(?:"|$)/g, '');
+}
+
+/**
  * The name a re-wrapped file takes beside the old one: the manifest switches to it by one atomic
  * rename, so a reencrypt cut short leaves the old, complete backup. The recipient set's own short
  * fingerprint tells the generations apart: dump.pgc.age -> dump.pgc.k<8 hex>.age.

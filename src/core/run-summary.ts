@@ -11,6 +11,7 @@ export const runSummary = {
   restoreDrill: (input: { target?: string; pick?: string }) => `drill ${input.target ?? 'any target'} (${input.pick ?? 'random'})`,
   deploy: (input: { app: string; ref: string; stages?: string[] }) => `deploy ${input.app} ${input.ref}${input.stages?.length ? ` → ${input.stages.join(', ')}` : ''}`,
   rollback: (input: { app: string; stage: string; to?: string }) => `rollback ${input.app} on ${input.stage}${input.to ? ` to ${input.to.slice(0, 12)}` : ''}`,
+  prune: (input: { app: string; stage: string; dryRun: boolean }) => `prune ${input.app} on ${input.stage}${input.dryRun ? ' (dry run)' : ''}`,
   backupWatchdog: () => 'backup watchdog',
   reencrypt: (input: { target?: string; backupId?: string }) => `reencrypt ${input.backupId ?? input.target ?? 'all targets'}`,
   deployLock: (input: { app: string; by: string; reason: string }) => `deploys of ${input.app} locked by ${input.by}: ${input.reason}`,

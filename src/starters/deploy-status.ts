@@ -12,6 +12,9 @@ import { runLocation } from './started-run.js';
 import { printTable } from './print-table.js';
 import { UsageError } from './exit-codes.js';
 
+/** The runs other than deployPipeline that may hold deploy-<app> and end as its latest run. */
+const NOT_A_DEPLOY: Record<string, string> = { rollbackStage: 'a rollback (ops rollback)', pruneStage: 'a prune (ops prune)' };
+
 export function registerDeployStatus(deploy: Command, program: Command): void {
   deploy
     .command('status')
@@ -31,9 +34,9 @@ export function registerDeployStatus(deploy: Command, program: Command): void {
           if (lock) console.log(`${lockedMessage(lock, formatLocalTime(lock.since, config.timeZone))}`);
           return;
         }
-        // Deploys and rollbacks share the app's lock id: say which one this run is.
-        const rollback = description.type === 'rollbackStage';
-        console.log(`${description.workflowId}: ${description.status.name}${rollback ? ', a rollback (ops rollback), not a deploy' : ''} (started ${formatLocalTime(description.startTime, config.timeZone)})`);
+        // Deploys, rollbacks and prunes share the app's lock id: say which one this run is.
+        const notDeploy = NOT_A_DEPLOY[description.type];
+        console.log(`${description.workflowId}: ${description.status.name}${notDeploy ? `, ${notDeploy}, not a deploy` : ''} (started ${formatLocalTime(description.startTime, config.timeZone)})`);
         console.log(`  ${runLocation(temporal.settings, description.workflowId, description.runId)}`);
         const steps = await handle.query(progressQuery).catch(() => []);
         printTable(['STEP', 'STATUS', 'DETAIL'], steps.map((s) => [s.step, s.status, s.detail ?? '']));
@@ -44,7 +47,7 @@ export function registerDeployStatus(deploy: Command, program: Command): void {
           console.log(`  answer with: ops deploy approve ${app} [--reject]`);
         }
         const lastDeploy = join(config.reports, `deploy-${app}-latest.md`);
-        if (rollback && existsSync(lastDeploy)) console.log(`the latest deploy's report: ${lastDeploy}`);
+        if (notDeploy && existsSync(lastDeploy)) console.log(`the latest deploy's report: ${lastDeploy}`);
       } finally {
         await temporal.close();
       }

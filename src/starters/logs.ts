@@ -1,7 +1,7 @@
 import type { Command as Program } from 'commander';
-import { execa } from 'execa';
 import type { Readable, Writable } from 'node:stream';
 import { runOnHost } from '../activities/deploy/run-on-host.js';
+import { startChild } from '../activities/process/start-child.js';
 import { currentLink, stageTarget } from '../activities/deploy/stage-target.js';
 import { composeLogs } from '../commands/compose.js';
 import { sshCommand } from '../commands/ssh.js';
@@ -56,7 +56,8 @@ export function registerLogs(program: Program): void {
         ...configSecrets(config).flatMap((s) => (s instanceof UnavailableSecret ? [] : [s.reveal()])),
       ];
       const logs = sshCommand(config.ssh, target.host, composeLogs({ dir: current, files: target.app.compose.files, project: target.project }, options));
-      const child = execa(logs.file, logs.args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false });
+      // Through the pdeathsig wrapper: a CLI killed outright must not leave `ssh … logs --follow` running.
+      const child = startChild(logs, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false });
       await Promise.all([scrubInto(child.stdout!, process.stdout, secrets), scrubInto(child.stderr!, process.stderr, secrets)]);
       const { exitCode } = await child;
       if (exitCode !== 0) throw new RunFailed(`docker compose logs on ${target.hostName} failed (exit ${exitCode})`);

@@ -23,6 +23,7 @@ export const VERBS: readonly Verb[] = [
   { name: 'lock', summary: 'lock an app\'s deploys for an incident (lock status APP: who, why, since)', load: async () => (await import('./lock.js')).registerLock },
   { name: 'unlock', summary: 'release an app\'s deploy lock', load: async () => (await import('./unlock.js')).registerUnlock },
   { name: 'rollback', summary: 'point a stage back at an earlier release still on its host', load: async () => (await import('./rollback.js')).registerRollback },
+  { name: 'prune', summary: 'remove old release dirs on a stage\'s host now (--dry-run lists them)', load: async () => (await import('./prune.js')).registerPrune },
   { name: 'restore', summary: 'restore a backup (local or offsite) into a database or a files snapshot to a directory, checked', load: async () => (await import('./restore.js')).registerRestore },
   { name: 'drill', summary: 'restore drill: restore a backup from the offsite copy and check it', load: async () => (await import('./drill.js')).registerDrill },
   { name: 'status', summary: 'backup health per target and overall; exit 1 on FAIL', load: async () => (await import('./status.js')).registerStatus },

@@ -41,7 +41,7 @@ export function searchAttributeCliPairs(): string[] {
   return Object.values(searchAttributes).map((key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
 }
 
-export type RunKind = 'nightly-backup' | 'backup-target' | 'verify' | 'deploy' | 'rollback' | 'restore-drill' | 'restore' | 'watchdog' | 'deploy-lock';
+export type RunKind = 'nightly-backup' | 'backup-target' | 'verify' | 'deploy' | 'rollback' | 'restore-drill' | 'restore' | 'watchdog' | 'deploy-lock' | 'prune';
 
 export const workflowIds = {
   nightlyBackup: (stamp: string) => `backup-${stamp}`,

@@ -10,3 +10,4 @@ export { scheduledDeploy } from './scheduled-deploy.js';
 export { restoreFiles } from './restore-files.js';
 export { reencryptBackups } from './reencrypt-backups.js';
 export { deployLock } from './deploy-lock.js';
+export { pruneStage } from './prune-stage.js';

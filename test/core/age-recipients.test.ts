@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGE_RECIPIENT_PATTERN, classifyAgeFailure, isAgeRecipient, matchingRecipients, needsReencrypt, recipientFingerprint, rewrappedName, staleOffsiteCopies, type AgeFailure } from '../../src/core/age-recipients.js';
+import { AGE_RECIPIENT_PATTERN, ageErrorLine, classifyAgeFailure, isAgeRecipient, matchingRecipients, needsReencrypt, recipientFingerprint, rewrappedName, staleOffsiteCopies, type AgeFailure } from '../../src/core/age-recipients.js';
 
 const ALICE = 'age1da6twdwsrer2wlxhapf353q7x630pzj3gy0jwyfzflgle7e7kusquw25jw';
 const BOB = 'age1mjxepjk59r69mxt55em87gx4t3nl0myjz2wvyalkj7aw3gg46fkseq9037';
@@ -79,6 +79,18 @@ describe('classifyAgeFailure: age exits 1 for everything, its message tells the 
     ['', 'other'],
   ])('%j -> %s', (stderr, expected) => {
     expect(classifyAgeFailure(stderr)).toBe(expected);
+  });
+});
+
+describe('ageErrorLine: age\'s first line, without the bytes of the input it quotes', () => {
+  it.each<[string, string]>([
+    ['age: error: failed to read header: parsing age header: unexpected intro: "-- PostgreSQL database dump\\n"\nage: report unexpected or unhelpful errors at https://filippo.io/age/report', 'age: error: failed to read header: parsing age header: unexpected intro'],
+    ['age: error: failed to read header: parsing age header: unexpected intro: "INSERT INTO \\"companies\\" VALUES (1,\\"x\\");\\n"', 'age: error: failed to read header: parsing age header: unexpected intro'],
+    ['age: error: failed to read header: parsing age header: unexpected intro: "(\\xb5/\\xfd\\x04X cut short', 'age: error: failed to read header: parsing age header: unexpected intro'],
+    ['age: error: failed to decrypt and authenticate payload chunk\nage: report unexpected or unhelpful errors at https://filippo.io/age/report', 'age: error: failed to decrypt and authenticate payload chunk'],
+    ['', ''],
+  ])('%j -> %j', (stderr, expected) => {
+    expect(ageErrorLine(stderr)).toBe(expected);
   });
 });
 

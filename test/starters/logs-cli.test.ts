@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerCalls } from '../support/deploy-assertions.js';
 import { makeDeployFixture, type DeployFixture } from '../support/deploy-fixture.js';
+import { processesRunning } from '../support/processes.js';
 import { OPS_BIN, runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
@@ -83,5 +84,17 @@ describe('ops logs APP --stage S', () => {
     await child;
     const followers = async () => (await execa('ps', ['-eo', 'args'])).stdout.split('\n').filter((line) => line.includes(project) && line.includes('--follow'));
     await waitFor('the remote compose logs --follow to end', async () => (await followers()).length === 0, 15_000);
+  });
+
+  it('--follow killed outright (SIGKILL, no handler runs): its ssh ends with it, not at the next log line', async () => {
+    const child = execa('node', [OPS_BIN, '--config', fixture.configFile, 'logs', fixture.app, '--stage', 'staging', '--follow'], { env, reject: false, stdin: 'ignore' });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    await waitFor('the existing lines', () => out.includes('connecting to postgres://app:[redacted]'), 30_000);
+    expect((await processesRunning('ssh', project)).map((p) => p.ppid)).toEqual([child.pid]);
+
+    child.kill('SIGKILL');
+    await child;
+    await waitFor('the CLI\'s ssh to end', async () => (await processesRunning('ssh', project)).length === 0, 10_000);
   });
 });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { workflowIds } from '../../src/temporal/names.js';
+import { encryptionFor, makeAgeKey } from '../support/age-keys.js';
 import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture } from '../support/backup-fixture.js';
 import { backupWorldForTest, runNightly, runNightlyExpectingFailure } from '../support/backup-world.js';
@@ -43,6 +44,16 @@ async function dockerCalls(project: string): Promise<string[][]> {
   return log.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { argv: string[] }).argv).filter((argv) => argv.includes(project));
 }
 
+const AGE_HEADER = 'age-encryption.org/v1\n';
+/** The fixture's table names: none may appear in any byte stored for an encrypted backup. */
+const TABLE_NAMES = ['companies', 'contacts', 'deals', 'customers', 'order_items'];
+
+/** Every file under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
 describe('databases dumped inside a compose service (exec), over real ssh, docker stand-in', () => {
   it('the chain dumps both targets through compose exec, the row counts are the source\'s, verify passes, and no password is on any argv', async () => {
     const project = await standInProject(['postgres', 'mariadb']);
@@ -72,6 +83,45 @@ describe('databases dumped inside a compose service (exec), over real ssh, docke
     for (const argv of calls) expect(argv.slice(0, 7)).toEqual(['compose', '-p', project, 'exec', '-T', argv[5], 'sh']);
     const passwords = [fixture.env.PG_READER_PASSWORD!, fixture.env.MY_READER_PASSWORD!];
     for (const argv of calls) for (const password of passwords) expect(argv.join(' ')).not.toContain(password);
+  }, 180_000);
+
+  it('with backup.encryption, both targets store only age ciphertext that names no table, locally and offsite, and verify', async () => {
+    const keysDir = await mkdtemp(join(testServers().scratchRoot, 'age-exec-'));
+    onTestFinished(() => rm(keysDir, { recursive: true, force: true }));
+    const key = await makeAgeKey(keysDir, 'ops');
+    const project = await standInProject(['postgres', 'mariadb']);
+    const inService = execIn(project, ['postgres', 'mariadb']);
+    const world = await backupWorldForTest({
+      offsite: 'ssh',
+      edit: (doc) => {
+        inService(doc);
+        doc.backup.encryption = encryptionFor([key], key);
+      },
+    });
+    const { fixture } = world;
+    const { result } = await runNightly(world, { targets: [fixture.targets.postgres, fixture.targets.mysql] });
+
+    expect(result.targets.map((t) => [t.target, t.error])).toEqual([[fixture.targets.postgres, undefined], [fixture.targets.mysql, undefined]]);
+    const entries = await world.repository.list();
+    expect(entries.map((e) => e.target).sort()).toEqual([fixture.targets.postgres, fixture.targets.mysql].sort());
+    for (const { dir, target, stamp, manifest, verify, offsite } of entries) {
+      expect(manifest.reachedThrough).toMatch(new RegExp(`^docker compose -p ${project} exec `));
+      expect(manifest.artifact).toMatch(/\.age$/);
+      expect(manifest.tables).toBeUndefined();
+      expect(manifest.encryption).toMatchObject({ tool: 'age', sealed: { file: 'contents.json.age' } });
+      expect([verify?.status, offsite?.status]).toEqual(['passed', 'copied']);
+      for (const file of [join(dir, manifest.artifact), join(fixture.offsiteDir, target, stamp, manifest.artifact), join(fixture.offsiteDir, target, stamp, 'contents.json.age')]) {
+        expect((await readFile(file)).subarray(0, AGE_HEADER.length).toString('latin1'), file).toBe(AGE_HEADER);
+      }
+    }
+    // Every byte stored for these backups, in the repository and the offsite copy.
+    const stored = [...(await filesUnder(fixture.config.repository)), ...(await filesUnder(fixture.offsiteDir))];
+    expect(stored.length).toBeGreaterThanOrEqual(8);
+    for (const file of stored) {
+      const text = (await readFile(file)).toString('latin1');
+      expect(TABLE_NAMES.filter((name) => text.includes(name)), file).toEqual([]);
+    }
+    expect(new Set((await dockerCalls(project)).map((argv) => argv[argv.indexOf('ops-exec') + 1]))).toEqual(new Set(['psql', 'pg_dump', 'sh', 'mariadb', 'mariadb-dump']));
   }, 180_000);
 
   it('a service that is not running fails the target with compose\'s own words, naming the target and where it ran', async () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { workflowIds } from '../../src/temporal/names.js';
 import { backupWatchdog } from '../../src/workflows/backup-watchdog.js';
 import { deployLock, deployLockQuery, unlockSignal } from '../../src/workflows/deploy-lock.js';
+import { pruneStage } from '../../src/workflows/prune-stage.js';
 import { reencryptBackups } from '../../src/workflows/reencrypt-backups.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { restoreBackup } from '../../src/workflows/restore-backup.js';
@@ -97,6 +98,15 @@ describe.skipIf(!SAVING)('save one history per workflow type', { timeout: DEPLOY
     await lock.signal(unlockSignal, { by: 'test' });
     expect(await lock.result()).toMatchObject({ unlockedBy: 'test' });
     await save('deployLock', lockId);
+  });
+
+  it('pruneStage: one deployed release, nothing to remove', async ({ onTestFinished }) => {
+    const world = await deployWorldForTest({}, onTestFinished);
+    const { client, taskQueue } = world.worker;
+    await (await startDeploy(world, { ref: 'main', stages: ['staging'] })).result();
+    const pruneId = `${workflowIds.deploy(world.fixture.app)}-${world.worker.workflowId('prune')}`;
+    expect(await client.workflow.execute(pruneStage, { taskQueue, workflowId: pruneId, args: [{ app: world.fixture.app, stage: 'staging', keep: 2, dryRun: false }] })).toMatchObject({ removed: [] });
+    await saveHistory(client, 'pruneStage', pruneId);
   });
 
   it('reencryptBackups: one encrypted backup re-wrapped for a new recipient', async ({ onTestFinished }) => {

@@ -20,6 +20,7 @@ import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type S
 import { findApp, findStages } from '../../config/lookups.js';
 import { stageTarget } from './stage-target.js';
 import { syncRelease } from './sync-release.js';
+import { pruneReleases, type PruneInput } from './prune-releases.js';
 
 type StageInput = { app: string; stage: string };
 
@@ -62,6 +63,7 @@ export function createDeployActivities(config: OpsConfig) {
     recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>, prune?: string[]) => recordRelease(config, entry, prune),
     readReleaseLog: (input: StageInput) => readReleaseLog(config, input),
     readReleaseState: (input: StageInput) => readReleaseState(config, input),
+    pruneReleases: (input: PruneInput) => pruneReleases(config, input),
     writeRollbackReport: (report: RollbackReport) => writeRollbackReport(config, report),
     writeDeployReport: (report: DeployReport) => writeDeployReport(config, report),
     postToSlack: (input: { text: string }) => postToSlack(config, input),

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ageDecrypt } from '../../commands/age.js';
 import type { Command } from '../../commands/command.js';
 import type { Secret } from '../../config/secret.js';
-import { classifyAgeFailure } from '../../core/age-recipients.js';
+import { ageErrorLine, classifyAgeFailure } from '../../core/age-recipients.js';
 import type { BackupManifest, SealedContents } from '../../core/backup-record.js';
 import { CommandFailed, PreconditionFailed, VerifyFailed } from '../../core/errors.js';
 import { sha256OfFile } from '../files/hash-tree.js';
@@ -50,7 +50,7 @@ export function decryptFailure(err: unknown, manifest: BackupManifest, file: str
   if (!(err instanceof CommandFailed) || err.what !== 'age') return err;
   switch (classifyAgeFailure(err.stderrTail)) {
     case 'corrupt':
-      return new VerifyFailed(`${manifest.id}: ${file} is corrupt: age could not authenticate its ciphertext (${err.stderrTail.trim().split('\n')[0]})`);
+      return new VerifyFailed(`${manifest.id}: ${file} is corrupt: age could not authenticate its ciphertext (${ageErrorLine(err.stderrTail)})`);
     case 'wrong-identity':
       return new PreconditionFailed(`${manifest.id} is encrypted to recipients ${manifest.encryption?.recipients.join(', ')}: the identity matches none of them`);
     default:

@@ -30,7 +30,9 @@ export function streamedHashes(file: StreamedFile): Pick<StreamedDumpOutcome, 'b
  */
 export async function sealOutcome(outcome: StreamedDumpOutcome, dir: string, recipients: string[] | undefined): Promise<DumpOutcome> {
   const { plaintext, tables, files, ...rest } = outcome;
-  if (!recipients || !plaintext) return { ...rest, ...(tables ? { tables } : {}), ...(files ? { files } : {}) };
+  if (!recipients) return { ...rest, ...(tables ? { tables } : {}), ...(files ? { files } : {}) };
+  // A dumper that forgot the age stage (no plaintext hash) must not pass for sealed, its table names in the clear.
+  if (!plaintext) throw new Error(`${rest.artifact}: backup.encryption is on but the dump reported no plaintext hash: it was not streamed through age`);
   const contents: SealedContents = { tables: tables ?? [], ...(files ? { files } : {}) };
   const sealed = await streamCommandsToFile([ageEncrypt(recipients)], join(dir, SEALED_CONTENTS), { input: JSON.stringify(contents) });
   return {
