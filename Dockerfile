@@ -21,6 +21,7 @@ RUN apt-get update \
       rsync \
       openssh-client \
       zstd \
+      age \
       git \
  && rm -rf /var/lib/apt/lists/*
 

@@ -44,6 +44,10 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      // `npm run histories:save` only: re-saves the histories the replay test replays.
+      ...(process.env.OPS_SAVE_HISTORIES === '1'
+        ? [{ extends: true as const, test: { name: 'histories', include: ['test/replay/save-histories.run.ts'], globalSetup: ['test/global-setup.ts'] } }]
+        : []),
     ],
   },
 });

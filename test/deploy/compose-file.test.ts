@@ -165,11 +165,16 @@ const DEBIAN_PROVIDERS: Record<string, RegExp | 'base image'> = {
   rsync: /^rsync$/,
   ssh: /^openssh-client$/,
   zstd: /^zstd$/,
+  age: /^age$/,
+  psql: /^postgresql-client(-\d+)?$/,
+  'age-keygen': /^age$/,
   git: /^git$/,
   gzip: 'base image',
   tar: 'base image',
   // util-linux is Essential: every Debian image has it.
   setpriv: 'base image',
+  // dash and coreutils are Essential too.
+  sh: 'base image',
 };
 
 /** Each entry lists alternatives, any one of which will do (findExecutable takes the first on PATH). */
