@@ -1,4 +1,5 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import { isRoleSplitNotice } from '../core/role-split-notices.js';
 
 let installed = false;
 
@@ -12,5 +13,13 @@ let installed = false;
 export function installQuietRuntime(level = (process.env.OPS_LOG_LEVEL as LogLevel | undefined) ?? 'WARN'): void {
   if (installed) return;
   installed = true;
-  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+  Runtime.install({ logger: new RoleSplitLogger(level), shutdownSignals: [] });
+}
+
+/** The SDK's own logger, without the warnings every role-split worker start would print (isRoleSplitNotice). */
+class RoleSplitLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (isRoleSplitNotice(message)) return;
+    super.log(level, message, meta);
+  }
 }
