@@ -75,7 +75,7 @@ describe('ops global options, version, completion and colour', () => {
     expect(await complete('ops ba')).toEqual(['backup', 'backups']);
     expect(await complete('ops backups ')).toEqual(['--config', '--help', '--verbose', '-c', '-h', '-v', 'list', 'reencrypt']);
     expect(await complete('ops deploy ap')).toEqual(['approve']);
-    expect(await complete('ops deploy approve crm --re')).toEqual(['--reason', '--reject']);
+    expect(await complete('ops deploy approve crm --re')).toEqual(['--reason', '--reject', '--restore-db']);
     expect(await complete('ops --config x.yaml sch')).toEqual(['schedules']);
     expect(await complete('ops schedules list --conf')).toEqual(['--config']);
     // After an option that takes a value, bash falls back to file names.

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -11,6 +11,7 @@ import { backupWorldForTest, runNightly, runNightlyExpectingFailure } from '../s
 import { rowCounts } from '../support/restored-databases.js';
 import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
+import { AGE_HEADER, filesUnder } from '../support/stored-files.js';
 
 type ConfigDoc = Record<string, any>;
 
@@ -44,15 +45,8 @@ async function dockerCalls(project: string): Promise<string[][]> {
   return log.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { argv: string[] }).argv).filter((argv) => argv.includes(project));
 }
 
-const AGE_HEADER = 'age-encryption.org/v1\n';
 /** The fixture's table names: none may appear in any byte stored for an encrypted backup. */
 const TABLE_NAMES = ['companies', 'contacts', 'deals', 'customers', 'order_items'];
-
-/** Every file under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
 
 describe('databases dumped inside a compose service (exec), over real ssh, docker stand-in', () => {
   it('the chain dumps both targets through compose exec, the row counts are the source\'s, verify passes, and no password is on any argv', async () => {

@@ -18,9 +18,9 @@ import { flipBytesInMiddle } from '../support/damage.js';
 import { runCli } from '../support/run-cli.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
 import { testServers } from '../support/servers.js';
+import { AGE_HEADER, filesUnder } from '../support/stored-files.js';
 
 const BUCKET = 'ops-sealed-files';
-const AGE_HEADER = 'age-encryption.org/v1\n';
 
 let s3: S3Server;
 let keysDir: string;
@@ -36,11 +36,6 @@ afterAll(async () => {
   await s3?.stop();
   await rm(keysDir, { recursive: true, force: true });
 });
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
 
 /** The chain of the files target to an ssh directory and to S3 at once, encrypted to `key`. */
 async function sealedFilesWorld(prefix: string): Promise<BackupWorld> {

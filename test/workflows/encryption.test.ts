@@ -23,11 +23,11 @@ import { startS3Server, type S3Server } from '../support/s3-server.js';
 import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
 import { startTestWorker } from '../support/test-worker.js';
+import { AGE_HEADER, filesUnder } from '../support/stored-files.js';
 
 const BUCKET = 'ops-sealed';
 /** The fixture's table names: none may appear in any byte ops stores. */
 const TABLE_NAMES = ['companies', 'contacts', 'deals', 'customers', 'order_items'];
-const AGE_HEADER = 'age-encryption.org/v1\n';
 
 let s3: S3Server;
 let keysDir: string;
@@ -45,12 +45,6 @@ afterAll(async () => {
   await s3?.stop();
   await rm(keysDir, { recursive: true, force: true });
 });
-
-/** Every file under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
 
 /** The chain to an ssh directory and to S3 at once, encrypted to `key`. */
 async function encryptedWorld(prefix: string, identity: AgeKey | undefined = key): Promise<BackupWorld> {
