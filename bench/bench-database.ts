@@ -85,18 +85,26 @@ CREATE VIEW revenue_by_country AS
 `;
 
 /**
+ * A throwaway PostgreSQL under <root>/pg (stopped by `teardown`) with an empty `database`, and an
+ * admin client connected to it with synchronous_commit off: where every bench fills its data.
+ */
+export async function startBenchPostgres(root: string, database: string, teardown: Teardown, log: (line: string) => void): Promise<{ server: LocalPostgres; client: pg.Client }> {
+  const server = await startPostgres({ dataDir: join(root, 'pg'), log });
+  teardown.defer('stop PostgreSQL', () => server.stop());
+  await createPostgresDatabase(server, database);
+  const client = new pg.Client({ host: server.host, port: server.port, user: server.adminUser, password: server.adminPassword, database });
+  await client.connect();
+  await client.query('SET synchronous_commit = off');
+  return { server, client };
+}
+
+/**
  * A throwaway PostgreSQL under `root` with one database filled to about `targetBytes`, in rounds
  * of INSERT … SELECT generate_series so neither side holds much in memory, and a read-only role.
  */
 export async function createBenchDatabase(root: string, targetBytes: number, teardown: Teardown, log: (line: string) => void): Promise<BenchDatabase> {
-  const server = await startPostgres({ dataDir: join(root, 'pg'), log });
-  teardown.defer('stop PostgreSQL', () => server.stop());
-  await createPostgresDatabase(server, DATABASE);
-
-  const client = new pg.Client({ host: server.host, port: server.port, user: server.adminUser, password: server.adminPassword, database: DATABASE });
-  await client.connect();
+  const { server, client } = await startBenchPostgres(root, DATABASE, teardown, log);
   try {
-    await client.query('SET synchronous_commit = off');
     await client.query(SCHEMA);
     const started = Date.now();
     let size = await databaseSize(client);

@@ -4,14 +4,12 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
-import pg from 'pg';
 import { BackupRepository } from '../src/records/backup-repository.js';
 import { pgDump } from '../src/commands/postgres.js';
 import { Secret } from '../src/config/secret.js';
 import { backupId, stampOf } from '../src/core/backup-id.js';
 import type { BackupEntry } from '../src/core/backup-record.js';
-import { createPostgresDatabase } from '../src/local-servers/demo-data.js';
-import { startPostgres } from '../src/local-servers/postgres-server.js';
+import { startBenchPostgres } from './bench-database.js';
 import type { Teardown } from './teardown.js';
 
 const DATABASE = 'offsite_bench';
@@ -25,13 +23,8 @@ const ROWS_PER_ROUND = 100_000;
  * <repository>/<target>/<stamp>/dump.dump beside its manifest, as the chain would leave it.
  */
 export async function makeDumpBackup(root: string, target: string, targetBytes: number, teardown: Teardown, log: (line: string) => void): Promise<BackupEntry> {
-  const server = await startPostgres({ dataDir: join(root, 'pg'), log });
-  teardown.defer('stop PostgreSQL', () => server.stop());
-  await createPostgresDatabase(server, DATABASE);
-  const client = new pg.Client({ host: server.host, port: server.port, user: server.adminUser, password: server.adminPassword, database: DATABASE });
-  await client.connect();
+  const { server, client } = await startBenchPostgres(root, DATABASE, teardown, log);
   try {
-    await client.query('SET synchronous_commit = off');
     // Stored uncompressed: random bytes gain nothing from TOAST's compression attempt.
     await client.query('CREATE TABLE blobs (id bigint PRIMARY KEY, payload bytea NOT NULL); ALTER TABLE blobs ALTER payload SET STORAGE EXTERNAL');
     const rounds = Math.ceil(targetBytes / ROW_BYTES / ROWS_PER_ROUND);

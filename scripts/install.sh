@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything ops needs on this machine, idempotently; fast when all is already there.
-#   - system tools from Debian packages: PostgreSQL, MariaDB, rsync, OpenSSH, zstd (and zsh, for the completion test;
-#     rclone, what `npm run bench:offsite` compares the offsite copy with)
+#   - system tools from Debian packages: PostgreSQL, MariaDB, rsync, OpenSSH, zstd, age (and zsh, for the
+#     completion test; rclone, what `npm run bench:offsite` compares the offsite copy with)
 #   - npm dependencies (npm ci when package-lock.json changed)
 #   - the Temporal CLI (dev server + Web UI), built from the Go module proxy into .tools/bin
 #   - versitygw, the S3-compatible server the offsite tests copy to, built the same way
