@@ -25,9 +25,34 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
   // Checked here, not only when the .env is rendered: that is after the sync, as a retried plain error without a config path.
   const envKey = z.string().regex(DOTENV_KEY, DOTENV_KEY_RULE);
 
+  // A host's own health check: its URLs, and any setting that differs from the stage's health (no defaults here: the stage's apply).
+  const hostHealth = z.strictObject({
+    url: health.shape.url,
+    expectStatus: z.number().int().min(100).max(599).optional(),
+    bodyMatch: z.string().optional(),
+    timeoutSeconds: z.number().positive().optional(),
+    intervalSeconds: z.number().positive().optional(),
+    stableSeconds: z.number().min(0).optional(),
+  });
+
+  // `- web1` is short for `- { host: web1 }`: one shape, so an error points at the entry's own key.
+  const stageHost = z.preprocess(
+    (entry) => (typeof entry === 'string' ? { host: entry } : entry),
+    z.strictObject({
+      host: name.describe('A key of hosts:'),
+      path: text.optional().describe('Deploy root on this host, when it differs from the stage\'s'),
+      env: z.record(envKey, text).default({}).describe('Values merged over the stage\'s env in this host\'s release .env'),
+      health: hostHealth.optional().describe('This host\'s health URL(s) and settings, merged over the stage\'s health'),
+    }),
+  );
+
   const stage = z.strictObject({
     name,
-    host: name.describe('A key of hosts:'),
+    host: name.optional().describe('A key of hosts: (or hosts: for several)'),
+    hosts: z.array(stageHost).min(1).optional().describe('Several hosts: keys of hosts:, or { host, path, env, health } entries'),
+    rollout: z
+      .strictObject({ parallel: z.number().int().min(1).default(1).describe('Hosts switched at a time, each followed by its own health gate') })
+      .default({ parallel: 1 }),
     baseUrl: text.describe('Given to smoke tests as BASE_URL'),
     path: text.optional().describe('Deploy root on this stage\'s host, when it differs from the app\'s path'),
     health,

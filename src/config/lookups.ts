@@ -4,6 +4,7 @@ import type { Target } from './target.js';
 
 export type AppConfig = OpsConfig['apps'][number];
 export type StageConfig = AppConfig['stages'][number];
+export type StageHostConfig = NonNullable<StageConfig['hosts']>[number];
 
 /**
  * The one home of "find X by name in the loaded config": each lookup throws UnknownName naming what
@@ -30,6 +31,20 @@ export function findStages(config: OpsConfig, appName: string, names: string[]):
 
 export function findStage(config: OpsConfig, appName: string, name: string): StageConfig {
   return findStages(config, appName, [name])[0]!;
+}
+
+/** A stage's hosts in rollout order; `host: x` is a stage of that one host. */
+export function stageHosts(stage: StageConfig): StageHostConfig[] {
+  return stage.hosts ?? [{ host: stage.host!, env: {} }];
+}
+
+/** One host of a stage by name; without a name, its first (the only one of a `host:` stage). */
+export function findStageHost(config: OpsConfig, appName: string, stageName: string, hostName?: string): StageHostConfig {
+  const hosts = stageHosts(findStage(config, appName, stageName));
+  if (hostName === undefined) return hosts[0]!;
+  const entry = hosts.find((h) => h.host === hostName);
+  if (!entry) throw new UnknownName('host', [hostName], hosts.map((h) => h.host), ` of stage "${stageName}" of app "${appName}"`);
+  return entry;
 }
 
 function pick<T extends { name: string }>(items: readonly T[], names: string[], what: string, of = ''): T[] {

@@ -79,14 +79,9 @@ export const configRules: ConfigRule[] = [
     },
   },
   {
-    name: 'every stage names a configured host',
+    name: 'every stage names its configured hosts, each once',
     check(config) {
-      const hosts = Object.keys(config.hosts);
-      return config.apps.flatMap((app, i) =>
-        app.stages.flatMap((stage, j) =>
-          hosts.includes(stage.host) ? [] : [`apps[${i}].stages[${j}].host: "${stage.host}" is not in hosts (configured: ${hosts.join(', ') || 'none'})`],
-        ),
-      );
+      return config.apps.flatMap((app, i) => app.stages.flatMap((stage, j) => stageHostProblems(config, app.name, stage, `apps[${i}].stages[${j}]`)));
     },
   },
   {
@@ -157,4 +152,21 @@ function deployScheduleProblems(config: OpsConfigParsed, path: string, id: strin
   // Each scheduled run gets its own workflow id, so one link fixed here would point at none of them.
   if (args.runUrl !== undefined) problems.push(`${path}.runUrl: a schedule cannot link its runs: each gets its own workflow id; leave it out`);
   return problems;
+}
+
+type ParsedStage = OpsConfigParsed['apps'][number]['stages'][number];
+
+/** A stage has `host:` or `hosts:`, not both; each names a configured host, and a host appears once in a stage. */
+function stageHostProblems(config: OpsConfigParsed, app: string, stage: ParsedStage, path: string): string[] {
+  const configured = Object.keys(config.hosts);
+  const unknown = (name: string, at: string) => (configured.includes(name) ? [] : [`${at}: "${name}" is not in hosts (configured: ${configured.join(', ') || 'none'})`]);
+  if ((stage.host === undefined) === (stage.hosts === undefined)) {
+    return [`${path}: stage "${stage.name}" of app "${app}" needs exactly one of host or hosts${stage.host === undefined ? '' : ', not both'}`];
+  }
+  if (stage.host !== undefined) return unknown(stage.host, `${path}.host`);
+  return stage.hosts!.flatMap((entry, k) => {
+    const first = stage.hosts!.findIndex((other) => other.host === entry.host);
+    const repeated = first !== k ? [`${path}.hosts[${k}].host: "${entry.host}" is already a host of stage "${stage.name}" at hosts[${first}]`] : [];
+    return [...unknown(entry.host, `${path}.hosts[${k}].host`), ...repeated];
+  });
 }

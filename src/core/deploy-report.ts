@@ -4,10 +4,28 @@ import { describeMigrationNeed, type MigrationNeed } from './migration-need.js';
 
 export type StageOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'rollback-failed' | 'rejected' | 'cancelled' | 'skipped';
 
+/** How one host of a stage of several ended: `not switched` is a host the rollout never reached, left as it was. */
+export type HostOutcome = 'deployed' | 'rolled-back' | 'rollback-failed' | 'not switched';
+
+export interface HostReport {
+  host: string;
+  /** What `current` named on this host before the switch. */
+  previous?: string | null;
+  /** The release this host was switched to; none when its switch never completed. */
+  switchedTo?: string;
+  health?: 'passed' | 'failed';
+  outcome: HostOutcome;
+  error?: string;
+  /** build.once: the image IDs on this host. */
+  images?: Record<string, string>;
+}
+
 export interface StageReport {
   stage: string;
   outcome: StageOutcome;
-  /** What `current` named before the switch: the deployed sha itself for a redeploy. */
+  /** A stage of several hosts: one row per host, in rollout order. */
+  hosts?: HostReport[];
+  /** What `current` named before the switch (on the first host): the deployed sha itself for a redeploy. */
   previous?: string | null;
   /** The release a failure after the switch goes back to: the one replaced, or for a redeploy the last healthy one before it. */
   rollbackTo?: string | null;
@@ -92,6 +110,7 @@ export function renderDeployReport(report: DeployReport, timeZone: string): stri
     if (stage.databaseRestore) lines.push(`- Database restore: ${databaseRestoreLine(stage.databaseRestore)}`);
     if (stage.health) lines.push(`- Health: ${stage.health.urls.join(', ')} healthy after ${formatDuration(stage.health.healthyAfterSeconds)} (${stage.health.checks} checks)`);
     if (stage.smoke) lines.push(`- Smoke (${stage.smoke.level}): ${stage.smoke.status}${stage.smoke.exitCode !== undefined ? `, exit ${stage.smoke.exitCode}` : ''}, ${formatDuration(stage.smoke.durationSeconds)}`);
+    if (stage.hosts) lines.push('', ...hostTable(stage.hosts));
     if (stage.steps.length > 0) lines.push('', ...stepTable(stage.steps));
     if (stage.migrationRun && stage.migrationRun.status === 'failed' && stage.migrationRun.outputTail) {
       lines.push('', 'Migration output (last lines):', '', '```', stage.migrationRun.outputTail.replace(/```/g, "'''"), '```');
@@ -120,6 +139,16 @@ function databaseRestoreLine(answer: NonNullable<StageReport['databaseRestore']>
   const who = `by ${answer.by}${answer.reason ? ` (${oneLine(answer.reason)})` : ''}`;
   if (!answer.approved) return `declined ${who}; the database stays migrated`;
   return `approved ${who}: ${answer.status}${answer.keptAs ? `, migrated database kept as ${answer.keptAs}` : ''}${answer.error ? `: ${oneLine(answer.error)}` : ''}`;
+}
+
+/** A stage of several hosts, a row per host: where each one stood before, where it went, and how it ended. */
+export function hostTable(hosts: HostReport[]): string[] {
+  const sha = (value: string | null | undefined) => (value ? `\`${value.slice(0, 12)}\`` : value === null ? 'none' : '—');
+  const rows = hosts.map((h) => {
+    const images = Object.entries(h.images ?? {}).map(([name, id]) => `${name} ${id}`).join(', ');
+    return `| ${h.host} | ${sha(h.previous)} | ${sha(h.switchedTo)} | ${h.health ?? '—'} | ${h.outcome} | ${cell(h.error ?? '')} | ${cell(images)} |`;
+  });
+  return ['| Host | Previous | Switched to | Health | Outcome | Error | Images |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows];
 }
 
 export function stepTable(steps: StageReport['steps']): string[] {

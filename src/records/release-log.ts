@@ -6,12 +6,12 @@ import { runOnHost } from '../activities/deploy/run-on-host.js';
 import { releaseLog, stageTarget } from '../activities/deploy/stage-target.js';
 
 /**
- * Appends the entry to the host's release log. After a successful deploy, `prune` names the
+ * Appends the entry to the release log of the host (the stage's first when unnamed). After a successful deploy, `prune` names the
  * release dirs it made redundant (syncRelease decided which); they go in the same round trip,
  * after the entry is safely written.
  */
-export async function recordRelease(config: OpsConfig, entry: Omit<ReleaseLogEntry, 'at'>, prune: string[] = []): Promise<void> {
-  const target = stageTarget(config, entry.app, entry.stage);
+export async function recordRelease(config: OpsConfig, entry: Omit<ReleaseLogEntry, 'at'>, prune: string[] = [], host?: string): Promise<void> {
+  const target = stageTarget(config, entry.app, entry.stage, host);
   const { line, key } = releaseLogLine({ at: new Date().toISOString(), ...entry });
   const append = key ? appendOnceFromStdin(releaseLog(target), key) : appendFromStdin(releaseLog(target));
   const argv = prune.length > 0 ? inSequence(append, removeReleases(target.root, prune)) : append;
@@ -30,13 +30,13 @@ export function releaseLogLine(entry: ReleaseLogEntry): { line: string; key?: st
   return { line: formatReleaseLogLine({ ...rest, ...identity }), ...(runId ? { key: JSON.stringify(identity).slice(1, -1) } : {}) };
 }
 
-export async function readReleaseLog(config: OpsConfig, input: { app: string; stage: string }): Promise<ReleaseLogEntry[]> {
-  const target = stageTarget(config, input.app, input.stage);
+export async function readReleaseLog(config: OpsConfig, input: { app: string; stage: string; host?: string }): Promise<ReleaseLogEntry[]> {
+  const target = stageTarget(config, input.app, input.stage, input.host);
   return parseReleaseLog(await runOnHost(config, target, readFileIfExists(releaseLog(target))));
 }
 
 /** `current`, the release dirs and the release log of a stage, in one round trip. */
-export async function readReleaseState(config: OpsConfig, input: { app: string; stage: string }): Promise<ReleaseState> {
-  const target = stageTarget(config, input.app, input.stage);
+export async function readReleaseState(config: OpsConfig, input: { app: string; stage: string; host?: string }): Promise<ReleaseState> {
+  const target = stageTarget(config, input.app, input.stage, input.host);
   return parseReleaseState(await runOnHost(config, target, openReleaseRoot(target.root)), RELEASE_STATE_SEPARATOR);
 }

@@ -71,7 +71,7 @@ export async function deployPipeline(input: DeployInput): Promise<DeployResult> 
 
   const { approvalBefore, approvalTimeoutMinutes } = plan;
   // build.once: the run's first stage builds; the later ones start what it built.
-  const release: StageRelease = { ...input, sha, ...(plan.buildOnce ? { buildStage: plan.stages[0] } : {}), ...(plan.migration ? { migration: plan.migration } : {}) };
+  const release: StageRelease = { ...input, sha, ...(plan.buildOnce ? { buildStage: plan.stages[0] } : {}), ...(plan.migration ? { migration: plan.migration } : {}), ...(plan.hosts ? { hosts: plan.hosts } : {}) };
   /** A stage the run goes into: the approval gate before it, if any, then the stage's runbook. */
   const enter = async (stage: string): Promise<StageReport> => {
     if (cancelRequested()) return { stage, outcome: 'cancelled', steps: [], error: 'cancelled before this stage started' };

@@ -2,13 +2,14 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import type { SwitchMove } from '../activities/deploy/build-and-switch.js';
 import type { DeployActivities } from '../activities/deploy/deploy-activities.js';
 import type { SmokeLevel } from '../contracts/deploy.js';
-import type { StageOutcome, StageReport } from '../core/deploy-report.js';
+import type { HostReport, StageOutcome, StageReport } from '../core/deploy-report.js';
 import { describeMigrationNeed, type MigrationNeed } from '../core/migration-need.js';
 import type { ReleaseLogEntry } from '../core/release-log.js';
 import { gateSteps, hostSteps, onRole, quickSteps } from './activity-options.js';
 import type { ApprovalDecision } from './deploy-signals.js';
 import { takePreDeployBackup, type MigrationBackupPlan } from './pre-deploy-backup.js';
 import { innermostMessage, type trackProgress } from './progress.js';
+import { batches, hostsOf, onEvery, type HostName, type StageHosts } from './stage-hosts.js';
 import { withSummary } from './with-summary.js';
 
 const quick = proxyActivities<DeployActivities>(onRole('deploy', quickSteps));
@@ -33,6 +34,8 @@ export interface StageRelease {
   migration?: MigrationBackupPlan;
   /** `ops deploy --migrate`: run it whatever changed. */
   migrate?: boolean;
+  /** Each stage's hosts and rollout batch size; none in a run planned before stages had several. */
+  hosts?: StageHosts;
 }
 
 export function short(sha: string): string {
@@ -66,7 +69,13 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   const { stage } = report;
   const { sha } = release;
   const at = { app: release.app, stage };
-  const where = `${release.app}@${stage}`;
+  const { names: hosts, parallel } = hostsOf(release.hosts, stage);
+  const first = hosts[0];
+  // A stage of one host keeps the names it always had: `sync`, `switch`, `health`.
+  const several = hosts.length > 1;
+  const on = (h: HostName) => ({ ...at, ...(h ? { host: h } : {}) });
+  const where = (h: HostName) => `${release.app}@${stage}${several ? ` on ${h}` : ''}`;
+  const named = (name: string, h: HostName) => (several ? `${name} ${h}` : name);
   let current = '';
   const step = <T>(name: string, body: () => Promise<T>, failure?: (result: T) => string | undefined) => {
     current = name;
@@ -75,14 +84,34 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   const why = (err: unknown) => (isCancellation(err) ? `cancelled during ${current}` : innermostMessage(err));
   const record = releaseLog(release, stage);
   // The release log is history; failing to write it never changes how the deploy ended.
-  const log = (event: ReleaseEvent, previous: string | null, detail?: string) => record(event, previous, detail).catch(() => undefined);
+  const log = (h: HostName, event: ReleaseEvent, previous: string | null, detail?: string) => record(h, event, previous, detail).catch(() => undefined);
+  const rows = new Map<HostName, HostReport>(hosts.map((h) => [h, { host: h ?? '', outcome: 'not switched' }]));
+  const row = (h: HostName) => rows.get(h)!;
+  if (several) report.hosts = hosts.map(row);
+  // Which host a step failed on, for a stage of several: the first failure is the one the stage reports.
+  let failedOn: HostName;
+  const onHost = async <T>(h: HostName, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (err) {
+      row(h).error ??= why(err);
+      if (failedOn === undefined) failedOn = h;
+      throw err;
+    }
+  };
+  const stageError = (err: unknown) => (several && failedOn ? `${failedOn}: ${why(err)}` : why(err));
 
-  let synced: { previous: string | null; rollbackTo: string | null; redundant: string[] } | undefined;
+  const synced = new Map<HostName, { previous: string | null; rollbackTo: string | null; redundant: string[] }>();
   try {
     // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
-    synced = await step('sync', () => withSummary(host, `sync ${where} ${short(sha)}`).syncRelease({ ...at, sha }));
+    await onEvery(hosts, (h) => onHost(h, async () => {
+      const result = await step(named('sync', h), () => withSummary(host, `sync ${where(h)} ${short(sha)}`).syncRelease({ ...on(h), sha }));
+      synced.set(h, result);
+      row(h).previous = result.previous;
+    }));
+    // The migration and its backup happen once per stage, on its first host, before any host switches.
     if (release.migration) {
-      report.migration = await planMigration(release, synced.previous, step, (detail) => progress.mark(`${stage} migration plan`, 'done', detail));
+      report.migration = await planMigration(release, synced.get(first)!.previous, step, (detail) => progress.mark(`${stage} migration plan`, 'done', detail));
       if (report.migration.run) {
         const plan = release.migration;
         const backup = await step('pre-deploy backup', () => takePreDeployBackup(plan, release.app, sha));
@@ -91,55 +120,93 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
         if (backup.verify !== 'passed') throw ApplicationFailure.nonRetryable(`pre-deploy backup ${backup.backupId} of ${plan.database} did not pass verify${backup.error ? `: ${backup.error}` : ''}; nothing was migrated or switched`, 'VerifyFailed');
       }
     }
+    const build = (h: HostName) => onHost(h, () => step(named('build', h), () => withSummary(host, `build ${where(h)} ${short(sha)}`).buildRelease({ ...on(h), sha })));
+    const ship = (h: HostName, from: string, fromHost: HostName) =>
+      onHost(h, () => step(named('ship', h), () => withSummary(host, `ship images ${release.app}@${from}${fromHost && several ? ` on ${fromHost}` : ''} to ${several ? `${stage} on ${h}` : stage} ${short(sha)}`).shipImages({ ...on(h), sha, from, ...(fromHost ? { fromHost } : {}) })));
     const from = release.buildStage;
-    const built = from && from !== stage
-      ? await step('ship', () => withSummary(host, `ship images ${release.app}@${from} to ${stage} ${short(sha)}`).shipImages({ ...at, sha, from }))
-      : await step('build', () => withSummary(host, `build ${where} ${short(sha)}`).buildRelease({ ...at, sha }));
-    if (built?.images) report.images = built.images;
+    const built = new Map<HostName, { images?: Record<string, string> }>();
+    const keep = (h: HostName) => (result: { images?: Record<string, string> }) => {
+      built.set(h, result);
+      if (result.images) row(h).images = result.images;
+    };
+    if (!from) {
+      await onEvery(hosts, (h) => build(h).then(keep(h)));
+    } else if (from === stage) {
+      // build.once: the first host builds; every other host of the stage starts exactly those images.
+      await build(first).then(keep(first));
+      await onEvery(hosts.slice(1), (h) => ship(h, stage, first).then(keep(h)));
+    } else {
+      const source = hostsOf(release.hosts, from).names[0];
+      await onEvery(hosts, (h) => ship(h, from, source).then(keep(h)));
+    }
+    const images = built.get(first)?.images;
+    if (images) report.images = images;
     if (report.migration?.run) {
       // Before the switch: a failed migration leaves the old release serving.
-      const migrated = await step('migrate', () => withSummary(host, `migrate ${where} ${short(sha)}`).runMigration({ ...at, sha }), (r) => (r.status === 'failed' ? `migration failed (exit ${r.exitCode ?? 'signal'})` : undefined));
+      const migrated = await step('migrate', () => withSummary(host, `migrate ${where(first)} ${short(sha)}`).runMigration({ ...on(first), sha }), (r) => (r.status === 'failed' ? `migration failed (exit ${r.exitCode ?? 'signal'})` : undefined));
       report.migrationRun = migrated;
       if (migrated.status === 'failed') throw ApplicationFailure.nonRetryable(`migration failed (exit ${migrated.exitCode ?? 'signal'}); not switched`, 'MigrationFailed');
     }
   } catch (err) {
-    report.error = why(err);
+    report.error = stageError(err);
     // The release still running is what this one would have replaced; unknown only when the sync never read it.
-    await uncancellable(() => log('failed', synced?.previous ?? null, report.error));
+    await uncancellable(() => onEvery(hosts, (h) => log(h, 'failed', synced.get(h)?.previous ?? null, report.error)));
     return isCancellation(err) ? 'cancelled' : 'failed';
   }
-  const { previous, rollbackTo } = synced;
+  const { previous, rollbackTo } = synced.get(first)!;
   report.previous = previous;
   report.rollbackTo = rollbackTo;
+  // Every host whose switch started, the failed one included: those are the ones a failure rolls back.
+  const switched: HostName[] = [];
   try {
-    // Never cut short: a cancelled `up` racing the rollback's `up` could leave the new release running under the old `current`.
-    await step('switch', () => uncancellable(() => withSummary(host, `switch ${where} to ${short(sha)}`).switchRelease({ ...at, sha, move: 'deploy', replacing: previous })));
-    report.health = await step('health', () => withSummary(gate, `health ${where}`).checkHealth(at));
+    for (const batch of batches(hosts, parallel)) {
+      await onEvery(batch, (h) => onHost(h, async () => {
+        switched.push(h);
+        // Never cut short: a cancelled `up` racing the rollback's `up` could leave the new release running under the old `current`.
+        await step(named('switch', h), () => uncancellable(() => withSummary(host, `switch ${where(h)} to ${short(sha)}`).switchRelease({ ...on(h), sha, move: 'deploy', replacing: synced.get(h)!.previous })));
+        row(h).switchedTo = sha;
+        row(h).health = 'failed';
+        const health = await step(named('health', h), () => withSummary(gate, `health ${where(h)}`).checkHealth(on(h)));
+        row(h).health = 'passed';
+        if (h === first) report.health = health;
+      }));
+    }
+    // Once, after every host is switched and healthy: the smoke suite tests the stage's base URL (its load balancer).
     const level = release.smokeLevel ?? 'smoke';
-    const smoke = await step('smoke', () => withSummary(gate, `${level} ${where}`).runSmoke({ ...at, sha, level }), (r) => (r.status === 'failed' ? `smoke tests failed (exit ${r.exitCode})` : undefined));
+    const smoke = await step('smoke', () => withSummary(gate, `${level} ${release.app}@${stage}`).runSmoke({ ...at, sha, level }), (r) => (r.status === 'failed' ? `smoke tests failed (exit ${r.exitCode})` : undefined));
     report.smoke = smoke;
     if (smoke.status === 'failed') throw ApplicationFailure.nonRetryable(`smoke tests failed (exit ${smoke.exitCode})`, 'SmokeFailed');
-    // Logs the deploy and removes the releases it made redundant; a failure here shows on the step only.
-    await step('record', () => uncancellable(() => record('deployed', previous, undefined, synced.redundant))).catch(() => undefined);
+    for (const h of hosts) row(h).outcome = 'deployed';
+    // Logs the deploy and removes the releases it made redundant, on each host; a failure here shows on the step only.
+    await onEvery(hosts, (h) => step(named('record', h), () => uncancellable(() => record(h, 'deployed', synced.get(h)!.previous, undefined, synced.get(h)!.redundant)))).catch(() => undefined);
     return 'succeeded';
   } catch (err) {
-    report.error = why(err);
+    report.error = stageError(err);
   }
   const failure = report.error;
-  if (!rollbackTo) {
-    report.error = `${failure}; no previous release to roll back to`;
-    await uncancellable(() => log('rollback-failed', null, report.error));
-    return 'rollback-failed';
-  }
-  const back = await uncancellable(() =>
-    rollBack({
-      ...at, to: rollbackTo, move: 'automatic-rollback', reason: failure,
-      step: (name, body) => step(`rollback ${name}`, body),
-      log: (event, detail) => log(event, rollbackTo, detail),
-    }),
-  );
-  if (back.outcome === 'rolled-back') return 'rolled-back';
-  report.error = back.error;
+  // Each switched host goes back to the release it ran before; hosts not switched yet are left as they are.
+  const ends = await uncancellable(() => onEvery(switched, async (h) => {
+    const to = synced.get(h)!.rollbackTo;
+    if (!to) {
+      const error = `${failure}; no previous release to roll back to`;
+      row(h).outcome = 'rollback-failed';
+      row(h).error = error;
+      await log(h, 'rollback-failed', null, error);
+      return error;
+    }
+    const back = await rollBack({
+      ...on(h), to, move: 'automatic-rollback', reason: failure,
+      step: (name, body) => step(named(`rollback ${name}`, h), body),
+      log: (event, detail) => log(h, event, to, detail),
+    });
+    row(h).outcome = back.outcome === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
+    if (back.outcome === 'rolled-back') return undefined;
+    row(h).error = back.error;
+    return back.error;
+  }));
+  const unrecovered = switched.flatMap((h, i) => (ends[i] ? [several ? `${h}: ${ends[i]}` : ends[i]!] : []));
+  if (unrecovered.length === 0) return 'rolled-back';
+  report.error = unrecovered.join('; ');
   return 'rollback-failed';
 }
 
@@ -152,14 +219,15 @@ async function planMigration(release: StageRelease, running: string | null, step
   return need;
 }
 
-/** The release log line of one stage of this run; the caller says which release it replaced. */
+/** The release log line of one stage of this run, on one of its hosts; the caller says which release it replaced. */
 function releaseLog(release: StageRelease, stage: string) {
   const { workflowId, runId } = workflowInfo();
   const unchecked = release.skipPromotionCheck ? { promotionCheck: 'skipped' as const } : {};
-  return (event: ReleaseEvent, previous: string | null, detail?: string, prune: string[] = []) =>
-    withSummary(quick, `log ${event} ${release.app}@${stage} ${short(release.sha)}`).recordRelease(
+  return (h: HostName, event: ReleaseEvent, previous: string | null, detail?: string, prune: string[] = []) =>
+    withSummary(quick, `log ${event} ${release.app}@${stage}${h && hostsOf(release.hosts, stage).names.length > 1 ? ` on ${h}` : ''} ${short(release.sha)}`).recordRelease(
       { app: release.app, stage, sha: release.sha, previous, event, by: release.startedBy, ref: release.ref, workflowId, runId, ...(detail ? { detail } : {}), ...unchecked },
       prune,
+      ...(h ? [h] : []),
     );
 }
 
@@ -170,6 +238,8 @@ export type RollbackEvent = Extract<ReleaseEvent, 'rolled-back' | 'manual-rollba
 export interface Rollback {
   app: string;
   stage: string;
+  /** One host of the stage; none for the stage's first (its only one with `host:`). */
+  host?: string;
   /** The release to go back to; it must still be on the host. */
   to: string;
   move: RollbackMove;
@@ -194,8 +264,8 @@ const SWITCH_VERB: Record<RollbackMove, string> = { 'automatic-rollback': 'roll 
  * log says so. The one rollback of a deploy whose stage failed after its switch, and of `ops rollback`.
  */
 export async function rollBack(back: Rollback): Promise<RollbackEnd> {
-  const at = { app: back.app, stage: back.stage };
-  const where = `${back.app}@${back.stage}`;
+  const at = { app: back.app, stage: back.stage, ...(back.host ? { host: back.host } : {}) };
+  const where = `${back.app}@${back.stage}${back.host ? ` on ${back.host}` : ''}`;
   try {
     await back.step('switch', () => withSummary(host, `${SWITCH_VERB[back.move]} ${where} to ${short(back.to)}`).switchRelease({ ...at, sha: back.to, move: back.move }));
     await back.step('health', () => withSummary(gate, `health ${where}`).checkHealth(at));

@@ -221,6 +221,7 @@ schedules:
               {
                 name: 'staging',
                 host: 'web1',
+                rollout: { parallel: 1 },
                 baseUrl: 'https://staging.crm',
                 health: { url: ['https://staging.crm/up'], expectStatus: 200, timeoutSeconds: 120, intervalSeconds: 2, stableSeconds: 10 },
                 env: {},

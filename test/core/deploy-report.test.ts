@@ -67,6 +67,32 @@ describe('deploy report records', () => {
     expect(declined).toContain('- Database restore: declined by timeout (no answer within 60 min); the database stays migrated\n');
   });
 
+  it('a stage of several hosts: a row per host, after the stage lines and before the steps', () => {
+    const hosts: NonNullable<DeployReport['stages'][number]['hosts']> = [
+      { host: 'web1', previous: A, switchedTo: B, health: 'passed', outcome: 'rolled-back' },
+      { host: 'web2', previous: null, switchedTo: B, health: 'failed', outcome: 'rollback-failed', error: 'health gate | timed out; no previous release to roll back to' },
+      { host: 'web3', previous: A, outcome: 'not switched' },
+      { host: 'web4', previous: A, switchedTo: B, health: 'passed', outcome: 'deployed', images: { 'crm-app:bbbbbbbbbbbb': 'sha256:11' } },
+    ];
+    const text = renderDeployReport(deployReport({ outcome: 'rollback-failed' }, { outcome: 'rollback-failed', hosts, steps: [{ step: 'sync web1', status: 'done' }] }), 'UTC');
+    expect(text).toContain(
+      [
+        '| Host | Previous | Switched to | Health | Outcome | Error | Images |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        `| web1 | \`${A.slice(0, 12)}\` | \`${B.slice(0, 12)}\` | passed | rolled-back |  |  |`,
+        `| web2 | none | \`${B.slice(0, 12)}\` | failed | rollback-failed | health gate \\| timed out; no previous release to roll back to |  |`,
+        `| web3 | \`${A.slice(0, 12)}\` | — | — | not switched |  |  |`,
+        `| web4 | \`${A.slice(0, 12)}\` | \`${B.slice(0, 12)}\` | passed | deployed |  | crm-app:bbbbbbbbbbbb sha256:11 |`,
+        '',
+        '| Step | Status | Duration | Detail |',
+      ].join('\n'),
+    );
+  });
+
+  it('a stage of one host has no host table', () => {
+    expect(renderDeployReport(deployReport({}), 'UTC')).not.toContain('| Host |');
+  });
+
   it('a skipped promotion check is said in the header', () => {
     expect(renderDeployReport(deployReport({ promotionCheck: 'skipped' }), 'UTC').split('\n')).toContain(
       '- Promotion check: SKIPPED (--skip-promotion-check): stages were not required to have passed the ones before them',

@@ -17,8 +17,8 @@ const composeProject = (target: StageTarget, sha: string): ComposeProject => ({ 
  * echoes) into workflow history. With `build.once` the images are also tagged by SHA for the later
  * stages, and their IDs returned for the report.
  */
-export async function buildRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<{ images?: ImageIds }> {
-  const target = stageTarget(config, input.app, input.stage);
+export async function buildRelease(config: OpsConfig, input: { app: string; stage: string; host?: string; sha: string }): Promise<{ images?: ImageIds }> {
+  const target = stageTarget(config, input.app, input.stage, input.host);
   return withHeartbeat(async ({ cancelSignal }) => {
     await runOnHost(config, target, composeBuild(composeProject(target, input.sha)), { cancelSignal, what: 'docker compose build' });
     return target.app.build.once ? { images: await tagBuiltImages(config, target, input.sha, cancelSignal) } : {};
@@ -26,8 +26,8 @@ export async function buildRelease(config: OpsConfig, input: { app: string; stag
 }
 
 /** The release `current` points at now (its sha), or null on a first deploy. */
-export async function currentRelease(config: OpsConfig, input: { app: string; stage: string }): Promise<{ sha: string | null }> {
-  const target = stageTarget(config, input.app, input.stage);
+export async function currentRelease(config: OpsConfig, input: { app: string; stage: string; host?: string }): Promise<{ sha: string | null }> {
+  const target = stageTarget(config, input.app, input.stage, input.host);
   return { sha: shaOfLink(await runOnHost(config, target, readCurrentLink(currentLink(target)))) };
 }
 
@@ -42,7 +42,7 @@ export async function currentRelease(config: OpsConfig, input: { app: string; st
  *   records as deployed to this stage (rollbackTargetRefusal): a dir alone may be a sync cut short
  *   or a failed build.
  */
-export type SwitchInput = { app: string; stage: string; sha: string } & (
+export type SwitchInput = { app: string; stage: string; host?: string; sha: string } & (
   | { move: 'deploy'; replacing: string | null }
   | { move: 'automatic-rollback' | 'manual-rollback' }
 );
@@ -56,7 +56,7 @@ export type SwitchMove = SwitchInput['move'];
  * dirs and releases.log in one look at the host before it switches.
  */
 export async function switchRelease(config: OpsConfig, input: SwitchInput): Promise<{ previous: string | null }> {
-  const target = stageTarget(config, input.app, input.stage);
+  const target = stageTarget(config, input.app, input.stage, input.host);
   const previous = input.move === 'deploy' ? input.replacing : await checkRollbackTarget(config, target, input);
   const stopPrevious = target.app.compose.switch === 'down-up' && previous && previous !== input.sha;
   await withHeartbeat(async ({ cancelSignal }) => {

@@ -17,12 +17,13 @@ import { runMigration } from './run-migration.js';
 import { runSmoke } from './run-smoke.js';
 import { shipImages } from './ship-images.js';
 import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type SmokeLevel } from '../../contracts/deploy.js';
-import { findApp, findStages } from '../../config/lookups.js';
+import { findApp, findStages, stageHosts } from '../../config/lookups.js';
 import { stageTarget } from './stage-target.js';
 import { syncRelease } from './sync-release.js';
 import { pruneReleases, type PruneInput } from './prune-releases.js';
 
-type StageInput = { app: string; stage: string };
+/** A stage's step on one of its hosts; without `host`, on the stage's first (a run started before stages had several). */
+type StageInput = { app: string; stage: string; host?: string };
 
 /** The part of DeployInput the workflow hands planDeploy. */
 const PLANNED_INPUT = deployInputSchema.pick({ app: true, stages: true, migrate: true });
@@ -41,12 +42,15 @@ export function createDeployActivities(config: OpsConfig) {
       const app = findApp(config, input.app);
       const order = app.stages.map((s) => s.name);
       const names = input.stages && input.stages.length > 0 ? input.stages : order;
-      findStages(config, app.name, names);
-      for (const name of names) stageTarget(config, app.name, name);
+      // Each stage's hosts in rollout order, each one resolved here so a bad host fails the plan, not a half-done stage.
+      const hosts = Object.fromEntries(findStages(config, app.name, names).map((stage) => {
+        const hostNames = stageHosts(stage).map((entry) => stageTarget(config, app.name, stage.name, entry.host).hostName);
+        return [stage.name, { names: hostNames, parallel: stage.rollout.parallel }];
+      }));
       if (input.migrate && !app.migrate) throw new PreconditionFailed(`--migrate: app "${app.name}" has no migrate: in the config`);
       // Only an app with a migration gets the step: a run of any other app has the same history as before it existed.
       const migration = app.migrate ? { migration: { database: app.migrate.database, keepDays: app.migrate.keepDays } } : {};
-      return { ...migration, stages: names, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, buildOnce: app.build.once, notifySuccess: config.notify.slack?.deploySuccess ?? false };
+      return { ...migration, stages: names, hosts, promotionStages: stagesToCheck(order, names), approvalBefore: app.approval.before, approvalTimeoutMinutes: app.approval.timeoutMinutes, buildOnce: app.build.once, notifySuccess: config.notify.slack?.deploySuccess ?? false };
     },
     resolveRef: (input: { app: string; ref: string }) => resolveRef(config, input),
     checkPromotion: (input: { app: string; sha: string; stages: string[] }) => checkPromotion(config, input),
@@ -55,12 +59,12 @@ export function createDeployActivities(config: OpsConfig) {
     runMigration: (input: StageInput & { sha: string }) => runMigration(config, input),
     syncRelease: (input: StageInput & { sha: string }) => syncRelease(config, input),
     buildRelease: (input: StageInput & { sha: string }) => buildRelease(config, input),
-    shipImages: (input: StageInput & { sha: string; from: string }) => shipImages(config, input),
+    shipImages: (input: StageInput & { sha: string; from: string; fromHost?: string }) => shipImages(config, input),
     currentRelease: (input: StageInput) => currentRelease(config, input),
     switchRelease: (input: SwitchInput) => switchRelease(config, input),
     checkHealth: (input: StageInput) => checkHealth(config, input),
     runSmoke: (input: StageInput & { sha: string; level: SmokeLevel }) => runSmoke(config, input),
-    recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>, prune?: string[]) => recordRelease(config, entry, prune),
+    recordRelease: (entry: Omit<ReleaseLogEntry, 'at'>, prune?: string[], host?: string) => recordRelease(config, entry, prune, host),
     readReleaseLog: (input: StageInput) => readReleaseLog(config, input),
     readReleaseState: (input: StageInput) => readReleaseState(config, input),
     pruneReleases: (input: PruneInput) => pruneReleases(config, input),

@@ -17,20 +17,20 @@ export interface HealthResult {
 }
 
 /**
- * Polls the stage's health URLs from the orchestrator until every one answers with the expected
+ * Polls the host's health URLs (the stage's, unless its host entry has its own) from the orchestrator until every one answers with the expected
  * status (and body match) in the same round, then keeps checking all of them for the stability
  * period: a container that comes up and falls over a few seconds later does not pass.
  */
-export async function checkHealth(config: OpsConfig, input: { app: string; stage: string }): Promise<HealthResult> {
-  const { stage } = stageTarget(config, input.app, input.stage);
-  const { url: urls, timeoutSeconds, intervalSeconds, stableSeconds } = stage.health;
+export async function checkHealth(config: OpsConfig, input: { app: string; stage: string; host?: string }): Promise<HealthResult> {
+  const { health } = stageTarget(config, input.app, input.stage, input.host);
+  const { url: urls, timeoutSeconds, intervalSeconds, stableSeconds } = health;
   return withHeartbeat(async ({ cancelSignal, progress }) => {
     const started = Date.now();
     let checks = 0;
     const probe = async (url: string): Promise<string | undefined> => {
       try {
         const response = await fetch(url, { signal: AbortSignal.any([cancelSignal, AbortSignal.timeout(Math.max(1000, intervalSeconds * 1000))]) });
-        return healthProblem({ status: response.status, body: await response.text() }, stage.health);
+        return healthProblem({ status: response.status, body: await response.text() }, health);
       } catch (err) {
         if (cancelSignal.aborted) throw err;
         return (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;

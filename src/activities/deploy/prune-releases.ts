@@ -9,6 +9,8 @@ import { stageTarget } from './stage-target.js';
 export interface PruneInput {
   app: string;
   stage: string;
+  /** One host of the stage; its first (the only one of a `host:` stage) when absent. */
+  host?: string;
   /** Release dirs to keep; the app's keepReleases when absent. */
   keep?: number;
   dryRun: boolean;
@@ -30,7 +32,7 @@ export interface PruneResult {
  * no deploy syncs or switches between the look and the removal.
  */
 export async function pruneReleases(config: OpsConfig, input: PruneInput): Promise<PruneResult> {
-  const target = stageTarget(config, input.app, input.stage);
+  const target = stageTarget(config, input.app, input.stage, input.host);
   const keep = input.keep ?? target.app.keepReleases;
   // As keepReleases: current and the release it replaced are always there to roll back between.
   if (!Number.isInteger(keep) || keep < 2) throw new PreconditionFailed(`keep must be a whole number of at least 2, got ${keep}`);

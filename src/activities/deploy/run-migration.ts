@@ -20,8 +20,8 @@ const TAIL_LINES = 30;
  * returned, never retried: a migration cut off (ssh dropped) may have half-run, and running it
  * again blindly is for a human to decide, with the pre-deploy backup at hand.
  */
-export async function runMigration(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<MigrationResult> {
-  const target = stageTarget(config, input.app, input.stage);
+export async function runMigration(config: OpsConfig, input: { app: string; stage: string; host?: string; sha: string }): Promise<MigrationResult> {
+  const target = stageTarget(config, input.app, input.stage, input.host);
   const migrate = target.app.migrate;
   if (!migrate) throw new PreconditionFailed(`app "${input.app}" has no migrate: in the config`);
   const started = Date.now();

@@ -56,14 +56,14 @@ export async function tagsForSwitch(config: OpsConfig, target: StageTarget, inpu
 }
 
 /**
- * A later stage of a build-once deploy: the images the first stage built go from its host to this
- * one, `ssh from docker save | ssh to docker load`, streamed through this worker with no file on
+ * A later stage of a build-once deploy, or another host of the stage that built: the images built on
+ * the first host of `from` go from it to this one, `ssh from docker save | ssh to docker load`, streamed through this worker with no file on
  * either side. The IDs this host reports must equal the ones the first host built, or the stage
  * fails here, before its switch.
  */
-export async function shipImages(config: OpsConfig, input: { app: string; stage: string; sha: string; from: string }): Promise<{ images: ImageIds }> {
-  const source = stageTarget(config, input.app, input.from);
-  const target = stageTarget(config, input.app, input.stage);
+export async function shipImages(config: OpsConfig, input: { app: string; stage: string; host?: string; sha: string; from: string; fromHost?: string }): Promise<{ images: ImageIds }> {
+  const source = stageTarget(config, input.app, input.from, input.fromHost);
+  const target = stageTarget(config, input.app, input.stage, input.host);
   return withHeartbeat(async ({ cancelSignal }) => {
     const refs = (await releaseImages(config, source, input.sha, cancelSignal)).map((image) => image.shipped);
     if (refs.length === 0) return { images: {} };

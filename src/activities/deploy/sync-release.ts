@@ -26,11 +26,11 @@ export interface SyncedRelease {
 /**
  * Look at the host (`current`, the release dirs and the release log, in one round trip that also
  * makes <root>/releases), rsync the exported release into <root>/releases/<sha> (never .git, never
- * the configured excludes), then write the stage's .env there with mode 0600. The .env is rendered on
+ * the configured excludes), then write the stage's .env (with the host entry's env over it) there with mode 0600. The .env is rendered on
  * the worker from the config's secrets and sent through ssh's stdin: not in argv, not in history.
  */
-export async function syncRelease(config: OpsConfig, input: { app: string; stage: string; sha: string }): Promise<SyncedRelease> {
-  const target = stageTarget(config, input.app, input.stage);
+export async function syncRelease(config: OpsConfig, input: { app: string; stage: string; host?: string; sha: string }): Promise<SyncedRelease> {
+  const target = stageTarget(config, input.app, input.stage, input.host);
   // Found by app + SHA, exported again when this worker has none: the export may have run on another worker.
   const { dir: exported } = await prepareRelease(config, input);
   const dir = releaseDir(target, input.sha);
@@ -48,7 +48,7 @@ export async function syncRelease(config: OpsConfig, input: { app: string; stage
     return state;
   });
   const secrets = Object.values(target.stage.secrets);
-  const dotenv = renderDotenv({ ...target.stage.env, ...Object.fromEntries(Object.entries(target.stage.secrets).map(([k, v]) => [k, v.reveal()])) });
+  const dotenv = renderDotenv({ ...target.env, ...Object.fromEntries(Object.entries(target.stage.secrets).map(([k, v]) => [k, v.reveal()])) });
   await runOnHost(config, target, writeSecretFileFromStdin(`${dir}/.env`), { input: dotenv, secrets });
   const stageLog = state.log.filter((e) => e.app === input.app && e.stage === input.stage);
   const rollbackTo = state.current && state.current !== input.sha ? state.current : (lastHealthyRelease(stageLog, input.sha, state.dirs) ?? null);
