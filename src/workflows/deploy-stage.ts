@@ -227,7 +227,7 @@ function releaseLog(release: StageRelease, stage: string) {
     withSummary(quick, `log ${event} ${release.app}@${stage}${h && hostsOf(release.hosts, stage).names.length > 1 ? ` on ${h}` : ''} ${short(release.sha)}`).recordRelease(
       { app: release.app, stage, sha: release.sha, previous, event, by: release.startedBy, ref: release.ref, workflowId, runId, ...(detail ? { detail } : {}), ...unchecked },
       prune,
-      ...(h ? [h] : []),
+      h,
     );
 }
 

@@ -16,6 +16,8 @@ const quick = proxyActivities<DeployActivities>(onRole('deploy', quickSteps));
 export interface RollbackInput {
   app: string;
   stage: string;
+  /** One host of a stage of several (`ops rollback --host`, or each in turn); none for the stage's first, its only one with `host:`. */
+  host?: string;
   /** A SHA or a unique prefix of 7+ characters. Default: the last release healthy on the stage, from its release log. */
   to?: string;
   startedBy: string;
@@ -49,7 +51,8 @@ export async function rollbackStage(input: RollbackInput): Promise<RollbackResul
     { key: searchAttributes.runKind, value: 'rollback' },
   ]);
   const at = { app: input.app, stage: input.stage };
-  const where = `${input.app}@${input.stage}`;
+  const on = { ...at, ...(input.host ? { host: input.host } : {}) };
+  const where = `${input.app}@${input.stage}${input.host ? ` on ${input.host}` : ''}`;
   const started = {
     ...at, startedBy: input.startedBy, workflowId, runId,
     ...(input.runUrl ? { runUrl: runLinkOf(input.runUrl, runId) } : {}),
@@ -70,7 +73,7 @@ export async function rollbackStage(input: RollbackInput): Promise<RollbackResul
 
   try {
     ({ from, to } = await progress.run('find release', async () => {
-      const state = await withSummary(quick, `release state ${where}`).readReleaseState(at);
+      const state = await withSummary(quick, `release state ${where}`).readReleaseState(on);
       const found = rollbackTarget(state, at, input.to);
       if ('problem' in found) throw ApplicationFailure.nonRetryable(found.problem, 'PreconditionFailed');
       return { from: state.current, to: found.sha };
@@ -84,8 +87,8 @@ export async function rollbackStage(input: RollbackInput): Promise<RollbackResul
   const target = to!;
   upsertSearchAttributes([{ key: searchAttributes.ref, value: target }]);
   const record = (event: RollbackEvent, detail?: string) =>
-    withSummary(quick, `log ${event} ${where} ${short(target)}`).recordRelease({ ...at, sha: target, previous: from, event, by: input.startedBy, workflowId, runId, ...(detail ? { detail } : {}) });
-  const back = await rollBack({ ...at, to: target, move: 'manual-rollback', step: (name, body) => progress.run(name, body), log: record });
+    withSummary(quick, `log ${event} ${where} ${short(target)}`).recordRelease({ ...at, sha: target, previous: from, event, by: input.startedBy, workflowId, runId, ...(detail ? { detail } : {}) }, [], input.host);
+  const back = await rollBack({ ...on, to: target, move: 'manual-rollback', step: (name, body) => progress.run(name, body), log: record });
   if (back.outcome !== 'rolled-back') {
     return fail('RollbackFailed', `${input.app} on ${input.stage}: rollback to ${short(target)} failed: ${back.cause}`, back.outcome, back.cause);
   }
