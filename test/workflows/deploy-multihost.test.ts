@@ -95,7 +95,9 @@ describe('a stage of three hosts, rollout parallel 2 (three sshds, docker stand-
       expect(runningOn(host, project())).toEqual({ release: first, alive: true });
       expect(releaseLogOf(host.root).map((e) => [e.event, e.sha, e.previous])).toEqual([['deployed', first, null]]);
       // The host entry's env over the stage's: each host's .env has its own port and the stage's greeting.
-      expect(readFileSync(join(host.root, 'releases', first, '.env'), 'utf8')).toContain(`PORT=${new URL(host.baseUrl).port}`);
+      const dotenv = readFileSync(join(host.root, 'releases', first, '.env'), 'utf8');
+      expect(dotenv).toContain(`PORT="${new URL(host.baseUrl).port}"`);
+      expect(dotenv).toContain('APP_GREETING="hello from prod"');
     }
     const steps = (await activityRuns(world.worker.client, handle.workflowId)).map((r) => r.activity).filter((a) => ['syncRelease', 'buildRelease', 'switchRelease', 'checkHealth', 'runSmoke', 'recordRelease'].includes(a));
     expect(steps).toEqual([
