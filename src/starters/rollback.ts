@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { findStage } from '../config/lookups.js';
+import { stageHostsToActOn } from './stage-host-option.js';
 import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
 import { shaPrefixProblem } from '../core/rollback-target.js';
@@ -22,38 +22,43 @@ export function registerRollback(program: Command): void {
     .argument('<app>')
     .requiredOption('-s, --stage <stage>', 'the stage to roll back')
     .option('--to <sha>', 'the release to go back to: a SHA or a unique prefix of 7+ characters (default: the last release healthy on the stage)')
+    .option('--host <name>', 'one host of a stage of several (default: every host, one after another)')
     .option('--by <name>', 'who rolls back (default: GITHUB_ACTOR or the OS user)')
-    .action(async (app: string, options: { stage: string; to?: string; by?: string }) => {
+    .action(async (app: string, options: { stage: string; host?: string; to?: string; by?: string }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
-      findStage(config, app, options.stage);
+      const hosts = stageHostsToActOn(config, app, options.stage, options.host);
       const badSha = options.to === undefined ? undefined : shaPrefixProblem(options.to);
       if (badSha) throw new UsageError(badSha);
       const temporal = await connectTemporal(config);
       try {
-        // The deploy id is the app's lock: a rollback never runs beside a deploy of the same app.
-        const workflowId = workflowIds.deploy(app);
-        const url = runUrl(temporal.settings, workflowId);
-        const handle = await temporal.client.workflow
-          .start(rollbackStage, {
-            taskQueue: temporal.taskQueue,
-            workflowId,
-            workflowIdConflictPolicy: 'FAIL',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            staticSummary: runSummary.rollback({ app, stage: options.stage, to: options.to }),
-            args: [{ app, stage: options.stage, ...(options.to ? { to: options.to } : {}), startedBy: whoIsActing(options.by), ...(url ? { runUrl: url } : {}) }],
-          })
-          .catch(async (err: unknown) => {
-            const locked = err instanceof WorkflowExecutionAlreadyStartedError ? await heldDeployLock(temporal.client, app) : undefined;
-            if (locked) throw new LockHeld(`rollback refused: ${lockedMessage(locked, formatLocalTime(locked.since, config.timeZone))}`);
-            if (err instanceof WorkflowExecutionAlreadyStartedError) throw new LockHeld(`a deploy or rollback of ${app} is already running (${workflowId})`);
-            throw err;
+        // One run per host, one after another; the first that fails stops the rest.
+        for (const host of hosts) {
+          const on = host ? ` (${host})` : '';
+          // The deploy id is the app's lock: a rollback never runs beside a deploy of the same app.
+          const workflowId = workflowIds.deploy(app);
+          const url = runUrl(temporal.settings, workflowId);
+          const handle = await temporal.client.workflow
+            .start(rollbackStage, {
+              taskQueue: temporal.taskQueue,
+              workflowId,
+              workflowIdConflictPolicy: 'FAIL',
+              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+              staticSummary: runSummary.rollback({ app, stage: options.stage, to: options.to }),
+              args: [{ app, stage: options.stage, ...(host ? { host } : {}), ...(options.to ? { to: options.to } : {}), startedBy: whoIsActing(options.by), ...(url ? { runUrl: url } : {}) }],
+            })
+            .catch(async (err: unknown) => {
+              const locked = err instanceof WorkflowExecutionAlreadyStartedError ? await heldDeployLock(temporal.client, app) : undefined;
+              if (locked) throw new LockHeld(`rollback refused: ${lockedMessage(locked, formatLocalTime(locked.since, config.timeZone))}`);
+              if (err instanceof WorkflowExecutionAlreadyStartedError) throw new LockHeld(`a deploy or rollback of ${app} is already running (${workflowId})`);
+              throw err;
+            });
+          console.log(`started rollback ${workflowId}`);
+          console.log(`  ${runLocation(temporal.settings, workflowId, handle.firstExecutionRunId)}`);
+          const result = await watchRun<RollbackResult>(handle, { settings: temporal.settings }).catch(async (err: unknown) => {
+            throw await explainFailure(err, handle, config);
           });
-        console.log(`started rollback ${workflowId}`);
-        console.log(`  ${runLocation(temporal.settings, workflowId, handle.firstExecutionRunId)}`);
-        const result = await watchRun<RollbackResult>(handle, { settings: temporal.settings }).catch(async (err: unknown) => {
-          throw await explainFailure(err, handle, config);
-        });
-        console.log(`${app} on ${options.stage}: rolled back from ${result.from?.slice(0, 12) ?? 'none'} to ${result.to.slice(0, 12)}, healthy; report ${result.report}`);
+          console.log(`${app} on ${options.stage}${on}: rolled back from ${result.from?.slice(0, 12) ?? 'none'} to ${result.to.slice(0, 12)}, healthy; report ${result.report}`);
+        }
       } finally {
         await temporal.close();
       }

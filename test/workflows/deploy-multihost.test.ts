@@ -8,6 +8,7 @@ import { currentRelease, healthOf, latestDeployReport, releaseLogOf } from '../s
 import { makeDeployFixture, type DeployFixture } from '../support/deploy-fixture.js';
 import { deployFailure, DEPLOY_TEST_TIMEOUT_MS, editedConfig, startDeploy, stageOf, type DeployWorld } from '../support/deploy-world.js';
 import { startDockerHost, type DockerHost } from '../support/docker-host.js';
+import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 
@@ -164,5 +165,42 @@ describe('a stage of three hosts, rollout parallel 2 (three sshds, docker stand-
     }
     const report = latestDeployReport(fixture);
     for (const host of prod) expect(report).toContain(`| ${host.name} | \`${first.slice(0, 12)}\` | \`${next.slice(0, 12)}\` | passed | rolled-back |  |  |`);
+  }, DEPLOY_TEST_TIMEOUT_MS);
+
+  it('ops rollback --host, ops prune and ops logs act on one host, or on every host of the stage', async () => {
+    const next = await fixture.repo.commit('v4', { VERSION: '4.0.0\n', SMOKE_FAIL: null });
+    expect(await (await startDeploy(world, { ref: next, stages: ['prod'], skipPromotionCheck: true })).result()).toMatchObject({ outcome: 'succeeded' });
+    const env = { ...fixture.env, TEMPORAL_ADDRESS: testServers().temporalAddress, OPS_TASK_QUEUE: world.worker.taskQueue };
+    const cli = (...args: string[]) => runCli(['--config', fixture.configFile, ...args], env);
+
+    const back = await cli('rollback', fixture.app, '--stage', 'prod', '--host', 'web3');
+    expect([back.exitCode, back.stderr]).toEqual([0, '']);
+    expect(back.stdout).toContain(`${fixture.app} on prod (web3): rolled back from ${next.slice(0, 12)} to ${first.slice(0, 12)}, healthy`);
+    expect(prod.map((host) => currentRelease(host.root))).toEqual([`releases/${next}`, `releases/${next}`, `releases/${first}`]);
+    expect(releaseLogOf(prod[2]!.root).at(-1)).toMatchObject({ event: 'manual-rollback', sha: first, previous: next });
+    expect(await healthOf(prod[2]!.baseUrl)).toMatchObject({ http: 200, release: first });
+
+    const unknown = await cli('rollback', fixture.app, '--stage', 'prod', '--host', 'web9');
+    expect([unknown.exitCode, unknown.stderr.trim()]).toEqual([2, `error: unknown host "web9" of stage "prod" of app "${fixture.app}" (configured: local, web2, web3)`]);
+
+    const prune = await cli('prune', fixture.app, '--stage', 'prod', '--keep', '2', '--dry-run');
+    expect(prune.exitCode).toBe(0);
+    expect(prune.stdout.split('\n').filter((line) => line.startsWith(`${fixture.app} on prod`))).toEqual([
+      // Four releases each; current, the release it replaced and the rollback target stay.
+      `${fixture.app} on prod (local): would remove 1, kept 3 (keep 2; current ${next.slice(0, 12)})`,
+      `${fixture.app} on prod (web2): would remove 1, kept 3 (keep 2; current ${next.slice(0, 12)})`,
+      expect.stringMatching(new RegExp(`^${fixture.app} on prod \\(web3\\): would remove \\d, kept \\d \\(keep 2; current ${first.slice(0, 12)}\\)$`)),
+    ]);
+
+    const one = await cli('logs', fixture.app, '--stage', 'prod', '--host', 'web2');
+    expect(one.exitCode).toBe(0);
+    expect(one.stdout).toContain(`release ${next}`);
+    expect(one.stdout).not.toContain('==>');
+    const all = await cli('logs', fixture.app, '--stage', 'prod');
+    expect(all.exitCode).toBe(0);
+    expect(all.stdout.split('\n').filter((line) => line.startsWith('==>'))).toEqual(['==> local <==', '==> web2 <==', '==> web3 <==']);
+    expect(all.stdout).not.toContain(fixture.env.DEPLOY_DB_PASSWORD!);
+    const follow = await cli('logs', fixture.app, '--stage', 'prod', '--follow');
+    expect([follow.exitCode, follow.stderr.trim()]).toEqual([2, `error: --follow reads one host: stage "prod" of app "${fixture.app}" has 3 (local, web2, web3); pick one with --host`]);
   }, DEPLOY_TEST_TIMEOUT_MS);
 });
