@@ -7,7 +7,8 @@ import { treeCpuSeconds, reapedChildrenCpuSeconds } from './cpu-meter.js';
 import { renderDeployReport, type CpuSeconds, type DeployBenchRun } from './deploy-bench-report.js';
 import { startDeployRig, type DeployRig } from './deploy-rig.js';
 import { runDeployScript, writeStageDotenvs } from './deploy-script.js';
-import { createDeployWorld, HEALTH, STAGES, type DeployWorld } from './deploy-world.js';
+import { createDeployWorld, FLEET, HEALTH, STAGES, type DeployWorld } from './deploy-world.js';
+import { renderMultihost, type MultihostRound } from './multihost-report.js';
 import { createSshCounter } from './ssh-counter.js';
 import { closeMasters, measureRoundTrips, multiplexingOptions } from './ssh-multiplexing.js';
 import { Teardown } from './teardown.js';
@@ -15,7 +16,9 @@ import { Teardown } from './teardown.js';
 /**
  * Wall time of a two-stage deploy through ops' deployPipeline workflow against the bash script a
  * user would write for the same steps (git archive, ssh, rsync, compose, health gate, smoke), both
- * over real ssh to a local sshd with the docker stand-in, each deploying a fresh commit.
+ * over real ssh to a local sshd with the docker stand-in, each deploying a fresh commit. Then, in
+ * the same process and worker, the same app's prod stage (one host) against its fleet stage (three
+ * hosts on three sshds, switched at once), each deployed alone: `multihost_ratio=`.
  * Usage: tsx bench/deploy-bench.ts [--repeat N] [--ssh-mux]
  *   --ssh-mux  both deploys share ssh connections (ControlMaster via the config's ssh.options)
  */
@@ -51,12 +54,12 @@ function cpuSince(before: CpuSeconds, after: CpuSeconds): CpuSeconds {
   return Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - before[key as keyof CpuSeconds]])) as unknown as CpuSeconds;
 }
 
-/** Both stages answer /health with the release just deployed: neither side is timed on a deploy that did not happen. */
-async function assertServing(world: DeployWorld, sha: string, who: string): Promise<void> {
-  for (const stage of STAGES) {
-    const response = await fetch(`${world.stages[stage].baseUrl}/health`, { signal: AbortSignal.timeout(5000) });
+/** Every URL answers /health with the release just deployed: no side is timed on a deploy that did not happen. */
+async function assertServing(baseUrls: string[], sha: string, who: string): Promise<void> {
+  for (const baseUrl of baseUrls) {
+    const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) });
     const body = (await response.json()) as { release?: string };
-    if (response.status !== 200 || body.release !== sha) throw new Error(`${who}: ${stage} serves ${body.release ?? 'nothing'} (HTTP ${response.status}), expected ${sha}`);
+    if (response.status !== 200 || body.release !== sha) throw new Error(`${who}: ${baseUrl} serves ${body.release ?? 'nothing'} (HTTP ${response.status}), expected ${sha}`);
   }
 }
 
@@ -85,7 +88,7 @@ try {
     const before = cpuNow();
     const run = await runDeployScript({ config: world.config, app: world.app, sha, workDir: root, dotenv, env: ssh.env(sshLog) });
     const cpu = cpuSince(before, cpuNow());
-    await assertServing(world, sha, 'bare script');
+    await assertServing(STAGES.map((stage) => world.stages[stage].baseUrl), sha, 'bare script');
     return { ...run, cpu, sshConnections: await ssh.read(sshLog) };
   };
   let workerConnections = 0;
@@ -94,7 +97,7 @@ try {
     const before = cpuNow();
     const run = await rig.run(sha);
     const cpu = cpuSince(before, cpuNow());
-    await assertServing(world, sha, 'workflow');
+    await assertServing(STAGES.map((stage) => world.stages[stage].baseUrl), sha, 'workflow');
     const connections = (await ssh.read(workerSshLog)).slice(workerConnections);
     workerConnections += connections.length;
     return { ...run, cpu, sshConnections: connections };
@@ -121,6 +124,35 @@ try {
     runs.push({ bare, workflow, bareFirst });
   }
 
+  // One stage deployed alone, through the same worker: prod's one host, or the fleet's three.
+  const deployAlone = async (stage: string, baseUrls: string[]) => {
+    const sha = await newCommit(stage);
+    const run = await rig.run(sha, stage);
+    await assertServing(baseUrls, sha, `workflow, ${stage} alone`);
+    const connections = (await ssh.read(workerSshLog)).slice(workerConnections);
+    workerConnections += connections.length;
+    return { wall: run.stageWalls.get(stage)!, ssh: connections.length };
+  };
+  const single = () => deployAlone('prod', [world.stages.prod.baseUrl]);
+  const multi = () => deployAlone(FLEET.stage, world.fleet.map((h) => h.baseUrl));
+  log(`multi-host warm-up: ${FLEET.stage}'s first deploy (not timed)`);
+  await multi();
+  const multihost: MultihostRound[] = [];
+  for (let round = 1; round <= repeat; round++) {
+    const singleFirst = round % 2 === 1;
+    let one: Awaited<ReturnType<typeof single>>;
+    let three: Awaited<ReturnType<typeof multi>>;
+    if (singleFirst) {
+      one = await single();
+      three = await multi();
+    } else {
+      three = await multi();
+      one = await single();
+    }
+    log(`multi-host run ${round}/${repeat}: 1 host ${one.wall.toFixed(2)} s, ${FLEET.hosts.length} hosts ${three.wall.toFixed(2)} s`);
+    multihost.push({ single: one.wall, multi: three.wall, singleFirst, sshSingle: one.ssh, sshMulti: three.ssh });
+  }
+
   log('measuring ssh round trips');
   const roundTrips = await measureRoundTrips(world.baseSsh, world.sshHost, probeControlDir);
   const loadAtEnd = loadavg()[0]!;
@@ -136,7 +168,8 @@ try {
     roundTrips,
     load: { cpus: availableParallelism(), start: loadAtStart, end: loadAtEnd },
   });
-  console.log(lines.join('\n'));
+  // deploy_overhead_ratio stays the last line, which scripts read.
+  console.log([...renderMultihost(multihost, { single: 'prod', multi: FLEET.stage, hosts: FLEET.hosts.length, parallel: FLEET.parallel }), '', ...lines].join('\n'));
 } catch (err) {
   reportBenchFailure(err);
 } finally {

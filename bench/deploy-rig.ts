@@ -6,7 +6,7 @@ import { workflowIds } from '../src/temporal/names.js';
 import { deployPipeline, progressQuery } from '../src/workflows/deploy-pipeline.js';
 import { innermostMessage } from '../src/workflows/progress.js';
 import { timelineOf, type Timeline } from './activity-timeline.js';
-import type { DeployWorld } from './deploy-world.js';
+import { STAGES, type DeployWorld } from './deploy-world.js';
 import type { Teardown } from './teardown.js';
 import { startWorkerProcess } from './worker-process.js';
 
@@ -15,6 +15,8 @@ export interface WorkflowRun {
   total: number;
   /** Seconds per progress step ("plan", "staging sync", ...), from the workflow's own timestamps. */
   steps: Map<string, number>;
+  /** Seconds from a stage's first step starting to its last step ending, per stage deployed. */
+  stageWalls: Map<string, number>;
   timeline: Timeline;
 }
 
@@ -23,7 +25,8 @@ export interface DeployRig {
   startupSeconds: number;
   /** Pids whose process trees do the workflow's work besides the sshd: the worker and the Temporal dev server. */
   pids: { worker: number; temporal: number };
-  run(sha: string): Promise<WorkflowRun>;
+  /** `alone`: only that stage, without the promotion check (its earlier stages never saw the commit). */
+  run(sha: string, alone?: string): Promise<WorkflowRun>;
 }
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -35,7 +38,7 @@ const seconds = (from?: string, to?: string) => (from && to ? (Date.parse(to) - 
 
 /**
  * A Temporal dev server and `ops worker` in its own process on the world's config, on a task
- * queue of its own, with `workerEnv` on top of the bench's env. Each run() is one deployPipeline of a commit through every stage, started as
+ * queue of its own, with `workerEnv` on top of the bench's env. Each run() is one deployPipeline of a commit through staging and prod (or one stage alone), started as
  * the CLI starts it (the app's deploy id, conflict policy FAIL).
  */
 export async function startDeployRig(world: DeployWorld, workerEnv: Record<string, string>, teardown: Teardown, log: (line: string) => void): Promise<DeployRig> {
@@ -55,7 +58,8 @@ export async function startDeployRig(world: DeployWorld, workerEnv: Record<strin
   return {
     startupSeconds,
     pids: { worker: worker.pid, temporal: temporal.pid },
-    async run(sha) {
+    async run(sha, alone) {
+      const stages = alone ? [alone] : STAGES;
       const begun = performance.now();
       let result;
       try {
@@ -65,7 +69,7 @@ export async function startDeployRig(world: DeployWorld, workerEnv: Record<strin
             workflowId,
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            args: [{ app: world.app, ref: sha, startedBy: 'deploy-bench' }],
+            args: [{ app: world.app, ref: sha, startedBy: 'deploy-bench', stages: [...stages], ...(alone ? { skipPromotionCheck: true } : {}) }],
           }),
         );
       } catch (err) {
@@ -77,7 +81,13 @@ export async function startDeployRig(world: DeployWorld, workerEnv: Record<strin
       const handle = client.workflow.getHandle(workflowId);
       const progress = await handle.query(progressQuery);
       const steps = new Map(progress.map((s) => [s.step, seconds(s.startedAt, s.finishedAt)]));
-      return { total, steps, timeline: await timelineOf(handle) };
+      const stageWalls = new Map(stages.map((stage) => {
+        const own = progress.filter((s) => s.step.startsWith(`${stage} `) && s.startedAt && s.finishedAt);
+        const from = own.map((s) => Date.parse(s.startedAt!)).reduce((a, b) => Math.min(a, b), Infinity);
+        const to = own.map((s) => Date.parse(s.finishedAt!)).reduce((a, b) => Math.max(a, b), -Infinity);
+        return [stage, (to - from) / 1000];
+      }));
+      return { total, steps, stageWalls, timeline: await timelineOf(handle) };
     },
   };
 }
