@@ -57,6 +57,10 @@ export function stageSteps(progress: Progress, stage: string): StageReport['step
  * run's first) → switch → health gate → smoke → release
  * log. A failure before the switch leaves the stage as it was; one after it rolls back to the release
  * the stage replaced (for a redeploy, the last healthy one before it). Returns the stage's report.
+ *
+ * A stage of several hosts syncs and builds on all of them at once, migrates once on the first, then
+ * switches `rollout.parallel` hosts at a time, each behind its own health gate, and smokes once at
+ * the end; a failure rolls back every host whose switch started, each to its own previous release.
  */
 export async function deployStage(release: StageRelease, stage: string, progress: Progress, approval?: ApprovalDecision): Promise<StageReport> {
   const report: StageReport = { stage, outcome: 'failed', steps: [], ...(approval ? { approval } : {}) };
@@ -168,7 +172,8 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
         row(h).health = 'failed';
         const health = await step(named('health', h), () => withSummary(gate, `health ${where(h)}`).checkHealth(on(h)));
         row(h).health = 'passed';
-        if (h === first) report.health = health;
+        // A stage of several hosts has a health column per host instead.
+        if (!several) report.health = health;
       }));
     }
     // Once, after every host is switched and healthy: the smoke suite tests the stage's base URL (its load balancer).
