@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { configSecrets } from '../../src/config/config-secrets.js';
 import { PendingDemoSecret } from '../../src/config/demo-secrets.js';
+import { stageHosts } from '../../src/config/lookups.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { runCli } from '../support/run-cli.js';
@@ -20,7 +21,8 @@ describe('example configs', () => {
     const source = readFileSync(join(ROOT, 'examples/deploy.config.yaml'), 'utf8').replaceAll('/etc/ops/secrets/', `${dir}/`);
     for (const name of ['crm-staging-app-key', 'crm-prod-app-key']) cpSync(join(ROOT, 'examples/deploy.config.yaml'), join(dir, name));
     const config = parseConfig(source, join(dir, 'ops.config.yaml'), { CRM_STAGING_DB_PASSWORD: 's', CRM_PROD_DB_PASSWORD: 'p', SLACK_WEBHOOK_URL: 'https://hooks.example/x' });
-    expect(config.apps.map((a) => [a.name, a.stages.map((s) => `${s.name}@${s.host}`)])).toEqual([['crm', ['staging@staging1', 'prod@prod1']]]);
+    expect(config.apps.map((a) => [a.name, a.stages.map((s) => `${s.name}@${stageHosts(s).map((h) => h.host).join('+')}`)])).toEqual([['crm', ['staging@staging1', 'prod@prod1+prod2']]]);
+    expect(config.apps[0]!.stages[1]!.rollout).toEqual({ parallel: 1 });
     expect(config.apps[0]!.approval.before).toEqual(['prod']);
     expect(Object.keys(config.apps[0]!.stages[1]!.secrets)).toEqual(['DB_PASSWORD', 'APP_KEY']);
     expect(config.hosts.prod1!.ssh).toEqual({ user: 'deploy', host: 'prod1.example.com' });
