@@ -8,7 +8,7 @@ import { renderDeployReport, type CpuSeconds, type DeployBenchRun } from './depl
 import { startDeployRig, type DeployRig } from './deploy-rig.js';
 import { runDeployScript, writeStageDotenvs } from './deploy-script.js';
 import { createDeployWorld, FLEET, HEALTH, STAGES, type DeployWorld } from './deploy-world.js';
-import { renderMultihost, type MultihostRound } from './multihost-report.js';
+import { renderMultihost, stepsByKind, type MultihostRound } from './multihost-report.js';
 import { createSshCounter } from './ssh-counter.js';
 import { closeMasters, measureRoundTrips, multiplexingOptions } from './ssh-multiplexing.js';
 import { Teardown } from './teardown.js';
@@ -131,7 +131,7 @@ try {
     await assertServing(baseUrls, sha, `workflow, ${stage} alone`);
     const connections = (await ssh.read(workerSshLog)).slice(workerConnections);
     workerConnections += connections.length;
-    return { wall: run.stageWalls.get(stage)!, ssh: connections.length };
+    return { wall: run.stageWalls.get(stage)!, ssh: connections.length, steps: stepsByKind(run.steps, stage, FLEET.hosts) };
   };
   const single = () => deployAlone('prod', [world.stages.prod.baseUrl]);
   const multi = () => deployAlone(FLEET.stage, world.fleet.map((h) => h.baseUrl));
@@ -150,7 +150,7 @@ try {
       one = await single();
     }
     log(`multi-host run ${round}/${repeat}: 1 host ${one.wall.toFixed(2)} s, ${FLEET.hosts.length} hosts ${three.wall.toFixed(2)} s`);
-    multihost.push({ single: one.wall, multi: three.wall, singleFirst, sshSingle: one.ssh, sshMulti: three.ssh });
+    multihost.push({ single: one.wall, multi: three.wall, singleFirst, sshSingle: one.ssh, sshMulti: three.ssh, stepsSingle: one.steps, stepsMulti: three.steps });
   }
 
   log('measuring ssh round trips');
