@@ -108,22 +108,11 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
   const synced = new Map<HostName, { previous: string | null; rollbackTo: string | null; redundant: string[] }>();
   try {
     // The sync also reads what `current` points at, and from that the release to roll back to if anything after the switch fails.
-    await onEvery(hosts, (h) => onHost(h, async () => {
+    const sync = (h: HostName) => onHost(h, async () => {
       const result = await step(named('sync', h), () => withSummary(host, `sync ${where(h)} ${short(sha)}`).syncRelease({ ...on(h), sha }));
       synced.set(h, result);
       row(h).previous = result.previous;
-    }));
-    // The migration and its backup happen once per stage, on its first host, before any host switches.
-    if (release.migration) {
-      report.migration = await planMigration(release, synced.get(first)!.previous, step, (detail) => progress.mark(`${stage} migration plan`, 'done', detail));
-      if (report.migration.run) {
-        const plan = release.migration;
-        const backup = await step('pre-deploy backup', () => takePreDeployBackup(plan, release.app, sha));
-        report.preDeployBackup = backup;
-        progress.mark(`${stage} pre-deploy backup`, backup.verify === 'passed' ? 'done' : 'failed', `${backup.backupId} (${backup.tag}): verify ${backup.verify}`);
-        if (backup.verify !== 'passed') throw ApplicationFailure.nonRetryable(`pre-deploy backup ${backup.backupId} of ${plan.database} did not pass verify${backup.error ? `: ${backup.error}` : ''}; nothing was migrated or switched`, 'VerifyFailed');
-      }
-    }
+    });
     const build = (h: HostName) => onHost(h, () => step(named('build', h), () => withSummary(host, `build ${where(h)} ${short(sha)}`).buildRelease({ ...on(h), sha })));
     const ship = (h: HostName, from: string, fromHost: HostName) =>
       onHost(h, () => step(named('ship', h), () => withSummary(host, `ship images ${release.app}@${from}${fromHost && several ? ` on ${fromHost}` : ''} to ${several ? `${stage} on ${h}` : stage} ${short(sha)}`).shipImages({ ...on(h), sha, from, ...(fromHost ? { fromHost } : {}) })));
@@ -133,15 +122,31 @@ async function runStage(release: StageRelease, report: StageReport, progress: Pr
       built.set(h, result);
       if (result.images) row(h).images = result.images;
     };
-    if (!from) {
-      await onEvery(hosts, (h) => build(h).then(keep(h)));
-    } else if (from === stage) {
-      // build.once: the first host builds; every other host of the stage starts exactly those images.
-      await build(first).then(keep(first));
-      await onEvery(hosts.slice(1), (h) => ship(h, stage, first).then(keep(h)));
+    // Builds here, or ships from the build stage's first host (build.once, a later stage).
+    const buildOn = (h: HostName) => (from ? ship(h, from, hostsOf(release.hosts, from).names[0]) : build(h)).then(keep(h));
+    if (!release.migration && from !== stage) {
+      // Nothing comes between a host's sync and its build: each host builds as soon as its own sync is done, not when the slowest one's is.
+      await onEvery(hosts, (h) => sync(h).then(() => buildOn(h)));
     } else {
-      const source = hostsOf(release.hosts, from).names[0];
-      await onEvery(hosts, (h) => ship(h, from, source).then(keep(h)));
+      await onEvery(hosts, sync);
+      // The migration and its backup happen once per stage, on its first host, before any host switches.
+      if (release.migration) {
+        report.migration = await planMigration(release, synced.get(first)!.previous, step, (detail) => progress.mark(`${stage} migration plan`, 'done', detail));
+        if (report.migration.run) {
+          const plan = release.migration;
+          const backup = await step('pre-deploy backup', () => takePreDeployBackup(plan, release.app, sha));
+          report.preDeployBackup = backup;
+          progress.mark(`${stage} pre-deploy backup`, backup.verify === 'passed' ? 'done' : 'failed', `${backup.backupId} (${backup.tag}): verify ${backup.verify}`);
+          if (backup.verify !== 'passed') throw ApplicationFailure.nonRetryable(`pre-deploy backup ${backup.backupId} of ${plan.database} did not pass verify${backup.error ? `: ${backup.error}` : ''}; nothing was migrated or switched`, 'VerifyFailed');
+        }
+      }
+      if (from === stage) {
+        // build.once: the first host builds; every other host of the stage starts exactly those images.
+        await build(first).then(keep(first));
+        await onEvery(hosts.slice(1), (h) => ship(h, stage, first).then(keep(h)));
+      } else {
+        await onEvery(hosts, buildOn);
+      }
     }
     const images = built.get(first)?.images;
     if (images) report.images = images;

@@ -101,9 +101,10 @@ describe('a stage of three hosts, rollout parallel 2 (three sshds, docker stand-
       expect(dotenv).toContain('APP_GREETING="hello from prod"');
     }
     const steps = (await activityRuns(world.worker.client, handle.workflowId)).map((r) => r.activity).filter((a) => ['syncRelease', 'buildRelease', 'switchRelease', 'checkHealth', 'runSmoke', 'recordRelease'].includes(a));
-    expect(steps).toEqual([
-      'syncRelease', 'syncRelease', 'syncRelease',
-      'buildRelease', 'buildRelease', 'buildRelease',
+    // Every sync is scheduled at once, each host builds as soon as its own sync is done, and no switch starts before every build is done.
+    expect(steps.slice(0, 3)).toEqual(['syncRelease', 'syncRelease', 'syncRelease']);
+    expect(steps.slice(3, 6)).toEqual(['buildRelease', 'buildRelease', 'buildRelease']);
+    expect(steps.slice(6)).toEqual([
       'switchRelease', 'switchRelease', 'checkHealth', 'checkHealth',
       'switchRelease', 'checkHealth',
       'runSmoke',
