@@ -917,6 +917,32 @@ describe('chooseConfigFile', () => {
   });
 });
 
+describe('parseConfig: build.registry', () => {
+  const withBuild = (build: string) => `
+hosts:
+  web1: { ssh: ssh://deploy@web1 }
+apps:
+  - name: crm
+    repository: /srv/git/crm
+    path: /srv/crm
+    stages:
+      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up } }
+    build: ${build}
+`;
+
+  it('a registry host with a path and a port, beside once', () => {
+    expect(parseConfig(withBuild('{ once: true, registry: "registry.example.com:5000/team" }'), FILE, {}).apps[0]!.build).toStrictEqual({ once: true, registry: 'registry.example.com:5000/team' });
+  });
+
+  it.each([
+    ['a registry without once', '{ registry: registry.example.com/team }', ['apps[0].build.registry: needs build.once: true (the registry carries the images the first stage built to the later ones)']],
+    ['a registry with a scheme', '{ once: true, registry: "https://registry.example.com" }', ['apps[0].build.registry: expected a registry host and optional path, e.g. registry.example.com/team']],
+    ['a registry ending in /', '{ once: true, registry: "registry.example.com/team/" }', ['apps[0].build.registry: expected a registry host and optional path, e.g. registry.example.com/team']],
+  ])('refuses %s, with its path', (_, build, problems) => {
+    expect(problemsOf(withBuild(build))).toStrictEqual(problems);
+  });
+});
+
 describe('parseConfig: an app migration', () => {
   const withMigrate = (migrate: string) => `
 databases:
