@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type ActivityInterceptorsFactory, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OpsConfig } from '../../src/config/load-config.js';
 import { createOpsWorker, WORKFLOWS_PATH } from '../../src/workers/create-worker.js';
 import { installQuietRuntime } from '../../src/workers/quiet-runtime.js';
@@ -27,7 +27,7 @@ export interface TestWorker {
  * A real worker on the shared dev server, on a task queue of its own (or on `options.taskQueue`, when
  * the test made one up first); `options.uiUrl` is the Temporal UI its alerts link to.
  */
-export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string; identity?: string; role?: WorkerRole } = {}): Promise<TestWorker> {
+export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string; identity?: string; role?: WorkerRole; activityInterceptors?: ActivityInterceptorsFactory[] } = {}): Promise<TestWorker> {
   installQuietRuntime();
   const address = testServers().temporalAddress;
   const taskQueue = options.taskQueue ?? `test-${randomBytes(4).toString('hex')}`;
@@ -40,6 +40,7 @@ export async function startTestWorker(config: OpsConfig, options: { taskQueue?: 
     ...(options.uiUrl ? { uiUrl: options.uiUrl } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.role ? { role: options.role } : {}),
+    ...(options.activityInterceptors ? { activityInterceptors: options.activityInterceptors } : {}),
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();

@@ -102,7 +102,7 @@ class DeliveryFailed extends Error {
 
 /** One delivery: the same id and body on every attempt (a receiver can drop repeats), a fresh timestamp and signature each time. */
 async function post(webhook: Webhook, payload: WebhookPayload, policy: WebhookPolicy): Promise<number> {
-  const delivery = randomUUID();
+  const delivery = payload.id ?? randomUUID();
   const body = JSON.stringify({ id: delivery, ...payload });
   for (let attempt = 1; ; attempt++) {
     let retryable = true;
