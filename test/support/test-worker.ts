@@ -5,6 +5,7 @@ import type { OpsConfig } from '../../src/config/load-config.js';
 import { createOpsWorker, WORKFLOWS_PATH } from '../../src/workers/create-worker.js';
 import { installQuietRuntime } from '../../src/workers/quiet-runtime.js';
 import type { WorkerRole } from '../../src/temporal/names.js';
+import { quietLogger } from './quiet-logger.js';
 import { testServers } from './servers.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -58,12 +59,3 @@ export async function startTestWorker(config: OpsConfig, options: { taskQueue?: 
     },
   };
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
