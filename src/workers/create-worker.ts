@@ -1,5 +1,5 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { createBackupActivities } from '../activities/backup/backup-activities.js';
 import { createDeployActivities } from '../activities/deploy/deploy-activities.js';
 import { createDeployLockActivities } from '../activities/deploy/deploy-lock-activities.js';
@@ -41,6 +41,8 @@ export interface OpsWorkerOptions {
   startUpSignal?: AbortSignal;
   /** How the worker names itself in history (default the SDK's pid@host). */
   identity?: string;
+  /** Around every step, outside ops' own: tests lose a step's completion after it did its work, to force Temporal's retry. */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /** The SDK workers of one ops worker, run and stopped together. */
@@ -81,7 +83,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<OpsWor
     ...common,
     taskQueue: roleTaskQueue(options.taskQueue, role),
     activities: activitiesOf(role, options, client, log),
-    interceptors: { activity: [opsFailureInterceptor] },
+    interceptors: { activity: [...(options.activityInterceptors ?? []), opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
     // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for
     // up to 80% of the heartbeat timeout (16 s), so a cancel in the UI would take that long to land.

@@ -28,10 +28,10 @@ describe('streamCommandsToFile', () => {
     expect(readFileSync(file, 'utf8')).toBe('abc');
   });
 
-  it('with hashLastInput, also hashes what the last stage read; input goes to the first stage\'s stdin', async () => {
+  it('with hashLastInput, also hashes what the last stage read; the first command\'s input is its stdin', async () => {
     const file = nextFile();
     // gzip -c of "abc" from stdin: the file holds gzip's bytes, the input hash is the plaintext's.
-    const streamed = await streamCommandsToFile([{ file: 'cat', args: [] }, { file: 'gzip', args: ['-c', '-n'] }], file, { input: 'abc', hashLastInput: true });
+    const streamed = await streamCommandsToFile([{ file: 'cat', args: [], input: 'abc' }, { file: 'gzip', args: ['-c', '-n'] }], file, { hashLastInput: true });
     expect(streamed.input).toEqual({ bytes: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
     expect(streamed.bytes).toBe(readFileSync(file).length);
     expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
@@ -48,6 +48,13 @@ describe('streamCommandsToFile', () => {
     expect(error).toBeInstanceOf(CommandFailed);
     expect((error as CommandFailed).exitCode).toBe(exitCode);
     expect((error as CommandFailed).message).toMatch(message);
+  });
+
+  it('refuses a later stage that carries input of its own, which its pipe would silently drop', async () => {
+    const file = nextFile();
+    const error = await streamCommandsToFile([sh('printf abc'), { file: 'cat', args: [], input: 'lost' }], file).then(() => undefined, (err: unknown) => err);
+    expect((error as Error).message).toBe('cat is stage 2 of a pipeline: its stdin is the previous stage\'s output, it cannot carry input of its own');
+    expect(existsSync(file)).toBe(false);
   });
 
   it.each([

@@ -97,7 +97,7 @@ async function rewrapFile(manifest: BackupManifest, dir: string, from: string, t
   const target = join(dir, to);
   await rm(target, { force: true });
   try {
-    return await streamCommandsToFile([ageDecrypt(join(dir, from)), ageEncrypt(recipients)], target, { ...options, input: identity.reveal(), secrets: [identity], hashLastInput: true });
+    return await streamCommandsToFile([ageDecrypt(join(dir, from), identity), ageEncrypt(recipients)], target, { ...options, secrets: [identity], hashLastInput: true });
   } catch (err) {
     await rm(target, { force: true });
     throw decryptFailure(err, manifest, from);

@@ -24,8 +24,6 @@ export interface StreamOptions {
   onProgress?: (bytes: number) => void;
   /** Also hash what the last stage reads: the plaintext, when the last stage encrypts. */
   hashLastInput?: boolean;
-  /** Written to the first stage's stdin. */
-  input?: string;
 }
 
 /**
@@ -34,7 +32,7 @@ export interface StreamOptions {
  * (ENOSPC) or an empty output fails the whole step; the caller removes the partial file.
  */
 export async function streamCommandsToFile(commands: Command[], file: string, options: StreamOptions = {}): Promise<StreamedFile> {
-  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: true, input: options.input });
+  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: true });
   // A second 'data' listener beside the pipe sees every chunk the pipe passes on, in order, at no extra copy.
   const input = options.hashLastInput && children.length > 1 ? measureStream(children.at(-2)!.stdout!) : undefined;
 

@@ -22,7 +22,7 @@ export async function checkSealedSnapshot(manifest: BackupManifest, artifactPath
   const opened = await openArtifact(manifest, artifactPath, identity);
   if (opened.source.kind !== 'decrypted') throw new Error(`${manifest.id}: a sealed snapshot without encryption`);
   const { decrypt, identity: opener } = opened.source;
-  const output = await pipelineOutput([decrypt, decompress('zstd', undefined), tarHashEntries()], { cancelSignal, input: opener.reveal(), secrets: [opener] }).catch((err: unknown) => {
+  const output = await pipelineOutput([decrypt, decompress('zstd', undefined), tarHashEntries()], { cancelSignal, secrets: [opener] }).catch((err: unknown) => {
     const failure = decryptFailure(err, manifest, manifest.artifact);
     // Corruption is the check's verdict, recorded as its reason like a differing file; anything else is the world's.
     if (failure instanceof VerifyFailed) return failure;
