@@ -66,13 +66,20 @@ describe('ops backups reencrypt that fails leaves the old backup as it was', () 
       await writeFile(join(dir, killedTemp), 'age-encryption.org/v1\n-> X25519 cut short');
       const [result] = await reencrypt();
       expect(result).toMatchObject({ backupId: before!.id, rewrapped: true });
+      const after = await world.repository.get(before!.id);
+      expect(after.manifest.artifact).toBe(rewrappedName(manifest.artifact, [newKey.recipient]));
+      const rewrapped = [after.manifest.artifact, after.manifest.encryption!.sealed.file, 'manifest.json', 'verify.json'].sort();
+      expect((await readdir(dir)).sort()).toEqual(rewrapped);
+      expect(await sha256OfFile(join(dir, after.manifest.artifact))).toBe(after.manifest.sha256);
+      expect(await sha256OfFile(join(dir, after.manifest.encryption!.sealed.file))).toBe(after.manifest.encryption!.sealed.sha256);
+
+      // A worker killed after the manifest swap, before the old files went: the backup needs no re-wrap, its leftover still goes.
+      await copyFile(intact, sealedPath);
+      const [swept] = await reencrypt();
+      expect(swept).toMatchObject({ backupId: before!.id, rewrapped: false });
+      expect((await readdir(dir)).sort()).toEqual(rewrapped);
     } finally {
       await rotating.stop();
     }
-    const after = await world.repository.get(before!.id);
-    expect(after.manifest.artifact).toBe(rewrappedName(manifest.artifact, [newKey.recipient]));
-    expect((await readdir(dir)).sort()).toEqual([after.manifest.artifact, after.manifest.encryption!.sealed.file, 'manifest.json', 'verify.json'].sort());
-    expect(await sha256OfFile(join(dir, after.manifest.artifact))).toBe(after.manifest.sha256);
-    expect(await sha256OfFile(join(dir, after.manifest.encryption!.sealed.file))).toBe(after.manifest.encryption!.sealed.sha256);
   });
 });

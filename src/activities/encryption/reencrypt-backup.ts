@@ -27,14 +27,23 @@ export interface ReencryptResult {
   reuploaded: string[];
 }
 
-/** The encrypted backups (of a target, or the one named) made for other recipients, or whose offsite copies are still the old ciphertext. */
+/**
+ * The encrypted backups (of a target, or the one named) made for other recipients, whose offsite
+ * copies are still the old ciphertext, or beside which an earlier re-wrap left files (a worker
+ * killed between the manifest swap and the old files' removal).
+ */
 export async function backupsToReencrypt(config: OpsConfig, repository: BackupRepository, input: { target?: string; backupId?: string }): Promise<string[]> {
   const recipients = currentRecipients(config);
   const entries = input.backupId ? [await repository.get(input.backupId)] : await repository.list(input.target);
   if (input.backupId && !entries[0]!.manifest.encryption) throw new PreconditionFailed(`${input.backupId} is not encrypted: only encrypted backups are re-wrapped`);
   const configured = config.backup.offsite.map(describeDestination);
   const staleOffsite = (e: BackupEntry) => staleOffsiteCopies(e.manifest.sha256, e.offsite?.copies).some((d) => configured.includes(d));
-  return entries.filter((e) => e.manifest.encryption && (needsReencrypt(e.manifest.encryption.recipients, recipients) || staleOffsite(e))).map((e) => e.id);
+  const picked: string[] = [];
+  for (const e of entries) {
+    if (!e.manifest.encryption) continue;
+    if (needsReencrypt(e.manifest.encryption.recipients, recipients) || staleOffsite(e) || (await rewrapLeftoversOf(e)).length > 0) picked.push(e.id);
+  }
+  return picked;
 }
 
 /**
@@ -121,8 +130,11 @@ async function rewrapFile(manifest: BackupManifest, dir: string, from: string, t
 
 /** Temp files of attempts cut short, and an old generation whose removal a swap did not reach, go before anything else. */
 async function removeRewrapLeftovers(entry: BackupEntry): Promise<void> {
-  const current = [entry.manifest.artifact, entry.manifest.encryption!.sealed.file];
-  for (const name of rewrapLeftovers(await readdir(entry.dir), current)) await rm(join(entry.dir, name), { force: true });
+  for (const name of await rewrapLeftoversOf(entry)) await rm(join(entry.dir, name), { force: true });
+}
+
+async function rewrapLeftoversOf(entry: BackupEntry): Promise<string[]> {
+  return rewrapLeftovers(await readdir(entry.dir), [entry.manifest.artifact, entry.manifest.encryption!.sealed.file]);
 }
 
 function currentRecipients(config: OpsConfig): string[] {
