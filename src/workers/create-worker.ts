@@ -18,6 +18,7 @@ import type { OpsConfig } from '../config/load-config.js';
 import { describeError } from '../core/errors.js';
 import { activityRolesOf, roleTaskQueue, type ActivityRole, type WorkerRole } from '../temporal/names.js';
 import { removeAbandonedPartials } from './abandoned-partials.js';
+import { removeDeadStaging } from '../activities/backup/snapshot-staging.js';
 import { buildWorkflowBundle } from './prebuilt-bundle.js';
 
 export { WORKFLOWS_PATH } from './workflows-path.js';
@@ -57,7 +58,7 @@ export interface OpsWorker {
 /**
  * An ops worker polls the workflow queue (every role does, so a backup runs while the orchestrator
  * is down) and the queue of each of its roles' steps. A backup-role worker first clears what a dead
- * predecessor may have left: partial backup directories (of targets no backup is running for) and
+ * predecessor may have left: partial backup directories (of targets no backup is running for), the plaintext staging dirs of sealed snapshots whose worker is dead, and
  * stale verify_* databases. Every worker says so when alerts are off.
  */
 export async function createOpsWorker(options: OpsWorkerOptions): Promise<OpsWorker> {
@@ -132,6 +133,8 @@ function togetherAs(workers: Worker[], taskQueues: string[]): OpsWorker {
 async function cleanUpLeftovers(config: OpsConfig, client: Client, log: (line: string) => void): Promise<void> {
   const partials = await removeAbandonedPartials(new BackupRepository(config.repository), client);
   if (partials.length > 0) log(`removed partial backups left by an interrupted run: ${partials.join(', ')}`);
+  const staging = await removeDeadStaging(config.stateDir);
+  if (staging.length > 0) log(`removed the plaintext staging of sealed snapshots left by a dead worker: ${staging.join(', ')}`);
   try {
     const dropped = await dropStaleVerifyDatabases(config);
     if (dropped.length > 0) log(`dropped verify databases left by dead attempts: ${dropped.join(', ')}`);

@@ -4,6 +4,7 @@ import type { Secret } from '../../config/secret.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { VerifyFailed } from '../../core/errors.js';
 import { compareSnapshots } from '../../core/snapshot-digest.js';
+import { countedFindings } from '../../core/verify-checks.js';
 import { parseTarHashes } from '../../core/tar-entries.js';
 import { decryptFailure, openArtifact } from '../encryption/open-artifact.js';
 import { pipelineOutput } from '../process/run-pipeline.js';
@@ -35,5 +36,6 @@ export async function checkSealedSnapshot(manifest: BackupManifest, artifactPath
     restoreSeconds: (Date.now() - started) / 1000,
     reasons: problems.slice(0, 20).concat(problems.length > 20 ? [`…and ${problems.length - 20} more`] : []),
     rowCountDifferences: [],
+    counted: countedFindings({ differingFiles: problems.length }),
   };
 }
