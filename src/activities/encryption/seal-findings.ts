@@ -27,7 +27,7 @@ export async function recordedFindings(manifest: BackupManifest, outcome: Restor
   const findings: SealedFindings = { reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences };
   const temp = join(dirname(sealedPath), `.${basename(sealedPath)}.partial`);
   try {
-    await streamCommandsToFile([ageEncrypt(recipients)], temp, { input: JSON.stringify(findings) });
+    await streamCommandsToFile([{ ...ageEncrypt(recipients), input: JSON.stringify(findings) }], temp);
     await rename(temp, sealedPath);
   } finally {
     await rm(temp, { force: true });
@@ -38,7 +38,7 @@ export async function recordedFindings(manifest: BackupManifest, outcome: Restor
 /** Reads verify.json.age back with the identity, checked against the backup's recipients first. */
 export async function openSealedFindings(manifest: BackupManifest, dir: string, sealed: string, identity: Secret | undefined): Promise<SealedFindings> {
   const opener = (await identityFor(manifest, identity))!;
-  const text = await runCommand(ageDecrypt(join(dir, sealed)), { input: opener.reveal(), secrets: [opener], retryable: false }).catch((err: unknown) => {
+  const text = await runCommand(ageDecrypt(join(dir, sealed), opener), { secrets: [opener], retryable: false }).catch((err: unknown) => {
     throw decryptFailure(err, manifest, sealed);
   });
   return JSON.parse(text) as SealedFindings;
