@@ -39,9 +39,12 @@ export async function dumpPostgres(target: DatabaseTarget, context: DumpContext)
       cancelSignal: context.cancelSignal,
       onProgress: context.onProgress,
     });
+    // Asked while the dump runs, not after it: a process start is a fair share of a small dump's time.
+    const askingVersion = runCommand(pgToolVersion('pg_dump'), { cancelSignal: context.cancelSignal });
+    askingVersion.catch(() => undefined);
     const [file, tables] = await Promise.all([dumping, countPostgresRows(client)]);
     await client.query('COMMIT');
-    const pgDumpVersion = (await runCommand(pgToolVersion('pg_dump'))).trim();
+    const pgDumpVersion = (await askingVersion).trim();
     return {
       artifact,
       ...streamedHashes(file),
