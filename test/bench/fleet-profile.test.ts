@@ -5,7 +5,7 @@ type Events = Parameters<typeof profileTarget>[0];
 
 /** History events at `ms` after the epoch, ids in order, as fetchHistory returns them. */
 function history(...events: Array<[number, Record<string, unknown>]>): Events {
-  return events.map(([ms, attributes], i) => ({ eventId: i + 1, eventTime: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 }, ...attributes })) as Events;
+  return events.map(([ms, attributes], i) => ({ eventId: i + 1, eventTime: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 }, ...attributes })) as unknown as Events;
 }
 
 describe('bench/fleet-profile.ts', () => {
