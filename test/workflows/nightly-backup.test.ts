@@ -49,7 +49,7 @@ describe('nightlyBackup on real Temporal, PostgreSQL, MariaDB, rsync and sshd', 
 
     const pgEntry = entries.find((e) => e.manifest.kind === 'postgres')!;
     expect(pgEntry.manifest.rowCountConsistency).toBe('same-snapshot');
-    // Asked while the dump runs: the manifest still names the worker's pg_dump exactly as it reports itself.
+    // Read from the archive's header: the manifest names the pg_dump that wrote it as `pg_dump --version` does.
     expect(pgEntry.manifest.toolVersions).toEqual({ pg_dump: execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim() });
     expect(pgEntry.manifest.tables).toEqual(
       expect.arrayContaining(Object.entries(DEMO_POSTGRES_ROWS).map(([table, rows]) => ({ table: `public.${table}`, rows }))),
