@@ -14,8 +14,8 @@ export function pgDumpVersionInHeader(head: Buffer): string | undefined {
   if (head.length < 11 || head.subarray(0, 5).toString('latin1') !== 'PGDMP') return undefined;
   const [major, minor] = [head[5]!, head[6]!];
   const intSize = head[8]!;
-  // Archive 1.12 (PostgreSQL 9.5) and later carry the three strings; 1.x is all there is so far.
-  if (major !== 1 || minor < 12 || intSize < 1 || intSize > 8) return undefined;
+  // The layouts known here: 1.12 (PostgreSQL 9.5) to 1.16 (PostgreSQL 17). Another one is asked the slow way.
+  if (major !== 1 || minor < 12 || minor > 16 || intSize < 1 || intSize > 8) return undefined;
   let at = 11;
   const readInt = (): number | undefined => {
     if (at + 1 + intSize > head.length) return undefined;
@@ -37,7 +37,8 @@ export function pgDumpVersionInHeader(head: Buffer): string | undefined {
   for (let i = 0; i < 7; i++) if (readInt() === undefined) return undefined;
   for (let i = 0; i < 2; i++) if (readString() === undefined) return undefined;
   const version = readString();
-  return version ? `pg_dump (PostgreSQL) ${version}` : undefined;
+  // PG_VERSION: "15.18", "17devel", "16.4 (Debian 16.4-1)"; anything else means a misread layout.
+  return version && /^\d+[.\w]*( \(.+\))?$/.test(version) ? `pg_dump (PostgreSQL) ${version}` : undefined;
 }
 
 /** Enough of a dump's first bytes for its header: three short strings after some forty bytes. */

@@ -27,6 +27,9 @@ describe('pgDumpVersionInHeader', () => {
     ['archive 1.16', headerFrom16(16, '17.2 (Ubuntu 17.2-1)'), 'pg_dump (PostgreSQL) 17.2 (Ubuntu 17.2-1)'],
     ['cut inside the version string', PG15_HEADER.subarray(0, 120), undefined],
     ['not an archive (a plain SQL dump)', Buffer.from('--\n-- PostgreSQL database dump\n--\n'), undefined],
+    ['a development build', headerFrom16(16, '18devel'), 'pg_dump (PostgreSQL) 18devel'],
+    ['an archive version newer than 1.16 (a layout not known here)', headerFrom16(17, '18.1'), undefined],
+    ['a version string that is no version (a misread layout)', headerFrom16(15, 'crm\u0000x'), undefined],
     ['an archive version older than 1.12', Buffer.concat([PG15_HEADER.subarray(0, 6), Buffer.from([11]), PG15_HEADER.subarray(7)]), undefined],
     ['empty', Buffer.alloc(0), undefined],
   ])('%s', (_case, head, expected) => {
