@@ -38,6 +38,17 @@ describe('streamCommandsToFile', () => {
   });
 
   it.each([
+    ['alone', []],
+    ['before gzip (what went in, not the file)', [{ file: 'gzip', args: ['-c', '-n'] }]],
+  ] as Array<[string, Command[]]>)('with keepHead, keeps the first 1024 bytes the first stage wrote: %s', async (_, after) => {
+    const file = nextFile();
+    // Enough output to take several chunks: the head is its start only.
+    const streamed = await streamCommandsToFile([sh('printf PGDMP; head -c 200000 /dev/zero'), ...after], file, { keepHead: 1024 });
+    expect(streamed.head).toEqual(Buffer.concat([Buffer.from('PGDMP'), Buffer.alloc(1019)]));
+    expect(streamed.bytes).toBe(readFileSync(file).length);
+  });
+
+  it.each([
     // Without stderr the message falls back to execa's, which names the command line.
     ['a tool that exits non-zero after some output', [sh('echo x; exit 3')], /^sh failed \(exit 3\): .*sh -c 'echo x; exit 3'/, 3],
     ['a tool that exits non-zero with an error on stderr', [sh('echo x; echo "dump: broken" >&2; exit 3')], /^sh failed \(exit 3\): dump: broken$/, 3],

@@ -15,6 +15,8 @@ export interface StreamedFile {
   sha256: string;
   /** what went into the last stage, when asked for (the plaintext an encrypting stage received) */
   input?: { bytes: number; sha256: string };
+  /** the first stage's first bytes, when asked for (a dump's header, before any encryption) */
+  head?: Buffer;
 }
 
 export interface StreamOptions {
@@ -24,6 +26,8 @@ export interface StreamOptions {
   onProgress?: (bytes: number) => void;
   /** Also hash what the last stage reads: the plaintext, when the last stage encrypts. */
   hashLastInput?: boolean;
+  /** Keep up to this many of the first stage's first bytes (StreamedFile.head). */
+  keepHead?: number;
 }
 
 /**
@@ -52,6 +56,7 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
   });
   const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
   writing.catch(() => children.forEach((child) => child.kill('SIGTERM')));
+  const head = options.keepHead ? keepHead(children[0]!.stdout!, options.keepHead) : undefined;
 
   const [written, ...exits] = await Promise.allSettled([writing, ...children]);
   if (written!.status === 'rejected') {
@@ -72,7 +77,20 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
   } finally {
     await handle.close();
   }
-  return { bytes, sha256: hash.digest('hex'), ...(input ? { input: input() } : {}) };
+  return { bytes, sha256: hash.digest('hex'), ...(input ? { input: input() } : {}), ...(head ? { head: head() } : {}) };
+}
+
+/** Like measureStream, a listener beside the pipe; it lets go once it holds `limit` bytes. */
+function keepHead(stream: NodeJS.ReadableStream, limit: number): () => Buffer {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk.subarray(0, limit - kept));
+    kept += Math.min(chunk.length, limit - kept);
+    if (kept >= limit) stream.off('data', onData);
+  };
+  stream.on('data', onData);
+  return () => Buffer.concat(chunks);
 }
 
 function measureStream(stream: NodeJS.ReadableStream): () => { bytes: number; sha256: string } {
