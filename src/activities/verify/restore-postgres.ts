@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { pgRestore, type PgRestoreSection } from '../../commands/postgres.js';
 import type { TableCount } from '../../core/backup-record.js';
 import { OpsError } from '../../core/errors.js';
+import { withoutJobNotice } from '../../core/pg-restore-failure.js';
 import { restoreJobs } from '../../core/restore-jobs.js';
 import type { AssertionResult } from '../../core/check-verdicts.js';
 import type { AssertionSpec } from '../../core/verify-checks.js';
@@ -66,7 +67,7 @@ export async function restorePostgres(opened: OpenedArtifact, destination: Resto
       const restored = await restoreCounting(restore, () => connectPostgres(server.url, server.password, database));
       if (!restored.ok) {
         if (context.cancelSignal.aborted || !(restored.failure instanceof OpsError)) throw restored.failure;
-        return restoreFailed(database, restored.failure.message);
+        return restoreFailed(database, withoutJobNotice(restored.failure).message);
       }
       let outcome: RestoreOutcome;
       try {
