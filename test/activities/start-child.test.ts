@@ -115,7 +115,7 @@ describe('children started for activities', () => {
   }, 60_000);
 
   it('keep the tool\'s stdin, exit status and signal', async () => {
-    expect(await runCommand({ file: 'cat', args: [] }, { input: 'through stdin' })).toBe('through stdin');
+    expect(await runCommand({ file: 'cat', args: [], input: 'through stdin' })).toBe('through stdin');
     const signalled = (await runCommand({ file: 'sh', args: ['-c', 'kill -TERM $$'] }).then(() => undefined, (err: unknown) => err)) as CommandFailed;
     expect([signalled.message, signalled.exitCode]).toEqual(["sh failed (exit signal): Command was killed with SIGTERM (Termination): sh -c 'kill -TERM $$'", undefined]);
   });
