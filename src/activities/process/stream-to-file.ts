@@ -32,8 +32,9 @@ export interface StreamOptions {
 
 /**
  * Runs `first | second | ...`, each stage joined straight to the next, and streams the last stdout
- * into `file`, hashing it in the same pass, then fsyncs. The output never sits in memory. Any command exiting non-zero, a write error
- * (ENOSPC) or an empty output fails the whole step; the caller removes the partial file.
+ * into `file`, hashing it in the same pass, then fsyncs. The output never sits in memory. Any
+ * command exiting non-zero, a write error (ENOSPC) or an empty output fails the whole step; the
+ * caller removes the partial file.
  */
 export async function streamCommandsToFile(commands: Command[], file: string, options: StreamOptions = {}): Promise<StreamedFile> {
   const hashesInput = options.hashLastInput === true && commands.length > 1;
@@ -54,7 +55,8 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
       done(null, chunk);
     },
   });
-  const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  // A 1 MiB buffer lets the 64 KiB chunks from the pipe gather into fewer, larger writes while one is under way.
+  const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }));
   writing.catch(() => children.forEach((child) => child.kill('SIGTERM')));
 
   const [written, ...exits] = await Promise.allSettled([writing, ...children]);
