@@ -45,6 +45,8 @@ interface LegRun {
   peakRssBytes?: number;
   /** the leg's process from spawn to exit, where `seconds` times only the copy inside it */
   processSeconds?: number;
+  /** the store step's share of `seconds`, in the legs that store before they copy */
+  storedSeconds?: number;
   confirmedBy?: string;
 }
 
@@ -123,10 +125,10 @@ async function opsLeg(dir: string, s3: S3Server, entry: BackupEntry, round: stri
   const window = sampler.open();
   try {
     const { stdout } = await child;
-    const reported = JSON.parse(stdout.trim().split('\n').at(-1)!) as { seconds: number; peakRssBytes: number; confirmedBy: string };
+    const reported = JSON.parse(stdout.trim().split('\n').at(-1)!) as { seconds: number; storedSeconds?: number; peakRssBytes: number; confirmedBy: string };
     const sampled = window.close();
     const processSeconds = (performance.now() - spawned) / 1000;
-    return { seconds: reported.seconds, peakRssBytes: Math.max(reported.peakRssBytes, sampled.processBytes), confirmedBy: reported.confirmedBy, processSeconds };
+    return { seconds: reported.seconds, ...(reported.storedSeconds ? { storedSeconds: reported.storedSeconds } : {}), peakRssBytes: Math.max(reported.peakRssBytes, sampled.processBytes), confirmedBy: reported.confirmedBy, processSeconds };
   } finally {
     sampler.stop();
   }
@@ -169,7 +171,7 @@ try {
       const run = await leg.run(round === 0 ? 'warmup' : String(round));
       await emptyBucket(s3);
       if (round > 0) runs.get(leg.name)!.push(run);
-      const extras = [run.processSeconds ? `process ${run.processSeconds.toFixed(2)} s with start-up` : '', run.peakRssBytes ? `peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB` : ''].filter(Boolean);
+      const extras = [run.storedSeconds ? `stored in ${run.storedSeconds.toFixed(2)} s` : '', run.processSeconds ? `process ${run.processSeconds.toFixed(2)} s with start-up` : '', run.peakRssBytes ? `peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB` : ''].filter(Boolean);
       line.push(`${leg.name} ${run.seconds.toFixed(2)} s${extras.length ? ` (${extras.join(', ')})` : ''}`);
     }
     log(`${label}${round === 0 ? ' (not counted)' : ''}: ${line.join(', ')}`);
@@ -178,6 +180,7 @@ try {
   await teardown.run(log);
   const seconds = (name: string) => median(runs.get(name)!.map((r) => r.seconds));
   const rate = (name: string) => mib(entry.manifest.bytes) / seconds(name);
+  const storedMedian = (name: string) => median(runs.get(name)!.map((r) => r.storedSeconds ?? 0));
   const opsRuns = runs.get('ops')!;
   console.log(
     [
@@ -189,6 +192,7 @@ try {
       `offsite_overhead_ratio=${(seconds('ops') / seconds('rclone')).toFixed(3)}`,
       `ops_store_copy_seconds=${seconds('ops-store').toFixed(2)}   (the artifact streamed into the repository as a dump is, then copied: encryption off, median)`,
       `ops_store_copy_age_seconds=${seconds('ops-store-age').toFixed(2)}   (the same through age -e, ${(mib(entry.manifest.bytes) / seconds('ops-store-age')).toFixed(1)} MiB/s of plaintext, median)`,
+      `store_seconds=${storedMedian('ops-store').toFixed(2)} plain, ${storedMedian('ops-store-age').toFixed(2)} through age -e   (the store step alone, medians)`,
       `encryption_overhead_ratio=${(seconds('ops-store-age') / seconds('ops-store')).toFixed(3)}`,
     ].join('\n'),
   );
