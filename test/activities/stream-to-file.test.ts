@@ -1,4 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { streamCommandsToFile } from '../../src/activities/process/stream-to-file.js';
@@ -36,6 +38,26 @@ describe('streamCommandsToFile', () => {
     expect(streamed.bytes).toBe(readFileSync(file).length);
     expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
   });
+
+  it('with hashLastInput, hashes megabytes of input exactly, in a stage of its own that passes them on unchanged', async () => {
+    // More than the hashing stage's 1 MiB buffer, and not a multiple of it.
+    const plaintext = randomBytes(5 * 2 ** 20 + 12_345);
+    const source = join(dir, 'plaintext');
+    writeFileSync(source, plaintext);
+    const file = nextFile();
+    const streamed = await streamCommandsToFile([{ file: 'cat', args: [source] }, { file: 'gzip', args: ['-c', '-n', '-1'] }], file, { hashLastInput: true });
+    expect(streamed.input).toEqual({ bytes: plaintext.length, sha256: createHash('sha256').update(plaintext).digest('hex') });
+    expect(gunzipSync(readFileSync(file)).equals(plaintext)).toBe(true);
+    expect(streamed.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+  });
+
+  it('joins the stages pipe to pipe: a stage that stops reading fails the step by its own error, not the SIGPIPE it sent upstream', async () => {
+    // Joined through this process, `yes` would block on a pipe nobody reads; joined directly, the kernel stops it with SIGPIPE.
+    const commands = [sh('sleep 2; exec yes'), sh('exec <&-; echo "age: broken" >&2; exit 5'), { file: 'cat', args: [] }];
+    const error = await streamCommandsToFile(commands, nextFile(), { hashLastInput: true }).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(CommandFailed);
+    expect([(error as CommandFailed).exitCode, (error as CommandFailed).message]).toEqual([5, 'sh failed (exit 5): age: broken']);
+  }, 20_000);
 
   it.each([
     ['alone', []],
