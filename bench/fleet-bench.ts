@@ -15,15 +15,18 @@ import { positiveInteger } from './bench-args.js';
 import { reportBenchFailure } from './bench-failure.js';
 import { createBenchDatabase, type BenchDatabase } from './bench-database.js';
 import { NAMESPACE, startBenchTemporal } from './bench-temporal.js';
-import { runBarePipeline } from './bare-pipeline.js';
+import { runBarePipeline, type BarePhases } from './bare-pipeline.js';
+import { profileLines, profileParent, profileTarget, type TargetProfile } from './fleet-profile.js';
 import { Teardown } from './teardown.js';
+import { reapedChildrenCpuSeconds, treeCpuSeconds } from './cpu-meter.js';
 import { waitForPollers } from './worker-readiness.js';
-import { startWorkerProcess } from './worker-process.js';
+import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 /**
  * The nightly chain for N small targets at concurrency C across two `ops worker` processes (each
  * with its own state dir, one shared repository), against the bare dump + verify commands of each
- * target run one after another in the same run. fleet_ratio = wall ÷ (Σ bare ÷ C).
+ * target run one after another in the same run. fleet_ratio = wall ÷ (Σ bare ÷ C). It also prints
+ * where a target's run spent its time (from the histories) and the CPU each side used per target.
  * Usage: tsx bench/fleet-bench.ts [--targets 20] [--concurrency 4] [--size-mb 6]
  */
 const { values } = parseArgs({ options: { targets: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '4' }, 'size-mb': { type: 'string', default: '6' } } });
@@ -74,19 +77,22 @@ try {
   const names = await copiesOf(db, targets);
 
   log(`bare: dump, checksum, createdb, restore, row counts, dropdb of each of ${targets} targets, one after another`);
-  const bare: number[] = [];
-  for (const [i, name] of names.entries()) bare.push((await runBarePipeline({ ...db, reader: { ...db.reader, database: name } }, root, i + 1, TABLES)).total);
+  const barePhases: BarePhases[] = [];
+  for (const [i, name] of names.entries()) barePhases.push(await runBarePipeline({ ...db, reader: { ...db.reader, database: name } }, root, i + 1, TABLES));
+  const bare = barePhases.map((p) => p.total);
   const bareSum = bare.reduce((a, b) => a + b, 0);
   // The same commands C at a time: what the machine itself allows (on fewer cores than C, far from Σ bare ÷ C).
   log(`bare: the same, ${concurrency} targets at a time`);
   const parallelStarted = performance.now();
+  const bareCpuFrom = { server: db.serverCpuSeconds(), tools: reapedChildrenCpuSeconds(process.pid) };
   await mapBounded(names, concurrency, (name, i) => runBarePipeline({ ...db, reader: { ...db.reader, database: name } }, root, 1000 + i, TABLES));
   const bareParallel = (performance.now() - parallelStarted) / 1000;
+  const bareCpu = { server: db.serverCpuSeconds() - bareCpuFrom.server, tools: reapedChildrenCpuSeconds(process.pid) - bareCpuFrom.tools };
 
   const temporal = await startBenchTemporal(teardown, 'fleet');
   const env = { ...(process.env as Record<string, string>), ...temporal.workerEnv, BENCH_PG_READER_PASSWORD: db.readerPassword, BENCH_PG_ADMIN_PASSWORD: db.server.adminPassword };
   const repository = join(root, 'repo');
-  const workers = [];
+  const workers: WorkerProcess[] = [];
   for (const name of ['worker-a', 'worker-b']) {
     const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, configFile: await writeConfig(join(root, name), repository, db, names), env });
     teardown.defer(`stop ${name}`, () => worker.stop());
@@ -97,6 +103,9 @@ try {
   log(`two workers polling ${temporal.taskQueue}; nightlyBackup of ${targets} targets at concurrency ${concurrency}`);
 
   const workflowId = `fleet-${Date.now().toString(36)}`;
+  // CPU seconds while the chain runs: where a loaded machine's cores went (the workers' include their pg_dump and pg_restore).
+  const chainCpu = () => ({ server: db.serverCpuSeconds(), workers: workers.reduce((a, w) => a + treeCpuSeconds(w.pid), 0), temporal: treeCpuSeconds(temporal.pid) });
+  const chainCpuFrom = chainCpu();
   const begun = performance.now();
   const handle = await temporal.client.workflow.start(nightlyBackup, { taskQueue: temporal.taskQueue, workflowId, args: [{}] });
   let result;
@@ -106,14 +115,18 @@ try {
     throw new Error(`${workflowId} failed: ${innermostMessage(err)}\n${workers.map((w) => w.outputTail()).join('\n')}`);
   }
   const wall = (performance.now() - begun) / 1000;
+  const chainCpuTo = chainCpu();
   const failed = result.targets.filter((t) => t.error);
   if (failed.length > 0) throw new Error(`targets failed: ${failed.map((t) => t.error).join('; ')}`);
 
   const identities = new Map<string, number>();
   // Temporal's own share of a target: its child run's time outside its activities (scheduling, workflow tasks).
   let outsideActivities = 0;
+  const profiles: TargetProfile[] = [];
+  const parentProfile = profileParent((await handle.fetchHistory()).events ?? []);
   for (const name of names) {
     const events = (await temporal.client.workflow.getHandle(workflowIds.backupTarget(name)).fetchHistory()).events ?? [];
+    profiles.push(profileTarget(events));
     const at = (e: (typeof events)[number]) => tsToMs(e.eventTime);
     const started = new Map<string, number>();
     let inActivities = 0;
@@ -129,6 +142,7 @@ try {
   await teardown.run(log);
 
   const ideal = bareSum / concurrency;
+  const perTarget = (seconds: number) => ((seconds / targets) * 1000).toFixed(0);
   const lines = [
     `targets=${targets} concurrency=${concurrency} workers=2 database_mb=${(db.sizeBytes / 2 ** 20).toFixed(1)} cpus=${availableParallelism()} load_start=${loadAtStart.toFixed(2)} load_end=${loadavg()[0]!.toFixed(2)}`,
     `bare_sum_s=${bareSum.toFixed(2)} bare_per_target_s=${(bareSum / targets).toFixed(2)} (min ${Math.min(...bare).toFixed(2)}, max ${Math.max(...bare).toFixed(2)})`,
@@ -139,6 +153,12 @@ try {
     // What each target's slot cost beyond its bare commands, ops' own extra checks included: (wall × C − Σ bare) ÷ N.
     `slot_overhead_per_target_ms=${(((wall * concurrency - bareSum) / targets) * 1000).toFixed(0)}`,
     `target_steps_per_worker=${[...identities.values()].join(',')}`,
+    `bare_phases_ms ${(['dump', 'checksum', 'createDatabase', 'restore', 'counts', 'dropDatabase'] as const).map((k) => `${k}=${((barePhases.reduce((a, p) => a + p[k], 0) / targets) * 1000).toFixed(0)}`).join(' ')}`,
+    ...profileLines(profiles, parentProfile),
+    // CPU per target, load-insensitive: what the bare commands cost (4 at a time) against what the chain cost, workers' tools included.
+    `cpu_per_target_ms bare: server=${perTarget(bareCpu.server)} tools=${perTarget(bareCpu.tools)} total=${perTarget(bareCpu.server + bareCpu.tools)}`
+      + ` chain: server=${perTarget(chainCpuTo.server - chainCpuFrom.server)} workers=${perTarget(chainCpuTo.workers - chainCpuFrom.workers)} temporal=${perTarget(chainCpuTo.temporal - chainCpuFrom.temporal)}`
+      + ` total=${perTarget(chainCpuTo.server - chainCpuFrom.server + chainCpuTo.workers - chainCpuFrom.workers + chainCpuTo.temporal - chainCpuFrom.temporal)}`,
   ];
   console.log(lines.join('\n'));
 } catch (err) {

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { BackupRepository } from '../src/records/backup-repository.js';
 import { RestoreLog } from '../src/records/restore-log.js';
 import { pgRestore } from '../src/commands/postgres.js';
+import { restoreJobs } from '../src/core/restore-jobs.js';
 import { describeAddress } from '../src/config/database-url.js';
 import { Secret } from '../src/config/secret.js';
 import { nightlyBackup } from '../src/workflows/nightly-backup.js';
@@ -24,8 +25,10 @@ import { positiveInteger } from './bench-args.js';
 /**
  * Restore speed of `ops restore` against the restore a user would script, on one artifact: ops
  * makes one backup of a PostgreSQL database, then each round restores it (a) bare, `createdb` +
- * `pg_restore` into a new database, and (b) `ops restore --latest --into X --wait` through the CLI,
- * the workflow and its checks. A warm-up round first, then `--rounds` rounds; medians.
+ * `pg_restore` into a new database, once single-job and once with the `--jobs=N` ops uses for a
+ * dump on disk, and (b) `ops restore --latest --into X --wait` through the CLI, the workflow and its
+ * checks. The ratio compares ops with the bare restore of the same jobs. A warm-up round first,
+ * then `--rounds` rounds; medians.
  * Usage: BENCH_DB_MB=512 tsx bench/restore-bench.ts [--size-mb N] [--rounds N]
  */
 const { values } = parseArgs({ options: { 'size-mb': { type: 'string' }, rounds: { type: 'string', default: '3' } } });
@@ -114,9 +117,11 @@ try {
     return [...parts].map(([name, values]) => `${name} ${median(values).toFixed(3)}`).join('; ');
   };
 
-  const bare = async (name: string) => {
+  // What restorePostgres passes for a dump on disk (the bench's is not encrypted).
+  const jobs = restoreJobs(availableParallelism());
+  const bare = async (name: string, parallel?: number) => {
     const create = pgAdminTool('createdb', db.admin, adminPassword, name);
-    const restore = pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: name, file: artifact });
+    const restore = pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: name, file: artifact, ...(parallel !== undefined ? { jobs: parallel } : {}) });
     const seconds = await timed(async () => {
       await execa(create.file, create.args, { env: create.env ?? {}, stdin: 'ignore' });
       await execa(restore.file, restore.args, { env: restore.env ?? {}, stdin: 'ignore' });
@@ -136,15 +141,18 @@ try {
     return seconds;
   };
 
-  log('warm-up: one bare restore, one ops restore (not counted)');
+  log(`warm-up: one bare restore of each kind, one ops restore (not counted); ops runs pg_restore --jobs=${jobs}`);
   await bare('bare_warmup');
+  await bare('bare_jobs_warmup', jobs);
   await throughOps('ops_warmup');
   const bareSeconds: number[] = [];
+  const bareJobsSeconds: number[] = [];
   const opsSeconds: number[] = [];
   for (let round = 1; round <= rounds; round++) {
     bareSeconds.push(await bare(`bare_${round}`));
+    bareJobsSeconds.push(await bare(`bare_jobs_${round}`, jobs));
     opsSeconds.push(await throughOps(`ops_${round}`));
-    log(`round ${round}/${rounds}: bare ${bareSeconds.at(-1)!.toFixed(2)} s, ops ${opsSeconds.at(-1)!.toFixed(2)} s`);
+    log(`round ${round}/${rounds}: bare ${bareSeconds.at(-1)!.toFixed(2)} s, bare --jobs=${jobs} ${bareJobsSeconds.at(-1)!.toFixed(2)} s, ops ${opsSeconds.at(-1)!.toFixed(2)} s`);
   }
   const runs = (await new RestoreLog(join(dir, 'repo')).list([TARGET])).slice(1);
   const rtos = runs.map((e) => e.rtoSeconds ?? Number.NaN);
@@ -152,16 +160,19 @@ try {
 
   await teardown.run(log);
   const bareMedian = median(bareSeconds);
+  const bareJobsMedian = median(bareJobsSeconds);
   const opsMedian = median(opsSeconds);
   console.log(
     [
       `PostgreSQL ${db.serverVersion}, database ${(db.sizeBytes / 2 ** 20).toFixed(0)} MB, dump ${(backup.manifest.bytes / 2 ** 20).toFixed(1)} MB; ${availableParallelism()} CPUs, load ${loadAtStart.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
-      `rounds ${rounds} after a warm-up; seconds per round: bare ${bareSeconds.map((s) => s.toFixed(2)).join(' ')}; ops ${opsSeconds.map((s) => s.toFixed(2)).join(' ')}`,
+      `rounds ${rounds} after a warm-up; seconds per round: bare ${bareSeconds.map((s) => s.toFixed(2)).join(' ')}; bare --jobs=${jobs} ${bareJobsSeconds.map((s) => s.toFixed(2)).join(' ')}; ops ${opsSeconds.map((s) => s.toFixed(2)).join(' ')}`,
       `ops seconds, medians of the rounds: ${breakdown}`,
-      `bare_restore_seconds=${bareMedian.toFixed(2)}   (createdb + pg_restore, median)`,
-      `ops_restore_seconds=${opsMedian.toFixed(2)}   (ops restore --latest --into X --wait: CLI, workflow, checksum, restore, checks, rename, report; median)`,
+      `bare_restore_seconds=${bareMedian.toFixed(2)}   (createdb + pg_restore, single job, median)`,
+      `bare_restore_jobs_seconds=${bareJobsMedian.toFixed(2)}   (createdb + pg_restore --jobs=${jobs}, median)`,
+      `ops_restore_seconds=${opsMedian.toFixed(2)}   (ops restore --latest --into X --wait with pg_restore --jobs=${jobs}: CLI, workflow, checksum, restore, checks, rename, report; median)`,
       `ops_rto_seconds=${median(rtos).toFixed(2)}   (the runs' recorded RTO, start to checked; median)`,
-      `restore_overhead_ratio=${(opsMedian / bareMedian).toFixed(3)}`,
+      `restore_overhead_ratio_vs_single_job=${(opsMedian / bareMedian).toFixed(3)}   (ops ÷ bare single-job)`,
+      `restore_overhead_ratio=${(opsMedian / bareJobsMedian).toFixed(3)}   (ops ÷ bare with the same --jobs=${jobs})`,
     ].join('\n'),
   );
 } catch (err) {

@@ -13,14 +13,18 @@ import type { ServerLogin, SshLogin } from './support/servers.js';
 
 const DOCKER_SHIM_DIR = fileURLToPath(new URL('./support/docker-shim', import.meta.url));
 
+/** The directory that plays the image registry for every docker stand-in host of one test run. */
+export const dockerRegistryDir = (scratchRoot: string) => join(scratchRoot, 'docker-registry');
+
 /** The `docker` that sessions on the test sshd run: the stand-in, never the real client further down PATH. */
-export async function dockerShimEnv(stateDir: string): Promise<Record<string, string>> {
+export async function dockerShimEnv(stateDir: string, registryDir: string): Promise<Record<string, string>> {
   // Without the execute bit the remote shell would silently fall through to /usr/local/bin/docker.
   await access(join(DOCKER_SHIM_DIR, 'docker'), constants.X_OK);
   await mkdir(stateDir, { recursive: true });
   return {
     PATH: [DOCKER_SHIM_DIR, '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':'),
     DOCKER_SHIM_STATE: stateDir,
+    DOCKER_SHIM_REGISTRY: registryDir,
   };
 }
 
@@ -35,7 +39,7 @@ export default async function setup(project: TestProject) {
     startDevServer({ headless: true }),
     startPostgres({ dataDir: join(root, 'pg') }),
     startMariadb({ dataDir: join(root, 'my') }),
-    dockerShimEnv(dockerShimState).then((env) => startSshd({ dir: join(root, 'sshd'), env })),
+    dockerShimEnv(dockerShimState, dockerRegistryDir(root)).then((env) => startSshd({ dir: join(root, 'sshd'), env })),
   ]);
   const login = (s: { host: string; port: number; adminUser: string; adminPassword: string }): ServerLogin => ({
     host: s.host,

@@ -1,3 +1,4 @@
+import type { Secret } from '../config/secret.js';
 import type { Command } from './command.js';
 
 /**
@@ -11,12 +12,12 @@ export function ageEncrypt(recipients: string[]): Command {
   return { file: 'age', args: ['--encrypt', ...recipients.flatMap((r) => ['-r', r])] };
 }
 
-/** Decrypts `file` to stdout with the identity read from stdin. */
-export function ageDecrypt(file: string): Command {
-  return { file: 'age', args: ['--decrypt', '-i', '-', '--', file] };
+/** Decrypts `file` to stdout with the identity, which the command carries as its stdin. */
+export function ageDecrypt(file: string, identity: Secret): Command {
+  return { file: 'age', args: ['--decrypt', '-i', '-', '--', file], input: identity.reveal() };
 }
 
-/** The public key of every identity read from stdin, one per line. */
-export function agePublicKeys(): Command {
-  return { file: 'age-keygen', args: ['-y'] };
+/** The public key of every identity in `identity` (carried as stdin), one per line. */
+export function agePublicKeys(identity: Secret): Command {
+  return { file: 'age-keygen', args: ['-y'], input: identity.reveal() };
 }

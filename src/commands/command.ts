@@ -9,7 +9,10 @@ export interface Command {
   args: string[];
   /** Set for the child on top of what it inherits. May hold passwords: never log or serialise it. */
   env?: Record<string, string>;
-  /** Written to the child's stdin, then closed. May hold passwords (see compose-exec): never log or serialise it. */
+  /**
+   * Written to the child's stdin, then closed; the one way a child gets stdin besides a pipeline's
+   * previous stage. May hold passwords or an age identity: never log or serialise it.
+   */
   input?: string;
 }
 

@@ -8,5 +8,8 @@ export const imageIds = (refs: string[]) => ['docker', 'image', 'inspect', '--fo
 /** The images as one archive on stdout, for `docker load` on another host. */
 export const dockerSave = (refs: string[]) => ['docker', 'save', ...refs];
 export const dockerLoad = () => ['docker', 'load'];
+/** One image each, as docker takes them; the host's own `docker login` authenticates both. */
+export const dockerPush = (ref: string) => ['docker', 'push', ref];
+export const dockerPull = (ref: string) => ['docker', 'pull', ref];
 /** Prints `present` when every ref is on the host, else `absent`: a missing image is an answer here, not a failure. */
 export const imagesPresent = (refs: string[]) => ['sh', '-c', 'if docker image inspect --format "{{.Id}}" "$@" >/dev/null 2>&1; then echo present; else echo absent; fi', 'sh', ...refs];

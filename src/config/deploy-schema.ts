@@ -83,6 +83,11 @@ export function deploySchemas({ text, secret, name, parsedFrom }: SchemaPrimitiv
           .boolean()
           .default(false)
           .describe('Build on the first stage of the run only, tag the images by SHA, and ship them to later stages\' hosts (docker save | docker load), where up runs with --no-build'),
+        registry: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]*(:[0-9]+)?(\/[a-z0-9][a-z0-9._-]*)*$/, 'expected a registry host and optional path, e.g. registry.example.com/team')
+          .optional()
+          .describe('With once: the first stage\'s host pushes the images as <registry>/<app>-<service>:<sha12> and later stages\' hosts pull them, instead of docker save | docker load. Each host must have run docker login itself: ops never handles registry credentials'),
       })
       .default({ once: false }),
     stages: z.array(stage).min(1),

@@ -95,6 +95,14 @@ export const configRules: ConfigRule[] = [
     },
   },
   {
+    name: 'a build registry carries build-once images',
+    check(config) {
+      return config.apps.flatMap((app, i) =>
+        app.build.registry !== undefined && !app.build.once ? [`apps[${i}].build.registry: needs build.once: true (the registry carries the images the first stage built to the later ones)`] : [],
+      );
+    },
+  },
+  {
     name: 'a migration names a database backup target',
     check(config) {
       const databases = config.databases.map((d) => d.name);

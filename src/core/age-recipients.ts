@@ -83,6 +83,24 @@ export function rewrappedName(name: string, recipients: string[]): string {
   return `${base}.k${set}.age`;
 }
 
+/** A re-wrapped file is written under this prefix and renamed to its name only once complete and its plaintext hash confirmed. */
+export const REWRAP_TEMP_PREFIX = '.reencrypt-';
+
+export function rewrapTempName(name: string): string {
+  return `${REWRAP_TEMP_PREFIX}${name}`;
+}
+
+/**
+ * What earlier re-wraps of a backup left in its directory and the manifest no longer names: temp
+ * files of an attempt cut short (a killed worker, a full disk), and the old generation of the
+ * artifact or sealed file when the manifest swap happened but their removal did not.
+ */
+export function rewrapLeftovers(names: string[], current: string[]): string[] {
+  const generation = (name: string) => name.replace(/\.age$/, '').replace(/\.k[0-9a-f]{8}$/, '');
+  const bases = new Set(current.map(generation));
+  return names.filter((name) => !current.includes(name) && (name.startsWith(REWRAP_TEMP_PREFIX) || (name.endsWith('.age') && bases.has(generation(name)))));
+}
+
 /** Offsite copies recorded with another ciphertext than the manifest's: what a re-wrap left to upload again. */
 export function staleOffsiteCopies(sha256: string, copies: Record<string, { status: string; sha256Confirmed?: string }> | undefined): string[] {
   return Object.entries(copies ?? {})

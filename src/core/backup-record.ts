@@ -115,6 +115,17 @@ export interface VerifyRecord {
   rowCountDifferences: RowCountDifference[];
   /** the workflow run that verified, for a link in reports */
   workflowId?: string;
+  /**
+   * An encrypted backup's failed verify: the age file beside it (verify.json.age) that holds the
+   * reasons and row-count differences by name; the reasons here are then counts alone.
+   */
+  sealed?: string;
+}
+
+/** What verify.json.age holds. */
+export interface SealedFindings {
+  reasons: string[];
+  rowCountDifferences: RowCountDifference[];
 }
 
 /** One destination's copy of a backup. */

@@ -43,3 +43,33 @@ export function assertionShortfall(assertion: AssertionSpec, value: number | nul
   if (assertion.max !== undefined && value > assertion.max) return `got ${value}, expected <= ${assertion.max}`;
   return undefined;
 }
+
+/** What a check found, by counts alone. */
+export interface CountedFindings {
+  tableCount?: { manifest: number; restored: number };
+  rowCountDifferences?: number;
+  failedAssertions?: number;
+  restoreFailed?: boolean;
+  differingFiles?: number;
+}
+
+/**
+ * The findings of a check of an encrypted backup as its plaintext records tell them: counts and
+ * verdicts, never a table, file or assertion by name, nor a tool's message (which quotes them).
+ */
+export function countedFindings(found: CountedFindings): string[] {
+  return [
+    ...(found.restoreFailed ? ['restore failed'] : []),
+    ...(found.tableCount ? [`table count: manifest has ${found.tableCount.manifest}, restored copy has ${found.tableCount.restored}`] : []),
+    ...(found.rowCountDifferences ? [`row counts differ in ${found.rowCountDifferences} table(s)`] : []),
+    ...(found.failedAssertions ? [`${found.failedAssertions} assertion(s) failed`] : []),
+    ...(found.differingFiles ? [`${found.differingFiles} file(s) missing, extra or differing`] : []),
+  ];
+}
+
+/** The counted findings, the last one saying where the details are (or that none were kept). */
+export function sealedReasons(counted: string[], sealedFile: string | undefined): string[] {
+  const note = sealedFile ? `details sealed: ${sealedFile}` : 'details not kept: backup.encryption has no recipients to seal them to';
+  const reasons = counted.length > 0 ? counted : ['the check failed'];
+  return [...reasons.slice(0, -1), `${reasons.at(-1)!} (${note})`];
+}

@@ -28,6 +28,8 @@ export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 export const RATE_LIMITED_EVENTS: ReadonlySet<WebhookEventName> = new Set(['deploy.failed', 'deploy.rolled_back', 'deploy.needs_human', 'backup.failed', 'drill.failed']);
 
 export interface WebhookPayload {
+  /** The delivery id, set from the step that announces the event (webhookDeliveryId); a random one when unset. */
+  id?: string;
   event: WebhookEventName;
   /** ISO time the event happened (a run's finish, a deploy's start). */
   time: string;

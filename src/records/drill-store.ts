@@ -15,6 +15,12 @@ export class DrillStore {
     return join(this.repository, '.drills');
   }
 
+  /** Where a drill of an encrypted backup seals the findings that name tables (see recordedFindings). */
+  async sealedFindingsPath(drillId: string): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    return join(this.dir, `${drillId}.json.age`);
+  }
+
   async write(record: DrillRecord): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await writeFileAtomic(join(this.dir, `${record.id}.json`), JSON.stringify(record, null, 2));

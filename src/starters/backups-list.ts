@@ -10,6 +10,7 @@ import { offsitePlaces, restorability, type VerifyState } from '../core/restorab
 import { loadCliConfig, type GlobalOptions } from './cli-config.js';
 import { printTable } from './print-table.js';
 import { registerBackupsReencrypt } from './backups-reencrypt.js';
+import { registerBackupsShow } from './backups-show.js';
 
 /** One line of the list: a backup the repository records, or a copy only an offsite listing shows. */
 interface Listed {
@@ -27,6 +28,7 @@ interface Listed {
 export function registerBackupsList(program: Command): void {
   const backups = program.command('backups').description('the backups in the local repository');
   registerBackupsReencrypt(backups, program);
+  registerBackupsShow(backups, program);
   backups
     .command('list')
     .description('list complete backups, oldest first, and whether each is restorable')

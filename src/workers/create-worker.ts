@@ -1,5 +1,5 @@
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import { createBackupActivities } from '../activities/backup/backup-activities.js';
 import { createDeployActivities } from '../activities/deploy/deploy-activities.js';
 import { createDeployLockActivities } from '../activities/deploy/deploy-lock-activities.js';
@@ -18,6 +18,7 @@ import type { OpsConfig } from '../config/load-config.js';
 import { describeError } from '../core/errors.js';
 import { activityRolesOf, roleTaskQueue, type ActivityRole, type WorkerRole } from '../temporal/names.js';
 import { removeAbandonedPartials } from './abandoned-partials.js';
+import { removeDeadStaging } from '../activities/backup/snapshot-staging.js';
 import { buildWorkflowBundle } from './prebuilt-bundle.js';
 
 export { WORKFLOWS_PATH } from './workflows-path.js';
@@ -41,6 +42,8 @@ export interface OpsWorkerOptions {
   startUpSignal?: AbortSignal;
   /** How the worker names itself in history (default the SDK's pid@host). */
   identity?: string;
+  /** Around every step, outside ops' own: tests lose a step's completion after it did its work, to force Temporal's retry. */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /** The SDK workers of one ops worker, run and stopped together. */
@@ -55,7 +58,7 @@ export interface OpsWorker {
 /**
  * An ops worker polls the workflow queue (every role does, so a backup runs while the orchestrator
  * is down) and the queue of each of its roles' steps. A backup-role worker first clears what a dead
- * predecessor may have left: partial backup directories (of targets no backup is running for) and
+ * predecessor may have left: partial backup directories (of targets no backup is running for), the plaintext staging dirs of sealed snapshots whose worker is dead, and
  * stale verify_* databases. Every worker says so when alerts are off.
  */
 export async function createOpsWorker(options: OpsWorkerOptions): Promise<OpsWorker> {
@@ -81,7 +84,7 @@ export async function createOpsWorker(options: OpsWorkerOptions): Promise<OpsWor
     ...common,
     taskQueue: roleTaskQueue(options.taskQueue, role),
     activities: activitiesOf(role, options, client, log),
-    interceptors: { activity: [opsFailureInterceptor] },
+    interceptors: { activity: [...(options.activityInterceptors ?? []), opsFailureInterceptor] },
     maxConcurrentActivityTaskExecutions: Math.max(4, config.backup.concurrency * 2),
     // Heartbeats carry cancellation back to a running step; the SDK would otherwise batch them for
     // up to 80% of the heartbeat timeout (16 s), so a cancel in the UI would take that long to land.
@@ -130,6 +133,8 @@ function togetherAs(workers: Worker[], taskQueues: string[]): OpsWorker {
 async function cleanUpLeftovers(config: OpsConfig, client: Client, log: (line: string) => void): Promise<void> {
   const partials = await removeAbandonedPartials(new BackupRepository(config.repository), client);
   if (partials.length > 0) log(`removed partial backups left by an interrupted run: ${partials.join(', ')}`);
+  const staging = await removeDeadStaging(config.stateDir);
+  if (staging.length > 0) log(`removed the plaintext staging of sealed snapshots left by a dead worker: ${staging.join(', ')}`);
   try {
     const dropped = await dropStaleVerifyDatabases(config);
     if (dropped.length > 0) log(`dropped verify databases left by dead attempts: ${dropped.join(', ')}`);

@@ -23,7 +23,7 @@ describe('runOnPlaintext: an artifact that is not age ciphertext', () => {
     expect(() => execFileSync('age', ['-d', '-i', key.identityFile, artifact], { stdio: 'pipe' })).toThrow(/unexpected intro: "INSERT INTO companies/);
 
     const failure: unknown = await runOnPlaintext(
-      { manifest, source: { kind: 'decrypted', path: artifact, decrypt: ageDecrypt(artifact), identity } },
+      { manifest, source: { kind: 'decrypted', path: artifact, decrypt: ageDecrypt(artifact, identity), identity } },
       () => [{ file: 'cat', args: [] }],
       {},
     ).then(() => undefined, (err: unknown) => err);

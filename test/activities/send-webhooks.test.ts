@@ -42,6 +42,20 @@ describe('sendWebhooks', () => {
     ]);
   });
 
+  it('a webhook added in front of the list gets its own limit, and the one that moved keeps its own', async ({ onTestFinished }) => {
+    const { receiver: first, config, dir, log } = await world(onTestFinished);
+    const added = await startWebhookReceiver(SECRET);
+    onTestFinished(() => added.close());
+    const hook = (url: string) => `    - { url: "${url}", events: [backup.failed], secret: "\${HOOK_SECRET}" }\n`;
+    const reordered = parseConfig(`stateDir: ${dir}\nnotify:\n  rateLimitMinutes: 5\n  webhooks:\n${hook(added.url)}${hook(first.url)}`, join(dir, 'ops.config.yaml'), { HOOK_SECRET: SECRET });
+    const at = (minute: number) => () => new Date(Date.UTC(2026, 11, 7, 2, minute));
+
+    await sendWebhooks(config, [failed('crm-db')], { now: at(0), log, policy: QUICK });
+    const deliveries = await sendWebhooks(reordered, [failed('crm-db')], { now: at(1), log, policy: QUICK });
+    expect(deliveries.map((d) => [d.webhook, d.status])).toEqual([[new URL(added.url).origin, 'delivered'], [new URL(first.url).origin, 'suppressed']]);
+    expect([first.accepted.length, added.accepted.length]).toEqual([1, 1]);
+  });
+
   it('a 500 is retried up to the policy, then given up: logged by origin without secret or path, recorded for the metric, never thrown', async ({ onTestFinished }) => {
     const { receiver, config, dir, lines, log } = await world(onTestFinished, 'fail-500');
     const [delivery] = await sendWebhooks(config, [succeeded], { log, policy: { ...QUICK, attempts: 3 } });

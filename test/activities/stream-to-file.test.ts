@@ -1,4 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { streamCommandsToFile } from '../../src/activities/process/stream-to-file.js';
@@ -28,13 +30,48 @@ describe('streamCommandsToFile', () => {
     expect(readFileSync(file, 'utf8')).toBe('abc');
   });
 
-  it('with hashLastInput, also hashes what the last stage read; input goes to the first stage\'s stdin', async () => {
+  it('with hashLastInput, also hashes what the last stage read; the first command\'s input is its stdin', async () => {
     const file = nextFile();
     // gzip -c of "abc" from stdin: the file holds gzip's bytes, the input hash is the plaintext's.
-    const streamed = await streamCommandsToFile([{ file: 'cat', args: [] }, { file: 'gzip', args: ['-c', '-n'] }], file, { input: 'abc', hashLastInput: true });
+    const streamed = await streamCommandsToFile([{ file: 'cat', args: [], input: 'abc' }, { file: 'gzip', args: ['-c', '-n'] }], file, { hashLastInput: true });
     expect(streamed.input).toEqual({ bytes: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' });
     expect(streamed.bytes).toBe(readFileSync(file).length);
     expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  });
+
+  it('with hashLastInput, hashes megabytes of input exactly, in a stage of its own that passes them on unchanged', async () => {
+    // More than the hashing stage's 1 MiB buffer, and not a multiple of it.
+    const plaintext = randomBytes(5 * 2 ** 20 + 12_345);
+    const source = join(dir, 'plaintext');
+    writeFileSync(source, plaintext);
+    const file = nextFile();
+    const streamed = await streamCommandsToFile([{ file: 'cat', args: [source] }, { file: 'gzip', args: ['-c', '-n', '-1'] }], file, { hashLastInput: true });
+    expect(streamed.input).toEqual({ bytes: plaintext.length, sha256: createHash('sha256').update(plaintext).digest('hex') });
+    expect(gunzipSync(readFileSync(file)).equals(plaintext)).toBe(true);
+    expect(streamed.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+  });
+
+  it('joins the stages pipe to pipe: a stage that stops reading fails the step by its own error, not the SIGPIPE it sent upstream', async () => {
+    // Joined through this process, `yes` would block on a pipe nobody reads; joined directly, the kernel stops it with SIGPIPE.
+    const commands = [sh('sleep 2; exec yes'), sh('exec <&-; echo "age: broken" >&2; exit 5'), { file: 'cat', args: [] }];
+    const error = await streamCommandsToFile(commands, nextFile(), { hashLastInput: true }).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(CommandFailed);
+    expect([(error as CommandFailed).exitCode, (error as CommandFailed).message]).toEqual([5, 'sh failed (exit 5): age: broken']);
+  }, 20_000);
+
+  it('with keepHead, keeps the first 1024 bytes of a lone stage\'s output', async () => {
+    const file = nextFile();
+    // Enough output to take several chunks: the head is its start only.
+    const streamed = await streamCommandsToFile([sh('printf PGDMP; head -c 200000 /dev/zero')], file, { keepHead: 1024 });
+    expect(streamed.head).toEqual(Buffer.concat([Buffer.from('PGDMP'), Buffer.alloc(1019)]));
+    expect(streamed.bytes).toBe(readFileSync(file).length);
+  });
+
+  it('with keepHead, a first stage joined straight to the next keeps no head: its bytes never pass through this process (the caller asks the tool instead)', async () => {
+    const file = nextFile();
+    const streamed = await streamCommandsToFile([sh('printf PGDMP; head -c 200000 /dev/zero'), { file: 'gzip', args: ['-c', '-n'] }], file, { keepHead: 1024 });
+    expect(streamed.head).toBeUndefined();
+    expect(gunzipSync(readFileSync(file))).toEqual(Buffer.concat([Buffer.from('PGDMP'), Buffer.alloc(200000)]));
   });
 
   it.each([
@@ -48,6 +85,13 @@ describe('streamCommandsToFile', () => {
     expect(error).toBeInstanceOf(CommandFailed);
     expect((error as CommandFailed).exitCode).toBe(exitCode);
     expect((error as CommandFailed).message).toMatch(message);
+  });
+
+  it('refuses a later stage that carries input of its own, which its pipe would silently drop', async () => {
+    const file = nextFile();
+    const error = await streamCommandsToFile([sh('printf abc'), { file: 'cat', args: [], input: 'lost' }], file).then(() => undefined, (err: unknown) => err);
+    expect((error as Error).message).toBe('cat is stage 2 of a pipeline: its stdin is the previous stage\'s output, it cannot carry input of its own');
+    expect(existsSync(file)).toBe(false);
   });
 
   it.each([

@@ -13,9 +13,9 @@ describe('bench/restore-bench.ts', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^PostgreSQL \S+.*, database \d+ MB, dump [\d.]+ MB; /);
     expect(lines[2]).toMatch(/^ops seconds, medians of the rounds: CLI to run start \d+\.\d{3}; planRestore \d+\.\d{3}; restoreToFinalName \d+\.\d{3}; writeRestoreReport \d+\.\d{3}; .*; run end to CLI exit \d+\.\d{3}$/);
-    expect(lines.slice(3, 6).map((l) => l.split('=')[0])).toEqual(['bare_restore_seconds', 'ops_restore_seconds', 'ops_rto_seconds']);
+    expect(lines.slice(3).map((l) => l.split('=')[0])).toEqual(['bare_restore_seconds', 'bare_restore_jobs_seconds', 'ops_restore_seconds', 'ops_rto_seconds', 'restore_overhead_ratio_vs_single_job', 'restore_overhead_ratio']);
     for (const line of lines.slice(3)) expect(line).toMatch(/^[a-z_]+=\d+\.\d+\b/);
-    expect(lines.at(-1)).toMatch(/^restore_overhead_ratio=\d+\.\d{3}$/);
+    expect(lines.at(-1)).toMatch(/^restore_overhead_ratio=\d+\.\d{3}   \(ops ÷ bare with the same --jobs=\d+\)$/);
     expect(run.stderr).toContain('[bench] cleanup: remove temp dir');
   }, 420_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compose, composeBuild, composeDown, composeUp, type ComposeProject } from '../../src/commands/compose.js';
-import { composeImages, dockerLoad, dockerSave, dockerTag, imageIds, imagesPresent } from '../../src/commands/docker-images.js';
+import { composeImages, dockerLoad, dockerPull, dockerPush, dockerSave, dockerTag, imageIds, imagesPresent } from '../../src/commands/docker-images.js';
 
 const RELEASE: ComposeProject = { dir: '/srv/crm/releases/0123abcd', files: ['docker-compose.yml'], project: 'crm-prod' };
 const GLOBAL = ['docker', 'compose', '--project-directory', '/srv/crm/releases/0123abcd', '-f', '/srv/crm/releases/0123abcd/docker-compose.yml', '-p', 'crm-prod'];
@@ -15,6 +15,8 @@ describe('compose commands', () => {
     ['image IDs, one per line', imageIds(['crm-app:0123abcd4567', 'crm-worker:0123abcd4567']), ['docker', 'image', 'inspect', '--format', '{{.Id}}', 'crm-app:0123abcd4567', 'crm-worker:0123abcd4567']],
     ['save to stdout', dockerSave(['crm-app:0123abcd4567']), ['docker', 'save', 'crm-app:0123abcd4567']],
     ['load from stdin', dockerLoad(), ['docker', 'load']],
+    ['push one image to the registry', dockerPush('registry.example.com/team/crm-app:0123abcd4567'), ['docker', 'push', 'registry.example.com/team/crm-app:0123abcd4567']],
+    ['pull one image from the registry', dockerPull('registry.example.com/team/crm-app:0123abcd4567'), ['docker', 'pull', 'registry.example.com/team/crm-app:0123abcd4567']],
     ['whether images are on the host: an answer, never a failure', imagesPresent(['crm-app:0123abcd4567']), ['sh', '-c', 'if docker image inspect --format "{{.Id}}" "$@" >/dev/null 2>&1; then echo present; else echo absent; fi', 'sh', 'crm-app:0123abcd4567']],
     ['down', composeDown(RELEASE), [...GLOBAL, 'down']],
   ])('%s', (_name, argv, expected) => {

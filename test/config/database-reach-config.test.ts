@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { configProblems } from '../support/config-problems.js';
 
 const FILE = '/etc/ops/ops.config.yaml';
 const VERIFY = `
@@ -13,15 +13,7 @@ function configWith(database: string): string {
   return `databases:\n  - name: app\n    url: postgres://reader@127.0.0.1:5432/app\n${database}${VERIFY}`;
 }
 
-function problemsOf(source: string): string[] {
-  try {
-    parseConfig(source, FILE, {});
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (source: string): string[] => configProblems(() => parseConfig(source, FILE, {}));
 
 describe('how a database target is reached', () => {
   it('via: an ssh address with user and port', () => {

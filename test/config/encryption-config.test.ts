@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { configProblems } from '../support/config-problems.js';
 
 const FILE = '/etc/ops/ops.config.yaml';
 const ALICE = 'age1da6twdwsrer2wlxhapf353q7x630pzj3gy0jwyfzflgle7e7kusquw25jw';
@@ -10,15 +10,7 @@ const ENV = { OPS_AGE_IDENTITY: IDENTITY, OPS_RECIPIENT: ALICE };
 
 const encryptionOf = (yaml: string) => parseConfig(`backup:\n  encryption:\n${yaml}\n`, FILE, ENV).backup.encryption;
 
-function problemsOf(yaml: string): string[] {
-  try {
-    encryptionOf(yaml);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (yaml: string): string[] => configProblems(() => encryptionOf(yaml));
 
 describe('backup.encryption', () => {
   it('is off unless configured', () => {

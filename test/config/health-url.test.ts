@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { configProblems } from '../support/config-problems.js';
+import { crmAppYaml } from '../support/crm-app-yaml.js';
 
 const FILE = '/etc/ops/ops.config.yaml';
-const withHealth = (health: string) => `
-hosts:
-  web1: { ssh: ssh://deploy@web1 }
-apps:
-  - name: crm
-    repository: /srv/git/crm
-    path: /srv/crm
-    stages:
-      - { name: staging, host: web1, baseUrl: https://staging.crm, health: ${health} }
-`;
+const withHealth = (health: string) => crmAppYaml([`{ name: staging, host: web1, baseUrl: https://staging.crm, health: ${health} }`]);
 
 describe('health.url: one URL or a list, always a list after loading', () => {
   it.each<[string, string, string[]]>([
@@ -27,13 +19,6 @@ describe('health.url: one URL or a list, always a list after loading', () => {
     ['an empty list', '{ url: [] }'],
     ['a number', '{ url: 3 }'],
   ])('rejected: %s', (_name, health) => {
-    let problems: string[] = [];
-    try {
-      parseConfig(withHealth(health), FILE, {});
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      problems = (err as ConfigError).problems;
-    }
-    expect(problems).toEqual([expect.stringMatching(/^apps\[0\]\.stages\[0\]\.health\.url: /)]);
+    expect(configProblems(() => parseConfig(withHealth(health), FILE, {}))).toEqual([expect.stringMatching(/^apps\[0\]\.stages\[0\]\.health\.url: /)]);
   });
 });

@@ -10,6 +10,8 @@ import { chooseConfigFile, loadConfig, parseConfig } from '../../src/config/load
 import { parseLocation } from '../../src/config/location.js';
 import { Secret } from '../../src/config/secret.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { configProblems } from '../support/config-problems.js';
+import { CRM_PROD, CRM_STAGING, crmAppYaml } from '../support/crm-app-yaml.js';
 
 const FILE = '/etc/ops/ops.config.yaml';
 const VERIFY_BOTH = `
@@ -22,15 +24,7 @@ backup:
 const tmp = mkdtempSync(join(tmpdir(), 'ops-config-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function problemsOf(source: string, env: Env = {}, file = FILE): string[] {
-  try {
-    parseConfig(source, file, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (source: string, env: Env = {}, file = FILE): string[] => configProblems(() => parseConfig(source, file, env));
 
 describe('parseConfig: valid configs', () => {
   it('an empty file gets every default, with paths resolved against the config file directory', () => {
@@ -719,16 +713,7 @@ backup:
 
 describe('parseConfig: a deployPipeline schedule must start a deploy the pipeline can run', () => {
   const deployable = `
-hosts:
-  web1: { ssh: ssh://deploy@web1 }
-apps:
-  - name: crm
-    repository: /srv/git/crm
-    path: /srv/crm
-    stages:
-      - { name: staging, host: web1, baseUrl: https://staging.crm, health: { url: https://staging.crm/up } }
-      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up } }
-  - name: shop
+${crmAppYaml()}  - name: shop
     repository: /srv/git/shop
     path: /srv/shop
     stages:
@@ -819,17 +804,7 @@ apps:
 });
 
 describe('parseConfig: a stage\'s env and secrets keys are .env keys', () => {
-  const withStage = (stage: string) => `
-hosts:
-  web1: { ssh: ssh://deploy@web1 }
-apps:
-  - name: crm
-    repository: /srv/git/crm
-    path: /srv/crm
-    stages:
-      - { name: staging, host: web1, baseUrl: https://staging.crm, health: { url: https://staging.crm/up } }
-      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up }, ${stage} }
-`;
+  const withStage = (stage: string) => crmAppYaml([CRM_STAGING, `{ name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up }, ${stage} }`]);
   const rule = 'expected a letter or _, then letters, digits or _ (a .env key)';
 
   it.each<[string, string]>([
@@ -918,14 +893,8 @@ describe('chooseConfigFile', () => {
   });
 });
 
-describe('parseConfig: an app migration', () => {
-  const withMigrate = (migrate: string) => `
-databases:
-  - name: crm-db
-    url: postgres://ops@db/crm
-backup:
-  verify:
-    postgres: { url: postgres://admin@scratch }
+describe('parseConfig: build.registry', () => {
+  const withBuild = (build: string) => `
 hosts:
   web1: { ssh: ssh://deploy@web1 }
 apps:
@@ -934,8 +903,31 @@ apps:
     path: /srv/crm
     stages:
       - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up } }
-    migrate: ${migrate}
+    build: ${build}
 `;
+
+  it('a registry host with a path and a port, beside once', () => {
+    expect(parseConfig(withBuild('{ once: true, registry: "registry.example.com:5000/team" }'), FILE, {}).apps[0]!.build).toStrictEqual({ once: true, registry: 'registry.example.com:5000/team' });
+  });
+
+  it.each([
+    ['a registry without once', '{ registry: registry.example.com/team }', ['apps[0].build.registry: needs build.once: true (the registry carries the images the first stage built to the later ones)']],
+    ['a registry with a scheme', '{ once: true, registry: "https://registry.example.com" }', ['apps[0].build.registry: expected a registry host and optional path, e.g. registry.example.com/team']],
+    ['a registry ending in /', '{ once: true, registry: "registry.example.com/team/" }', ['apps[0].build.registry: expected a registry host and optional path, e.g. registry.example.com/team']],
+  ])('refuses %s, with its path', (_, build, problems) => {
+    expect(problemsOf(withBuild(build))).toStrictEqual(problems);
+  });
+});
+
+describe('parseConfig: an app migration', () => {
+  const withMigrate = (migrate: string) => `
+databases:
+  - name: crm-db
+    url: postgres://ops@db/crm
+backup:
+  verify:
+    postgres: { url: postgres://admin@scratch }
+${crmAppYaml([CRM_PROD], `    migrate: ${migrate}\n`)}`;
 
   it('names the command, the database and the paths; keepDays defaults to 7', () => {
     const config = parseConfig(withMigrate('{ command: [docker, compose, run, --rm, app, migrate], database: crm-db, when: { paths: ["migrations/**"] } }'), FILE, {});

@@ -3,6 +3,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { findApp, findStage, findStages, findTarget, findTargets } from '../../src/config/lookups.js';
 import { PreconditionFailed, UnknownName } from '../../src/core/errors.js';
 import { EXIT, exitCodeFor } from '../../src/starters/exit-codes.js';
+import { crmAppYaml } from '../support/crm-app-yaml.js';
 
 const config = parseConfig(`
 databases:
@@ -14,16 +15,7 @@ backup:
   verify:
     postgres: { url: postgres://admin@scratch-pg }
     mysql: { url: mysql://root@scratch-my }
-hosts:
-  web1: { ssh: ssh://deploy@web1 }
-apps:
-  - name: crm
-    repository: /srv/git/crm
-    path: /srv/crm
-    stages:
-      - { name: staging, host: web1, baseUrl: https://staging.crm, health: { url: https://staging.crm/up } }
-      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up } }
-`, '/etc/ops/ops.config.yaml', {});
+${crmAppYaml()}`, '/etc/ops/ops.config.yaml', {});
 const empty = parseConfig('', '/etc/ops/ops.config.yaml', {});
 
 function thrown(lookup: () => unknown): unknown {

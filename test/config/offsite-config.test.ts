@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { describeDestination } from '../../src/config/offsite-destination.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { configProblems } from '../support/config-problems.js';
 
 const FILE = '/etc/ops/ops.config.yaml';
 const ENV = { S3_KEY_ID: 'AKIDEXAMPLE', S3_SECRET: 'wJalrXUtnFEMI-secret' };
@@ -11,15 +11,7 @@ function offsiteOf(yaml: string) {
   return parseConfig(`backup:\n  offsite: ${yaml}\n`, FILE, ENV).backup.offsite;
 }
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(`backup:\n  offsite: ${yaml}\n`, FILE, ENV);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (yaml: string): string[] => configProblems(() => offsiteOf(yaml));
 
 describe('backup.offsite: one destination or a list', () => {
   it.each<[string, string, string[]]>([

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/core/errors.js';
+import { configProblems } from '../support/config-problems.js';
 
 const FILE = '/etc/ops/ops.config.yaml';
 
-function problemsOf(source: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfig(source, FILE, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (source: string, env: Record<string, string> = {}): string[] => configProblems(() => parseConfig(source, FILE, env));
 
 describe('notify.webhooks', () => {
   it('parses url, events and the secret, which never prints', () => {

@@ -3,6 +3,7 @@ import { createDeployActivities } from '../../src/activities/deploy/deploy-activ
 import { parseConfig } from '../../src/config/load-config.js';
 import { DEPLOY_INPUT_KEYS, deployInputFaults, describeDeployInputFaults } from '../../src/contracts/deploy.js';
 import { PreconditionFailed } from '../../src/core/errors.js';
+import { crmAppYaml } from '../support/crm-app-yaml.js';
 
 const valid = { app: 'crm', ref: 'main', startedBy: 'ci' };
 
@@ -38,21 +39,7 @@ describe('the DeployInput schema', () => {
 });
 
 describe('planDeploy checks the input that reached the workflow', () => {
-  const config = parseConfig(
-    `
-hosts:
-  web1: { ssh: ssh://deploy@web1 }
-apps:
-  - name: crm
-    repository: /srv/git/crm
-    path: /srv/crm
-    stages:
-      - { name: staging, host: web1, baseUrl: https://staging.crm, health: { url: https://staging.crm/up } }
-      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up } }
-`,
-    '/etc/ops/ops.config.yaml',
-    {},
-  );
+  const config = parseConfig(crmAppYaml(), '/etc/ops/ops.config.yaml', {});
   const { planDeploy } = createDeployActivities(config);
 
   it('plans a well-formed input', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGE_RECIPIENT_PATTERN, ageErrorLine, classifyAgeFailure, isAgeRecipient, matchingRecipients, needsReencrypt, recipientFingerprint, rewrappedName, staleOffsiteCopies, type AgeFailure } from '../../src/core/age-recipients.js';
+import { AGE_RECIPIENT_PATTERN, ageErrorLine, classifyAgeFailure, isAgeRecipient, matchingRecipients, needsReencrypt, recipientFingerprint, rewrapLeftovers, rewrappedName, rewrapTempName, staleOffsiteCopies, type AgeFailure } from '../../src/core/age-recipients.js';
 
 const ALICE = 'age1da6twdwsrer2wlxhapf353q7x630pzj3gy0jwyfzflgle7e7kusquw25jw';
 const BOB = 'age1mjxepjk59r69mxt55em87gx4t3nl0myjz2wvyalkj7aw3gg46fkseq9037';
@@ -104,6 +104,23 @@ describe('rewrappedName: a re-wrapped file sits beside the old one, named by the
     ['contents.json.age', [ALICE], 'contents.json.k8b3fea51.age'],
   ])('%s for %j -> %s', (name, recipients, expected) => {
     expect(rewrappedName(name, recipients)).toBe(expected);
+  });
+});
+
+describe('rewrapLeftovers: what earlier re-wraps left beside the files the manifest names', () => {
+  const current = ['dump.pgc.kfcedd503.age', 'contents.json.kfcedd503.age'];
+  it.each<[string[], string[]]>([
+    [[...current, 'manifest.json', 'verify.json', 'offsite.json', 'verify.json.age'], []],
+    [[...current, '.reencrypt-dump.pgc.k8b3fea51.age', '.reencrypt-contents.json.k8b3fea51.age'], ['.reencrypt-dump.pgc.k8b3fea51.age', '.reencrypt-contents.json.k8b3fea51.age']],
+    [[...current, 'dump.pgc.age', 'contents.json.age'], ['dump.pgc.age', 'contents.json.age']],
+    [[...current, 'dump.pgc.k8b3fea51.age', 'dump.sql.zst.age'], ['dump.pgc.k8b3fea51.age']],
+    [[...current, 'dump.pgc'], []],
+  ])('%j -> %j', (names, leftovers) => {
+    expect(rewrapLeftovers(names, current)).toEqual(leftovers);
+  });
+
+  it('a temp name is hidden and keeps the final name', () => {
+    expect(rewrapTempName('dump.pgc.kfcedd503.age')).toBe('.reencrypt-dump.pgc.kfcedd503.age');
   });
 });
 

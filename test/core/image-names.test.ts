@@ -13,6 +13,13 @@ describe('shippedImageName', () => {
   ])('%s', (_name, project, image, expected) => {
     expect(shippedImageName('crm', project, image, SHA)).toBe(expected);
   });
+
+  it.each<[string, string, string]>([
+    ['a built image goes under the registry path', 'crm-prod-app', 'registry.example.com/team/crm-app:0123abcd4567'],
+    ['the same under any stage', 'crm-staging-app', 'registry.example.com/team/crm-app:0123abcd4567'],
+  ])('with build.registry: %s', (_name, image, expected) => {
+    expect(shippedImageName('crm', image.replace(/-app$/, ''), image, SHA, 'registry.example.com/team')).toBe(expected);
+  });
 });
 
 describe('outputLines', () => {

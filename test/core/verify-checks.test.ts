@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableCount } from '../../src/core/backup-record.js';
-import { assertionFailure, compareRowCounts, type AssertionSpec, type CheckOutcome } from '../../src/core/verify-checks.js';
+import { assertionFailure, compareRowCounts, countedFindings, sealedReasons, type AssertionSpec, type CheckOutcome, type CountedFindings } from '../../src/core/verify-checks.js';
 
 const t = (table: string, rows: number): TableCount => ({ table, rows });
 
@@ -93,5 +93,29 @@ describe('assertionFailure', () => {
     ['no bounds: any number holds', { sql }, 42, undefined],
   ])('%s', (_name, assertion, value, expected) => {
     expect(assertionFailure(assertion, value)).toBe(expected);
+  });
+});
+
+describe('countedFindings: what the plaintext records of an encrypted backup say', () => {
+  it.each<[CountedFindings, string[]]>([
+    [{}, []],
+    [{ rowCountDifferences: 3 }, ['row counts differ in 3 table(s)']],
+    [{ tableCount: { manifest: 5, restored: 4 }, rowCountDifferences: 1, failedAssertions: 2 }, ['table count: manifest has 5, restored copy has 4', 'row counts differ in 1 table(s)', '2 assertion(s) failed']],
+    [{ restoreFailed: true }, ['restore failed']],
+    [{ differingFiles: 7 }, ['7 file(s) missing, extra or differing']],
+    [{ rowCountDifferences: 0, failedAssertions: 0, differingFiles: 0 }, []],
+  ])('%j -> %j', (found, expected) => {
+    expect(countedFindings(found)).toEqual(expected);
+  });
+});
+
+describe('sealedReasons: the last reason names where the details went', () => {
+  it.each<[string[], string | undefined, string[]]>([
+    [['row counts differ in 3 table(s)'], 'verify.json.age', ['row counts differ in 3 table(s) (details sealed: verify.json.age)']],
+    [['row counts differ in 1 table(s)', '2 assertion(s) failed'], 'verify.json.age', ['row counts differ in 1 table(s)', '2 assertion(s) failed (details sealed: verify.json.age)']],
+    [[], 'verify.json.age', ['the check failed (details sealed: verify.json.age)']],
+    [['restore failed'], undefined, ['restore failed (details not kept: backup.encryption has no recipients to seal them to)']],
+  ])('%j, %s -> %j', (counted, file, expected) => {
+    expect(sealedReasons(counted, file)).toEqual(expected);
   });
 });

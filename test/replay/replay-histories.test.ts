@@ -4,6 +4,7 @@ import { installQuietRuntime } from '../../src/workers/quiet-runtime.js';
 import { WORKFLOWS_PATH } from '../../src/workers/workflows-path.js';
 import * as workflows from '../../src/workflows/index.js';
 import { savedHistories } from '../support/saved-histories.js';
+import { quietLogger } from '../support/quiet-logger.js';
 
 /**
  * Every saved history (test/fixtures/histories, written by `npm run histories:save`) replays against
@@ -27,12 +28,3 @@ describe('saved workflow histories replay against the current code', () => {
     expect(results).toEqual(histories.map((h) => ({ name: h.name })));
   });
 });
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

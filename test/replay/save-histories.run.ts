@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { workflowIds } from '../../src/temporal/names.js';
 import { backupWatchdog } from '../../src/workflows/backup-watchdog.js';
 import { deployLock, deployLockQuery, unlockSignal } from '../../src/workflows/deploy-lock.js';
+import { approveUpdate } from '../../src/workflows/deploy-signals.js';
 import { pruneStage } from '../../src/workflows/prune-stage.js';
 import { reencryptBackups } from '../../src/workflows/reencrypt-backups.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
@@ -18,6 +19,7 @@ import { verifyBackupRun } from '../../src/workflows/verify-backup.js';
 import { encryptionFor, makeAgeKey } from '../support/age-keys.js';
 import { makeBackupFixture } from '../support/backup-fixture.js';
 import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, deployWorldForTest, startDeploy } from '../support/deploy-world.js';
+import { failedAfterMigration } from '../support/failed-migration.js';
 import { dropRestoredDatabases, targetsAsAdmin } from '../support/restored-databases.js';
 import { startTestWorker } from '../support/test-worker.js';
 import { HISTORIES_DIR, historyText } from '../support/saved-histories.js';
@@ -99,6 +101,13 @@ describe('save one history per workflow type', { timeout: DEPLOY_TEST_TIMEOUT_MS
     await lock.signal(unlockSignal, { by: 'test' });
     expect(await lock.result()).toMatchObject({ unlockedBy: 'test' });
     await save('deployLock', lockId);
+  });
+
+  it('deployPipeline-migrated-restored: a migrating deploy (pre-deploy backup child, migrate) that fails its health gate, rolls back and restores the database once approved', async ({ onTestFinished }) => {
+    const { world, handle } = await failedAfterMigration(onTestFinished);
+    await handle.executeUpdate(approveUpdate, { args: [{ approved: true, by: 'test', restoreDb: true, reason: 'saving its history' }] });
+    expect((await deployFailure(handle)).outcome).toBe('rolled-back');
+    await saveHistory(world.worker.client, 'deployPipeline-migrated-restored', handle.workflowId);
   });
 
   it('pruneStage: one deployed release, nothing to remove', async ({ onTestFinished }) => {

@@ -73,7 +73,7 @@ describe('ops global options, version, completion and colour', () => {
       return result.stdout.split('\n').filter(Boolean).sort();
     };
     expect(await complete('ops ba')).toEqual(['backup', 'backups']);
-    expect(await complete('ops backups ')).toEqual(['--config', '--help', '--verbose', '-c', '-h', '-v', 'list', 'reencrypt']);
+    expect(await complete('ops backups ')).toEqual(['--config', '--help', '--verbose', '-c', '-h', '-v', 'list', 'reencrypt', 'show']);
     expect(await complete('ops deploy ap')).toEqual(['approve']);
     expect(await complete('ops deploy approve crm --re')).toEqual(['--reason', '--reject', '--restore-db']);
     expect(await complete('ops --config x.yaml sch')).toEqual(['schedules']);

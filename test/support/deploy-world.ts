@@ -20,7 +20,7 @@ export interface DeployWorld {
   fixture: DeployFixture;
   worker: TestWorker;
   /** Another in-process worker, e.g. on an edited config; stopped with the world. */
-  startWorker(config: OpsConfig): Promise<TestWorker>;
+  startWorker(config: OpsConfig, options?: Parameters<typeof startTestWorker>[1]): Promise<TestWorker>;
 }
 
 /** The test context's onTestFinished: concurrent tests must register cleanup on their own context, not the global hook. */
@@ -34,8 +34,8 @@ export async function deployWorldForTest(options: DeployFixtureOptions, onFinish
     for (const worker of workers) await worker.stop();
     await fixture.cleanup();
   });
-  const startWorker = async (config: OpsConfig) => {
-    const worker = await startTestWorker(config);
+  const startWorker = async (config: OpsConfig, options?: Parameters<typeof startTestWorker>[1]) => {
+    const worker = await startTestWorker(config, options);
     workers.push(worker);
     return worker;
   };

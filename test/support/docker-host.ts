@@ -1,6 +1,6 @@
 import { appendFile, copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dockerShimEnv } from '../global-setup.js';
+import { dockerRegistryDir, dockerShimEnv } from '../global-setup.js';
 import { testServers } from './servers.js';
 import { startSshd } from './sshd.js';
 import { stopShimContainers } from './stop-shim-containers.js';
@@ -19,12 +19,13 @@ export interface DockerHost {
 /**
  * Starts another sshd whose sessions run the docker stand-in on a state dir of their own, so an
  * image built on the test sshd's "host" is not on this one until something ships it. It lets in the
- * test sshd's client key, so one config's ssh identity reaches both hosts.
+ * test sshd's client key, so one config's ssh identity reaches both hosts. Both share the run's
+ * registry directory, so an image pushed from one can be pulled on the other.
  */
 export async function startDockerHost(dir: string): Promise<DockerHost> {
-  const { sshd } = testServers();
+  const { sshd, scratchRoot } = testServers();
   const state = join(dir, 'docker-shim-state');
-  const host = await startSshd({ dir: join(dir, 'sshd'), env: await dockerShimEnv(state) });
+  const host = await startSshd({ dir: join(dir, 'sshd'), env: await dockerShimEnv(state, dockerRegistryDir(scratchRoot)) });
   await appendFile(join(dir, 'sshd', 'authorized_keys'), await readFile(`${sshd.identityFile}.pub`));
   const knownHostsFile = join(dir, 'known_hosts');
   await copyFile(sshd.knownHostsFile, knownHostsFile);

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteForShell } from '../../src/commands/shell-quote.js';
 import { freePort } from '../../src/local-servers/free-port.js';
+import { dockerRegistryDir } from '../global-setup.js';
 import { testServers } from './servers.js';
 import { sshClientArgs } from './sshd.js';
 import { waitFor } from './wait-for.js';
@@ -220,5 +221,27 @@ describe('docker shim over ssh', () => {
     await writeFile(join(other, 'LOAD_FAIL'), 'unexpected EOF');
     const refused = await onOther(['load'], Buffer.from(saved.stdout));
     expect([refused.exitCode, refused.stderr]).toEqual([1, 'unexpected EOF']);
+  });
+
+  it('registry: push from one host into the directory that plays the registry, pull on another under the same ID; PULL_FAIL and an unknown tag fail the pull', async () => {
+    const project = newProject();
+    const releaseDir = await release('registry', {});
+    expect((await compose(releaseDir, project, 'build')).exitCode).toBe(0);
+    const ref = `registry.example.com/team/${project}-app:abc`;
+    expect((await remote(['docker', 'tag', `${project}-app`, ref])).exitCode).toBe(0);
+    const built = (await remote(['docker', 'image', 'inspect', '--format', '{{.Id}}', ref])).stdout;
+    const pushed = await remote(['docker', 'push', ref]);
+    expect(pushed.exitCode, pushed.stderr).toBe(0);
+    expect(pushed.stdout).toContain(`abc: digest: ${built}`);
+
+    const other = await mkdtemp(join(dir, 'other-host-'));
+    const onOther = (args: string[]) => execa(SHIM, args, { env: { DOCKER_SHIM_STATE: other, DOCKER_SHIM_REGISTRY: dockerRegistryDir(scratchRoot) }, reject: false });
+    expect((await onOther(['pull', ref])).exitCode).toBe(0);
+    expect((await onOther(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout).toBe(built);
+    const unknown = await onOther(['pull', `registry.example.com/team/${project}-app:never`]);
+    expect([unknown.exitCode, unknown.stderr]).toEqual([1, `Error response from daemon: manifest for registry.example.com/team/${project}-app:never not found: manifest unknown: manifest unknown`]);
+    await writeFile(join(other, 'PULL_FAIL'), 'unauthorized');
+    expect(await onOther(['pull', ref])).toMatchObject({ exitCode: 1, stderr: 'unauthorized' });
+    expect((await remote(['docker', 'push', `registry.example.com/team/${project}-app:never`])).stderr).toBe(`An image does not exist locally with the tag: registry.example.com/team/${project}-app`);
   });
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type ActivityInterceptorsFactory, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { OpsConfig } from '../../src/config/load-config.js';
 import { createOpsWorker, WORKFLOWS_PATH } from '../../src/workers/create-worker.js';
 import { installQuietRuntime } from '../../src/workers/quiet-runtime.js';
 import type { WorkerRole } from '../../src/temporal/names.js';
+import { quietLogger } from './quiet-logger.js';
 import { testServers } from './servers.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -27,7 +28,7 @@ export interface TestWorker {
  * A real worker on the shared dev server, on a task queue of its own (or on `options.taskQueue`, when
  * the test made one up first); `options.uiUrl` is the Temporal UI its alerts link to.
  */
-export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string; identity?: string; role?: WorkerRole } = {}): Promise<TestWorker> {
+export async function startTestWorker(config: OpsConfig, options: { taskQueue?: string; uiUrl?: string; identity?: string; role?: WorkerRole; activityInterceptors?: ActivityInterceptorsFactory[] } = {}): Promise<TestWorker> {
   installQuietRuntime();
   const address = testServers().temporalAddress;
   const taskQueue = options.taskQueue ?? `test-${randomBytes(4).toString('hex')}`;
@@ -40,6 +41,7 @@ export async function startTestWorker(config: OpsConfig, options: { taskQueue?: 
     ...(options.uiUrl ? { uiUrl: options.uiUrl } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.role ? { role: options.role } : {}),
+    ...(options.activityInterceptors ? { activityInterceptors: options.activityInterceptors } : {}),
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
@@ -57,12 +59,3 @@ export async function startTestWorker(config: OpsConfig, options: { taskQueue?: 
     },
   };
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

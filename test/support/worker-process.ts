@@ -8,7 +8,7 @@ export interface WorkerProcess {
   pid: number;
   /** Everything the worker printed, for failure messages. */
   output(): string;
-  /** SIGKILL to the worker and every process still in its process group (pg_dump, ...): the clean-up after a test. */
+  /** SIGKILL to the worker and every process still in its process group: the clean-up after a test (the tools it runs lead groups of their own, and die with it). */
   kill(): Promise<void>;
   /** SIGKILL to the worker process alone, as `kill -9 PID` or the OOM killer does: what its children do then is theirs. */
   killAlone(): Promise<void>;

@@ -108,7 +108,11 @@ describe('worker start and stop', () => {
     }
   });
 
-  it('a worker running a dump ends on SIGTERM within its shutdown limit', async () => {
+  // A terminal's Ctrl-C signals the foreground process group: the worker, but not the dump, which leads a group of its own.
+  it.each([
+    ['SIGTERM to the worker', 'SIGTERM', false],
+    ["SIGINT to the worker's process group (Ctrl-C in a terminal)", 'SIGINT', true],
+  ] as const)('a worker running a dump ends on %s within its shutdown limit, the dump with it', async (_, stopSignal, toGroup) => {
     const taskQueue = `busy-${randomBytes(4).toString('hex')}`;
     const worker = await startWorkerProcess({ configFile: fixture.configFile, env: fixture.env, taskQueue });
     workers.push(worker);
@@ -119,7 +123,7 @@ describe('worker start and stop', () => {
     await waitFor('pg_dump to run', () => pgDumpRunningFor(fixture.pgDatabase), 60_000, 250);
 
     const sent = Date.now();
-    process.kill(worker.pid, 'SIGTERM');
+    process.kill(toGroup ? -worker.pid : worker.pid, stopSignal);
     const { code, signal } = await worker.exited;
     const took = Date.now() - sent;
     // An orderly stop: the dump got the grace, was cancelled (pg_dump killed), and the worker drained.
@@ -127,7 +131,7 @@ describe('worker start and stop', () => {
     expect(took).toBeGreaterThanOrEqual(SHUTDOWN_GRACE_MS - 1_000);
     expect(took).toBeLessThan(SHUTDOWN_LIMIT_MS);
     expect(await pgDumpRunningFor(fixture.pgDatabase)).toBe(false);
-    expect(worker.output()).toContain('SIGTERM: stopping');
+    expect(worker.output()).toContain(`${stopSignal}: stopping`);
     await handle.terminate('test over');
   }, 150_000);
 });

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,20 +6,8 @@ import { makeDeployFixture, type DeployFixture } from '../support/deploy-fixture
 import { deployFailure, DEPLOY_TEST_TIMEOUT_MS, editedConfig, startDeploy, stageOf, type DeployWorld } from '../support/deploy-world.js';
 import { startDockerHost, type DockerHost } from '../support/docker-host.js';
 import { testServers } from '../support/servers.js';
+import { callsOn, imageIdOn } from '../support/shim-images.js';
 import { startTestWorker } from '../support/test-worker.js';
-
-/** Every call the docker stand-in of one host answered, in order. */
-function callsOn(state: string): string[][] {
-  const file = join(state, 'calls.log');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { argv: string[] }).argv);
-}
-
-/** The ID the stand-in's image store on one host holds under `ref`. */
-function imageIdOn(state: string, ref: string): string | undefined {
-  const store = JSON.parse(readFileSync(join(state, 'images', 'store.json'), 'utf8')) as { tags: Record<string, string> };
-  return store.tags[ref];
-}
 
 describe('build.once: staging builds, prod gets the same images shipped (two hosts over real ssh, docker stand-in)', () => {
   let world: DeployWorld;

@@ -1,46 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { approveUpdate, pendingApprovalQuery } from '../../src/workflows/deploy-signals.js';
+import { approveUpdate } from '../../src/workflows/deploy-signals.js';
 import { innermostMessage } from '../../src/workflows/progress.js';
 import { currentRelease, latestDeployReport } from '../support/deploy-assertions.js';
-import { DEPLOY_TEST_TIMEOUT_MS, deployFailure, editedConfig, stageOf, startDeploy } from '../support/deploy-world.js';
-import { migrationWorldForTest } from '../support/migration-world.js';
-import { dropRestoredDatabases, targetsAsAdmin } from '../support/restored-databases.js';
-import { testServers } from '../support/servers.js';
-import { waitFor } from '../support/wait-for.js';
-
-async function adminQuery(database: string, sql: string): Promise<pg.QueryResult> {
-  const { postgres } = testServers();
-  const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+import { DEPLOY_TEST_TIMEOUT_MS, deployFailure } from '../support/deploy-world.js';
+import { adminQuery, failedAfterMigration } from '../support/failed-migration.js';
 
 const hasMarker = async (database: string) => (await adminQuery(database, "SELECT to_regclass('public.migrated_marker') IS NOT NULL AS present")).rows[0].present as boolean;
-
-/**
- * A migrated stage whose health gate then fails: the code rolls back, and the run waits at the gate
- * offering the database restore. The migration's effect on the database is the marker table the test
- * creates once the migration step ran (the migration command itself runs on the ssh host).
- */
-async function failedAfterMigration(onFinished: (cleanup: () => Promise<void>) => void) {
-  const { world, backup } = await migrationWorldForTest(onFinished, { backupEdit: targetsAsAdmin });
-  onFinished(() => dropRestoredDatabases('postgres', backup.id));
-  const { fixture } = world;
-  const running = (await (await startDeploy(world, { ref: 'main', stages: ['staging'] })).result()).sha;
-  const unhealthy = await world.startWorker(await editedConfig(fixture, (doc) => (stageOf(doc, 'staging').env.HEALTH_FAIL_AFTER_MS = '0')));
-  const migrating = await fixture.repo.commit(`migration ${randomBytes(2).toString('hex')}`, { 'migrations/001.sql': 'CREATE TABLE migrated_marker (id int);\n' });
-  const handle = await startDeploy(world, { ref: migrating, stages: ['staging'] }, unhealthy);
-  await waitFor('the database restore gate', async () => (await handle.query(pendingApprovalQuery)) !== null, 180_000, 500);
-  const pending = (await handle.query(pendingApprovalQuery))!;
-  await adminQuery(backup.pgDatabase, 'CREATE TABLE migrated_marker (id int)');
-  return { world, backup, handle, pending, running, migrating };
-}
 
 describe.concurrent('deploy: after a migrated stage failed, a human decides whether the database goes back', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
   it('approved with --restore-db: the code rolled back, the database is restored from the pre-deploy backup, the migrated one kept aside', async ({ onTestFinished }) => {

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +84,8 @@ describe('age encryption of every database artifact, local and offsite (ssh and 
       expect(manifest.encryption).toMatchObject({ tool: 'age', recipients: [recipientFingerprint(key.recipient)], sealed: { file: 'contents.json.age' } });
       expect(manifest.encryption!.plaintextSha256).toMatch(/^[0-9a-f]{64}$/);
       expect(manifest.encryption!.plaintextSha256).not.toBe(manifest.sha256);
+      // pg_dump's version comes from the archive's header, read before age encrypts it.
+      if (manifest.kind === 'postgres') expect(manifest.toolVersions).toEqual({ pg_dump: execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim() });
       expect(backup.verify?.status).toBe('passed');
       expect(backup.offsite?.status).toBe('copied');
       const stored = [join(backup.dir, manifest.artifact), join(world.fixture.offsiteDir, backup.target, backup.stamp, manifest.artifact), join(s3.dataDir, BUCKET, prefix, backup.target, backup.stamp, manifest.artifact)];

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/records/backup-repository.js';
@@ -48,6 +49,8 @@ describe('nightlyBackup on real Temporal, PostgreSQL, MariaDB, rsync and sshd', 
 
     const pgEntry = entries.find((e) => e.manifest.kind === 'postgres')!;
     expect(pgEntry.manifest.rowCountConsistency).toBe('same-snapshot');
+    // Read from the archive's header: the manifest names the pg_dump that wrote it as `pg_dump --version` does.
+    expect(pgEntry.manifest.toolVersions).toEqual({ pg_dump: execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim() });
     expect(pgEntry.manifest.tables).toEqual(
       expect.arrayContaining(Object.entries(DEMO_POSTGRES_ROWS).map(([table, rows]) => ({ table: `public.${table}`, rows }))),
     );

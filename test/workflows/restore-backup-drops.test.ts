@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { execa } from 'execa';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/records/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
@@ -11,9 +10,8 @@ import { backupTarget } from '../../src/workflows/backup-target.js';
 import { restoreBackup } from '../../src/workflows/restore-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
-import { processesRunning } from '../support/processes.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
-import { testServers } from '../support/servers.js';
+import { allJobsLoading, dataLoaders, holdScratchTables, RESTORE_JOBS } from '../support/scratch-restore.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -48,7 +46,7 @@ describe('restoreBackup drops what it created', () => {
     await fixture?.cleanup();
   });
 
-  it('a cancel during pg_restore ends the run cancelled, drops the scratch database, creates no final one, and leaves the source as it was', async () => {
+  it('a cancel during pg_restore --jobs ends the run cancelled, leaves no pg_restore job running, drops the scratch database, creates no final one, and leaves the source as it was', async () => {
     const target = fixture.targets.postgres;
     const sourceRows = await rowCounts('postgres', fixture.pgDatabase);
     const stamp = '20300102T000000Z';
@@ -56,13 +54,15 @@ describe('restoreBackup drops what it created', () => {
     const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target, pick: { latest: true }, stamp }] });
     const scratchPrefix = `restore_${target.replace(/-/g, '_')}_`;
     const restoring = async () => (await execa('pgrep', ['-f', `pg_restore.*${scratchPrefix}`], { reject: false })).stdout.trim() !== '';
-    // Its data section: the part that runs for seconds, so the cancel lands while it loads.
-    const loadingData = async () => (await processesRunning('pg_restore', `--dbname=${scratchPrefix}`)).some((p) => p.cmdline.includes('--section=data'));
-    await waitFor('pg_restore loading data into the scratch database', loadingData, 60_000, 50);
+    // Its data section: the part that runs for seconds, so the cancel lands while it loads, with
+    // every job pg_restore forks for it (processes the worker did not start itself).
+    await waitFor('pg_restore and its jobs loading data into the scratch database', () => allJobsLoading(scratchPrefix), 60_000, 50);
+    expect((await dataLoaders(scratchPrefix)).every((p) => p.cmdline.includes(`--jobs=${RESTORE_JOBS}`))).toBe(true);
     // Holds the restore in place until the cancel has reached it (at the activity's next heartbeat):
     // on a fast machine the data section alone can end first. A table pg_restore has not loaded yet
-    // blocks its COPY; one already loaded blocks its indexes in post-data and the row count. The
-    // scratch database's forced drop ends this session.
+    // blocks its COPY (a job waits on the lock: the case where jobs outlived a leader killed alone);
+    // one already loaded blocks its indexes in post-data and the row count. The scratch database's
+    // forced drop ends this session.
     const blocker = await holdScratchTables(scratchPrefix, ['companies', 'contacts', 'deals']);
     expect(await databasesNamed('postgres', database)).toEqual([]);
     await handle.cancel();
@@ -70,8 +70,9 @@ describe('restoreBackup drops what it created', () => {
     await blocker.end().catch(() => undefined);
 
     expect((await handle.describe()).status.name).toBe('CANCELLED');
-    // The run waited for the restore step to clean up before it ended cancelled.
+    // The run waited for the restore step to clean up before it ended cancelled: the leader and its jobs are gone.
     expect(await restoring()).toBe(false);
+    expect(await dataLoaders(scratchPrefix)).toEqual([]);
     expect(await databasesNamed('postgres', database)).toEqual([]);
     expect(await databasesNamed('postgres', scratchPrefix)).toEqual([]);
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(sourceRows);
@@ -117,23 +118,3 @@ describe('restoreBackup drops what it created', () => {
     expect(await databasesNamed('mysql', `restore_${target.replace(/-/g, '_')}_`)).toEqual([]);
   });
 });
-
-/** An open transaction in the scratch database holding ACCESS EXCLUSIVE on each of `tables` it could lock within 200 ms. */
-async function holdScratchTables(scratchPrefix: string, tables: string[]): Promise<pg.Client> {
-  const [scratch] = await databasesNamed('postgres', scratchPrefix);
-  if (!scratch) throw new Error(`no scratch database ${scratchPrefix}* to hold`);
-  const { postgres } = testServers();
-  const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: scratch });
-  client.on('error', () => undefined);
-  await client.connect();
-  await client.query("SET lock_timeout = '200ms'");
-  await client.query('BEGIN');
-  for (const table of tables) {
-    await client.query('SAVEPOINT try_lock');
-    await client.query(`LOCK TABLE public.${table} IN ACCESS EXCLUSIVE MODE`).then(
-      () => client.query('RELEASE SAVEPOINT try_lock'),
-      () => client.query('ROLLBACK TO SAVEPOINT try_lock'),
-    );
-  }
-  return client;
-}

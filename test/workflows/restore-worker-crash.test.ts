@@ -10,6 +10,7 @@ import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
 import { processesRunning } from '../support/processes.js';
+import { allJobsLoading, dataLoaders } from '../support/scratch-restore.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { testServers } from '../support/servers.js';
 import { waitFor } from '../support/wait-for.js';
@@ -40,7 +41,7 @@ describe('a worker killed while ops restore loads the backup', () => {
     await fixture?.cleanup();
   });
 
-  it('pg_restore dies with the worker; the retry finishes; the final database has the backup’s rows; no scratch database is left', async () => {
+  it('pg_restore and its --jobs die with the worker; the retry finishes; the final database has the backup’s rows; no scratch database is left', async () => {
     const target = fixture.targets.postgres;
     const client = new Client({ connection: connection! });
     const taskQueue = `restore-crash-${randomBytes(4).toString('hex')}`;
@@ -55,17 +56,18 @@ describe('a worker killed while ops restore loads the backup', () => {
     const workflowId = `restore-crash-${randomBytes(4).toString('hex')}`;
     const handle = await client.workflow.start(restoreBackup, { taskQueue, workflowId, args: [{ target, pick: { backupId: backup!.id }, stamp }] });
     const restoreTools = () => processesRunning('pg_restore', `--dbname=${scratchPrefix}`);
-    const loading = async () => (await restoreTools()).filter((p) => p.cmdline.includes('--section=data'));
     const scratch = () => databasesNamed('postgres', scratchPrefix);
 
-    await waitFor('pg_restore loading into the scratch database', async () => (await loading()).length > 0, 150_000, 50);
-    const [loader] = await loading();
-    const owner = pair.find((worker) => worker.pid === loader!.ppid);
-    expect(owner, `pg_restore's parent ${loader!.ppid} is one of the workers`).toBeDefined();
+    // The leader and the jobs it forked (their parent is the leader, not the worker), all loading.
+    await waitFor('pg_restore and its jobs loading into the scratch database', () => allJobsLoading(scratchPrefix), 150_000, 50);
+    const loaders = await dataLoaders(scratchPrefix);
+    const owner = pair.find((worker) => loaders.some((p) => p.ppid === worker.pid));
+    expect(owner, `one of pg_restore's processes ${JSON.stringify(loaders)} is a child of one of the workers`).toBeDefined();
     const survivor = pair.find((worker) => worker !== owner)!;
     await owner!.killAlone();
 
-    await waitFor('no pg_restore of the dead worker left', async () => (await restoreTools()).length === 0, 2_000, 50);
+    // The jobs too: the kernel's parent-death signal reaches the leader only, the watchdog the rest of its group.
+    await waitFor('no pg_restore of the dead worker left, leader or job', async () => (await restoreTools()).length === 0, 2_000, 50);
     const dead = await scratch();
     expect(dead).toHaveLength(1);
     expect(await databasesNamed('postgres', final)).toEqual([]);

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { WEBHOOK_FAILURES_FILE } from '../../src/activities/notify/send-webhooks.js';
 import { startMetricsServer } from '../../src/workers/metrics-server.js';
@@ -33,6 +35,24 @@ async function deployWorldWithWebhook(events: string[], mode: WebhookReceiverMod
   return { receiver, world };
 }
 
+/**
+ * Loses the first completion of `activityType` after the step did its work (its webhooks sent), as a
+ * worker dying or a timeout hit just then would: Temporal runs the step again. Records each attempt.
+ */
+function completionLostOnce(activityType: string, attempts: number[]): ActivityInterceptorsFactory {
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        const result = await next(input);
+        if (ctx.info.activityType !== activityType) return result;
+        attempts.push(ctx.info.attempt);
+        if (ctx.info.attempt === 1) throw ApplicationFailure.retryable(`the completion of ${activityType} was lost`);
+        return result;
+      },
+    },
+  });
+}
+
 describe.concurrent('webhooks tell whoever asked about deploys', { timeout: DEPLOY_TEST_TIMEOUT_MS }, () => {
   it('a deploy that succeeds: deploy.started, then deploy.succeeded with the run link, app, stage, sha, outcome and report; both signed', async ({ onTestFinished }) => {
     const { receiver, world } = await deployWorldWithWebhook(['deploy.started', 'deploy.succeeded', 'deploy.failed'], 'ok', onTestFinished);
@@ -49,6 +69,21 @@ describe.concurrent('webhooks tell whoever asked about deploys', { timeout: DEPL
       { id: UUID, event: 'deploy.succeeded', time: ISO, outcome: 'succeeded', app: world.fixture.app, stage: 'staging', sha: result.sha, ref: 'main', report: result.report, ...run, runUrl: `${runUrl}/${runId}/history` },
     ]);
     expect(receiver.requests.map((r) => r.delivery)).toEqual(receiver.accepted.map((b) => b.id));
+  });
+
+  it('an export Temporal runs twice (its first completion lost): deploy.started is posted twice with one delivery id, which the receiver dedupes on', async ({ onTestFinished }) => {
+    const { receiver, world } = await deployWorldWithWebhook(['deploy.started'], 'ok', onTestFinished);
+    const attempts: number[] = [];
+    const worker = await world.startWorker(world.fixture.config, { activityInterceptors: [completionLostOnce('prepareRelease', attempts)] });
+    const handle = await startDeploy(world, { ref: 'main', stages: ['staging'] }, worker);
+    expect((await handle.result()).outcome).toBe('succeeded');
+    await waitFor('both posts of deploy.started', () => receiver.requests.length >= 2, 30_000);
+
+    expect(attempts).toEqual([1, 2]);
+    expect(receiver.requests.map((r) => [r.event, r.verified, r.status])).toEqual([['deploy.started', true, 204], ['deploy.started', true, 204]]);
+    const deliveries = new Set(receiver.requests.map((r) => r.delivery));
+    expect(deliveries.size).toBe(1);
+    expect(receiver.accepted.map((b) => b.id)).toEqual([...deliveries, ...deliveries]);
   });
 
   it('a deploy whose smoke tests fail: deploy.rolled_back naming the stage, the bad sha and the cause; no deploy.succeeded', async ({ onTestFinished }) => {

@@ -15,4 +15,6 @@ export interface DumpContext {
   unreachableRetryMs: number;
   /** backup.encryption.recipients: the dump is encrypted to these as it streams to disk */
   encryptTo?: string[] | undefined;
+  /** the worker's state dir: a sealed snapshot gathers its plaintext tree there (see snapshot-staging), never in the repository */
+  stateDir: string;
 }

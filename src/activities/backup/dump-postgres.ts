@@ -4,6 +4,7 @@ import { pgDump, pgToolVersion } from '../../commands/postgres.js';
 import { describeAddress } from '../../config/database-url.js';
 import type { DatabaseTarget } from '../../config/target.js';
 import { PreconditionFailed } from '../../core/errors.js';
+import { PG_DUMP_HEADER_BYTES, pgDumpVersionInHeader } from '../../core/pg-dump-header.js';
 import { privilegeGapLines } from '../../core/privilege-gaps.js';
 import { connectWithin } from '../databases/connect-within.js';
 import { classifyConnectionError } from '../databases/connection-errors.js';
@@ -38,10 +39,12 @@ export async function dumpPostgres(target: DatabaseTarget, context: DumpContext)
       hashLastInput: context.encryptTo !== undefined,
       cancelSignal: context.cancelSignal,
       onProgress: context.onProgress,
+      keepHead: PG_DUMP_HEADER_BYTES,
     });
     const [file, tables] = await Promise.all([dumping, countPostgresRows(client)]);
     await client.query('COMMIT');
-    const pgDumpVersion = (await runCommand(pgToolVersion('pg_dump'))).trim();
+    // The archive names the pg_dump that wrote it; only a header this cannot read costs a process start.
+    const pgDumpVersion = pgDumpVersionInHeader(file.head ?? Buffer.alloc(0)) ?? (await runCommand(pgToolVersion('pg_dump'))).trim();
     return {
       artifact,
       ...streamedHashes(file),

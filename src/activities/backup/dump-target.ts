@@ -48,6 +48,7 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
         onProgress: (bytes) => heartbeat.progress({ bytes }),
         unreachableRetryMs: config.backup.unreachableRetryMinutes * 60_000,
         encryptTo: config.backup.encryption?.recipients,
+        stateDir: config.stateDir,
       };
       return runDumper(config, repository, target.name, context);
     });

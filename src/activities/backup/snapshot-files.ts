@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ageEncrypt } from '../../commands/age.js';
 import { compress } from '../../commands/compression.js';
 import { rsyncSnapshot } from '../../commands/rsync.js';
@@ -11,11 +11,10 @@ import { hashTree } from '../files/hash-tree.js';
 import { runCommand } from '../process/run-command.js';
 import { streamCommandsToFile } from '../process/stream-to-file.js';
 import type { DumpContext, StreamedDumpOutcome } from './dump-outcome.js';
+import { startStaging } from './snapshot-staging.js';
 
 export const SNAPSHOT_ARTIFACT = 'snapshot';
 export const SEALED_SNAPSHOT_ARTIFACT = 'files.tar.zst.age';
-/** Where a sealed snapshot's tree is gathered, inside the partial dir: removed with it whatever happens. */
-const GATHERED_TREE = '.tree';
 
 /**
  * An rsync snapshot of a local or ssh directory. Unchanged files are hard links into the previous
@@ -40,13 +39,14 @@ export async function snapshotFiles(target: FilesTarget, ssh: SshSettings, previ
 }
 
 /**
- * A sealed snapshot: rsync gathers the tree (same excludes, local or ssh source) into the partial
- * dir, every file is hashed, then `tar | zstd | age -e` streams it into one file and the tree is
- * removed. The file list goes into the sealed contents file (sealOutcome), never into the
- * plaintext manifest. No --link-dest: each snapshot is a full archive.
+ * A sealed snapshot: rsync gathers the tree (same excludes, local or ssh source) into a staging
+ * dir of this worker's own, outside the repository, every file is hashed, then `tar | zstd | age -e`
+ * streams it into one file in the partial dir and the tree is removed. The file list goes into the
+ * sealed contents file (sealOutcome), never into the plaintext manifest. No --link-dest: each
+ * snapshot is a full archive.
  */
 async function sealedSnapshot(target: FilesTarget, ssh: SshSettings, recipients: string[], context: DumpContext): Promise<StreamedDumpOutcome> {
-  const tree = join(context.partialDir, GATHERED_TREE);
+  const tree = await startStaging(context.stateDir, `${target.name}${basename(context.partialDir)}`);
   try {
     await runCommand(rsyncSnapshot({ source: target.source, dest: tree, exclude: target.exclude, ssh }), { cancelSignal: context.cancelSignal });
     let hashed = 0;

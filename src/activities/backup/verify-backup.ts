@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
 import type { VerifyRecord } from '../../core/backup-record.js';
+import { recordedFindings, SEALED_VERIFY } from '../encryption/seal-findings.js';
 import { restoreAndCheck } from '../verify/restore-and-check.js';
 import { withHeartbeat } from '../heartbeat.js';
 import type { BackupRepository } from '../../records/backup-repository.js';
@@ -14,12 +16,14 @@ export async function verifyBackup(config: OpsConfig, repository: BackupReposito
   const startedAt = new Date().toISOString();
   await repository.writeVerify(entry.id, { status: 'running', startedAt, restoredInto: '', reasons: [], rowCountDifferences: [], ...workflow(input) });
   // The per-check verdicts are for restore reports; the verify record keeps its reasons.
-  const { checks: _checks, ...outcome } = await withHeartbeat((heartbeat) => restoreAndCheck(config, entry.manifest, entry.dir, heartbeat.cancelSignal));
+  const outcome = await withHeartbeat((heartbeat) => restoreAndCheck(config, entry.manifest, entry.dir, heartbeat.cancelSignal));
   const record: VerifyRecord = {
     status: outcome.reasons.length === 0 ? 'passed' : 'failed',
     startedAt,
     finishedAt: new Date().toISOString(),
-    ...outcome,
+    restoredInto: outcome.restoredInto,
+    ...(outcome.restoreSeconds !== undefined ? { restoreSeconds: outcome.restoreSeconds } : {}),
+    ...(await recordedFindings(entry.manifest, outcome, config.backup.encryption?.recipients, join(entry.dir, SEALED_VERIFY))),
     ...workflow(input),
   };
   await repository.writeVerify(entry.id, record);

@@ -7,6 +7,7 @@ import { runCommand } from '../process/run-command.js';
 import type { StageTarget } from './stage-target.js';
 
 export interface HostRunOptions {
+  /** The remote command's stdin (a secret file's contents, a log line). */
   input?: string;
   cancelSignal?: AbortSignal;
   /** Scrubbed from a failure besides every secret of the config. */
@@ -25,8 +26,7 @@ const SSH_FAILED = 255;
  */
 export async function runOnHost(config: OpsConfig, target: StageTarget, argv: string[], options: HostRunOptions = {}): Promise<string> {
   try {
-    return await runCommand(sshCommand(config.ssh, target.host, argv), {
-      ...(options.input !== undefined ? { input: options.input } : {}),
+    return await runCommand({ ...sshCommand(config.ssh, target.host, argv), ...(options.input !== undefined ? { input: options.input } : {}) }, {
       ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
       secrets: [...configSecrets(config), ...(options.secrets ?? [])],
       retryable: (exitCode) => exitCode === SSH_FAILED,

@@ -17,7 +17,7 @@ export async function identityFor(manifest: BackupManifest, identity: Secret | u
   if (!encryption) return undefined;
   const madeFor = `recipients ${encryption.recipients.join(', ')}`;
   if (!identity) throw new PreconditionFailed(`${manifest.id} is encrypted to ${madeFor}: set backup.encryption.identityFile on this worker to read it`);
-  const keys = await runCommand(agePublicKeys(), { input: identity.reveal(), secrets: [identity], retryable: false }).catch(() => {
+  const keys = await runCommand(agePublicKeys(identity), { secrets: [identity], retryable: false }).catch(() => {
     throw new PreconditionFailed(`${manifest.id} is encrypted to ${madeFor}: backup.encryption.identityFile (${identity.source}) holds no age identity`);
   });
   const publicKeys = keys.split('\n').map((line) => line.trim()).filter(Boolean);

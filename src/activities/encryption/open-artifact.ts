@@ -35,11 +35,11 @@ export async function openArtifact(manifest: BackupManifest, artifactPath: strin
   if (actual !== manifest.encryption.sealed.sha256) {
     throw new VerifyFailed(`${manifest.id}: ${manifest.encryption.sealed.file} is corrupt: checksum mismatch: manifest ${manifest.encryption.sealed.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…`);
   }
-  const text = await runCommand(ageDecrypt(sealedPath), { input: opener.reveal(), secrets: [opener], retryable: false }).catch((err: unknown) => {
+  const text = await runCommand(ageDecrypt(sealedPath, opener), { secrets: [opener], retryable: false }).catch((err: unknown) => {
     throw decryptFailure(err, manifest, manifest.encryption!.sealed.file);
   });
   const contents = JSON.parse(text) as SealedContents;
-  return { manifest: { ...manifest, tables: contents.tables, ...(contents.files ? { files: contents.files } : {}) }, source: { kind: 'decrypted', path: artifactPath, decrypt: ageDecrypt(artifactPath), identity: opener } };
+  return { manifest: { ...manifest, tables: contents.tables, ...(contents.files ? { files: contents.files } : {}) }, source: { kind: 'decrypted', path: artifactPath, decrypt: ageDecrypt(artifactPath, opener), identity: opener } };
 }
 
 /**
@@ -69,7 +69,7 @@ export async function runOnPlaintext(opened: OpenedArtifact, stages: (file: stri
     return;
   }
   const secrets = [...(options.secrets ?? []), source.identity];
-  await runPipeline([source.decrypt, ...stages(undefined)], { ...options, secrets, input: source.identity.reveal() }).catch((err: unknown) => {
+  await runPipeline([source.decrypt, ...stages(undefined)], { ...options, secrets }).catch((err: unknown) => {
     throw decryptFailure(err, manifest, manifest.artifact);
   });
 }

@@ -34,7 +34,7 @@ export async function sealOutcome(outcome: StreamedDumpOutcome, dir: string, rec
   // A dumper that forgot the age stage (no plaintext hash) must not pass for sealed, its table names in the clear.
   if (!plaintext) throw new Error(`${rest.artifact}: backup.encryption is on but the dump reported no plaintext hash: it was not streamed through age`);
   const contents: SealedContents = { tables: tables ?? [], ...(files ? { files } : {}) };
-  const sealed = await streamCommandsToFile([ageEncrypt(recipients)], join(dir, SEALED_CONTENTS), { input: JSON.stringify(contents) });
+  const sealed = await streamCommandsToFile([{ ...ageEncrypt(recipients), input: JSON.stringify(contents) }], join(dir, SEALED_CONTENTS));
   return {
     ...rest,
     encryption: {

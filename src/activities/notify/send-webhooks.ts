@@ -7,7 +7,8 @@ import { redact } from '../../config/secret.js';
 import { decideRateLimit } from '../../core/alert-rules.js';
 import { describeError } from '../../core/errors.js';
 import { formatWebhookFailureLine } from '../../core/webhook-failures.js';
-import { RATE_LIMITED_EVENTS, webhookSignature, webhookSubject, type WebhookPayload } from '../../core/webhook-events.js';
+import { RATE_LIMITED_EVENTS, webhookSignature, type WebhookPayload } from '../../core/webhook-events.js';
+import { webhookRateLimitKey } from '../../core/webhook-keys.js';
 import { appendLine } from '../../records/append-line.js';
 import { AlertStateStore } from '../../records/alert-state-store.js';
 import { ALERT_STATE_FILE } from './send-alert.js';
@@ -52,16 +53,16 @@ export async function sendWebhooks(config: OpsConfig, payloads: WebhookPayload[]
   const policy = { ...WEBHOOK_POLICY, ...deps.policy };
   const store = new AlertStateStore(join(config.stateDir, ALERT_STATE_FILE), log);
   const jobs = payloads.flatMap((payload) =>
-    config.notify.webhooks.flatMap((webhook, index) => (webhook.events.includes(payload.event) ? [{ webhook, index, payload }] : [])),
+    config.notify.webhooks.flatMap((webhook) => (webhook.events.includes(payload.event) ? [{ webhook, payload }] : [])),
   );
   // The limits first, one after the other: each record rewrites the state file, and two at once could drop each other's key.
   const sending: boolean[] = [];
-  for (const job of jobs) sending.push(await allowed(job.index, job.payload));
+  for (const job of jobs) sending.push(await allowed(job.webhook, job.payload));
   return Promise.all(jobs.map((job, i) => (sending[i] ? deliver(job.webhook, job.payload) : { event: job.payload.event, webhook: new URL(job.webhook.url).origin, status: 'suppressed' as const, attempts: 0 })));
 
-  async function allowed(index: number, payload: WebhookPayload): Promise<boolean> {
+  async function allowed(webhook: Webhook, payload: WebhookPayload): Promise<boolean> {
     if (!RATE_LIMITED_EVENTS.has(payload.event)) return true;
-    const key = `webhook ${index} ${payload.event}:${webhookSubject(payload)}`;
+    const key = webhookRateLimitKey(webhook.url, payload);
     try {
       const decision = decideRateLimit(key, await store.read(), now(), config.notify.rateLimitMinutes * 60_000);
       await store.set(key, decision.nextState[key]!);
@@ -102,7 +103,7 @@ class DeliveryFailed extends Error {
 
 /** One delivery: the same id and body on every attempt (a receiver can drop repeats), a fresh timestamp and signature each time. */
 async function post(webhook: Webhook, payload: WebhookPayload, policy: WebhookPolicy): Promise<number> {
-  const delivery = randomUUID();
+  const delivery = payload.id ?? randomUUID();
   const body = JSON.stringify({ id: delivery, ...payload });
   for (let attempt = 1; ; attempt++) {
     let retryable = true;

@@ -5,6 +5,7 @@ import type { DeployReport } from '../../core/deploy-report.js';
 import { describeError } from '../../core/errors.js';
 import type { RestoreRecord } from '../../core/restore-report.js';
 import { backupFailedPayloads, deployFinishedPayload, drillFailedPayload, restoreDonePayload, type WebhookPayload } from '../../core/webhook-events.js';
+import { webhookDeliveryId, type WebhookStep } from '../../core/webhook-keys.js';
 import { runUrl } from '../../temporal/connection-settings.js';
 import { sendWebhooks, type SendWebhooksDeps } from './send-webhooks.js';
 
@@ -48,8 +49,8 @@ export function withWebhooks<A extends Record<string, Activity>>(activities: A, 
       const result = await activity(...args);
       // The activity has done its work: nothing about its webhooks may fail it (and have Temporal run it again).
       try {
-        const run = currentRun(options.uiUrl);
-        const payloads = tap(args[0]!, result as never, new Date()).map((p) => ({ ...run, ...p }));
+        const { run, step } = currentRun(options.uiUrl);
+        const payloads = tap(args[0]!, result as never, new Date()).map((p, i) => ({ ...(step ? { id: webhookDeliveryId(step, i, p.event) } : {}), ...run, ...p }));
         void sendWebhooks(config, payloads, options).catch((err: unknown) => log(`webhooks not sent: ${describeError(err)}`));
       } catch (err) {
         log(`webhooks of ${name} not sent: ${describeError(err)}`);
@@ -60,11 +61,12 @@ export function withWebhooks<A extends Record<string, Activity>>(activities: A, 
   return tapped as A;
 }
 
-/** The workflow run the activity works for, with its Web UI link when the worker knows the UI. */
-function currentRun(uiUrl: string | undefined): Pick<WebhookPayload, 'workflowId' | 'runId' | 'runUrl'> {
-  const { workflowExecution, namespace } = Context.current().info;
+/** The workflow run the activity works for, with its Web UI link when the worker knows the UI, and the step its delivery ids derive from. */
+function currentRun(uiUrl: string | undefined): { run: Pick<WebhookPayload, 'workflowId' | 'runId' | 'runUrl'>; step?: WebhookStep } {
+  const { workflowExecution, namespace, activityId } = Context.current().info;
   // A standalone activity (no workflow) has no run to link to.
-  if (!workflowExecution) return {};
-  const link = uiUrl ? runUrl({ uiUrl, namespace }, workflowExecution.workflowId, workflowExecution.runId) : undefined;
-  return { workflowId: workflowExecution.workflowId, runId: workflowExecution.runId, ...(link ? { runUrl: link } : {}) };
+  if (!workflowExecution) return { run: {} };
+  const { workflowId, runId } = workflowExecution;
+  const link = uiUrl ? runUrl({ uiUrl, namespace }, workflowId, runId) : undefined;
+  return { run: { workflowId, runId, ...(link ? { runUrl: link } : {}) }, step: { workflowId, runId, activityId } };
 }

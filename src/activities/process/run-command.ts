@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { describeCommand, type Command } from '../../commands/command.js';
 import { redact, type Secret } from '../../config/secret.js';
 import { CommandFailed } from '../../core/errors.js';
@@ -10,7 +9,6 @@ export interface RunOptions {
   secrets?: Array<Secret | undefined>;
   /** Whether a failure is the world's fault (retrying may help): a flag, or decided from the exit code. */
   retryable?: boolean | ((exitCode: number | undefined) => boolean);
-  input?: string | Readable;
   cancelSignal?: AbortSignal;
   cwd?: string;
 }
@@ -21,7 +19,7 @@ export async function runCommand(command: Command, options: RunOptions = {}): Pr
     env: command.env,
     reject: false,
     stripFinalNewline: false,
-    ...(command.input !== undefined ? { input: command.input } : typeof options.input === 'string' ? { input: options.input } : options.input ? { stdin: options.input } : { stdin: 'ignore' as const }),
+    ...(command.input !== undefined ? { input: command.input } : { stdin: 'ignore' as const }),
     ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });

@@ -4,8 +4,10 @@ import { open } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from '../../commands/command.js';
+import { hashThrough, hashThroughResult } from '../../commands/hash-through.js';
 import type { Secret } from '../../config/secret.js';
 import { TransientFailure } from '../../core/errors.js';
+import { culpritStage } from '../../core/pipeline-culprit.js';
 import { commandFailure } from './run-command.js';
 import { spawnPipeline } from './spawn-pipeline.js';
 import { childFailureMessage } from './start-child.js';
@@ -15,6 +17,8 @@ export interface StreamedFile {
   sha256: string;
   /** what went into the last stage, when asked for (the plaintext an encrypting stage received) */
   input?: { bytes: number; sha256: string };
+  /** the first stage's first bytes, when asked for (a dump's header, before any encryption) */
+  head?: Buffer;
 }
 
 export interface StreamOptions {
@@ -22,21 +26,22 @@ export interface StreamOptions {
   cancelSignal?: AbortSignal;
   /** Called with the bytes written so far, at most once a second: activities heartbeat from here. */
   onProgress?: (bytes: number) => void;
-  /** Also hash what the last stage reads: the plaintext, when the last stage encrypts. */
+  /** Also hash what the last stage reads (the plaintext, when the last stage encrypts), in a stage of its own before it. */
   hashLastInput?: boolean;
-  /** Written to the first stage's stdin. */
-  input?: string;
+  /** Keep up to this many of the first stage's first bytes (StreamedFile.head). */
+  keepHead?: number;
 }
 
 /**
- * Runs `first | second | ...` and streams the last stdout into `file`, hashing it in the same pass,
- * then fsyncs. The output never sits in memory. Any command exiting non-zero, a write error
- * (ENOSPC) or an empty output fails the whole step; the caller removes the partial file.
+ * Runs `first | second | ...`, each stage joined straight to the next, and streams the last stdout
+ * into `file`, hashing it in the same pass, then fsyncs. The output never sits in memory. Any
+ * command exiting non-zero, a write error (ENOSPC) or an empty output fails the whole step; the
+ * caller removes the partial file.
  */
 export async function streamCommandsToFile(commands: Command[], file: string, options: StreamOptions = {}): Promise<StreamedFile> {
-  const { children, tails } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: true, input: options.input });
-  // A second 'data' listener beside the pipe sees every chunk the pipe passes on, in order, at no extra copy.
-  const input = options.hashLastInput && children.length > 1 ? measureStream(children.at(-2)!.stdout!) : undefined;
+  const hashesInput = options.hashLastInput === true && commands.length > 1;
+  const stages = hashesInput ? [...commands.slice(0, -1), hashThrough(), commands.at(-1)!] : commands;
+  const { children, tails } = spawnPipeline(stages, { cancelSignal: options.cancelSignal, consumeOutput: true, direct: true });
 
   const hash = createHash('sha256');
   let bytes = 0;
@@ -52,8 +57,11 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
       done(null, chunk);
     },
   });
-  const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  // A 1 MiB buffer lets the 64 KiB chunks from the pipe gather into fewer, larger writes while one is under way.
+  const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }));
   writing.catch(() => children.forEach((child) => child.kill('SIGTERM')));
+  // Joined stages pass their bytes outside this process: only a lone stage's output is read here.
+  const head = options.keepHead && children.length === 1 ? keepHead(children[0]!.stdout!, options.keepHead) : undefined;
 
   const [written, ...exits] = await Promise.allSettled([writing, ...children]);
   if (written!.status === 'rejected') {
@@ -61,11 +69,11 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
     if (err.code === 'ENOSPC') throw new TransientFailure(`disk full while writing ${file}`);
     if (!options.cancelSignal?.aborted) throw new TransientFailure(`writing ${file} failed: ${err.code ?? err.message}`);
   }
-  for (const [i, exit] of exits.entries()) {
-    const result = exit.status === 'fulfilled' ? exit.value : undefined;
-    if (!result || result.failed) {
-      throw commandFailure(commands[i]!, result?.exitCode, tails[i]!() || childFailureMessage(commands[i]!, result), options);
-    }
+  const results = exits.map((exit) => (exit.status === 'fulfilled' ? exit.value : undefined));
+  const culprit = culpritStage(results.map((result) => result ?? { failed: true }));
+  if (culprit !== undefined) {
+    const result = results[culprit];
+    throw commandFailure(stages[culprit]!, result?.exitCode, tails[culprit]!() || childFailureMessage(stages[culprit]!, result), options);
   }
   if (bytes === 0) throw new TransientFailure(`${commands[0]!.file} produced no output`);
   const handle = await open(file, 'r');
@@ -74,15 +82,18 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
   } finally {
     await handle.close();
   }
-  return { bytes, sha256: hash.digest('hex'), ...(input ? { input: input() } : {}) };
+  return { bytes, sha256: hash.digest('hex'), ...(hashesInput ? { input: hashThroughResult(tails.at(-2)!()) } : {}), ...(head ? { head: head() } : {}) };
 }
 
-function measureStream(stream: NodeJS.ReadableStream): () => { bytes: number; sha256: string } {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  stream.on('data', (chunk: Buffer) => {
-    hash.update(chunk);
-    bytes += chunk.length;
-  });
-  return () => ({ bytes, sha256: hash.digest('hex') });
+/** A listener beside the pipe, which sees every chunk it passes on at no extra copy; it lets go once it holds `limit` bytes. */
+function keepHead(stream: NodeJS.ReadableStream, limit: number): () => Buffer {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk.subarray(0, limit - kept));
+    kept += Math.min(chunk.length, limit - kept);
+    if (kept >= limit) stream.off('data', onData);
+  };
+  stream.on('data', onData);
+  return () => Buffer.concat(chunks);
 }

@@ -4,6 +4,7 @@ import type { Secret } from '../../config/secret.js';
 import type { BackupManifest } from '../../core/backup-record.js';
 import { VerifyFailed } from '../../core/errors.js';
 import { compareSnapshots } from '../../core/snapshot-digest.js';
+import { countedFindings } from '../../core/verify-checks.js';
 import { parseTarHashes } from '../../core/tar-entries.js';
 import { decryptFailure, openArtifact } from '../encryption/open-artifact.js';
 import { pipelineOutput } from '../process/run-pipeline.js';
@@ -22,7 +23,7 @@ export async function checkSealedSnapshot(manifest: BackupManifest, artifactPath
   const opened = await openArtifact(manifest, artifactPath, identity);
   if (opened.source.kind !== 'decrypted') throw new Error(`${manifest.id}: a sealed snapshot without encryption`);
   const { decrypt, identity: opener } = opened.source;
-  const output = await pipelineOutput([decrypt, decompress('zstd', undefined), tarHashEntries()], { cancelSignal, input: opener.reveal(), secrets: [opener] }).catch((err: unknown) => {
+  const output = await pipelineOutput([decrypt, decompress('zstd', undefined), tarHashEntries()], { cancelSignal, secrets: [opener] }).catch((err: unknown) => {
     const failure = decryptFailure(err, manifest, manifest.artifact);
     // Corruption is the check's verdict, recorded as its reason like a differing file; anything else is the world's.
     if (failure instanceof VerifyFailed) return failure;
@@ -35,5 +36,6 @@ export async function checkSealedSnapshot(manifest: BackupManifest, artifactPath
     restoreSeconds: (Date.now() - started) / 1000,
     reasons: problems.slice(0, 20).concat(problems.length > 20 ? [`…and ${problems.length - 20} more`] : []),
     rowCountDifferences: [],
+    counted: countedFindings({ differingFiles: problems.length }),
   };
 }

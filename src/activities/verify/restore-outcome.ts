@@ -12,6 +12,11 @@ export interface RestoreOutcome {
   rowCountDifferences: RowCountDifference[];
   /** each check's verdict, for database restores */
   checks?: CheckVerdict[];
+  /**
+   * The reasons by counts alone (no table, file or assertion named), for the plaintext records of an
+   * encrypted backup; absent when the reasons name nothing of its contents (a checksum mismatch).
+   */
+  counted?: string[];
 }
 
 export interface RestoreContext {

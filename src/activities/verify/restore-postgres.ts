@@ -1,7 +1,10 @@
+import { availableParallelism } from 'node:os';
 import type pg from 'pg';
 import { pgRestore, type PgRestoreSection } from '../../commands/postgres.js';
 import type { TableCount } from '../../core/backup-record.js';
 import { OpsError } from '../../core/errors.js';
+import { withoutJobNotice } from '../../core/pg-restore-failure.js';
+import { restoreJobs } from '../../core/restore-jobs.js';
 import type { AssertionResult } from '../../core/check-verdicts.js';
 import type { AssertionSpec } from '../../core/verify-checks.js';
 import { connectPostgres, countPostgresRows } from '../databases/postgres-client.js';
@@ -18,8 +21,8 @@ type Restored = { ok: true; client: pg.Client; tables: TableCount[]; restoredAt:
  * Restores the definitions and the rows in one pg_restore run, then counts every table's rows while
  * a second builds the post-data section (indexes, constraints, triggers): all rows are in once the
  * data section is, and post-data adds none. Counting a freshly restored table reads all of it, so
- * this overlap takes the count off the restore's critical path on a machine where pg_restore keeps
- * one core busy.
+ * this overlap takes the count off the restore's critical path (see bench/README.md, Restore, for
+ * what it measured beside pg_restore --jobs).
  */
 async function restoreCounting(restore: (sections: PgRestoreSection[]) => Promise<unknown>, connect: () => Promise<pg.Client>): Promise<Restored> {
   try {
@@ -53,8 +56,10 @@ export async function restorePostgres(opened: OpenedArtifact, destination: Resto
     try {
       const started = Date.now();
       // An encrypted dump is decrypted once per run of pg_restore: a stream through age each time, never a plaintext file.
+      // A dump on disk is restored by parallel jobs (see restoreJobs); a cancel stops them as a whole (see startChild).
+      const jobs = restoreJobs(availableParallelism());
       const restore = (sections: PgRestoreSection[]) =>
-        runOnPlaintext(opened, (file) => [pgRestore(server.url, server.password, { database, file, sections })], {
+        runOnPlaintext(opened, (file) => [pgRestore(server.url, server.password, { database, file, sections, ...(file !== undefined ? { jobs } : {}) })], {
           secrets: [server.password],
           cancelSignal: context.cancelSignal,
           retryable: false,
@@ -62,7 +67,7 @@ export async function restorePostgres(opened: OpenedArtifact, destination: Resto
       const restored = await restoreCounting(restore, () => connectPostgres(server.url, server.password, database));
       if (!restored.ok) {
         if (context.cancelSignal.aborted || !(restored.failure instanceof OpsError)) throw restored.failure;
-        return restoreFailed(database, restored.failure.message);
+        return restoreFailed(database, withoutJobNotice(restored.failure).message);
       }
       let outcome: RestoreOutcome;
       try {

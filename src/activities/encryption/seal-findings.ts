@@ -1,0 +1,45 @@
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ageDecrypt, ageEncrypt } from '../../commands/age.js';
+import type { Secret } from '../../config/secret.js';
+import type { BackupManifest, SealedFindings, VerifyRecord } from '../../core/backup-record.js';
+import { sealedReasons } from '../../core/verify-checks.js';
+import { runCommand } from '../process/run-command.js';
+import { streamCommandsToFile } from '../process/stream-to-file.js';
+import type { RestoreOutcome } from '../verify/restore-outcome.js';
+import { identityFor } from './artifact-identity.js';
+import { decryptFailure } from './open-artifact.js';
+
+export const SEALED_VERIFY = 'verify.json.age';
+
+/**
+ * What a check of a backup records. For an encrypted backup whose findings name tables, files or
+ * assertions, those go into the age file `sealedPath` (the same recipients as backups, so only the
+ * identity reads them) and the record, like everything made from it (run history, reports,
+ * alerts, workflow history), says only counts and where the details are. Anything else is
+ * recorded as is.
+ */
+export async function recordedFindings(manifest: BackupManifest, outcome: RestoreOutcome, recipients: string[] | undefined, sealedPath: string): Promise<Pick<VerifyRecord, 'reasons' | 'rowCountDifferences' | 'sealed'>> {
+  // A sealed file of an earlier check would otherwise pass for this one's details.
+  await rm(sealedPath, { force: true });
+  if (!manifest.encryption || outcome.counted === undefined || outcome.reasons.length === 0) return { reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences };
+  if (!recipients) return { reasons: sealedReasons(outcome.counted, undefined), rowCountDifferences: [] };
+  const findings: SealedFindings = { reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences };
+  const temp = join(dirname(sealedPath), `.${basename(sealedPath)}.partial`);
+  try {
+    await streamCommandsToFile([{ ...ageEncrypt(recipients), input: JSON.stringify(findings) }], temp);
+    await rename(temp, sealedPath);
+  } finally {
+    await rm(temp, { force: true });
+  }
+  return { reasons: sealedReasons(outcome.counted, basename(sealedPath)), rowCountDifferences: [], sealed: basename(sealedPath) };
+}
+
+/** Reads verify.json.age back with the identity, checked against the backup's recipients first. */
+export async function openSealedFindings(manifest: BackupManifest, dir: string, sealed: string, identity: Secret | undefined): Promise<SealedFindings> {
+  const opener = (await identityFor(manifest, identity))!;
+  const text = await runCommand(ageDecrypt(join(dir, sealed), opener), { secrets: [opener], retryable: false }).catch((err: unknown) => {
+    throw decryptFailure(err, manifest, sealed);
+  });
+  return JSON.parse(text) as SealedFindings;
+}
