@@ -31,7 +31,17 @@ async function restoreCounting(restore: (sections: PgRestoreSection[]) => Promis
     return { ok: false, failure };
   }
   const client = await connect();
-  const [built, counted] = await Promise.allSettled([restore(['post-data']).then(() => Date.now()), countPostgresRows(client)]);
+  // A post-data that fails (or is cancelled: its pg_restore killed) ends the counting session too.
+  // A count waiting on a lock someone else holds would otherwise keep the step, and its scratch
+  // database, until that lock went; the forced drop that follows ends the session's backend.
+  const building = restore(['post-data']).then(
+    () => Date.now(),
+    async (failure: unknown) => {
+      await client.end().catch(() => undefined);
+      throw failure;
+    },
+  );
+  const [built, counted] = await Promise.allSettled([building, countPostgresRows(client)]);
   if (built.status === 'fulfilled' && counted.status === 'fulfilled') return { ok: true, client, tables: counted.value, restoredAt: built.value };
   await client.end().catch(() => undefined);
   if (built.status === 'rejected') return { ok: false, failure: built.reason };
