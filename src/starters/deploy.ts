@@ -1,12 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { findApp, findStages } from '../config/lookups.js';
-import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
 import { stagesToCheck } from '../core/promotion.js';
-import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { runUrl } from '../temporal/connection-settings.js';
-import { heldDeployLock, lockedMessage } from '../temporal/deploy-lock-holder.js';
 import { workflowIds } from '../temporal/names.js';
 import { deployInputFaults, deployInputSchema, describeDeployInputFaults, type DeployInput, type DeployResult } from '../contracts/deploy.js';
 import { deployPipeline } from '../workflows/deploy-pipeline.js';
@@ -14,7 +10,8 @@ import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-contex
 import { registerDeployApprove } from './deploy-approve.js';
 import { awaitPromotionCheck, explainFailure } from './deploy-outcome.js';
 import { registerDeployStatus } from './deploy-status.js';
-import { LockHeld, UsageError } from './exit-codes.js';
+import { UsageError } from './exit-codes.js';
+import { startUnderDeployLock } from './start-under-deploy-lock.js';
 import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
 import { whoIsActing } from './who.js';
@@ -59,19 +56,17 @@ export function registerDeploy(program: Command): void {
       try {
         const workflowId = workflowIds.deploy(app);
         const url = runUrl(temporal.settings, workflowId);
-        const handle = await temporal.client.workflow
-          .start(deployPipeline, {
-            taskQueue: temporal.taskQueue,
-            workflowId,
-            workflowIdConflictPolicy: 'FAIL',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-            staticSummary: runSummary.deploy({ app, ref, stages: stages ?? appConfig.stages.map((s) => s.name) }),
-            args: [{ ...input, ...(url ? { runUrl: url } : {}) }],
-          })
-          .catch(async (err: unknown) => {
-            if (err instanceof WorkflowExecutionAlreadyStartedError) throw await lockHeld(temporal.client, temporal.settings, app, config.timeZone);
-            throw err;
-          });
+        const handle = await startUnderDeployLock(
+          temporal,
+          app,
+          config.timeZone,
+          deployPipeline,
+          { staticSummary: runSummary.deploy({ app, ref, stages: stages ?? appConfig.stages.map((s) => s.name) }), args: [{ ...input, ...(url ? { runUrl: url } : {}) }] },
+          (holder) =>
+            'locked' in holder
+              ? `deploy refused: ${holder.locked}`
+              : `a deploy of ${app} is already running since ${holder.running.since}: ${runUrl(temporal.settings, holder.running.workflowId, holder.running.runId) ?? `${holder.running.workflowId} (run ${holder.running.runId})`}`,
+        );
         printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
         const skipsStages = stages !== undefined && stagesToCheck(appConfig.stages.map((s) => s.name), stages).length > 0;
         if (!options.wait) {
@@ -103,12 +98,4 @@ function deployInput(app: string, stages: string[] | undefined, options: DeployO
   if (faults.malformed.includes('startedBy')) throw new UsageError('--by: expected a name to record as who started the deploy');
   if (faults.malformed.length > 0 || faults.unknownKeys.length > 0) throw new UsageError(describeDeployInputFaults(faults));
   return deployInputSchema.parse(input);
-}
-
-async function lockHeld(client: Client, settings: ConnectionSettings, app: string, timeZone: string): Promise<LockHeld> {
-  const locked = await heldDeployLock(client, app);
-  if (locked) return new LockHeld(`deploy refused: ${lockedMessage(locked, formatLocalTime(locked.since, timeZone))}`);
-  const running = await client.workflow.getHandle(workflowIds.deploy(app)).describe();
-  const link = runUrl(settings, running.workflowId, running.runId) ?? `${running.workflowId} (run ${running.runId})`;
-  return new LockHeld(`a deploy of ${app} is already running since ${formatLocalTime(running.startTime, timeZone)}: ${link}`);
 }

@@ -1,13 +1,13 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { findApp } from '../config/lookups.js';
 import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
-import { heldDeployLock, lockedMessage } from '../temporal/deploy-lock-holder.js';
+import { heldDeployLock } from '../temporal/deploy-lock-holder.js';
 import { searchAttributes, workflowIds } from '../temporal/names.js';
 import { DEPLOY_LOCK_MEMO, deployLock, type DeployLockMemo } from '../workflows/deploy-lock.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
-import { LockHeld, UsageError } from './exit-codes.js';
+import { UsageError } from './exit-codes.js';
+import { startUnderDeployLock } from './start-under-deploy-lock.js';
 import { runLocation } from './started-run.js';
 import { whoIsActing } from './who.js';
 
@@ -32,12 +32,12 @@ export function registerLock(program: Command): void {
         const input = { app, by: whoIsActing(options.by), reason: options.reason.trim() };
         const memo: DeployLockMemo = { by: input.by, reason: input.reason };
         const workflowId = workflowIds.deploy(app);
-        const handle = await temporal.client.workflow
-          .start(deployLock, {
-            taskQueue: temporal.taskQueue,
-            workflowId,
-            workflowIdConflictPolicy: 'FAIL',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        const handle = await startUnderDeployLock(
+          temporal,
+          app,
+          config.timeZone,
+          deployLock,
+          {
             staticSummary: runSummary.deployLock(input),
             memo: { [DEPLOY_LOCK_MEMO]: memo },
             typedSearchAttributes: [
@@ -45,13 +45,12 @@ export function registerLock(program: Command): void {
               { key: searchAttributes.runKind, value: 'deploy-lock' },
             ],
             args: [input],
-          })
-          .catch(async (err: unknown) => {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-            const held = await heldDeployLock(temporal.client, app);
-            if (held) throw new LockHeld(`already locked: ${lockedMessage(held, formatLocalTime(held.since, config.timeZone))}`);
-            throw new LockHeld(`a deploy of ${app} is running: ${runLocation(temporal.settings, workflowId)}; lock after it ends, or cancel it first`);
-          });
+          },
+          (holder) =>
+            'locked' in holder
+              ? `already locked: ${holder.locked}`
+              : `a deploy of ${app} is running: ${runLocation(temporal.settings, holder.running.workflowId, holder.running.runId)}; lock after it ends, or cancel it first`,
+        );
         console.log(`locked deploys of ${app} (by ${input.by}): ${input.reason}`);
         console.log(`  ${runLocation(temporal.settings, workflowId, handle.firstExecutionRunId)}`);
         console.log(`  release with: ops unlock ${app}`);

@@ -1,14 +1,11 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { stageHostsToActOn } from './stage-host-option.js';
-import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
-import { heldDeployLock, lockedMessage } from '../temporal/deploy-lock-holder.js';
-import { workflowIds } from '../temporal/names.js';
 import type { PruneResult } from '../activities/deploy/prune-releases.js';
 import { pruneStage } from '../workflows/prune-stage.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
-import { LockHeld, UsageError } from './exit-codes.js';
+import { UsageError } from './exit-codes.js';
+import { startUnderDeployLock } from './start-under-deploy-lock.js';
 import { watchRun } from './watch-run.js';
 
 /**
@@ -33,22 +30,14 @@ export function registerPrune(program: Command): void {
       const temporal = await connectTemporal(config);
       try {
         for (const host of hosts) {
-          const workflowId = workflowIds.deploy(app);
-          const handle = await temporal.client.workflow
-            .start(pruneStage, {
-              taskQueue: temporal.taskQueue,
-              workflowId,
-              workflowIdConflictPolicy: 'FAIL',
-              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-              staticSummary: runSummary.prune({ app, stage: options.stage, dryRun }),
-              args: [{ app, stage: options.stage, ...(host ? { host } : {}), ...(keep !== undefined ? { keep } : {}), dryRun }],
-            })
-            .catch(async (err: unknown) => {
-              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-              const locked = await heldDeployLock(temporal.client, app);
-              if (locked) throw new LockHeld(`prune refused: ${lockedMessage(locked, formatLocalTime(locked.since, config.timeZone))}`);
-              throw new LockHeld(`prune refused: a deploy or rollback of ${app} is running (${workflowId}); prune after it ends`);
-            });
+          const handle = await startUnderDeployLock(
+            temporal,
+            app,
+            config.timeZone,
+            pruneStage,
+            { staticSummary: runSummary.prune({ app, stage: options.stage, dryRun }), args: [{ app, stage: options.stage, ...(host ? { host } : {}), ...(keep !== undefined ? { keep } : {}), dryRun }] },
+            (holder) => `prune refused: ${'locked' in holder ? holder.locked : `a deploy or rollback of ${app} is running (${holder.running.workflowId}); prune after it ends`}`,
+          );
           const result = await watchRun<PruneResult>(handle, { settings: temporal.settings });
           const verb = dryRun ? 'would remove' : 'removed';
           for (const sha of result.removed) console.log(`${verb} releases/${sha}`);

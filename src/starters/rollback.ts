@@ -1,17 +1,15 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { stageHostsToActOn } from './stage-host-option.js';
-import { formatLocalTime } from '../core/format.js';
 import { runSummary } from '../core/run-summary.js';
 import { shaPrefixProblem } from '../core/rollback-target.js';
 import { runUrl } from '../temporal/connection-settings.js';
-import { heldDeployLock, lockedMessage } from '../temporal/deploy-lock-holder.js';
 import { workflowIds } from '../temporal/names.js';
 import { rollbackStage, type RollbackResult } from '../workflows/rollback-stage.js';
 import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { explainFailure } from './deploy-outcome.js';
 import { runLocation } from './started-run.js';
-import { LockHeld, UsageError } from './exit-codes.js';
+import { UsageError } from './exit-codes.js';
+import { startUnderDeployLock } from './start-under-deploy-lock.js';
 import { watchRun } from './watch-run.js';
 import { whoIsActing } from './who.js';
 
@@ -37,21 +35,17 @@ export function registerRollback(program: Command): void {
           // The deploy id is the app's lock: a rollback never runs beside a deploy of the same app.
           const workflowId = workflowIds.deploy(app);
           const url = runUrl(temporal.settings, workflowId);
-          const handle = await temporal.client.workflow
-            .start(rollbackStage, {
-              taskQueue: temporal.taskQueue,
-              workflowId,
-              workflowIdConflictPolicy: 'FAIL',
-              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          const handle = await startUnderDeployLock(
+            temporal,
+            app,
+            config.timeZone,
+            rollbackStage,
+            {
               staticSummary: runSummary.rollback({ app, stage: options.stage, to: options.to }),
               args: [{ app, stage: options.stage, ...(host ? { host } : {}), ...(options.to ? { to: options.to } : {}), startedBy: whoIsActing(options.by), ...(url ? { runUrl: url } : {}) }],
-            })
-            .catch(async (err: unknown) => {
-              const locked = err instanceof WorkflowExecutionAlreadyStartedError ? await heldDeployLock(temporal.client, app) : undefined;
-              if (locked) throw new LockHeld(`rollback refused: ${lockedMessage(locked, formatLocalTime(locked.since, config.timeZone))}`);
-              if (err instanceof WorkflowExecutionAlreadyStartedError) throw new LockHeld(`a deploy or rollback of ${app} is already running (${workflowId})`);
-              throw err;
-            });
+            },
+            (holder) => ('locked' in holder ? `rollback refused: ${holder.locked}` : `a deploy or rollback of ${app} is already running (${holder.running.workflowId})`),
+          );
           console.log(`started rollback ${workflowId}`);
           console.log(`  ${runLocation(temporal.settings, workflowId, handle.firstExecutionRunId)}`);
           const result = await watchRun<RollbackResult>(handle, { settings: temporal.settings }).catch(async (err: unknown) => {
