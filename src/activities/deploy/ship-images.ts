@@ -6,9 +6,7 @@ import type { OpsConfig } from '../../config/load-config.js';
 import { CommandFailed, VerifyFailed } from '../../core/errors.js';
 import { imageMismatches, outputLines, shippedImageName } from '../../core/image-names.js';
 import { withHeartbeat } from '../heartbeat.js';
-import { commandFailure } from '../process/run-command.js';
 import { spawnPipeline } from '../process/spawn-pipeline.js';
-import { childFailureMessage } from '../process/start-child.js';
 import type { SwitchMove } from './build-and-switch.js';
 import { runOnHost } from './run-on-host.js';
 import { releaseDir, stageTarget, type StageTarget } from './stage-target.js';
@@ -78,7 +76,7 @@ export async function tagsForSwitch(config: OpsConfig, target: StageTarget, inpu
 /**
  * A later stage of a build-once deploy, or another host of the stage that built: the images built on
  * the first host of `from` go from it to this one, `ssh from docker save | ssh to docker load`,
- * streamed through this worker with no file on either side; with build.registry, this host pulls
+ * the two ssh joined pipe to pipe on this worker, no file on either side; with build.registry, this host pulls
  * what the first one pushed. The IDs this host reports must equal the ones the first host built,
  * or the stage fails here, before its switch.
  */
@@ -103,13 +101,9 @@ async function streamImages(config: OpsConfig, source: StageTarget, target: Stag
     { command: sshCommand(config.ssh, source.host, dockerSave(refs)), what: `docker save on ${source.hostName}` },
     { command: sshCommand(config.ssh, target.host, dockerLoad()), what: `docker load on ${target.hostName}` },
   ];
-  const { children, tails } = spawnPipeline(steps.map((step) => step.command), { cancelSignal, consumeOutput: false });
-  const results = await Promise.all(children);
-  const secrets = configSecrets(config);
-  for (const [i, result] of results.entries()) {
-    if (!result.failed) continue;
-    const { command, what } = steps[i]!;
-    const failure = commandFailure(command, result.exitCode, tails[i]!() || childFailureMessage(command, result), { secrets, retryable: (code) => code === SSH_FAILED });
-    throw result.exitCode === SSH_FAILED ? failure : new CommandFailed(failure.command, failure.exitCode, failure.stderrTail, failure.retryable, what);
-  }
+  const { children, failure } = spawnPipeline(steps.map((step) => step.command), { cancelSignal, consumeOutput: false });
+  const failed = failure(await Promise.all(children), { secrets: configSecrets(config), retryable: (code) => code === SSH_FAILED });
+  if (!failed) return;
+  const { error } = failed;
+  throw error.exitCode === SSH_FAILED ? error : new CommandFailed(error.command, error.exitCode, error.stderrTail, error.retryable, steps[failed.stage]!.what);
 }

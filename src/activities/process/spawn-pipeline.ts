@@ -1,25 +1,27 @@
 import type { Readable } from 'node:stream';
 import type { Command } from '../../commands/command.js';
-import { startChild } from './start-child.js';
+import type { CommandFailed } from '../../core/errors.js';
+import { culpritStage } from '../../core/pipeline-culprit.js';
+import { commandFailure, type RunOptions } from './run-command.js';
+import { childFailureMessage, startChild } from './start-child.js';
 import { collectTail } from './stderr-tail.js';
 
 export interface PipelineOptions {
   cancelSignal?: AbortSignal | undefined;
   consumeOutput: boolean;
-  /**
-   * Join each stdout straight to the next stdin, as a shell does, instead of through this process:
-   * the bytes between stages then never cost this process's one thread. A stage that stops reading
-   * then fails the one feeding it at once (see culpritStage), where through this process the
-   * feeder would wait on a pipe nobody reads.
-   */
-  direct?: boolean;
 }
 
+/** How a stage ended, as far as naming a failure needs: undefined when its promise rejected instead. */
+type StageResult = { failed: boolean; exitCode?: number | undefined; signal?: string | undefined; message?: string; escapedCommand?: string } | undefined;
+
 /**
- * Starts `first | second | ...` with each stdout piped into the next stdin. The last stdout is
- * piped for the caller to consume, or ignored. Each child's stderr tail is kept for messages.
- * Every stage dies with the worker, not only the first: a decompressor or an ssh left behind
- * would keep feeding (or reading) the other end. The first stage's own `input` is its stdin.
+ * Starts `first | second | ...` with each stdout joined straight to the next stdin, as a shell
+ * does: the bytes between stages never pass through this process's one thread, and a stage that
+ * stops reading fails the one feeding it at once (SIGPIPE, see culpritStage) instead of leaving it
+ * blocked on a pipe nobody reads. The last stdout is piped for the caller to consume, or ignored.
+ * Each child's stderr tail is kept for messages. Every stage dies with the worker, not only the
+ * first: a decompressor or an ssh left behind would keep feeding (or reading) the other end. The
+ * first stage's own `input` is its stdin.
  */
 export function spawnPipeline(commands: Command[], options: PipelineOptions) {
   // A later stage's stdin is the previous stdout: an input of its own would be silently lost.
@@ -27,22 +29,30 @@ export function spawnPipeline(commands: Command[], options: PipelineOptions) {
   if (fed > 0) throw new Error(`${commands[fed]!.file} is stage ${fed + 1} of a pipeline: its stdin is the previous stage's output, it cannot carry input of its own`);
   const children: Array<ReturnType<typeof startStage>> = [];
   for (const [i, command] of commands.entries()) {
-    const previous = options.direct ? (children[i - 1]?.stdout ?? undefined) : undefined;
-    children.push(startStage(command, i, previous, i === commands.length - 1 && !options.consumeOutput ? 'ignore' : 'pipe', options));
+    const previous = children[i - 1]?.stdout ?? undefined;
+    children.push(startStage(command, previous, i === commands.length - 1 && !options.consumeOutput ? 'ignore' : 'pipe', options));
     // The next stage holds its own copy of the pipe now: this process keeps none, so it reads none of it.
     previous?.destroy();
   }
-  if (!options.direct) children.slice(1).forEach((child, i) => children[i]!.stdout!.pipe(child.stdin!));
-  return { children, tails: children.map((child) => collectTail(child.stderr)) };
+  const tails = children.map((child) => collectTail(child.stderr));
+  /** The failure to report once every stage has ended (see culpritStage), with its stage; undefined when all succeeded. */
+  const failure = (results: StageResult[], run: Pick<RunOptions, 'secrets' | 'retryable'>): { stage: number; error: CommandFailed } | undefined => {
+    const stage = culpritStage(results.map((result) => result ?? { failed: true }));
+    if (stage === undefined) return undefined;
+    const command = commands[stage]!;
+    const result = results[stage];
+    return { stage, error: commandFailure(command, result?.exitCode, tails[stage]!() || childFailureMessage(command, result), run) };
+  };
+  return { children, tails, failure };
 }
 
-function startStage(command: Command, i: number, previous: Readable | undefined, stdout: 'ignore' | 'pipe', options: PipelineOptions) {
+function startStage(command: Command, previous: Readable | undefined, stdout: 'ignore' | 'pipe', options: PipelineOptions) {
   const { input } = command;
   return startChild(command, {
     env: command.env,
     reject: false,
     buffer: false,
-    ...(previous ? { stdin: previous } : i > 0 ? { stdin: 'pipe' as const } : input !== undefined ? { input } : { stdin: 'ignore' as const }),
+    ...(previous ? { stdin: previous } : input !== undefined ? { input } : { stdin: 'ignore' as const }),
     stdout,
     ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
   });

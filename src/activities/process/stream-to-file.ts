@@ -7,10 +7,7 @@ import type { Command } from '../../commands/command.js';
 import { hashThrough, hashThroughResult } from '../../commands/hash-through.js';
 import type { Secret } from '../../config/secret.js';
 import { TransientFailure } from '../../core/errors.js';
-import { culpritStage } from '../../core/pipeline-culprit.js';
-import { commandFailure } from './run-command.js';
 import { spawnPipeline } from './spawn-pipeline.js';
-import { childFailureMessage } from './start-child.js';
 
 export interface StreamedFile {
   bytes: number;
@@ -41,7 +38,7 @@ export interface StreamOptions {
 export async function streamCommandsToFile(commands: Command[], file: string, options: StreamOptions = {}): Promise<StreamedFile> {
   const hashesInput = options.hashLastInput === true && commands.length > 1;
   const stages = hashesInput ? [...commands.slice(0, -1), hashThrough(), commands.at(-1)!] : commands;
-  const { children, tails } = spawnPipeline(stages, { cancelSignal: options.cancelSignal, consumeOutput: true, direct: true });
+  const { children, tails, failure } = spawnPipeline(stages, { cancelSignal: options.cancelSignal, consumeOutput: true });
 
   const hash = createHash('sha256');
   let bytes = 0;
@@ -69,12 +66,8 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
     if (err.code === 'ENOSPC') throw new TransientFailure(`disk full while writing ${file}`);
     if (!options.cancelSignal?.aborted) throw new TransientFailure(`writing ${file} failed: ${err.code ?? err.message}`);
   }
-  const results = exits.map((exit) => (exit.status === 'fulfilled' ? exit.value : undefined));
-  const culprit = culpritStage(results.map((result) => result ?? { failed: true }));
-  if (culprit !== undefined) {
-    const result = results[culprit];
-    throw commandFailure(stages[culprit]!, result?.exitCode, tails[culprit]!() || childFailureMessage(stages[culprit]!, result), options);
-  }
+  const failed = failure(exits.map((exit) => (exit.status === 'fulfilled' ? exit.value : undefined)), options);
+  if (failed) throw failed.error;
   if (bytes === 0) throw new TransientFailure(`${commands[0]!.file} produced no output`);
   const handle = await open(file, 'r');
   try {

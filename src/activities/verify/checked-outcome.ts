@@ -5,9 +5,9 @@ import type { RestoreOutcome } from './restore-outcome.js';
 
 /** The outcome of a restore that finished: the row counts against the manifest and the assertions, as reasons and as verdicts. */
 export function checkedOutcome(manifest: BackupManifest, database: string, restoreSeconds: number, tables: TableCount[], assertions: AssertionResult[]): RestoreOutcome {
-  const counts = compareRowCounts(manifest.tables ?? [], tables);
-  const failures = assertions.map(({ assertion, value }) => assertionFailure(assertion, value)).filter((f): f is string => f !== undefined);
   const expected = manifest.tables ?? [];
+  const counts = compareRowCounts(expected, tables);
+  const failures = assertions.map(({ assertion, value }) => assertionFailure(assertion, value)).filter((f): f is string => f !== undefined);
   return {
     restoredInto: database,
     restoreSeconds,
