@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
+export type HistoryEvent = NonNullable<History['events']>[number];
 
 export interface StepTiming {
   /** An activity type, or `child <workflow type>`. */
@@ -22,14 +22,15 @@ export interface Timeline {
   steps: StepTiming[];
 }
 
-// History ids and seconds are protobuf int64s (Long objects).
-function num(value: unknown): number {
+/** History ids and seconds are protobuf int64s (Long objects): as a number. */
+export function num(value: unknown): number {
   if (typeof value === 'number') return value;
   if (value && typeof (value as { toNumber?: unknown }).toNumber === 'function') return (value as { toNumber(): number }).toNumber();
   return Number(value ?? 0);
 }
 
-const timeOf = (event: HistoryEvent) => num(event.eventTime?.seconds) + num(event.eventTime?.nanos) / 1e9;
+/** When the server recorded `event`, in seconds. */
+export const timeOf = (event: HistoryEvent) => num(event.eventTime?.seconds) + num(event.eventTime?.nanos) / 1e9;
 
 /** Each activity and child workflow of one run, with its queue and run time, from the server's history. */
 export async function timelineOf(handle: WorkflowHandle): Promise<Timeline> {

@@ -1,7 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
-
-type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
+import { num, timeOf, type HistoryEvent } from './activity-timeline.js';
 
 /** Where one target's run spent its time, in ms, from its history as the server recorded it. */
 export interface TargetProfile {
@@ -25,14 +22,7 @@ export interface ParentProfile {
   workflowTaskCount: number;
 }
 
-// History ids and seconds are protobuf int64s (Long objects).
-function num(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (value && typeof (value as { toNumber?: unknown }).toNumber === 'function') return (value as { toNumber(): number }).toNumber();
-  return Number(value ?? 0);
-}
-
-const msOf = (event: HistoryEvent) => num(event.eventTime?.seconds) * 1000 + num(event.eventTime?.nanos) / 1e6;
+const msOf = (event: HistoryEvent) => timeOf(event) * 1000;
 
 export function profileTarget(events: HistoryEvent[]): TargetProfile {
   const scheduled = new Map<number, { name: string; at: number; started?: number }>();

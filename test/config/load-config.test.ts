@@ -152,15 +152,7 @@ backup:
   dumpTimeoutMinutes: 60
 metrics: { port: 9100, prefix: nightly_ }
 demo: { postgres: true, mariadb: true }
-hosts:
-  web1: { ssh: ssh://deploy@web1 }
-apps:
-  - name: crm
-    repository: /srv/git/crm
-    path: /srv/crm
-    stages:
-      - { name: staging, host: web1, baseUrl: https://staging.crm, health: { url: https://staging.crm/up } }
-schedules:
+${crmAppYaml([CRM_STAGING])}schedules:
   nightly:
     workflow: nightlyBackup
     cron: "30  1 * * *"

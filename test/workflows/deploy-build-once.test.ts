@@ -1,38 +1,26 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentRelease, dockerCalls, healthOf, latestDeployReport } from '../support/deploy-assertions.js';
-import { makeDeployFixture, type DeployFixture } from '../support/deploy-fixture.js';
-import { deployFailure, DEPLOY_TEST_TIMEOUT_MS, editedConfig, startDeploy, stageOf, type DeployWorld } from '../support/deploy-world.js';
-import { startDockerHost, type DockerHost } from '../support/docker-host.js';
+import type { DeployFixture } from '../support/deploy-fixture.js';
+import { deployFailure, DEPLOY_TEST_TIMEOUT_MS, editedConfig, startDeploy, stageOf } from '../support/deploy-world.js';
+import type { DockerHost } from '../support/docker-host.js';
 import { testServers } from '../support/servers.js';
 import { callsOn, imageIdOn } from '../support/shim-images.js';
+import { startProdHostWorld, type ProdHostWorld } from '../support/prod-host-world.js';
 import { startTestWorker } from '../support/test-worker.js';
 
 describe('build.once: staging builds, prod gets the same images shipped (two hosts over real ssh, docker stand-in)', () => {
-  let world: DeployWorld;
+  let world: ProdHostWorld;
   let fixture: DeployFixture;
   let prodHost: DockerHost;
   let firstSha: string;
 
   beforeAll(async () => {
-    prodHost = await startDockerHost(await mkdtemp(join(testServers().scratchRoot, 'prod-host-')));
-    fixture = await makeDeployFixture({
-      edit: (doc) => {
-        doc.hosts.prodhost = { ssh: prodHost.ssh };
-        doc.ssh.knownHostsFile = prodHost.knownHostsFile;
-        stageOf(doc, 'prod').host = 'prodhost';
-        doc.apps[0].build = { once: true };
-      },
-    });
-    const worker = await startTestWorker(fixture.config);
-    world = { fixture, worker, startWorker: startTestWorker };
+    world = await startProdHostWorld({ once: true });
+    ({ fixture, prodHost } = world);
   });
-  afterAll(async () => {
-    await world?.worker.stop();
-    await prodHost?.stop();
-    await fixture?.cleanup();
-  });
+  afterAll(() => world?.stop());
 
   it('prod runs the image ID staging built: it never builds, loads the SHA-tagged image and starts it with up --no-build', async () => {
     firstSha = await fixture.repo.sha('main');

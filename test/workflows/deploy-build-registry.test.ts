@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerRegistryDir } from '../global-setup.js';
 import { currentRelease, healthOf, latestDeployReport } from '../support/deploy-assertions.js';
-import { makeDeployFixture, type DeployFixture } from '../support/deploy-fixture.js';
-import { deployFailure, DEPLOY_TEST_TIMEOUT_MS, editedConfig, startDeploy, stageOf, type DeployWorld } from '../support/deploy-world.js';
-import { startDockerHost, type DockerHost } from '../support/docker-host.js';
+import type { DeployFixture } from '../support/deploy-fixture.js';
+import { deployFailure, DEPLOY_TEST_TIMEOUT_MS, editedConfig, startDeploy, stageOf } from '../support/deploy-world.js';
+import type { DockerHost } from '../support/docker-host.js';
 import { testServers } from '../support/servers.js';
 import { callsOn, imageIdOn } from '../support/shim-images.js';
+import { startProdHostWorld, type ProdHostWorld } from '../support/prod-host-world.js';
 import { startTestWorker } from '../support/test-worker.js';
 
 const REGISTRY = 'registry.example.com/team';
@@ -20,7 +21,7 @@ const REGISTRY = 'registry.example.com/team';
  * image reaches prod only by that pull.
  */
 describe('build.registry: staging builds and pushes, prod pulls the same image (docker stand-in)', () => {
-  let world: DeployWorld;
+  let world: ProdHostWorld;
   let fixture: DeployFixture;
   let prodHost: DockerHost;
   let firstSha: string;
@@ -28,23 +29,10 @@ describe('build.registry: staging builds and pushes, prod pulls the same image (
   const shippedFor = (sha: string) => `${REGISTRY}/${fixture.app}-app:${sha.slice(0, 12)}`;
 
   beforeAll(async () => {
-    prodHost = await startDockerHost(await mkdtemp(join(testServers().scratchRoot, 'prod-host-')));
-    fixture = await makeDeployFixture({
-      edit: (doc) => {
-        doc.hosts.prodhost = { ssh: prodHost.ssh };
-        doc.ssh.knownHostsFile = prodHost.knownHostsFile;
-        stageOf(doc, 'prod').host = 'prodhost';
-        doc.apps[0].build = { once: true, registry: REGISTRY };
-      },
-    });
-    const worker = await startTestWorker(fixture.config);
-    world = { fixture, worker, startWorker: startTestWorker };
+    world = await startProdHostWorld({ once: true, registry: REGISTRY });
+    ({ fixture, prodHost } = world);
   });
-  afterAll(async () => {
-    await world?.worker.stop();
-    await prodHost?.stop();
-    await fixture?.cleanup();
-  });
+  afterAll(() => world?.stop());
 
   it('staging pushes <registry>/<app>-<service>:<sha12>, prod pulls it (no build, no load) and runs that image ID with up --no-build', async () => {
     firstSha = await fixture.repo.sha('main');

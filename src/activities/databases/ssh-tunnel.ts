@@ -44,7 +44,7 @@ export async function openTunnel(ssh: SshSettings, via: SshHostAddress, to: Data
   let exited = false;
   void child.then(() => (exited = true));
   const close = async () => {
-    child.kill('SIGTERM');
+    child.kill();
     await child;
   };
 

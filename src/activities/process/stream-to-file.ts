@@ -56,7 +56,7 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
   });
   // A 1 MiB buffer lets the 64 KiB chunks from the pipe gather into fewer, larger writes while one is under way.
   const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }));
-  writing.catch(() => children.forEach((child) => child.kill('SIGTERM')));
+  writing.catch(() => children.forEach((child) => child.kill()));
   // Joined stages pass their bytes outside this process: only a lone stage's output is read here.
   const head = options.keepHead && children.length === 1 ? keepHead(children[0]!.stdout!, options.keepHead) : undefined;
 
