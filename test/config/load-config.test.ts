@@ -886,17 +886,7 @@ describe('chooseConfigFile', () => {
 });
 
 describe('parseConfig: build.registry', () => {
-  const withBuild = (build: string) => `
-hosts:
-  web1: { ssh: ssh://deploy@web1 }
-apps:
-  - name: crm
-    repository: /srv/git/crm
-    path: /srv/crm
-    stages:
-      - { name: prod, host: web1, baseUrl: https://crm, health: { url: https://crm/up } }
-    build: ${build}
-`;
+  const withBuild = (build: string) => crmAppYaml([CRM_PROD], `    build: ${build}\n`);
 
   it('a registry host with a path and a port, beside once', () => {
     expect(parseConfig(withBuild('{ once: true, registry: "registry.example.com:5000/team" }'), FILE, {}).apps[0]!.build).toStrictEqual({ once: true, registry: 'registry.example.com:5000/team' });
