@@ -118,7 +118,7 @@ try {
   };
 
   // What restorePostgres passes for a dump on disk (the bench's is not encrypted).
-  const jobs = restoreJobs(availableParallelism());
+  const jobs = restoreJobs(availableParallelism(), backup.manifest.bytes);
   const bare = async (name: string, parallel?: number) => {
     const create = pgAdminTool('createdb', db.admin, adminPassword, name);
     const restore = pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: name, file: artifact, ...(parallel !== undefined ? { jobs: parallel } : {}) });

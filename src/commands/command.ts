@@ -14,6 +14,11 @@ export interface Command {
    * previous stage. May hold passwords or an age identity: never log or serialise it.
    */
   input?: string;
+  /**
+   * The stderr lines a verbose tool prints to report its progress: they go to the caller's
+   * onProgressLine, and stay out of a failure's message, which they would crowd out.
+   */
+  progressLine?: RegExp;
 }
 
 /**

@@ -1,11 +1,9 @@
 import type { DatabaseAddress } from '../config/database-url.js';
 import type { Secret } from '../config/secret.js';
+import { PG_RESTORE_PROGRESS } from '../core/pg-restore-progress.js';
 import type { Command } from './command.js';
 
 export type PgTool = 'pg_dump' | 'pg_restore';
-
-/** pg_dump's three sections: definitions, table data, then indexes, constraints and triggers. */
-export type PgRestoreSection = 'pre-data' | 'data' | 'post-data';
 
 /** pg_dump in custom format to stdout. `snapshot` dumps as of a snapshot exported by another session. */
 export function pgDump(address: DatabaseAddress, password: Secret | undefined, options: { snapshot?: string } = {}): Command {
@@ -24,14 +22,10 @@ export function pgDump(address: DatabaseAddress, password: Secret | undefined, o
 
 /**
  * Restores a custom-format dump into `database` on the address's server. Ownership and grants are
- * skipped because the restoring role need not match the source's roles. With `sections`, only
- * those parts of the dump; the three sections one after another restore what one run would.
+ * skipped because the restoring role need not match the source's roles. `verbose` reports each
+ * step on stderr (see core/pg-restore-progress.ts), in the C locale so its wording is fixed.
  */
-export function pgRestore(
-  address: DatabaseAddress,
-  password: Secret | undefined,
-  options: { database: string; file: string | undefined; jobs?: number; sections?: PgRestoreSection[] },
-): Command {
+export function pgRestore(address: DatabaseAddress, password: Secret | undefined, options: { database: string; file: string | undefined; jobs?: number; verbose?: boolean }): Command {
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
     throw new Error(`pg_restore jobs must be a positive integer, got ${options.jobs}`);
   }
@@ -45,11 +39,12 @@ export function pgRestore(
       ...serverArgs(address),
       `--dbname=${plainDatabaseName(options.database)}`,
       ...(options.jobs !== undefined ? [`--jobs=${options.jobs}`] : []),
-      ...(options.sections ?? []).map((section) => `--section=${section}`),
+      ...(options.verbose ? ['--verbose'] : []),
       // No file: the dump comes on stdin (decrypted by age on its way in).
       ...(options.file !== undefined ? ['--', options.file] : []),
     ],
-    env: libpqEnv('ops-restore', password),
+    env: { ...libpqEnv('ops-restore', password), ...(options.verbose ? { LC_MESSAGES: 'C' } : {}) },
+    ...(options.verbose ? { progressLine: PG_RESTORE_PROGRESS } : {}),
   };
 }
 

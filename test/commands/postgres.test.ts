@@ -3,6 +3,7 @@ import { describeCommand, type Command } from '../../src/commands/command.js';
 import { pgDump, pgRestore, pgToolVersion, type PgTool } from '../../src/commands/postgres.js';
 import type { DatabaseAddress } from '../../src/config/database-url.js';
 import { Secret } from '../../src/config/secret.js';
+import { PG_RESTORE_PROGRESS } from '../../src/core/pg-restore-progress.js';
 
 const ADDRESS: DatabaseAddress = { engine: 'postgres', user: 'ops_reader', host: 'db.internal', port: 5433, database: 'app' };
 const SERVER = ['--host=db.internal', '--port=5433', '--username=ops_reader'];
@@ -70,29 +71,30 @@ describe('pgRestore', () => {
       },
     ],
     [
-      'two sections',
+      'verbose, its progress told apart from its errors in the C locale',
       undefined,
-      { database: 'verify_app_1', file: '/srv/backups/app.dump', sections: ['pre-data', 'data'] },
+      { database: 'verify_app_1', file: '/srv/backups/app.dump', jobs: 2, verbose: true },
       {
         file: 'pg_restore',
         args: [
           ...['--no-owner', '--no-privileges', '--exit-on-error', '--no-password'],
           ...SERVER,
           '--dbname=verify_app_1',
-          '--section=pre-data',
-          '--section=data',
+          '--jobs=2',
+          '--verbose',
           ...['--', '/srv/backups/app.dump'],
         ],
-        env: { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'ops-restore' },
+        env: { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'ops-restore', LC_MESSAGES: 'C' },
+        progressLine: PG_RESTORE_PROGRESS,
       },
     ],
     [
       'from stdin (decrypted by age on its way in)',
       undefined,
-      { database: 'verify_app_1', file: undefined, sections: ['data'] },
+      { database: 'verify_app_1', file: undefined },
       {
         file: 'pg_restore',
-        args: [...['--no-owner', '--no-privileges', '--exit-on-error', '--no-password'], ...SERVER, '--dbname=verify_app_1', '--section=data'],
+        args: [...['--no-owner', '--no-privileges', '--exit-on-error', '--no-password'], ...SERVER, '--dbname=verify_app_1'],
         env: { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'ops-restore' },
       },
     ],

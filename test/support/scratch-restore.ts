@@ -5,18 +5,18 @@ import { processesRunning, type LiveProcess } from './processes.js';
 import { databasesNamed } from './restored-databases.js';
 import { testServers } from './servers.js';
 
-/** How many pg_restore jobs a restore of a dump on disk runs on this host (what restorePostgres passes). */
-export const RESTORE_JOBS = restoreJobs(availableParallelism());
+/** How many pg_restore jobs a restore of a large dump on disk runs on this host (what restorePostgres passes). */
+export const RESTORE_JOBS = restoreJobs(availableParallelism(), Number.MAX_SAFE_INTEGER);
 
 /**
- * The pg_restore processes loading the data section into a `scratchPrefix`* database: its leader
- * and, with more than one job, the workers it forked (same command line, the leader their parent).
+ * The pg_restore processes restoring into a `scratchPrefix`* database: its leader and, with more
+ * than one job, the workers it forks once the definitions are in (same command line, the leader their parent).
  */
 export async function dataLoaders(scratchPrefix: string): Promise<LiveProcess[]> {
-  return (await processesRunning('pg_restore', `--dbname=${scratchPrefix}`)).filter((p) => p.cmdline.includes('--section=data'));
+  return processesRunning('pg_restore', `--dbname=${scratchPrefix}`);
 }
 
-/** Whether the data section runs with all its processes: the leader and every job it forked. */
+/** Whether the restore runs with all its processes: the leader and every job it forked. */
 export async function allJobsLoading(scratchPrefix: string): Promise<boolean> {
   return (await dataLoaders(scratchPrefix)).length === (RESTORE_JOBS > 1 ? RESTORE_JOBS + 1 : 1);
 }

@@ -9,6 +9,7 @@ import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkMariadbTable, addBulkPostgresTable } from '../support/bulk-table.js';
 import { processesRunning, type LiveProcess } from '../support/processes.js';
+import { RESTORE_JOBS } from '../support/scratch-restore.js';
 import { testServers } from '../support/servers.js';
 import { leftoverVerifyDatabases } from '../support/verify-databases.js';
 import { waitFor } from '../support/wait-for.js';
@@ -46,7 +47,15 @@ describe('a worker killed while a verify-restore loads into its scratch database
 
   const pgRestore: RestoreTools = (target) => {
     const all = () => processesRunning('pg_restore', `--dbname=${scratchOf(target)}`);
-    return { all, loading: async () => (await all()).filter((p) => p.cmdline.includes('--section=data')) };
+    // Loading once the leader has forked its jobs (after the definitions); the leader is the one whose parent is a worker.
+    return {
+      all,
+      loading: async () => {
+        const running = await all();
+        if (running.length !== (RESTORE_JOBS > 1 ? RESTORE_JOBS + 1 : 1)) return [];
+        return running.filter((p) => !running.some((q) => q.pid === p.ppid));
+      },
+    };
   };
 
   const mariadbImport: RestoreTools = (target) => {

@@ -11,6 +11,8 @@ export interface RunOptions {
   retryable?: boolean | ((exitCode: number | undefined) => boolean);
   cancelSignal?: AbortSignal;
   cwd?: string;
+  /** Called with each progress line of a pipeline stage that declares them (Command.progressLine). */
+  onProgressLine?: (line: string) => void;
 }
 
 /** Runs a command to completion and returns its stdout; a non-zero exit is a CommandFailed, never a silent success. */

@@ -4,7 +4,7 @@ import { spawnPipeline } from './spawn-pipeline.js';
 
 /** Runs `first | second | ...` to completion; a stage that fails fails the whole pipeline (see spawnPipeline for which one is named). */
 export async function runPipeline(commands: Command[], options: RunOptions = {}): Promise<void> {
-  const { children, failure } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: false });
+  const { children, failure } = spawnPipeline(commands, { cancelSignal: options.cancelSignal, consumeOutput: false, onProgressLine: options.onProgressLine });
   const failed = failure(await Promise.all(children), options);
   if (failed) throw failed.error;
 }

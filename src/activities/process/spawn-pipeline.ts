@@ -9,6 +9,8 @@ import { collectTail } from './stderr-tail.js';
 export interface PipelineOptions {
   cancelSignal?: AbortSignal | undefined;
   consumeOutput: boolean;
+  /** Called with each progress line of a stage that declares them (Command.progressLine). */
+  onProgressLine?: ((line: string) => void) | undefined;
 }
 
 /** How a stage ended, as far as naming a failure needs: undefined when its promise rejected instead. */
@@ -34,7 +36,7 @@ export function spawnPipeline(commands: Command[], options: PipelineOptions) {
     // The next stage holds its own copy of the pipe now: this process keeps none, so it reads none of it.
     previous?.destroy();
   }
-  const tails = children.map((child) => collectTail(child.stderr));
+  const tails = children.map((child, i) => collectTail(child.stderr, { progressLine: commands[i]!.progressLine, onProgressLine: options.onProgressLine }));
   /** The failure to report once every stage has ended (see culpritStage), with its stage; undefined when all succeeded. */
   const failure = (results: StageResult[], run: Pick<RunOptions, 'secrets' | 'retryable'>): { stage: number; error: CommandFailed } | undefined => {
     const stage = culpritStage(results.map((result) => result ?? { failed: true }));

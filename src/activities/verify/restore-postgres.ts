@@ -1,13 +1,14 @@
 import { availableParallelism } from 'node:os';
 import type pg from 'pg';
-import { pgRestore, type PgRestoreSection } from '../../commands/postgres.js';
+import { pgRestore } from '../../commands/postgres.js';
 import type { TableCount } from '../../core/backup-record.js';
 import { OpsError } from '../../core/errors.js';
 import { withoutJobNotice } from '../../core/pg-restore-failure.js';
+import { finishedTableData } from '../../core/pg-restore-progress.js';
 import { restoreJobs } from '../../core/restore-jobs.js';
 import type { AssertionResult } from '../../core/check-verdicts.js';
 import type { AssertionSpec } from '../../core/verify-checks.js';
-import { connectPostgres, countPostgresRows } from '../databases/postgres-client.js';
+import { connectPostgres, countPostgresRows, countTableNamed } from '../databases/postgres-client.js';
 import { runOnPlaintext, type OpenedArtifact } from '../encryption/open-artifact.js';
 import { checkedOutcome, restoreFailed } from './checked-outcome.js';
 import { promotePostgres } from './promote-postgres.js';
@@ -18,34 +19,50 @@ import type { RestoreContext, RestoreDestination, RestoreOutcome } from './resto
 type Restored = { ok: true; client: pg.Client; tables: TableCount[]; restoredAt: number } | { ok: false; failure: unknown };
 
 /**
- * Restores the definitions and the rows in one pg_restore run, then counts every table's rows while
- * a second builds the post-data section (indexes, constraints, triggers): all rows are in once the
- * data section is, and post-data adds none. Counting a freshly restored table reads all of it, so
- * this overlap takes the count off the restore's critical path (see bench/README.md, Restore, for
- * what it measured beside pg_restore --jobs).
+ * Restores the dump in one pg_restore run and counts every table's rows. A parallel run reports
+ * each table whose rows are all in ("finished item … TABLE DATA"), and that table is counted
+ * then, while pg_restore loads the others and builds the indexes: post-data adds no rows.
+ * Counting a freshly restored table reads all of it, so this takes most counting off the
+ * restore's critical path. What was not counted so far (every table, after a one-job run) is
+ * counted once the run has ended.
  */
-async function restoreCounting(restore: (sections: PgRestoreSection[]) => Promise<unknown>, connect: () => Promise<pg.Client>): Promise<Restored> {
+async function restoreCounting(restore: (onProgressLine: (line: string) => void) => Promise<unknown>, connect: () => Promise<pg.Client>): Promise<Restored> {
+  let opened: Promise<pg.Client> | undefined;
+  const session = () => (opened ??= connect());
+  const counted = new Map<string, number>();
+  let counting: Promise<unknown> = Promise.resolve();
+  const onProgressLine = (line: string) => {
+    const table = finishedTableData(line);
+    if (table === undefined) return;
+    // One count at a time, in the one session; a table this cannot pin down is counted after the run.
+    counting = counting.then(async () => {
+      const count = await countTableNamed(await session(), table);
+      if (count) counted.set(count.table, count.rows);
+    });
+  };
+  const end = async () => {
+    if (opened) await (await opened.catch(() => undefined))?.end().catch(() => undefined);
+  };
+  let restoredAt: number;
   try {
-    await restore(['pre-data', 'data']);
+    await restore(onProgressLine);
+    restoredAt = Date.now();
   } catch (failure) {
+    // The restore failed or was cancelled: a count waiting on a lock someone else holds would keep
+    // the step, and its scratch database, until that lock went. Ending the session ends the wait
+    // here; the forced drop that follows ends its backend.
+    await end();
+    await counting.catch(() => undefined);
     return { ok: false, failure };
   }
-  const client = await connect();
-  // A post-data that fails (or is cancelled: its pg_restore killed) ends the counting session too.
-  // A count waiting on a lock someone else holds would otherwise keep the step, and its scratch
-  // database, until that lock went; the forced drop that follows ends the session's backend.
-  const building = restore(['post-data']).then(
-    () => Date.now(),
-    async (failure: unknown) => {
-      await client.end().catch(() => undefined);
-      throw failure;
-    },
-  );
-  const [built, counted] = await Promise.allSettled([building, countPostgresRows(client)]);
-  if (built.status === 'fulfilled' && counted.status === 'fulfilled') return { ok: true, client, tables: counted.value, restoredAt: built.value };
-  await client.end().catch(() => undefined);
-  if (built.status === 'rejected') return { ok: false, failure: built.reason };
-  throw (counted as PromiseRejectedResult).reason;
+  try {
+    await counting;
+    const client = await session();
+    return { ok: true, client, tables: await countPostgresRows(client, counted), restoredAt };
+  } catch (err) {
+    await end();
+    throw err;
+  }
 }
 
 /**
@@ -65,14 +82,15 @@ export async function restorePostgres(opened: OpenedArtifact, destination: Resto
     await claimPostgresScratch(admin, database, server);
     try {
       const started = Date.now();
-      // An encrypted dump is decrypted once per run of pg_restore: a stream through age each time, never a plaintext file.
-      // A dump on disk is restored by parallel jobs (see restoreJobs); a cancel stops them as a whole (see startChild).
-      const jobs = restoreJobs(availableParallelism());
-      const restore = (sections: PgRestoreSection[]) =>
-        runOnPlaintext(opened, (file) => [pgRestore(server.url, server.password, { database, file, sections, ...(file !== undefined ? { jobs } : {}) })], {
+      // An encrypted dump streams through age into one job, never a plaintext file. One on disk is
+      // restored by parallel jobs when large enough (see restoreJobs); a cancel stops them as a whole (see startChild).
+      const jobs = restoreJobs(availableParallelism(), manifest.bytes);
+      const restore = (onProgressLine: (line: string) => void) =>
+        runOnPlaintext(opened, (file) => [pgRestore(server.url, server.password, { database, file, ...(file !== undefined && jobs > 1 ? { jobs, verbose: true } : {}) })], {
           secrets: [server.password],
           cancelSignal: context.cancelSignal,
           retryable: false,
+          onProgressLine,
         });
       const restored = await restoreCounting(restore, () => connectPostgres(server.url, server.password, database));
       if (!restored.ok) {
