@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 
 /** Encrypts stdin to stdout for every recipient. */
 export function ageEncrypt(recipients: string[]): Command {
-  return { file: 'age', args: ['--encrypt', ...recipients.flatMap((r) => ['-r', r])] };
+  return { file: 'age', args: ['--encrypt', ...recipients.flatMap((r) => ['-r', r])], writesInOrder: true };
 }
 
 /** Decrypts `file` to stdout with the identity, which the command carries as its stdin. */

@@ -19,6 +19,11 @@ export interface Command {
    * onProgressLine, and stay out of a failure's message, which they would crowd out.
    */
   progressLine?: RegExp;
+  /**
+   * The tool writes its stdout front to back and never seeks in it, so a file it writes can be
+   * hashed while it grows. (pg_dump, given a file, seeks back to rewrite its table of contents.)
+   */
+  writesInOrder?: boolean;
 }
 
 /**

@@ -4,7 +4,8 @@ export type CompressionKind = 'zstd' | 'gzip';
 
 /** Compresses stdin to stdout. zstd -T0 uses every core; both levels are the tools' defaults, spelled out. */
 export function compress(kind: CompressionKind): Command {
-  return kind === 'zstd' ? { file: 'zstd', args: ['-q', '-c', '-3', '-T0'] } : { file: 'gzip', args: ['-c', '-6'] };
+  const command = kind === 'zstd' ? { file: 'zstd', args: ['-q', '-c', '-3', '-T0'] } : { file: 'gzip', args: ['-c', '-6'] };
+  return { ...command, writesInOrder: true };
 }
 
 /** Decompresses `file` (or stdin, without one) to stdout. */

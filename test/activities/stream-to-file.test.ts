@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { streamCommandsToFile } from '../../src/activities/process/stream-to-file.js';
 import type { Command } from '../../src/commands/command.js';
@@ -49,6 +50,52 @@ describe('streamCommandsToFile', () => {
     expect(streamed.input).toEqual({ bytes: plaintext.length, sha256: createHash('sha256').update(plaintext).digest('hex') });
     expect(gunzipSync(readFileSync(file)).equals(plaintext)).toBe(true);
     expect(streamed.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+  });
+
+  it('a last stage that writes in order writes the file itself, hashed as it grows: megabytes, exactly, at mode 0600', async () => {
+    const plaintext = randomBytes(7 * 2 ** 20 + 4_321);
+    const source = join(dir, 'in-order');
+    writeFileSync(source, plaintext);
+    const file = nextFile();
+    // gzip in steps of 64 KiB with pauses, so that the reader catches up with the writer and has to wait for more.
+    const slowly = sh(`i=0; while [ $i -lt 113 ]; do dd if=${source} bs=65536 skip=$i count=1 status=none; i=$((i + 1)); if [ $((i % 20)) -eq 0 ]; then sleep 0.05; fi; done`);
+    const streamed = await streamCommandsToFile([slowly, { file: 'gzip', args: ['-c', '-n', '-1'], writesInOrder: true }], file, { hashLastInput: true });
+    const written = readFileSync(file);
+    expect(gunzipSync(written).equals(plaintext)).toBe(true);
+    expect(streamed).toEqual({
+      bytes: written.length,
+      sha256: createHash('sha256').update(written).digest('hex'),
+      input: { bytes: plaintext.length, sha256: createHash('sha256').update(plaintext).digest('hex') },
+    });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('a last stage that writes in order and is cancelled settles at once, its stages gone', async () => {
+    const cancel = new AbortController();
+    const started = Date.now();
+    const streaming = streamCommandsToFile([sh('head -c 100000 /dev/zero; exec sleep 30'), { file: 'cat', args: [], writesInOrder: true }], nextFile(), { cancelSignal: cancel.signal });
+    setTimeout(() => cancel.abort(), 300);
+    const error = await streaming.then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(CommandFailed);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await execa('pgrep', ['-f', 'exec sleep 30'], { reject: false })).stdout).toBe('');
+  });
+
+  it.each([
+    ['through a pipe (a last stage that may seek)', false],
+    ['written by a last stage that writes in order', true],
+  ])('a full disk fails the step as disk full, retryable: %s', async (_, writesInOrder) => {
+    const mount = mkdtempSync(join(dir, 'full-'));
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount]);
+    try {
+      writeFileSync(join(mount, '.filler'), Buffer.alloc(256 * 1024 - 16 * 1024));
+      const file = join(mount, 'dump');
+      const error = await streamCommandsToFile([sh('head -c 1000000 /dev/urandom'), { file: 'cat', args: [], writesInOrder }], file).then(() => undefined, (err: unknown) => err);
+      expect(error).toBeInstanceOf(TransientFailure);
+      expect((error as TransientFailure).message).toBe(`disk full while writing ${file}`);
+    } finally {
+      await execa('umount', [mount]);
+    }
   });
 
   it('joins the stages pipe to pipe: a stage that stops reading fails the step by its own error, not the SIGPIPE it sent upstream', async () => {

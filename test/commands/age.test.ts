@@ -9,8 +9,8 @@ const IDENTITY = new Secret('AGE-SECRET-KEY-1EXAMPLE\n', 'test');
 
 describe('age commands: recipients (public) in argv, the identity never (the command carries it as stdin)', () => {
   it.each<[string, Command, Command]>([
-    ['encrypt to one', ageEncrypt([ALICE]), { file: 'age', args: ['--encrypt', '-r', ALICE] }],
-    ['encrypt to two', ageEncrypt([ALICE, BOB]), { file: 'age', args: ['--encrypt', '-r', ALICE, '-r', BOB] }],
+    ['encrypt to one', ageEncrypt([ALICE]), { file: 'age', args: ['--encrypt', '-r', ALICE], writesInOrder: true }],
+    ['encrypt to two', ageEncrypt([ALICE, BOB]), { file: 'age', args: ['--encrypt', '-r', ALICE, '-r', BOB], writesInOrder: true }],
     ['decrypt a file', ageDecrypt('/srv/backups/pg/x/dump.pgc.age', IDENTITY), { file: 'age', args: ['--decrypt', '-i', '-', '--', '/srv/backups/pg/x/dump.pgc.age'], input: 'AGE-SECRET-KEY-1EXAMPLE\n' }],
     ['decrypt an odd name', ageDecrypt('-odd.age', IDENTITY), { file: 'age', args: ['--decrypt', '-i', '-', '--', '-odd.age'], input: 'AGE-SECRET-KEY-1EXAMPLE\n' }],
     ['public keys of an identity', agePublicKeys(IDENTITY), { file: 'age-keygen', args: ['-y'], input: 'AGE-SECRET-KEY-1EXAMPLE\n' }],

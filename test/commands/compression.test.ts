@@ -9,8 +9,8 @@ describe('compression commands', () => {
   });
 
   it.each<[CompressionKind, Command]>([
-    ['zstd', { file: 'zstd', args: ['-q', '-c', '-3', '-T0'] }],
-    ['gzip', { file: 'gzip', args: ['-c', '-6'] }],
+    ['zstd', { file: 'zstd', args: ['-q', '-c', '-3', '-T0'], writesInOrder: true }],
+    ['gzip', { file: 'gzip', args: ['-c', '-6'], writesInOrder: true }],
   ])('compress(%s)', (kind, expected) => {
     expect(compress(kind)).toEqual(expected);
   });

@@ -101,7 +101,7 @@ async function streamImages(config: OpsConfig, source: StageTarget, target: Stag
     { command: sshCommand(config.ssh, source.host, dockerSave(refs)), what: `docker save on ${source.hostName}` },
     { command: sshCommand(config.ssh, target.host, dockerLoad()), what: `docker load on ${target.hostName}` },
   ];
-  const { children, failure } = spawnPipeline(steps.map((step) => step.command), { cancelSignal, consumeOutput: false });
+  const { children, failure } = spawnPipeline(steps.map((step) => step.command), { cancelSignal, output: 'ignore' });
   const failed = failure(await Promise.all(children), { secrets: configSecrets(config), retryable: (code) => code === SSH_FAILED });
   if (!failed) return;
   const { error } = failed;

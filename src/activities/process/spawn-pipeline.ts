@@ -8,7 +8,8 @@ import { collectTail } from './stderr-tail.js';
 
 export interface PipelineOptions {
   cancelSignal?: AbortSignal | undefined;
-  consumeOutput: boolean;
+  /** Where the last stage writes: a pipe for the caller to read, nowhere, or a file descriptor the caller opened. */
+  output: 'pipe' | 'ignore' | number;
   /** Called with each progress line of a stage that declares them (Command.progressLine). */
   onProgressLine?: ((line: string) => void) | undefined;
 }
@@ -20,19 +21,17 @@ type StageResult = { failed: boolean; exitCode?: number | undefined; signal?: st
  * Starts `first | second | ...` with each stdout joined straight to the next stdin, as a shell
  * does: the bytes between stages never pass through this process's one thread, and a stage that
  * stops reading fails the one feeding it at once (SIGPIPE, see culpritStage) instead of leaving it
- * blocked on a pipe nobody reads. The last stdout is piped for the caller to consume, or ignored.
+ * blocked on a pipe nobody reads. The last stdout goes where `output` says.
  * Each child's stderr tail is kept for messages. Every stage dies with the worker, not only the
  * first: a decompressor or an ssh left behind would keep feeding (or reading) the other end. The
  * first stage's own `input` is its stdin.
  */
 export function spawnPipeline(commands: Command[], options: PipelineOptions) {
-  // A later stage's stdin is the previous stdout: an input of its own would be silently lost.
-  const fed = commands.findIndex((command, i) => i > 0 && command.input !== undefined);
-  if (fed > 0) throw new Error(`${commands[fed]!.file} is stage ${fed + 1} of a pipeline: its stdin is the previous stage's output, it cannot carry input of its own`);
+  assertJoinable(commands);
   const children: Array<ReturnType<typeof startStage>> = [];
   for (const [i, command] of commands.entries()) {
     const previous = children[i - 1]?.stdout ?? undefined;
-    children.push(startStage(command, previous, i === commands.length - 1 && !options.consumeOutput ? 'ignore' : 'pipe', options));
+    children.push(startStage(command, previous, i === commands.length - 1 ? options.output : 'pipe', options));
     // The next stage holds its own copy of the pipe now: this process keeps none, so it reads none of it.
     previous?.destroy();
   }
@@ -48,14 +47,21 @@ export function spawnPipeline(commands: Command[], options: PipelineOptions) {
   return { children, tails, failure };
 }
 
-function startStage(command: Command, previous: Readable | undefined, stdout: 'ignore' | 'pipe', options: PipelineOptions) {
+/** A later stage's stdin is the previous stdout: an input of its own would be silently lost. */
+export function assertJoinable(commands: Command[]): void {
+  const fed = commands.findIndex((command, i) => i > 0 && command.input !== undefined);
+  if (fed > 0) throw new Error(`${commands[fed]!.file} is stage ${fed + 1} of a pipeline: its stdin is the previous stage's output, it cannot carry input of its own`);
+}
+
+function startStage(command: Command, previous: Readable | undefined, stdout: PipelineOptions['output'], options: PipelineOptions) {
   const { input } = command;
   return startChild(command, {
     env: command.env,
     reject: false,
     buffer: false,
     ...(previous ? { stdin: previous } : input !== undefined ? { input } : { stdin: 'ignore' as const }),
-    stdout,
+    // execa hands any descriptor number straight to the spawn; its types name only 3 to 9.
+    stdout: stdout as 'pipe' | 'ignore' | 3,
     ...(options.cancelSignal ? { cancelSignal: options.cancelSignal } : {}),
   });
 }

@@ -1,13 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, statfs, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from '../../commands/command.js';
 import { hashThrough, hashThroughResult } from '../../commands/hash-through.js';
 import type { Secret } from '../../config/secret.js';
 import { TransientFailure } from '../../core/errors.js';
-import { spawnPipeline } from './spawn-pipeline.js';
+import { assertJoinable, spawnPipeline } from './spawn-pipeline.js';
 
 export interface StreamedFile {
   bytes: number;
@@ -29,33 +31,82 @@ export interface StreamOptions {
   keepHead?: number;
 }
 
+/** Below this much free space, a stage that failed while writing the file is taken to have met a full disk. */
+const FULL_DISK_BYTES = 1 << 20;
+
 /**
- * Runs `first | second | ...`, each stage joined straight to the next, and streams the last stdout
- * into `file`, hashing it in the same pass, then fsyncs. The output never sits in memory. Any
- * command exiting non-zero, a write error (ENOSPC) or an empty output fails the whole step; the
+ * Runs `first | second | ...`, each stage joined straight to the next, into `file` (created
+ * here, mode 0600), hashing the output as it is written, then fsyncs. The output never sits in
+ * memory. Any command exiting non-zero, a full disk or an empty output fails the whole step; the
  * caller removes the partial file.
+ *
+ * A last stage that writes in order (Command.writesInOrder: age, zstd) writes the file itself, and
+ * this process hashes the file as it grows: reading it back from the page cache costs less than
+ * passing every byte through one more pipe and this process's one thread. Any other last stage
+ * (pg_dump, which seeks back in a file to rewrite its table of contents) writes into a pipe that
+ * this process hashes on its way into the file.
  */
 export async function streamCommandsToFile(commands: Command[], file: string, options: StreamOptions = {}): Promise<StreamedFile> {
   const hashesInput = options.hashLastInput === true && commands.length > 1;
   const stages = hashesInput ? [...commands.slice(0, -1), hashThrough(), commands.at(-1)!] : commands;
-  const { children, tails, failure } = spawnPipeline(stages, { cancelSignal: options.cancelSignal, consumeOutput: true });
-
-  const hash = createHash('sha256');
-  let bytes = 0;
-  let lastReport = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      if (options.onProgress && Date.now() - lastReport > 1000) {
-        lastReport = Date.now();
-        options.onProgress(bytes);
-      }
-      done(null, chunk);
-    },
+  assertJoinable(stages);
+  // Read as well as written: a file the last stage writes is read back through this handle.
+  const output = await open(file, 'wx+', 0o600).catch((err: NodeJS.ErrnoException) => {
+    throw new TransientFailure(err.code === 'ENOSPC' ? `disk full while writing ${file}` : `writing ${file} failed: ${err.code ?? err.message}`);
   });
+  try {
+    const progress = progressReporter(options.onProgress);
+    const { tails, ...written } = stages.at(-1)!.writesInOrder ? await followWrittenFile(stages, file, output, progress, options) : await hashPipedOutput(stages, file, output, progress, options);
+    if (written.bytes === 0) throw new TransientFailure(`${commands[0]!.file} produced no output`);
+    await output.sync();
+    return { ...written, ...(hashesInput ? { input: hashThroughResult(tails.at(-2)!()) } : {}) };
+  } finally {
+    await output.close().catch(() => undefined);
+  }
+}
+
+type Written = { bytes: number; sha256: string; head?: Buffer; tails: Array<() => string> };
+
+/** The last stage writes `output` itself; this reads what it wrote, as it grows, until that stage has ended. */
+async function followWrittenFile(stages: Command[], file: string, output: FileHandle, progress: (bytes: number) => void, options: StreamOptions): Promise<Written> {
+  const { children, tails, failure } = spawnPipeline(stages, { cancelSignal: options.cancelSignal, output: output.fd });
+  let writerEnded = false;
+  const writerEnd = children.at(-1)!.then(() => (writerEnded = true));
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let bytes = 0;
+  try {
+    for (;;) {
+      // Whatever the writer wrote before it ended is there to read once it has ended: one more read after that finds it.
+      const ended = writerEnded;
+      const { bytesRead } = await output.read(buffer, 0, buffer.length, bytes);
+      if (bytesRead > 0) {
+        hash.update(buffer.subarray(0, bytesRead));
+        bytes += bytesRead;
+        progress(bytes);
+      } else if (ended) {
+        break;
+      } else {
+        await Promise.race([writerEnd, sleep(10)]);
+      }
+    }
+  } catch (err) {
+    children.forEach((child) => child.kill());
+    throw err;
+  }
+  const exits = await Promise.all(children);
+  const failed = failure(exits, options);
+  if (failed) throw (await diskFull(file)) ?? failed.error;
+  return { bytes, sha256: hash.digest('hex'), tails };
+}
+
+/** The last stage writes into a pipe; this hashes every chunk on its way into `output`. */
+async function hashPipedOutput(stages: Command[], file: string, output: FileHandle, progress: (bytes: number) => void, options: StreamOptions): Promise<Written> {
+  const { children, tails, failure } = spawnPipeline(stages, { cancelSignal: options.cancelSignal, output: 'pipe' });
+  const hash = createHash('sha256');
+  const measured = { bytes: 0 };
   // A 1 MiB buffer lets the 64 KiB chunks from the pipe gather into fewer, larger writes while one is under way.
-  const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 }));
+  const writing = pipeline(children.at(-1)!.stdout!, measuring(hash, measured, progress), createWriteStream('', { fd: output.fd, autoClose: false, highWaterMark: 1 << 20 }));
   writing.catch(() => children.forEach((child) => child.kill()));
   // Joined stages pass their bytes outside this process: only a lone stage's output is read here.
   const head = options.keepHead && children.length === 1 ? keepHead(children[0]!.stdout!, options.keepHead) : undefined;
@@ -68,14 +119,37 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
   }
   const failed = failure(exits.map((exit) => (exit.status === 'fulfilled' ? exit.value : undefined)), options);
   if (failed) throw failed.error;
-  if (bytes === 0) throw new TransientFailure(`${commands[0]!.file} produced no output`);
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return { bytes, sha256: hash.digest('hex'), ...(hashesInput ? { input: hashThroughResult(tails.at(-2)!()) } : {}), ...(head ? { head: head() } : {}) };
+  return { bytes: measured.bytes, sha256: hash.digest('hex'), tails, ...(head ? { head: head() } : {}) };
+}
+
+function measuring(hash: Hash, measured: { bytes: number }, progress: (bytes: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      measured.bytes += chunk.length;
+      progress(measured.bytes);
+      done(null, chunk);
+    },
+  });
+}
+
+/** Calls onProgress with the bytes so far, at most once a second. */
+function progressReporter(onProgress: ((bytes: number) => void) | undefined): (bytes: number) => void {
+  let lastReport = 0;
+  return (bytes) => {
+    if (!onProgress || Date.now() - lastReport <= 1000) return;
+    lastReport = Date.now();
+    onProgress(bytes);
+  };
+}
+
+/**
+ * A tool that failed writing the file reports a full disk in its own words (and language); the
+ * space left on the file's filesystem says it the same way for every tool.
+ */
+async function diskFull(file: string): Promise<TransientFailure | undefined> {
+  const fs = await statfs(dirname(file)).catch(() => undefined);
+  return fs && fs.bavail * fs.bsize < FULL_DISK_BYTES ? new TransientFailure(`disk full while writing ${file}`) : undefined;
 }
 
 /** A listener beside the pipe, which sees every chunk it passes on at no extra copy; it lets go once it holds `limit` bytes. */
