@@ -2,16 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { execa } from 'execa';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/records/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
 import { keptDatabaseName, restoredDatabaseName } from '../../src/core/restore-pick.js';
 import { backupTarget } from '../../src/workflows/backup-target.js';
 import { restoreBackup } from '../../src/workflows/restore-backup.js';
+import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { allJobsLoading, dataLoaders, holdScratchTables, RESTORE_JOBS } from '../support/scratch-restore.js';
+import { testServers } from '../support/servers.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -80,6 +83,34 @@ describe('restoreBackup drops what it created', () => {
     expect(report).toContain(`# Restore ${target}: CANCELLED`);
     expect(report).toContain(`- Into: new database \`${database}\` on `);
     expect(report).toContain('(dropped: the restore was cancelled)');
+  });
+
+  it('a counting session ended mid-restore fails the step, not the worker: the retry restores again, counted and checked', async () => {
+    const target = fixture.targets.postgres;
+    const stamp = '20300102T000003Z';
+    const database = restoredDatabaseName(fixture.pgDatabase, stamp);
+    const scratchPrefix = `restore_${target.replace(/-/g, '_')}_`;
+    const workflowId = worker.workflowId('restore');
+    const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId, args: [{ target, pick: { latest: true }, stamp }] });
+    // The session that counts each table pg_restore reports loaded, open while the bulk table still loads.
+    const { postgres } = testServers();
+    const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: 'postgres' });
+    await admin.connect();
+    try {
+      const countingSession = async () =>
+        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname LIKE $1 AND application_name = 'ops'`, [`${scratchPrefix}%`])).rows[0]?.pid;
+      await waitFor('the counting session beside pg_restore', async () => (await countingSession()) !== undefined && (await dataLoaders(scratchPrefix)).length > 0, 60_000, 20);
+      await admin.query('SELECT pg_terminate_backend($1)', [await countingSession()]);
+    } finally {
+      await admin.end();
+    }
+
+    await handle.result();
+    const [restore] = await activityRuns(worker.client, workflowId, 'restoreToFinalName');
+    expect([restore!.outcome, restore!.attempt]).toEqual(['completed', 2]);
+    expect(restore!.lastFailure).toMatchObject({ type: 'TransientFailure', message: expect.stringMatching(new RegExp(`^counting the rows restored into ${scratchPrefix}\\w+ failed: `)) });
+    expect(await rowCounts('postgres', database)).toEqual(await rowCounts('postgres', fixture.pgDatabase));
+    expect(await databasesNamed('postgres', scratchPrefix)).toEqual([]);
   });
 
   it('a restore that fails a check drops the new database and reports the failed check', async () => {

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type pg from 'pg';
 import { pgRestore } from '../../commands/postgres.js';
 import type { TableCount } from '../../core/backup-record.js';
-import { OpsError } from '../../core/errors.js';
+import { describeError, OpsError, TransientFailure } from '../../core/errors.js';
 import { withoutJobNotice } from '../../core/pg-restore-failure.js';
 import { finishedTableData } from '../../core/pg-restore-progress.js';
 import { restoreJobs } from '../../core/restore-jobs.js';
@@ -26,7 +26,7 @@ type Restored = { ok: true; client: pg.Client; tables: TableCount[]; restoredAt:
  * restore's critical path. What was not counted so far (every table, after a one-job run) is
  * counted once the run has ended.
  */
-async function restoreCounting(restore: (onProgressLine: (line: string) => void) => Promise<unknown>, connect: () => Promise<pg.Client>): Promise<Restored> {
+async function restoreCounting(restore: (onProgressLine: (line: string) => void) => Promise<unknown>, connect: () => Promise<pg.Client>, database: string): Promise<Restored> {
   let opened: Promise<pg.Client> | undefined;
   const session = () => (opened ??= connect());
   const counted = new Map<string, number>();
@@ -39,6 +39,8 @@ async function restoreCounting(restore: (onProgressLine: (line: string) => void)
       const count = await countTableNamed(await session(), table);
       if (count) counted.set(count.table, count.rows);
     });
+    // Awaited once the run has ended; a count that failed before then is not an unhandled rejection meanwhile.
+    counting.catch(() => undefined);
   };
   const end = async () => {
     if (opened) await (await opened.catch(() => undefined))?.end().catch(() => undefined);
@@ -61,7 +63,8 @@ async function restoreCounting(restore: (onProgressLine: (line: string) => void)
     return { ok: true, client, tables: await countPostgresRows(client, counted), restoredAt };
   } catch (err) {
     await end();
-    throw err;
+    // The rows are in but could not be counted (a session ended, a server restarted): the step's retry restores again.
+    throw err instanceof OpsError ? err : new TransientFailure(`counting the rows restored into ${database} failed: ${describeError(err)}`);
   }
 }
 
@@ -92,7 +95,7 @@ export async function restorePostgres(opened: OpenedArtifact, destination: Resto
           retryable: false,
           onProgressLine,
         });
-      const restored = await restoreCounting(restore, () => connectPostgres(server.url, server.password, database));
+      const restored = await restoreCounting(restore, () => connectPostgres(server.url, server.password, database), database);
       if (!restored.ok) {
         if (context.cancelSignal.aborted || !(restored.failure instanceof OpsError)) throw restored.failure;
         return restoreFailed(database, withoutJobNotice(restored.failure).message);
