@@ -106,10 +106,13 @@ describe('streamCommandsToFile', () => {
     expect([(error as CommandFailed).exitCode, (error as CommandFailed).message]).toEqual([5, 'sh failed (exit 5): age: broken']);
   }, 20_000);
 
-  it('with keepHead, keeps the first 1024 bytes of a lone stage\'s output', async () => {
+  it.each([
+    ['through a pipe', false],
+    ['written by the stage itself', true],
+  ])('with keepHead, keeps the first 1024 bytes of a lone stage\'s output: %s', async (_, writesInOrder) => {
     const file = nextFile();
     // Enough output to take several chunks: the head is its start only.
-    const streamed = await streamCommandsToFile([sh('printf PGDMP; head -c 200000 /dev/zero')], file, { keepHead: 1024 });
+    const streamed = await streamCommandsToFile([{ ...sh('printf PGDMP; head -c 2000000 /dev/zero'), writesInOrder }], file, { keepHead: 1024 });
     expect(streamed.head).toEqual(Buffer.concat([Buffer.from('PGDMP'), Buffer.alloc(1019)]));
     expect(streamed.bytes).toBe(readFileSync(file).length);
   });

@@ -74,6 +74,9 @@ async function followWrittenFile(stages: Command[], file: string, output: FileHa
   const writerEnd = children.at(-1)!.then(() => (writerEnded = true));
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(1 << 20);
+  // A lone stage's first bytes are the file's first bytes.
+  const headLimit = options.keepHead && stages.length === 1 ? options.keepHead : 0;
+  const head: Buffer[] = [];
   let bytes = 0;
   try {
     for (;;) {
@@ -82,6 +85,7 @@ async function followWrittenFile(stages: Command[], file: string, output: FileHa
       const { bytesRead } = await output.read(buffer, 0, buffer.length, bytes);
       if (bytesRead > 0) {
         hash.update(buffer.subarray(0, bytesRead));
+        if (headLimit > bytes) head.push(Buffer.from(buffer.subarray(0, Math.min(bytesRead, headLimit - bytes))));
         bytes += bytesRead;
         progress(bytes);
       } else if (ended) {
@@ -97,7 +101,7 @@ async function followWrittenFile(stages: Command[], file: string, output: FileHa
   const exits = await Promise.all(children);
   const failed = failure(exits, options);
   if (failed) throw (await diskFull(file)) ?? failed.error;
-  return { bytes, sha256: hash.digest('hex'), tails };
+  return { bytes, sha256: hash.digest('hex'), tails, ...(headLimit > 0 ? { head: Buffer.concat(head) } : {}) };
 }
 
 /** The last stage writes into a pipe; this hashes every chunk on its way into `output`. */
