@@ -12,13 +12,34 @@ export const RESTORE_JOBS = restoreJobs(availableParallelism(), Number.MAX_SAFE_
  * The pg_restore processes restoring into a `scratchPrefix`* database: its leader and, with more
  * than one job, the workers it forks once the definitions are in (same command line, the leader their parent).
  */
-export async function dataLoaders(scratchPrefix: string): Promise<LiveProcess[]> {
+export async function restoreProcesses(scratchPrefix: string): Promise<LiveProcess[]> {
   return processesRunning('pg_restore', `--dbname=${scratchPrefix}`);
 }
 
 /** Whether the restore runs with all its processes: the leader and every job it forked. */
 export async function allJobsLoading(scratchPrefix: string): Promise<boolean> {
-  return (await dataLoaders(scratchPrefix)).length === (RESTORE_JOBS > 1 ? RESTORE_JOBS + 1 : 1);
+  return (await restoreProcesses(scratchPrefix)).length === (RESTORE_JOBS > 1 ? RESTORE_JOBS + 1 : 1);
+}
+
+/** The restore's leader among its processes: the one whose parent is not another of them (a worker started it). */
+export function restoreLeaders(processes: LiveProcess[]): LiveProcess[] {
+  return processes.filter((p) => !processes.some((q) => q.pid === p.ppid));
+}
+
+/**
+ * Ends the session ops counts restored rows in (application_name `ops`, in a `scratchPrefix`*
+ * database) with pg_terminate_backend, if there is one; whether there was.
+ */
+export async function endCountingSession(scratchPrefix: string): Promise<boolean> {
+  const { postgres } = testServers();
+  const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: 'postgres' });
+  await admin.connect();
+  try {
+    const ended = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname LIKE $1 AND application_name = 'ops'`, [`${scratchPrefix}%`]);
+    return (ended.rowCount ?? 0) > 0;
+  } finally {
+    await admin.end();
+  }
 }
 
 /** An open transaction in the scratch database holding ACCESS EXCLUSIVE on each of `tables` it could lock within 200 ms. */

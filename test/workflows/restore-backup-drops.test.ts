@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { execa } from 'execa';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/records/backup-repository.js';
 import { stampOf } from '../../src/core/backup-id.js';
@@ -13,8 +12,7 @@ import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
-import { allJobsLoading, dataLoaders, holdScratchTables, RESTORE_JOBS } from '../support/scratch-restore.js';
-import { testServers } from '../support/servers.js';
+import { allJobsLoading, endCountingSession, holdScratchTables, RESTORE_JOBS, restoreProcesses } from '../support/scratch-restore.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -60,7 +58,7 @@ describe('restoreBackup drops what it created', () => {
     // Its data section: the part that runs for seconds, so the cancel lands while it loads, with
     // every job pg_restore forks for it (processes the worker did not start itself).
     await waitFor('pg_restore and its jobs loading data into the scratch database', () => allJobsLoading(scratchPrefix), 60_000, 50);
-    expect((await dataLoaders(scratchPrefix)).every((p) => p.cmdline.includes(`--jobs=${RESTORE_JOBS}`))).toBe(true);
+    expect((await restoreProcesses(scratchPrefix)).every((p) => p.cmdline.includes(`--jobs=${RESTORE_JOBS}`))).toBe(true);
     // Holds the restore in place until the cancel has reached it (at the activity's next heartbeat):
     // on a fast machine the data section alone can end first. A table pg_restore has not loaded yet
     // blocks its COPY (a job waits on the lock: the case where jobs outlived a leader killed alone);
@@ -75,7 +73,7 @@ describe('restoreBackup drops what it created', () => {
     expect((await handle.describe()).status.name).toBe('CANCELLED');
     // The run waited for the restore step to clean up before it ended cancelled: the leader and its jobs are gone.
     expect(await restoring()).toBe(false);
-    expect(await dataLoaders(scratchPrefix)).toEqual([]);
+    expect(await restoreProcesses(scratchPrefix)).toEqual([]);
     expect(await databasesNamed('postgres', database)).toEqual([]);
     expect(await databasesNamed('postgres', scratchPrefix)).toEqual([]);
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(sourceRows);
@@ -93,17 +91,7 @@ describe('restoreBackup drops what it created', () => {
     const workflowId = worker.workflowId('restore');
     const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId, args: [{ target, pick: { latest: true }, stamp }] });
     // The session that counts each table pg_restore reports loaded, open while the bulk table still loads.
-    const { postgres } = testServers();
-    const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: 'postgres' });
-    await admin.connect();
-    try {
-      const countingSession = async () =>
-        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname LIKE $1 AND application_name = 'ops'`, [`${scratchPrefix}%`])).rows[0]?.pid;
-      await waitFor('the counting session beside pg_restore', async () => (await countingSession()) !== undefined && (await dataLoaders(scratchPrefix)).length > 0, 60_000, 20);
-      await admin.query('SELECT pg_terminate_backend($1)', [await countingSession()]);
-    } finally {
-      await admin.end();
-    }
+    await waitFor('the counting session beside pg_restore, ended', async () => (await restoreProcesses(scratchPrefix)).length > 0 && (await endCountingSession(scratchPrefix)), 60_000, 20);
 
     await handle.result();
     const [restore] = await activityRuns(worker.client, workflowId, 'restoreToFinalName');

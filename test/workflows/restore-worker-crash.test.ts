@@ -9,8 +9,7 @@ import { restoreBackup } from '../../src/workflows/restore-backup.js';
 import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
-import { processesRunning } from '../support/processes.js';
-import { allJobsLoading, dataLoaders } from '../support/scratch-restore.js';
+import { allJobsLoading, restoreProcesses } from '../support/scratch-restore.js';
 import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { testServers } from '../support/servers.js';
 import { waitFor } from '../support/wait-for.js';
@@ -55,19 +54,18 @@ describe('a worker killed while ops restore loads the backup', () => {
     const scratchPrefix = `restore_${target.replace(/-/g, '_')}_`;
     const workflowId = `restore-crash-${randomBytes(4).toString('hex')}`;
     const handle = await client.workflow.start(restoreBackup, { taskQueue, workflowId, args: [{ target, pick: { backupId: backup!.id }, stamp }] });
-    const restoreTools = () => processesRunning('pg_restore', `--dbname=${scratchPrefix}`);
     const scratch = () => databasesNamed('postgres', scratchPrefix);
 
     // The leader and the jobs it forked (their parent is the leader, not the worker), all loading.
     await waitFor('pg_restore and its jobs loading into the scratch database', () => allJobsLoading(scratchPrefix), 150_000, 50);
-    const loaders = await dataLoaders(scratchPrefix);
+    const loaders = await restoreProcesses(scratchPrefix);
     const owner = pair.find((worker) => loaders.some((p) => p.ppid === worker.pid));
     expect(owner, `one of pg_restore's processes ${JSON.stringify(loaders)} is a child of one of the workers`).toBeDefined();
     const survivor = pair.find((worker) => worker !== owner)!;
     await owner!.killAlone();
 
     // The jobs too: the kernel's parent-death signal reaches the leader only, the watchdog the rest of its group.
-    await waitFor('no pg_restore of the dead worker left, leader or job', async () => (await restoreTools()).length === 0, 2_000, 50);
+    await waitFor('no pg_restore of the dead worker left, leader or job', async () => (await restoreProcesses(scratchPrefix)).length === 0, 2_000, 50);
     const dead = await scratch();
     expect(dead).toHaveLength(1);
     expect(await databasesNamed('postgres', final)).toEqual([]);
@@ -80,7 +78,7 @@ describe('a worker killed while ops restore loads the backup', () => {
     while (!settled) {
       mostScratch = Math.max(mostScratch, (await scratch()).length);
       // The final name first: no pg_restore starts after the promotion, so one seen after it overlapped it.
-      if ((await databasesNamed('postgres', final)).length > 0 && (await restoreTools()).length > 0) finalSeenEarly = true;
+      if ((await databasesNamed('postgres', final)).length > 0 && (await restoreProcesses(scratchPrefix)).length > 0) finalSeenEarly = true;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const record = await outcome;
@@ -90,7 +88,7 @@ describe('a worker killed while ops restore loads the backup', () => {
     expect(finalSeenEarly).toBe(false);
     expect(mostScratch).toBe(1);
     expect(await scratch()).toEqual([]);
-    expect(await restoreTools()).toEqual([]);
+    expect(await restoreProcesses(scratchPrefix)).toEqual([]);
     const [restore, ...more] = await activityRuns(client, workflowId, 'restoreToFinalName');
     expect(more).toEqual([]);
     expect([restore!.outcome, restore!.attempt, restore!.lastFailure?.type]).toEqual(['completed', 2, 'timeout HEARTBEAT']);

@@ -9,7 +9,7 @@ import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { addBulkMariadbTable, addBulkPostgresTable } from '../support/bulk-table.js';
 import { processesRunning, type LiveProcess } from '../support/processes.js';
-import { RESTORE_JOBS } from '../support/scratch-restore.js';
+import { allJobsLoading, restoreLeaders, restoreProcesses } from '../support/scratch-restore.js';
 import { testServers } from '../support/servers.js';
 import { leftoverVerifyDatabases } from '../support/verify-databases.js';
 import { waitFor } from '../support/wait-for.js';
@@ -45,18 +45,11 @@ describe('a worker killed while a verify-restore loads into its scratch database
 
   const scratchOf = (target: string) => `verify_${target.replace(/-/g, '_')}_`;
 
-  const pgRestore: RestoreTools = (target) => {
-    const all = () => processesRunning('pg_restore', `--dbname=${scratchOf(target)}`);
-    // Loading once the leader has forked its jobs (after the definitions); the leader is the one whose parent is a worker.
-    return {
-      all,
-      loading: async () => {
-        const running = await all();
-        if (running.length !== (RESTORE_JOBS > 1 ? RESTORE_JOBS + 1 : 1)) return [];
-        return running.filter((p) => !running.some((q) => q.pid === p.ppid));
-      },
-    };
-  };
+  const pgRestore: RestoreTools = (target) => ({
+    all: () => restoreProcesses(scratchOf(target)),
+    // Loading once the leader has forked its jobs (after the definitions).
+    loading: async () => ((await allJobsLoading(scratchOf(target))) ? restoreLeaders(await restoreProcesses(scratchOf(target))) : []),
+  });
 
   const mariadbImport: RestoreTools = (target) => {
     const artifacts = `${fixture.config.repository}/${target}/`;

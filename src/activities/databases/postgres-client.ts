@@ -25,8 +25,9 @@ export async function connectPostgres(address: DatabaseAddress, password: Secret
   return client;
 }
 
+/** The tables (plain and partitioned) outside the system schemas. */
 const USER_TABLES = `FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
 
 /**
@@ -34,7 +35,7 @@ const USER_TABLES = `FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespa
  * in `counted` (by its schema.name) keeps the count taken there.
  */
 export async function countPostgresRows(client: pg.Client, counted: ReadonlyMap<string, number> = new Map()): Promise<TableCount[]> {
-  const tables = await client.query<{ schema: string; name: string }>(`SELECT n.nspname AS schema, c.relname AS name ${USER_TABLES} AND c.relkind IN ('r', 'p') ORDER BY 1, 2`);
+  const tables = await client.query<{ schema: string; name: string }>(`SELECT n.nspname AS schema, c.relname AS name ${USER_TABLES} ORDER BY 1, 2`);
   const counts: TableCount[] = [];
   for (const { schema, name } of tables.rows) {
     const table = `${schema}.${name}`;
@@ -49,7 +50,7 @@ export async function countPostgresRows(client: pg.Client, counted: ReadonlyMap<
  */
 export async function countTableNamed(client: pg.Client, name: string): Promise<TableCount | undefined> {
   const found = await client.query<{ schema: string; inherited: boolean }>(
-    `SELECT n.nspname AS schema, c.relhassubclass AS inherited ${USER_TABLES} AND c.relkind IN ('r', 'p') AND c.relname = $1`,
+    `SELECT n.nspname AS schema, c.relhassubclass AS inherited ${USER_TABLES} AND c.relname = $1`,
     [name],
   );
   const [only] = found.rows;

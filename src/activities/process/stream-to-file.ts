@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -55,65 +55,82 @@ export async function streamCommandsToFile(commands: Command[], file: string, op
     throw new TransientFailure(err.code === 'ENOSPC' ? `disk full while writing ${file}` : `writing ${file} failed: ${err.code ?? err.message}`);
   });
   try {
-    const progress = progressReporter(options.onProgress);
-    const { tails, ...written } = stages.at(-1)!.writesInOrder ? await followWrittenFile(stages, file, output, progress, options) : await hashPipedOutput(stages, file, output, progress, options);
-    if (written.bytes === 0) throw new TransientFailure(`${commands[0]!.file} produced no output`);
+    // A lone stage's output is the file: its first bytes are the file's.
+    const digest = new OutputDigest(options.onProgress, options.keepHead && stages.length === 1 ? options.keepHead : 0);
+    const write = stages.at(-1)!.writesInOrder ? followWrittenFile : hashPipedOutput;
+    const tails = await write(stages, file, output, digest, options);
+    if (digest.bytes === 0) throw new TransientFailure(`${commands[0]!.file} produced no output`);
     await output.sync();
-    return { ...written, ...(hashesInput ? { input: hashThroughResult(tails.at(-2)!()) } : {}) };
+    return { ...digest.result(), ...(hashesInput ? { input: hashThroughResult(tails.at(-2)!()) } : {}) };
   } finally {
     await output.close().catch(() => undefined);
   }
 }
 
-type Written = { bytes: number; sha256: string; head?: Buffer; tails: Array<() => string> };
+/** The output's count and SHA-256, taken chunk by chunk, with its first bytes when asked for; onProgress at most once a second. */
+class OutputDigest {
+  bytes = 0;
+  readonly #hash = createHash('sha256');
+  readonly #head: Buffer[] = [];
+  #lastReport = 0;
 
-/** The last stage writes `output` itself; this reads what it wrote, as it grows, until that stage has ended. */
-async function followWrittenFile(stages: Command[], file: string, output: FileHandle, progress: (bytes: number) => void, options: StreamOptions): Promise<Written> {
+  constructor(
+    private readonly onProgress: ((bytes: number) => void) | undefined,
+    private readonly headLimit: number,
+  ) {}
+
+  update(chunk: Buffer): void {
+    this.#hash.update(chunk);
+    // A copy: the caller may reuse the chunk's memory for the next read.
+    if (this.bytes < this.headLimit) this.#head.push(Buffer.from(chunk.subarray(0, this.headLimit - this.bytes)));
+    this.bytes += chunk.length;
+    if (this.onProgress && Date.now() - this.#lastReport > 1000) {
+      this.#lastReport = Date.now();
+      this.onProgress(this.bytes);
+    }
+  }
+
+  result(): Pick<StreamedFile, 'bytes' | 'sha256' | 'head'> {
+    return { bytes: this.bytes, sha256: this.#hash.digest('hex'), ...(this.headLimit > 0 ? { head: Buffer.concat(this.#head) } : {}) };
+  }
+}
+
+/** The last stage writes `output` itself; this reads what it wrote, as it grows, until that stage has ended. Returns the stages' stderr tails. */
+async function followWrittenFile(stages: Command[], file: string, output: FileHandle, digest: OutputDigest, options: StreamOptions): Promise<Array<() => string>> {
   const { children, tails, failure } = spawnPipeline(stages, { cancelSignal: options.cancelSignal, output: output.fd });
   let writerEnded = false;
   const writerEnd = children.at(-1)!.then(() => (writerEnded = true));
-  const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(1 << 20);
-  // A lone stage's first bytes are the file's first bytes.
-  const headLimit = options.keepHead && stages.length === 1 ? options.keepHead : 0;
-  const head: Buffer[] = [];
-  let bytes = 0;
   try {
     for (;;) {
       // Whatever the writer wrote before it ended is there to read once it has ended: one more read after that finds it.
       const ended = writerEnded;
-      const { bytesRead } = await output.read(buffer, 0, buffer.length, bytes);
-      if (bytesRead > 0) {
-        hash.update(buffer.subarray(0, bytesRead));
-        if (headLimit > bytes) head.push(Buffer.from(buffer.subarray(0, Math.min(bytesRead, headLimit - bytes))));
-        bytes += bytesRead;
-        progress(bytes);
-      } else if (ended) {
-        break;
-      } else {
-        await Promise.race([writerEnd, sleep(10)]);
-      }
+      const { bytesRead } = await output.read(buffer, 0, buffer.length, digest.bytes);
+      if (bytesRead > 0) digest.update(buffer.subarray(0, bytesRead));
+      else if (ended) break;
+      else await Promise.race([writerEnd, sleep(10)]);
     }
   } catch (err) {
     children.forEach((child) => child.kill());
     throw err;
   }
-  const exits = await Promise.all(children);
-  const failed = failure(exits, options);
+  const failed = failure(await Promise.all(children), options);
   if (failed) throw (await diskFull(file)) ?? failed.error;
-  return { bytes, sha256: hash.digest('hex'), tails, ...(headLimit > 0 ? { head: Buffer.concat(head) } : {}) };
+  return tails;
 }
 
-/** The last stage writes into a pipe; this hashes every chunk on its way into `output`. */
-async function hashPipedOutput(stages: Command[], file: string, output: FileHandle, progress: (bytes: number) => void, options: StreamOptions): Promise<Written> {
+/** The last stage writes into a pipe; this hashes every chunk on its way into `output`. Returns the stages' stderr tails. */
+async function hashPipedOutput(stages: Command[], file: string, output: FileHandle, digest: OutputDigest, options: StreamOptions): Promise<Array<() => string>> {
   const { children, tails, failure } = spawnPipeline(stages, { cancelSignal: options.cancelSignal, output: 'pipe' });
-  const hash = createHash('sha256');
-  const measured = { bytes: 0 };
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      digest.update(chunk);
+      done(null, chunk);
+    },
+  });
   // A 1 MiB buffer lets the 64 KiB chunks from the pipe gather into fewer, larger writes while one is under way.
-  const writing = pipeline(children.at(-1)!.stdout!, measuring(hash, measured, progress), createWriteStream('', { fd: output.fd, autoClose: false, highWaterMark: 1 << 20 }));
+  const writing = pipeline(children.at(-1)!.stdout!, measure, createWriteStream('', { fd: output.fd, autoClose: false, highWaterMark: 1 << 20 }));
   writing.catch(() => children.forEach((child) => child.kill()));
-  // Joined stages pass their bytes outside this process: only a lone stage's output is read here.
-  const head = options.keepHead && children.length === 1 ? keepHead(children[0]!.stdout!, options.keepHead) : undefined;
 
   const [written, ...exits] = await Promise.allSettled([writing, ...children]);
   if (written!.status === 'rejected') {
@@ -123,28 +140,7 @@ async function hashPipedOutput(stages: Command[], file: string, output: FileHand
   }
   const failed = failure(exits.map((exit) => (exit.status === 'fulfilled' ? exit.value : undefined)), options);
   if (failed) throw failed.error;
-  return { bytes: measured.bytes, sha256: hash.digest('hex'), tails, ...(head ? { head: head() } : {}) };
-}
-
-function measuring(hash: Hash, measured: { bytes: number }, progress: (bytes: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      measured.bytes += chunk.length;
-      progress(measured.bytes);
-      done(null, chunk);
-    },
-  });
-}
-
-/** Calls onProgress with the bytes so far, at most once a second. */
-function progressReporter(onProgress: ((bytes: number) => void) | undefined): (bytes: number) => void {
-  let lastReport = 0;
-  return (bytes) => {
-    if (!onProgress || Date.now() - lastReport <= 1000) return;
-    lastReport = Date.now();
-    onProgress(bytes);
-  };
+  return tails;
 }
 
 /**
@@ -154,17 +150,4 @@ function progressReporter(onProgress: ((bytes: number) => void) | undefined): (b
 async function diskFull(file: string): Promise<TransientFailure | undefined> {
   const fs = await statfs(dirname(file)).catch(() => undefined);
   return fs && fs.bavail * fs.bsize < FULL_DISK_BYTES ? new TransientFailure(`disk full while writing ${file}`) : undefined;
-}
-
-/** A listener beside the pipe, which sees every chunk it passes on at no extra copy; it lets go once it holds `limit` bytes. */
-function keepHead(stream: NodeJS.ReadableStream, limit: number): () => Buffer {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  const onData = (chunk: Buffer) => {
-    chunks.push(chunk.subarray(0, limit - kept));
-    kept += Math.min(chunk.length, limit - kept);
-    if (kept >= limit) stream.off('data', onData);
-  };
-  stream.on('data', onData);
-  return () => Buffer.concat(chunks);
 }
