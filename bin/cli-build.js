@@ -4,7 +4,8 @@
 // any edit, added or deleted file gives a new fingerprint, and that build is made on first use.
 // Plain JavaScript: it must run before anything can be transpiled.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +14,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = 'src/starters/cli.ts';
 /**
  * Bundled into the CLI's build with everything they import, rather than loaded from node_modules:
- * Node then reads and links one file instead of hundreds (the Temporal client alone is some 300
- * CommonJS files), which took about a third off loading it. Packages with native parts, or that
- * a worker must share with @temporalio/worker, stay in node_modules.
+ * Node then reads one file instead of hundreds (the Temporal client alone is some 300 CommonJS
+ * files), which took about a third off loading it. They go into vendor.cjs, which bin/cli-vendor.cjs
+ * loads through V8's code cache. Packages with native parts, or that a worker must share with
+ * @temporalio/worker, stay in node_modules.
  */
 const BUNDLED = new Set(['@temporalio/client', '@temporalio/common', '@temporalio/proto', '@temporalio/envconfig', '@temporalio/workflow', 'yaml', 'zod']);
 /**
@@ -32,7 +34,7 @@ const KEEP_BUILDS = 3;
 export function sourceFingerprint(root = ROOT) {
   const hash = createHash('sha256');
   // tsconfig.json is not in the Docker image; whether it exists is part of the fingerprint.
-  const files = ['package.json', 'tsconfig.json', 'bin/cli-build.js'].filter((file) => existsSync(join(root, file)));
+  const files = ['package.json', 'tsconfig.json', 'bin/cli-build.js', 'bin/cli-vendor.cjs'].filter((file) => existsSync(join(root, file)));
   for (const entry of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })) files.push(join('src', entry));
   for (const file of files.sort()) {
     const stat = statSync(join(root, file));
@@ -81,9 +83,10 @@ async function build(root, dir) {
   });
   try {
     // Both settle before any cleanup: a failed one must not remove staging while the other still writes there.
+    const vendored = new Set();
     const builds = await Promise.allSettled([
-      esbuild(options(staging, dir, bundledPackages(BUNDLED))),
-      esbuild(options(join(staging, 'host'), join(dir, 'host'), bundledPackages(new Set()))),
+      esbuild(options(staging, dir, packageImports(vendored))).then(() => buildVendor(root, staging, vendored)),
+      esbuild(options(join(staging, 'host'), join(dir, 'host'), packageImports())),
     ]);
     const failed = builds.find((b) => b.status === 'rejected');
     if (failed) throw failed.reason;
@@ -107,21 +110,89 @@ async function build(root, dir) {
 }
 
 /**
- * Leaves every package in node_modules except those of `bundled`, which are bundled together with
- * whatever they import (an import from inside node_modules is only reached from a bundled package).
+ * Where the sources' package imports go: to node_modules, except (when `vendored` is given) those
+ * of BUNDLED, which become a shim reading them from vendor.cjs; `vendored` collects which.
  */
-function bundledPackages(bundled) {
+function packageImports(vendored) {
   return {
-    name: 'bundled-packages',
+    name: 'package-imports',
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('node:')) return { external: true };
         const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
-        const fromPackage = args.importer.split('\\').join('/').includes('/node_modules/');
-        return fromPackage || bundled.has(name) ? undefined : { external: true };
+        if (!vendored || !BUNDLED.has(name)) return { external: true };
+        vendored.add(args.path);
+        return { path: args.path, namespace: 'vendor' };
+      });
+      build.onResolve({ filter: /^\.\/cli-vendor\.cjs$/, namespace: 'vendor' }, () => ({ external: true }));
+      build.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({ contents: `module.exports = require('./cli-vendor.cjs').load(${JSON.stringify(args.path)});`, loader: 'js' }));
+    },
+  };
+}
+
+/**
+ * vendor.cjs: every package import of `vendored`, bundled with all it imports into one CommonJS
+ * file, each evaluated on first use; beside it bin/cli-vendor.cjs, and the code cache it makes.
+ */
+async function buildVendor(root, dir, vendored) {
+  const { build: esbuild } = await import('esbuild');
+  const exports = [...vendored].sort().map((id) => `Object.defineProperty(exports, ${JSON.stringify(id)}, { enumerable: true, get: () => require(${JSON.stringify(id)}) });`);
+  await esbuild({
+    absWorkingDir: root,
+    stdin: { contents: exports.join('\n'), resolveDir: root, sourcefile: 'vendor-entry.cjs', loader: 'js' },
+    outfile: join(dir, 'vendor.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    keepNames: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    logLevel: 'silent',
+    plugins: [clientProtos()],
+  });
+  copyFileSync(join(root, 'bin/cli-vendor.cjs'), join(dir, 'cli-vendor.cjs'));
+  // Without the cache `ops` still runs, only slower to start: its failure fails no build.
+  spawnSync(process.execPath, [join(dir, 'cli-vendor.cjs')], { stdio: 'ignore', timeout: 60_000 });
+}
+
+/**
+ * The Temporal protobuf descriptors as the CLI's client needs them. @temporalio/proto builds a
+ * protobufjs reflection object for every message of one 1.4 MB object literal at load, which was
+ * the largest single cost of starting `ops`. In the client's build:
+ * - the trees no client call uses are left out: `coresdk` (the worker's messages to its Rust core)
+ *   and `temporal.api.cloud` (Temporal Cloud's account API), a third of the descriptor;
+ * - the rest is handed over as a JSON string: V8 parses JSON much faster than the same object
+ *   written as JavaScript, which it must parse in full when it compiles the chunk.
+ * The host build (the worker's) keeps the package as it is. A module laid out otherwise than
+ * expected (another SDK version) is left as it is too: slower to start, never broken.
+ */
+function clientProtos() {
+  return {
+    name: 'client-protos',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]@temporalio[\\/]proto[\\/]protos[\\/]json-module\.js$/ }, async (args) => {
+        const slim = clientDescriptorModule(await readFile(args.path, 'utf8'));
+        return slim === undefined ? undefined : { contents: slim, loader: 'js' };
       });
     },
   };
+}
+
+/** json-module.js rewritten as clientProtos says, or undefined when it is not laid out as expected. */
+export function clientDescriptorModule(text) {
+  const open = text.indexOf('.addJSON(') + '.addJSON('.length;
+  const close = text.lastIndexOf('});') + 1;
+  if (open < '.addJSON('.length || close <= open) return undefined;
+  let descriptor;
+  try {
+    descriptor = JSON.parse(text.slice(open, close));
+  } catch {
+    return undefined;
+  }
+  delete descriptor.coresdk;
+  delete descriptor.temporal?.nested?.api?.nested?.cloud;
+  return `${text.slice(0, open)}JSON.parse(${JSON.stringify(JSON.stringify(descriptor))})${text.slice(close)}`;
 }
 
 /**

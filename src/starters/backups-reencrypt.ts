@@ -2,12 +2,9 @@ import type { Command } from 'commander';
 import type { ReencryptResult } from '../activities/encryption/reencrypt-backup.js';
 import { stampOf } from '../core/backup-id.js';
 import { runSummary } from '../core/run-summary.js';
-import { workflowIds } from '../temporal/names.js';
-import { reencryptBackups, type ReencryptInput } from '../workflows/reencrypt-backups.js';
-import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-context.js';
+import type { ReencryptInput } from '../workflows/reencrypt-backups.js';
+import { loadCliConfig, type GlobalOptions } from './cli-config.js';
 import { UsageError } from './exit-codes.js';
-import { printStarted } from './started-run.js';
-import { watchRun } from './watch-run.js';
 
 /** `ops backups reencrypt`: starts the run that re-wraps older backups for the current recipients, on a worker that holds the identity. */
 export function registerBackupsReencrypt(backups: Command, program: Command): void {
@@ -22,6 +19,14 @@ export function registerBackupsReencrypt(backups: Command, program: Command): vo
       const config = loadCliConfig(program.opts<GlobalOptions>());
       if (!config.backup.encryption) throw new UsageError('backup.encryption is not configured: there are no recipients to re-encrypt to');
       const input: ReencryptInput = { ...(options.target ? { target: options.target } : {}), ...(options.backup ? { backupId: options.backup } : {}) };
+      // The Temporal client loads only now: `ops backups list`, of the same verb, never needs it.
+      const [{ connectTemporal }, { reencryptBackups }, { workflowIds }, { printStarted }, { watchRun }] = await Promise.all([
+        import('./cli-context.js'),
+        import('../workflows/reencrypt-backups.js'),
+        import('../temporal/names.js'),
+        import('./started-run.js'),
+        import('./watch-run.js'),
+      ]);
       const temporal = await connectTemporal(config);
       try {
         const workflowId = workflowIds.reencrypt(stampOf(new Date()));
