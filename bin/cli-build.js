@@ -4,7 +4,6 @@
 // any edit, added or deleted file gives a new fingerprint, and that build is made on first use.
 // Plain JavaScript: it must run before anything can be transpiled.
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -135,7 +134,7 @@ function packageImports(vendored) {
  * file, each evaluated on first use; beside it bin/cli-vendor.cjs, and the code cache it makes.
  */
 async function buildVendor(root, dir, vendored) {
-  const { build: esbuild } = await import('esbuild');
+  const [{ build: esbuild }, { spawnSync }] = await Promise.all([import('esbuild'), import('node:child_process')]);
   const exports = [...vendored].sort().map((id) => `Object.defineProperty(exports, ${JSON.stringify(id)}, { enumerable: true, get: () => require(${JSON.stringify(id)}) });`);
   await esbuild({
     absWorkingDir: root,

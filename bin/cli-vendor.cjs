@@ -1,5 +1,5 @@
 // The packages bundled for the CLI's client build (vendor.cjs, one CommonJS file beside this one),
-// loaded through V8's code cache (vendor.cache, made when the build is). Compiling the 3.7 MB
+// loaded through V8's code cache (vendor.cache, made when the build is). Compiling the 4 MB
 // bundle from source took some 60 ms of every start that talks to Temporal; from the cache V8 only
 // deserializes it. Node 20 keeps no code cache for ES modules, hence CommonJS and node:vm.
 // A cache V8 rejects (another node, other V8 flags) costs only that: the bundle compiles from source.
