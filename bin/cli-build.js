@@ -14,11 +14,17 @@ const ENTRY = 'src/starters/cli.ts';
 /**
  * Bundled into the CLI's build with everything they import, rather than loaded from node_modules:
  * Node then reads one file instead of hundreds (the Temporal client alone is some 300 CommonJS
- * files), which took about a third off loading it. They go into vendor.cjs, which bin/cli-vendor.cjs
- * loads through V8's code cache. Packages with native parts, or that a worker must share with
- * @temporalio/worker, stay in node_modules.
+ * files), which took about a third off loading it. Each group goes into its own CommonJS file,
+ * vendor-<group>.cjs, which bin/cli-vendor.cjs loads through V8's code cache: a verb that only
+ * reads the config (`ops backups list`) reads and deserializes `config`'s 1 MB, not the client's
+ * 3 MB. Packages with native parts, or that a worker must share with @temporalio/worker, stay in
+ * node_modules.
  */
-const BUNDLED = new Set(['@temporalio/client', '@temporalio/common', '@temporalio/proto', '@temporalio/envconfig', '@temporalio/workflow', 'yaml', 'zod']);
+const VENDOR_GROUPS = {
+  config: ['yaml', 'zod'],
+  client: ['@temporalio/client', '@temporalio/common', '@temporalio/proto', '@temporalio/envconfig', '@temporalio/workflow'],
+};
+const VENDOR_GROUP_OF = new Map(Object.entries(VENDOR_GROUPS).flatMap(([group, names]) => names.map((name) => [name, group])));
 /**
  * Verbs that run a worker in their own process (and `completion`, which loads every verb) run the
  * `host` build, which leaves every package in node_modules: the worker and the activities must
@@ -82,7 +88,7 @@ async function build(root, dir) {
   });
   try {
     // Both settle before any cleanup: a failed one must not remove staging while the other still writes there.
-    const vendored = new Set();
+    const vendored = new Map();
     const builds = await Promise.allSettled([
       esbuild(options(staging, dir, packageImports(vendored))).then(() => buildVendor(root, staging, vendored)),
       esbuild(options(join(staging, 'host'), join(dir, 'host'), packageImports())),
@@ -110,7 +116,8 @@ async function build(root, dir) {
 
 /**
  * Where the sources' package imports go: to node_modules, except (when `vendored` is given) those
- * of BUNDLED, which become a shim reading them from vendor.cjs; `vendored` collects which.
+ * of VENDOR_GROUPS, which become a shim reading them from their group's vendor file; `vendored`
+ * collects which, by group.
  */
 function packageImports(vendored) {
   return {
@@ -118,40 +125,48 @@ function packageImports(vendored) {
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path.startsWith('node:')) return { external: true };
-        const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
-        if (!vendored || !BUNDLED.has(name)) return { external: true };
-        vendored.add(args.path);
-        return { path: args.path, namespace: 'vendor' };
+        const group = VENDOR_GROUP_OF.get(args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/'));
+        if (!vendored || group === undefined) return { external: true };
+        if (!vendored.has(group)) vendored.set(group, new Set());
+        vendored.get(group).add(args.path);
+        return { path: args.path, namespace: 'vendor', pluginData: group };
       });
       build.onResolve({ filter: /^\.\/cli-vendor\.cjs$/, namespace: 'vendor' }, () => ({ external: true }));
-      build.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({ contents: `module.exports = require('./cli-vendor.cjs').load(${JSON.stringify(args.path)});`, loader: 'js' }));
+      build.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
+        contents: `module.exports = require('./cli-vendor.cjs').load(${JSON.stringify(args.pluginData)}, ${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
     },
   };
 }
 
 /**
- * vendor.cjs: every package import of `vendored`, bundled with all it imports into one CommonJS
- * file, each evaluated on first use; beside it bin/cli-vendor.cjs, and the code cache it makes.
+ * vendor-<group>.cjs for each group of `vendored`: its package imports, bundled with all they
+ * import into one CommonJS file, each evaluated on first use. Beside them bin/cli-vendor.cjs, run
+ * once to make their code caches.
  */
 async function buildVendor(root, dir, vendored) {
   const [{ build: esbuild }, { spawnSync }] = await Promise.all([import('esbuild'), import('node:child_process')]);
-  const exports = [...vendored].sort().map((id) => `Object.defineProperty(exports, ${JSON.stringify(id)}, { enumerable: true, get: () => require(${JSON.stringify(id)}) });`);
-  await esbuild({
-    absWorkingDir: root,
-    stdin: { contents: exports.join('\n'), resolveDir: root, sourcefile: 'vendor-entry.cjs', loader: 'js' },
-    outfile: join(dir, 'vendor.cjs'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    keepNames: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    logLevel: 'silent',
-    plugins: [clientProtos()],
-  });
+  const bundle = (group, ids) => {
+    const exports = [...ids].sort().map((id) => `Object.defineProperty(exports, ${JSON.stringify(id)}, { enumerable: true, get: () => require(${JSON.stringify(id)}) });`);
+    return esbuild({
+      absWorkingDir: root,
+      stdin: { contents: exports.join('\n'), resolveDir: root, sourcefile: `vendor-${group}-entry.cjs`, loader: 'js' },
+      outfile: join(dir, `vendor-${group}.cjs`),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      keepNames: true,
+      sourcemap: 'linked',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [clientProtos()],
+    });
+  };
+  await Promise.all([...vendored].map(([group, ids]) => bundle(group, ids)));
   copyFileSync(join(root, 'bin/cli-vendor.cjs'), join(dir, 'cli-vendor.cjs'));
-  // Without the cache `ops` still runs, only slower to start: its failure fails no build.
+  // Without the caches `ops` still runs, only slower to start: their failure fails no build.
   spawnSync(process.execPath, [join(dir, 'cli-vendor.cjs')], { stdio: 'ignore', timeout: 60_000 });
 }
 

@@ -101,10 +101,10 @@ describe('the CLI build (dist/)', () => {
     const root = copyOfOps();
     const dir = dirname(await freshBuild(root, ['restore', 'db', '--latest']));
     const probe = () =>
-      execa('node', ['-e', `const v = require(${JSON.stringify(join(dir, 'cli-vendor.cjs'))}); const { Client } = v.load('@temporalio/client'); console.log(typeof Client, v.cacheUsed() ? 'cache' : 'no cache')`]).then((r) => r.stdout);
+      execa('node', ['-e', `const v = require(${JSON.stringify(join(dir, 'cli-vendor.cjs'))}); const { Client } = v.load('client', '@temporalio/client'); console.log(typeof Client, v.cacheUsed('client') ? 'cache' : 'no cache')`]).then((r) => r.stdout);
     expect(await probe()).toBe('function cache');
-    const cache = readFileSync(join(dir, 'vendor.cache'));
-    writeFileSync(join(dir, 'vendor.cache'), cache.subarray(0, cache.length >> 1));
+    const cache = readFileSync(join(dir, 'vendor-client.cache'));
+    writeFileSync(join(dir, 'vendor-client.cache'), cache.subarray(0, cache.length >> 1));
     expect(await probe()).toBe('function no cache');
     const restore = await ops(root, ['restore', '--help']);
     expect([restore.exitCode, restore.stderr]).toEqual([0, '']);
