@@ -33,3 +33,19 @@ export function restoredCopyVerdicts(expected: TableCount[], actual: TableCount[
   }
   return verdicts;
 }
+
+/**
+ * The same checks told by counts alone, for the plaintext records of an encrypted backup's
+ * restore: the table count as is, every table's rows as one verdict, the assertions as one.
+ */
+export function countedVerdicts(expected: TableCount[], actual: TableCount[], assertions: AssertionResult[]): CheckVerdict[] {
+  const [tableCount, ...rest] = restoredCopyVerdicts(expected, actual, assertions);
+  const rows = rest.slice(0, rest.length - assertions.length);
+  const asserted = rest.slice(rest.length - assertions.length);
+  const differing = rows.filter((v) => !v.passed).length;
+  return [
+    tableCount!,
+    { check: 'row counts', passed: differing === 0, detail: differing === 0 ? `${rows.length} table(s) match the manifest` : `${differing} of ${rows.length} table(s) differ from the manifest` },
+    ...(asserted.length > 0 ? [{ check: 'assertions', passed: asserted.every((v) => v.passed), detail: `${asserted.filter((v) => v.passed).length} of ${asserted.length} passed` }] : []),
+  ];
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableCount } from '../../src/core/backup-record.js';
-import { restoredCopyVerdicts, type AssertionResult, type CheckVerdict } from '../../src/core/check-verdicts.js';
+import { countedVerdicts, restoredCopyVerdicts, type AssertionResult, type CheckVerdict } from '../../src/core/check-verdicts.js';
 
 const t = (table: string, rows: number): TableCount => ({ table, rows });
 
@@ -52,5 +52,39 @@ describe('restoredCopyVerdicts', () => {
 
   it('a different number of tables fails the table count', () => {
     expect(restoredCopyVerdicts([t('a', 1)], [t('a', 1), t('b', 0)], [])[0]).toEqual({ check: 'table count', passed: false, detail: 'manifest 1, restored 2' });
+  });
+});
+
+describe('countedVerdicts', () => {
+  const companies = { assertion: { name: 'has companies', sql: 'SELECT count(*) FROM companies', min: 1 }, value: 12 };
+  const short = { assertion: { sql: 'SELECT 1', equals: 2 }, value: 1 };
+  it.each<[string, TableCount[], TableCount[], AssertionResult[], CheckVerdict[]]>([
+    ['nothing at all', [], [], [], [{ check: 'table count', passed: true, detail: 'manifest 0, restored 0' }, { check: 'row counts', passed: true, detail: '0 table(s) match the manifest' }]],
+    [
+      'every table matches, an assertion passes',
+      [t('public.b', 2), t('public.a', 0)],
+      [t('public.a', 0), t('public.b', 2)],
+      [companies],
+      [
+        { check: 'table count', passed: true, detail: 'manifest 2, restored 2' },
+        { check: 'row counts', passed: true, detail: '2 table(s) match the manifest' },
+        { check: 'assertions', passed: true, detail: '1 of 1 passed' },
+      ],
+    ],
+    [
+      'a count differs, a table missing, an extra table; one assertion of two fails',
+      [t('a', 5), t('b', 1), t('d', 3)],
+      [t('a', 4), t('c', 7), t('d', 3)],
+      [companies, short],
+      [
+        { check: 'table count', passed: true, detail: 'manifest 3, restored 3' },
+        { check: 'row counts', passed: false, detail: '3 of 4 table(s) differ from the manifest' },
+        { check: 'assertions', passed: false, detail: '1 of 2 passed' },
+      ],
+    ],
+  ])('%s: no table or assertion named', (_name, expected, actual, assertions, verdicts) => {
+    const counted = countedVerdicts(expected, actual, assertions);
+    expect(counted).toEqual(verdicts);
+    for (const name of ['public.a', 'public.b', 'has companies', 'SELECT']) expect(JSON.stringify(counted)).not.toContain(name);
   });
 });

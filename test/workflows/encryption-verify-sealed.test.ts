@@ -11,6 +11,7 @@ import { workflowIds } from '../../src/temporal/names.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { verifyBackupRun } from '../../src/workflows/verify-backup.js';
 import { restoreDrill } from '../../src/workflows/restore-drill.js';
+import { restoreBackup } from '../../src/workflows/restore-backup.js';
 import { DrillStore } from '../../src/records/drill-store.js';
 import { encryptionFor, makeAgeKey, type AgeKey } from '../support/age-keys.js';
 import { backupWorldForTest, runNightly } from '../support/backup-world.js';
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('a failed verify of an encrypted backup names no table in the clear', () => {
-  it('a failing drill, a chain whose assertion fails, a re-verify whose row count differs: plaintext files, alerts and the runs\' histories say counts; the sealed files name them for the identity alone', async () => {
+  it('a failing drill and restore, a chain whose assertion fails, a re-verify whose row count differs: plaintext files, alerts and the runs\' histories say counts; the sealed files name them for the identity alone', async () => {
     const receiver = await startSlackReceiver();
     onTestFinished(() => receiver.close());
     const world = await backupWorldForTest(alertingTo(receiver, {
@@ -67,9 +68,12 @@ describe('a failed verify of an encrypted backup names no table in the clear', (
     const drillId = strict.workflowId('drill');
     const verifyId = strict.workflowId('verify');
     const nightlyId = strict.workflowId('nightly');
+    const restoreId = strict.workflowId('restore');
     let companies: TableCount;
+    let restoreFailure: unknown;
     try {
       await fails(restoreDrill, drillId, [{ target, pick: 'latest' }]);
+      restoreFailure = await strict.client.workflow.execute(restoreBackup, { taskQueue: strict.taskQueue, workflowId: restoreId, args: [{ target, pick: { latest: true } }] }).then(() => undefined, (err: unknown) => err);
       // Before the re-verify: retention keeps the one backup that passed.
       await fails(nightlyBackup, nightlyId, [{ targets: [target] }]);
 
@@ -97,6 +101,17 @@ describe('a failed verify of an encrypted backup names no table in the clear', (
     const sealed = JSON.parse(execFileSync('age', ['--decrypt', '-i', key.identityFile, join(entry!.dir, 'verify.json.age')], { encoding: 'utf8' })) as SealedFindings;
     expect(sealed).toEqual({ reasons: ['row counts differ in 1 table(s): public.companies', assertionFailed], rowCountDifferences: [{ table: 'public.companies', expected: companies.rows, actual: companies.rows - 1 }] });
 
+    // The restore that failed the same assertion: its reasons and checks by counts, the named verdicts sealed beside its report.
+    const restoreSealed = `${restoreId}.checks.json.age`;
+    expect(restoreFailure).toBeInstanceOf(WorkflowFailedError);
+    expect((restoreFailure as WorkflowFailedError).cause?.message).toContain(`1 assertion(s) failed (details sealed: ${restoreSealed})`);
+    const restoreReport = (await filesUnder(world.fixture.config.reports)).find((file) => file.includes(`restore-${target}-`) && file.endsWith('.md'));
+    expect(await readFile(restoreReport!, 'utf8')).toContain(`| assertions | FAIL | 0 of 1 passed (details sealed: ${restoreSealed}) |`);
+    const restoreChecks = JSON.parse(execFileSync('age', ['--decrypt', '-i', key.identityFile, join(world.fixture.config.reports, restoreSealed)], { encoding: 'utf8' })) as { checks: Array<{ check: string; passed: boolean }>; reasons: string[] };
+    expect(restoreChecks.reasons).toEqual([assertionFailed]);
+    expect(restoreChecks.checks).toContainEqual(expect.objectContaining({ check: 'rows of public.companies', passed: true }));
+    expect(restoreChecks.checks).toContainEqual(expect.objectContaining({ check: 'assertion enough rows', passed: false }));
+
     const [, latest] = await world.repository.list(target);
     expect(latest!.verify).toMatchObject({ status: 'failed', reasons: [assertionReason], rowCountDifferences: [], sealed: 'verify.json.age' });
     const alerts = receiver.messages.map((m) => m.text);
@@ -110,7 +125,7 @@ describe('a failed verify of an encrypted backup names no table in the clear', (
     const texts = [
       ...(await Promise.all(plaintext.map(async (file) => `${file}\n${await readFile(file, 'latin1')}`))),
       ...alerts,
-      ...(await Promise.all([drillId, verifyId, nightlyId, workflowIds.backupTarget(target)].map((id) => historyText(world.worker.client.workflow.getHandle(id))))),
+      ...(await Promise.all([drillId, verifyId, nightlyId, restoreId, workflowIds.backupTarget(target)].map((id) => historyText(world.worker.client.workflow.getHandle(id))))),
     ];
     for (const text of texts) for (const name of [...TABLE_NAMES, 'enough rows']) expect(text).not.toContain(name);
 

@@ -35,6 +35,34 @@ export async function recordedFindings(manifest: BackupManifest, outcome: Restor
   return { reasons: sealedReasons(outcome.counted, basename(sealedPath)), rowCountDifferences: [], sealed: basename(sealedPath) };
 }
 
+/**
+ * What a restore of an encrypted backup tells in the clear. Its checks name every table and
+ * assertion, passed or not: those verdicts, the reasons and the row count differences go into the
+ * age file `sealedPath`, and the outcome (the run's history, report, alerts and webhooks are made
+ * from it) keeps the verdicts by counts, each but the table count saying where the named ones are.
+ * An unencrypted backup's outcome, or one whose findings name nothing (a checksum mismatch), is kept as is.
+ */
+export async function sealedRestoreChecks(manifest: BackupManifest, outcome: RestoreOutcome, recipients: string[] | undefined, sealedPath: string): Promise<RestoreOutcome> {
+  if (!manifest.encryption || outcome.countedChecks === undefined || outcome.counted === undefined) return outcome;
+  const note = recipients ? `details sealed: ${basename(sealedPath)}` : 'details not kept: backup.encryption has no recipients to seal them to';
+  if (recipients) {
+    const findings = { checks: outcome.checks ?? [], reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences };
+    const temp = join(dirname(sealedPath), `.${basename(sealedPath)}.partial`);
+    try {
+      await streamCommandsToFile([{ ...ageEncrypt(recipients), input: JSON.stringify(findings) }], temp);
+      await rename(temp, sealedPath);
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+  return {
+    ...outcome,
+    checks: outcome.countedChecks.map((c) => (c.check === 'table count' ? c : { ...c, detail: `${c.detail} (${note})` })),
+    reasons: outcome.reasons.length > 0 ? sealedReasons(outcome.counted, recipients ? basename(sealedPath) : undefined) : [],
+    rowCountDifferences: [],
+  };
+}
+
 /** Reads verify.json.age back with the identity, checked against the backup's recipients first. */
 export async function openSealedFindings(manifest: BackupManifest, dir: string, sealed: string, identity: Secret | undefined): Promise<SealedFindings> {
   const opener = (await identityFor(manifest, identity))!;

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
 import { describeAddress } from '../../config/database-url.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { isDatabase, type DatabaseTarget } from '../../config/target.js';
@@ -12,6 +13,7 @@ import { restoreLogEntry } from '../../core/restore-log.js';
 import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
 import type { RestoreSource } from '../../core/restore-source.js';
 import { findTarget } from '../../config/lookups.js';
+import { sealedRestoreChecks } from '../encryption/seal-findings.js';
 import { withHeartbeat } from '../heartbeat.js';
 import { fetchOffsiteCopy } from '../offsite/fetch-copy.js';
 import { writeFileAtomic } from '../../records/atomic-write.js';
@@ -87,12 +89,19 @@ export function createRestoreActivities(config: OpsConfig) {
           const target = databaseTargetOf(config, manifest);
           return restoreDatabase(manifest, artifact, destinationOf(target), target, context);
         };
+        // An encrypted backup's checks name its tables: sealed beside the run's report, by the run's id.
+        const told = async (manifest: BackupManifest, outcome: RestoreOutcome) => {
+          if (!manifest.encryption) return outcome;
+          await mkdir(config.reports, { recursive: true });
+          const run = (Context.current().info.workflowExecution?.workflowId ?? input.database).replace(/[^A-Za-z0-9._-]/g, '_');
+          return sealedRestoreChecks(manifest, outcome, config.backup.encryption?.recipients, join(config.reports, `${run}.checks.json.age`));
+        };
         if (input.from === undefined) {
           const { manifest, dir } = await repository.get(input.backupId);
           const target = databaseTargetOf(config, manifest);
           const refusal = (mismatch: string) => `${input.backupId}: ${mismatch}; its scratch database was dropped, nothing was restored`;
           const outcome = await restoreWhileHashing(manifest, join(dir, manifest.artifact), destinationOf(target), target, context, refusal);
-          return { ...outcome, confirmed: { sha256: manifest.sha256, bytes: manifest.bytes } };
+          return { ...(await told(manifest, outcome)), confirmed: { sha256: manifest.sha256, bytes: manifest.bytes } };
         }
         // Keyed by the final database: a retry on this worker empties and reuses what a killed attempt left.
         const dir = join(config.stateDir, 'restores', `${input.database}-${input.backupId}`);
@@ -101,7 +110,7 @@ export function createRestoreActivities(config: OpsConfig) {
           const artifact = join(dir, manifest.artifact);
           const mismatch = await checksumMismatch(manifest, artifact);
           if (mismatch) throw new PreconditionFailed(`${input.backupId} fetched from ${from}: ${mismatch}; nothing was restored`);
-          return { ...(await restore(manifest, artifact)), fetched: { from, sha256: manifest.sha256, bytes: manifest.bytes } };
+          return { ...(await told(manifest, await restore(manifest, artifact))), fetched: { from, sha256: manifest.sha256, bytes: manifest.bytes } };
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

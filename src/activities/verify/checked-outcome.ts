@@ -1,5 +1,5 @@
 import type { BackupManifest, TableCount } from '../../core/backup-record.js';
-import { restoredCopyVerdicts, type AssertionResult } from '../../core/check-verdicts.js';
+import { countedVerdicts, restoredCopyVerdicts, type AssertionResult } from '../../core/check-verdicts.js';
 import { assertionFailure, compareRowCounts, countedFindings } from '../../core/verify-checks.js';
 import type { RestoreOutcome } from './restore-outcome.js';
 
@@ -14,6 +14,7 @@ export function checkedOutcome(manifest: BackupManifest, database: string, resto
     reasons: [...counts.reasons, ...failures],
     rowCountDifferences: counts.rowCountDifferences,
     checks: restoredCopyVerdicts(expected, tables, assertions),
+    countedChecks: countedVerdicts(expected, tables, assertions),
     counted: countedFindings({
       ...(expected.length !== tables.length ? { tableCount: { manifest: expected.length, restored: tables.length } } : {}),
       rowCountDifferences: counts.rowCountDifferences.length,
@@ -24,5 +25,5 @@ export function checkedOutcome(manifest: BackupManifest, database: string, resto
 
 /** The restore command itself failed: a finding, not an error, so verify records it. */
 export function restoreFailed(database: string, message: string): RestoreOutcome {
-  return { restoredInto: database, reasons: [`restore failed: ${message}`], rowCountDifferences: [], checks: [{ check: 'restore', passed: false, detail: message }], counted: countedFindings({ restoreFailed: true }) };
+  return { restoredInto: database, reasons: [`restore failed: ${message}`], rowCountDifferences: [], checks: [{ check: 'restore', passed: false, detail: message }], countedChecks: [{ check: 'restore', passed: false, detail: 'the restore failed' }], counted: countedFindings({ restoreFailed: true }) };
 }

@@ -12,6 +12,8 @@ export interface RestoreOutcome {
   rowCountDifferences: RowCountDifference[];
   /** each check's verdict, for database restores */
   checks?: CheckVerdict[];
+  /** the same verdicts naming no table or assertion, for an encrypted backup's restore (see sealedRestoreChecks) */
+  countedChecks?: CheckVerdict[];
   /**
    * The reasons by counts alone (no table, file or assertion named), for the plaintext records of an
    * encrypted backup; absent when the reasons name nothing of its contents (a checksum mismatch).
