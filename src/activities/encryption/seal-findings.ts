@@ -25,13 +25,7 @@ export async function recordedFindings(manifest: BackupManifest, outcome: Restor
   if (!manifest.encryption || outcome.counted === undefined || outcome.reasons.length === 0) return { reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences };
   if (!recipients) return { reasons: sealedReasons(outcome.counted, undefined), rowCountDifferences: [] };
   const findings: SealedFindings = { reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences };
-  const temp = join(dirname(sealedPath), `.${basename(sealedPath)}.partial`);
-  try {
-    await streamCommandsToFile([{ ...ageEncrypt(recipients), input: JSON.stringify(findings) }], temp);
-    await rename(temp, sealedPath);
-  } finally {
-    await rm(temp, { force: true });
-  }
+  await sealJson(findings, recipients, sealedPath);
   return { reasons: sealedReasons(outcome.counted, basename(sealedPath)), rowCountDifferences: [], sealed: basename(sealedPath) };
 }
 
@@ -43,24 +37,29 @@ export async function recordedFindings(manifest: BackupManifest, outcome: Restor
  * An unencrypted backup's outcome, or one whose findings name nothing (a checksum mismatch), is kept as is.
  */
 export async function sealedRestoreChecks(manifest: BackupManifest, outcome: RestoreOutcome, recipients: string[] | undefined, sealedPath: string): Promise<RestoreOutcome> {
-  if (!manifest.encryption || outcome.countedChecks === undefined || outcome.counted === undefined) return outcome;
+  if (!manifest.encryption) return outcome;
+  // An earlier attempt's file would otherwise pass for this one's details.
+  await rm(sealedPath, { force: true });
+  if (outcome.countedChecks === undefined || outcome.counted === undefined) return outcome;
   const note = recipients ? `details sealed: ${basename(sealedPath)}` : 'details not kept: backup.encryption has no recipients to seal them to';
-  if (recipients) {
-    const findings = { checks: outcome.checks ?? [], reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences };
-    const temp = join(dirname(sealedPath), `.${basename(sealedPath)}.partial`);
-    try {
-      await streamCommandsToFile([{ ...ageEncrypt(recipients), input: JSON.stringify(findings) }], temp);
-      await rename(temp, sealedPath);
-    } finally {
-      await rm(temp, { force: true });
-    }
-  }
+  if (recipients) await sealJson({ checks: outcome.checks ?? [], reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences }, recipients, sealedPath);
   return {
     ...outcome,
     checks: outcome.countedChecks.map((c) => (c.check === 'table count' ? c : { ...c, detail: `${c.detail} (${note})` })),
     reasons: outcome.reasons.length > 0 ? sealedReasons(outcome.counted, recipients ? basename(sealedPath) : undefined) : [],
     rowCountDifferences: [],
   };
+}
+
+/** `value` as JSON in the age file `sealedPath`, written under a private name first: never half a file under its name. */
+async function sealJson(value: unknown, recipients: string[], sealedPath: string): Promise<void> {
+  const temp = join(dirname(sealedPath), `.${basename(sealedPath)}.partial`);
+  try {
+    await streamCommandsToFile([{ ...ageEncrypt(recipients), input: JSON.stringify(value) }], temp);
+    await rename(temp, sealedPath);
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
 
 /** Reads verify.json.age back with the identity, checked against the backup's recipients first. */
