@@ -15,6 +15,8 @@ export interface BackupPlan {
   verifyFailureAlertAt: number;
   /** backup.dumpTimeoutMinutes: each dump attempt's time limit */
   dumpTimeoutMinutes: number;
+  /** the newest stamp of the planned targets' backups; absent in plans made before it was read, or with no backups */
+  newestStamp?: string;
 }
 
 export interface DumpResult {

@@ -57,6 +57,8 @@ export interface BackupManifest {
   linkDest?: string;
   /** who started it; absent in manifests written before it was recorded (see triggerOf) */
   trigger?: BackupTrigger;
+  /** the Temporal run id of the target's run that made it: only a retry of that run may adopt it (see dumpTarget) */
+  madeByRun?: string;
   /** A named backup (a deploy's `pre-deploy-<app>-<sha>`) that retention keeps until `keepUntil` (ISO 8601). */
   tag?: BackupTag;
   /** present when the artifact is age ciphertext: bytes and sha256 above are then the ciphertext's */

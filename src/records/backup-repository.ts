@@ -72,6 +72,12 @@ export class BackupRepository {
     return (await listNames(this.root)).filter((name) => !name.startsWith('.'));
   }
 
+  /** The newest stamp a backup of these targets has (by directory name, manifests unread), or undefined. */
+  async newestStamp(targets: string[]): Promise<string | undefined> {
+    const stamps = (await Promise.all(targets.map((t) => listNames(join(this.root, t))))).flat().filter(isStamp).sort();
+    return stamps.at(-1);
+  }
+
   /** Complete backups, oldest first. */
   async list(target?: string): Promise<BackupEntry[]> {
     const targets = target ? [target] : await this.targets();

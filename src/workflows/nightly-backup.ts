@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ApplicationFailure, ChildWorkflowFailure, proxyActivities, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, proxyActivities, sleep, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { BackupActivities } from '../activities/backup/backup-activities.js';
 import type { BackupPlan, TargetFailureDetails, TargetOutcome, TargetRetention } from '../contracts/backup.js';
 import type { NotifyActivities } from '../activities/notify/notify-activities.js';
@@ -45,7 +45,7 @@ export interface NightlyBackupResult {
  */
 export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<NightlyBackupResult> {
   const startedAt = new Date();
-  const stamp = stampOf(startedAt);
+  let stamp = stampOf(startedAt);
   const progress = trackProgress(['plan', 'targets', 'retention', 'report', 'health']);
 
   const runUrl = input.runUrl ?? (await withSummary(quick, 'link to this run').runLink());
@@ -54,6 +54,12 @@ export async function nightlyBackup(input: NightlyBackupInput = {}): Promise<Nig
     { key: searchAttributes.target, value: plan.targets.map((t) => t.name) },
     { key: searchAttributes.runKind, value: 'nightly-backup' },
   ]);
+  // A run that started in the second the last one's backups are stamped with would name its own
+  // the same: it waits for the next second (see dumpTarget, which refuses such a collision).
+  if (plan.newestStamp === stamp) {
+    await sleep(1_000 - (Date.now() % 1_000));
+    stamp = stampOf(new Date());
+  }
 
   const outcomes = await progress.run(
     'targets',

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
+import { nightlyBackup, type NightlyBackupResult } from '../../src/workflows/nightly-backup.js';
 import { evaluateBackupHealth } from '../../src/activities/backup/evaluate-backup-health.js';
 import { RunHistory } from '../../src/records/run-history.js';
 import type { BackupManifest, VerifyRecord } from '../../src/core/backup-record.js';
@@ -12,6 +12,8 @@ import { grantPostgresReader } from '../../src/local-servers/demo-data.js';
 import { freePort } from '../../src/local-servers/free-port.js';
 import { workflowIds } from '../../src/temporal/names.js';
 import { longSteps } from '../../src/workflows/activity-options.js';
+import { backupTarget } from '../../src/workflows/backup-target.js';
+import { stampOf } from '../../src/core/backup-id.js';
 import { activityRuns, type ActivityRun } from '../support/activity-history.js';
 import { backupWorldForTest, namesIn, runNightly, runNightlyExpectingFailure, runVerifyExpectingFailure, type BackupWorld } from '../support/backup-world.js';
 import { flipBytesInMiddle, truncateToHalf } from '../support/damage.js';
@@ -141,6 +143,46 @@ describe('nightlyBackup when one database target cannot be dumped', () => {
     expect(run).toMatchObject({ outcome: 'failed', attempt: 1, failure: { type: 'Unreachable', nonRetryable: true }, retryState: 'NON_RETRYABLE_FAILURE' });
     expect(run.failure?.message).toMatch(cause);
     await expectDumpFailureChain(world, world.fixture.targets.postgres, 'Unreachable');
+  });
+});
+
+describe('two runs of a target with the same second\'s stamp', () => {
+  it('the second fails naming the backup, dumps nothing, and does not pass the first run\'s backup off as its own', async () => {
+    const world = await backupWorldForTest({ offsite: 'none', edit: onlyPostgresTarget });
+    const target = world.fixture.targets.postgres;
+    const stamp = stampOf(new Date());
+    // The target's run id is its lock: the second starts once the first has ended, as a run started in that same second would.
+    const run = () => world.worker.client.workflow.start(backupTarget, { taskQueue: world.worker.taskQueue, workflowId: workflowIds.backupTarget(target), args: [{ target, stamp, offsite: false }] });
+    const first = await run();
+    await first.result();
+    const second = await run();
+    const failure = await second.result().then(() => undefined, (err: unknown) => err);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const messages: string[] = [];
+    for (let err = failure; err instanceof Error; err = err.cause) messages.push(err.message);
+    expect(messages.join(' | ')).toContain(`backup ${target}-${stamp} already exists, made by another run that started in the same second: nothing was dumped; run the backup again`);
+    const backups = await world.repository.list(target);
+    expect(backups.map((b) => [b.id, b.manifest.madeByRun])).toEqual([[`${target}-${stamp}`, first.firstExecutionRunId]]);
+  });
+
+  it('a chain that starts in the second its target\'s newest backup is stamped with waits for the next second, and makes a backup of its own', async () => {
+    const world = await backupWorldForTest({ offsite: 'none', edit: onlyPostgresTarget });
+    const target = world.fixture.targets.postgres;
+    // A backup stamped with this very second (its directory is what the plan reads), then the chain at once; should the second turn in between, again.
+    for (let attempt = 1; ; attempt++) {
+      const taken = stampOf(new Date());
+      await mkdir(join(world.fixture.config.repository, target, taken), { recursive: true });
+      const workflowId = world.worker.workflowId('nightly');
+      await world.worker.client.workflow.execute(nightlyBackup, { taskQueue: world.worker.taskQueue, workflowId, args: [{ targets: [target] }] });
+      const events = (await world.worker.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const started = events[0]!.eventTime!;
+      if (stampOf(new Date(Number(started.seconds) * 1000 + Math.floor((started.nanos ?? 0) / 1e6))) !== taken && attempt < 5) continue;
+      expect(events.filter((e) => e.timerStartedEventAttributes).length).toBe(1);
+      const made = (await world.repository.list(target)).map((b) => b.id);
+      expect(made).toHaveLength(attempt);
+      expect(made.every((id) => id > `${target}-${taken}`)).toBe(true);
+      return;
+    }
   });
 });
 

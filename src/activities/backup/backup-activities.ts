@@ -18,7 +18,9 @@ export function createBackupActivities(config: OpsConfig) {
   const history = new RunHistory(config.repository);
   return {
     async planBackup(input: { targets?: string[] }) {
-      return planBackup(config, input.targets);
+      const plan = planBackup(config, input.targets);
+      const newestStamp = await repository.newestStamp(plan.targets.map((t) => t.name));
+      return { ...plan, ...(newestStamp !== undefined ? { newestStamp } : {}) };
     },
     async dumpTarget(input: DumpTargetInput) {
       return dumpTarget(config, repository, input);

@@ -5,6 +5,7 @@ import type { OpsConfig } from '../../config/load-config.js';
 import { describeReach, isDatabase } from '../../config/target.js';
 import { backupId, type BackupTrigger } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
+import { PreconditionFailed } from '../../core/errors.js';
 import { withHeartbeat } from '../heartbeat.js';
 import type { BackupRepository } from '../../records/backup-repository.js';
 import type { DumpResult } from '../../contracts/backup.js';
@@ -21,7 +22,9 @@ import { sealOutcome } from '../encryption/seal-dump.js';
 /**
  * Dump one target into a private partial directory, write its manifest, and rename it into place.
  * A retry starts from scratch in a new partial directory; a retry after a completed rename
- * returns the existing backup instead of making a second one.
+ * returns the existing backup instead of making a second one. Another run that got the same
+ * second's stamp (it started as the first one ended) fails instead: it must not pass that backup off
+ * as one it made.
  */
 export interface DumpTargetInput {
   target: string;
@@ -34,8 +37,13 @@ export interface DumpTargetInput {
 export async function dumpTarget(config: OpsConfig, repository: BackupRepository, input: DumpTargetInput): Promise<DumpResult> {
   const target = findTarget(config, input.target);
   const id = backupId(target.name, input.stamp);
+  const run = Context.current().info.workflowExecution?.runId;
   const existing = await repository.get(id).catch(() => undefined);
-  if (existing) return summarize(existing.manifest);
+  if (existing) {
+    // Manifests written before runs were recorded are adopted as before.
+    if (existing.manifest.madeByRun === undefined || existing.manifest.madeByRun === run) return summarize(existing.manifest);
+    throw new PreconditionFailed(`backup ${id} already exists, made by another run that started in the same second: nothing was dumped; run the backup again`);
+  }
 
   await repository.removePartials(target.name);
   const partialDir = await repository.startPartial(target.name, input.stamp, Context.current().info.attempt);
@@ -63,6 +71,7 @@ export async function dumpTarget(config: OpsConfig, repository: BackupRepository
       finishedAt: new Date().toISOString(),
       ...outcome,
       ...(input.trigger ? { trigger: input.trigger } : {}),
+      ...(run !== undefined ? { madeByRun: run } : {}),
       ...(input.tag ? { tag: { name: input.tag.name, keepUntil: new Date(startedAt.getTime() + input.tag.keepDays * 86_400_000).toISOString() } } : {}),
     };
     await repository.commit(partialDir, manifest);
