@@ -35,13 +35,14 @@ export function restoredCopyVerdicts(expected: TableCount[], actual: TableCount[
 }
 
 /**
- * The same checks told by counts alone, for the plaintext records of an encrypted backup's
- * restore: the table count as is, every table's rows as one verdict, the assertions as one.
+ * `verdicts` (restoredCopyVerdicts' for `assertionCount` assertions) told by counts alone, for the
+ * plaintext records of an encrypted backup's restore: the table count as is, every table's rows as
+ * one verdict, the assertions as one.
  */
-export function countedVerdicts(expected: TableCount[], actual: TableCount[], assertions: AssertionResult[]): CheckVerdict[] {
-  const [tableCount, ...rest] = restoredCopyVerdicts(expected, actual, assertions);
-  const rows = rest.slice(0, rest.length - assertions.length);
-  const asserted = rest.slice(rest.length - assertions.length);
+export function countedVerdicts(verdicts: CheckVerdict[], assertionCount: number): CheckVerdict[] {
+  const [tableCount, ...rest] = verdicts;
+  const rows = rest.slice(0, rest.length - assertionCount);
+  const asserted = rest.slice(rest.length - assertionCount);
   const differing = rows.filter((v) => !v.passed).length;
   return [
     tableCount!,

@@ -83,7 +83,7 @@ describe('countedVerdicts', () => {
       ],
     ],
   ])('%s: no table or assertion named', (_name, expected, actual, assertions, verdicts) => {
-    const counted = countedVerdicts(expected, actual, assertions);
+    const counted = countedVerdicts(restoredCopyVerdicts(expected, actual, assertions), assertions.length);
     expect(counted).toEqual(verdicts);
     for (const name of ['public.a', 'public.b', 'has companies', 'SELECT']) expect(JSON.stringify(counted)).not.toContain(name);
   });

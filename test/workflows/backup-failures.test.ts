@@ -17,6 +17,7 @@ import { stampOf } from '../../src/core/backup-id.js';
 import { activityRuns, type ActivityRun } from '../support/activity-history.js';
 import { backupWorldForTest, namesIn, runNightly, runNightlyExpectingFailure, runVerifyExpectingFailure, type BackupWorld } from '../support/backup-world.js';
 import { flipBytesInMiddle, truncateToHalf } from '../support/damage.js';
+import { failureChain } from '../support/deploy-world.js';
 import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
 import { expectNoSecretsIn, onlyPostgresTarget } from '../support/slack-alert-fixture.js';
@@ -158,9 +159,7 @@ describe('two runs of a target with the same second\'s stamp', () => {
     const second = await run();
     const failure = await second.result().then(() => undefined, (err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
-    const messages: string[] = [];
-    for (let err = failure; err instanceof Error; err = err.cause) messages.push(err.message);
-    expect(messages.join(' | ')).toContain(`backup ${target}-${stamp} already exists, made by another run that started in the same second: nothing was dumped; run the backup again`);
+    expect(failureChain(failure).map(([, , message]) => message).join(' | ')).toContain(`backup ${target}-${stamp} already exists, made by another run that started in the same second: nothing was dumped; run the backup again`);
     const backups = await world.repository.list(target);
     expect(backups.map((b) => [b.id, b.manifest.madeByRun])).toEqual([[`${target}-${stamp}`, first.firstExecutionRunId]]);
   });

@@ -56,7 +56,7 @@ export function createDrillActivities(config: OpsConfig) {
       const outcome = await withHeartbeat(({ cancelSignal }) => restoreAndCheck(config, manifest, dir, cancelSignal));
       if (!manifest.encryption) return outcome;
       // Returned into the drill's history, record, report and alerts: an encrypted backup's findings by counts alone, its verdicts (one per table) left out.
-      const { checks: _checks, counted: _counted, ...told } = outcome;
+      const { checks: _checks, counted: _counted, countedChecks: _countedChecks, ...told } = outcome;
       return { ...told, ...(await recordedFindings(manifest, outcome, config.backup.encryption?.recipients, await drills.sealedFindingsPath(input.drillId))) };
     },
 

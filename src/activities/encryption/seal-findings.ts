@@ -1,4 +1,4 @@
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ageDecrypt, ageEncrypt } from '../../commands/age.js';
 import type { Secret } from '../../config/secret.js';
@@ -37,15 +37,17 @@ export async function recordedFindings(manifest: BackupManifest, outcome: Restor
  * An unencrypted backup's outcome, or one whose findings name nothing (a checksum mismatch), is kept as is.
  */
 export async function sealedRestoreChecks(manifest: BackupManifest, outcome: RestoreOutcome, recipients: string[] | undefined, sealedPath: string): Promise<RestoreOutcome> {
-  if (!manifest.encryption) return outcome;
+  // The counted verdicts are this function's input only: the run's result carries one set of verdicts.
+  const { countedChecks, ...told } = outcome;
+  if (!manifest.encryption) return told;
   // An earlier attempt's file would otherwise pass for this one's details.
   await rm(sealedPath, { force: true });
-  if (outcome.countedChecks === undefined || outcome.counted === undefined) return outcome;
+  if (countedChecks === undefined || outcome.counted === undefined) return told;
   const note = recipients ? `details sealed: ${basename(sealedPath)}` : 'details not kept: backup.encryption has no recipients to seal them to';
   if (recipients) await sealJson({ checks: outcome.checks ?? [], reasons: outcome.reasons, rowCountDifferences: outcome.rowCountDifferences }, recipients, sealedPath);
   return {
-    ...outcome,
-    checks: outcome.countedChecks.map((c) => (c.check === 'table count' ? c : { ...c, detail: `${c.detail} (${note})` })),
+    ...told,
+    checks: countedChecks.map((c) => (c.check === 'table count' ? c : { ...c, detail: `${c.detail} (${note})` })),
     reasons: outcome.reasons.length > 0 ? sealedReasons(outcome.counted, recipients ? basename(sealedPath) : undefined) : [],
     rowCountDifferences: [],
   };
@@ -54,6 +56,7 @@ export async function sealedRestoreChecks(manifest: BackupManifest, outcome: Res
 /** `value` as JSON in the age file `sealedPath`, written under a private name first: never half a file under its name. */
 async function sealJson(value: unknown, recipients: string[], sealedPath: string): Promise<void> {
   const temp = join(dirname(sealedPath), `.${basename(sealedPath)}.partial`);
+  await mkdir(dirname(sealedPath), { recursive: true });
   try {
     await streamCommandsToFile([{ ...ageEncrypt(recipients), input: JSON.stringify(value) }], temp);
     await rename(temp, sealedPath);

@@ -90,9 +90,7 @@ export function createRestoreActivities(config: OpsConfig) {
           return restoreDatabase(manifest, artifact, destinationOf(target), target, context);
         };
         // An encrypted backup's checks name its tables: sealed beside the run's report, by the run's id.
-        const told = async (manifest: BackupManifest, outcome: RestoreOutcome) => {
-          if (!manifest.encryption) return outcome;
-          await mkdir(config.reports, { recursive: true });
+        const told = (manifest: BackupManifest, outcome: RestoreOutcome) => {
           const run = (Context.current().info.workflowExecution?.workflowId ?? input.database).replace(/[^A-Za-z0-9._-]/g, '_');
           return sealedRestoreChecks(manifest, outcome, config.backup.encryption?.recipients, join(config.reports, `${run}.checks.json.age`));
         };

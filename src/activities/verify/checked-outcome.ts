@@ -8,13 +8,14 @@ export function checkedOutcome(manifest: BackupManifest, database: string, resto
   const expected = manifest.tables ?? [];
   const counts = compareRowCounts(expected, tables);
   const failures = assertions.map(({ assertion, value }) => assertionFailure(assertion, value)).filter((f): f is string => f !== undefined);
+  const checks = restoredCopyVerdicts(expected, tables, assertions);
   return {
     restoredInto: database,
     restoreSeconds,
     reasons: [...counts.reasons, ...failures],
     rowCountDifferences: counts.rowCountDifferences,
-    checks: restoredCopyVerdicts(expected, tables, assertions),
-    countedChecks: countedVerdicts(expected, tables, assertions),
+    checks,
+    countedChecks: countedVerdicts(checks, assertions.length),
     counted: countedFindings({
       ...(expected.length !== tables.length ? { tableCount: { manifest: expected.length, restored: tables.length } } : {}),
       rowCountDifferences: counts.rowCountDifferences.length,
