@@ -13,12 +13,13 @@ import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture
 import { namesIn } from '../support/backup-world.js';
 import { addBulkPostgresTable } from '../support/bulk-table.js';
 import { processesRunning } from '../support/processes.js';
+import { holdTableLock } from '../support/table-lock.js';
 import { testServers } from '../support/servers.js';
 import { buildTemporalServer, startTemporalCluster, type TemporalCluster } from '../support/temporal-cluster.js';
 import { waitFor } from '../support/wait-for.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
-/** Enough rows that pg_dump streams for seconds: time to kill its worker in the middle. */
+/** A table big enough that the dump, once let go, still streams while the chain runs on. */
 const BULK_ROWS = 600_000;
 /** The first run builds the server from the Go module proxy: several minutes on two loaded cores. */
 const BUILD_AND_START_MS = 40 * 60_000;
@@ -57,21 +58,26 @@ describe('the nightly chain on a production-style Temporal server (PostgreSQL pe
     };
     const pair = await Promise.all([startWorker(), startWorker()]);
     const workflowId = `nightly-cluster-${randomBytes(4).toString('hex')}`;
+    // pg_dump waits for this lock, so the dump is still running whenever the test looks, however loaded the machine.
+    const releaseBulk = await holdTableLock(fixture.pgDatabase, 'public.bulk');
     const handle = await client.workflow.start(nightlyBackup, { taskQueue, workflowId, args: [{}] });
 
-    const dumps = () => processesRunning('pg_dump', `--dbname=${fixture.pgDatabase}`);
-    await waitFor('pg_dump of the bulk database to start', async () => (await dumps()).length > 0, 120_000, 50);
-    const [firstDump] = await dumps();
-    const victim = pair.find((worker) => worker.pid === firstDump!.ppid);
+    const dumpsBy = async (worker: WorkerProcess) =>
+      (await processesRunning('pg_dump', `--dbname=${fixture.pgDatabase}`)).filter((dump) => dump.ppid === worker.pid);
+    let victim: WorkerProcess | undefined;
+    await waitFor('pg_dump of the bulk database to start on a worker', async () => {
+      for (const worker of pair) if ((await dumpsBy(worker)).length > 0) victim = worker;
+      return victim !== undefined;
+    }, 120_000, 50);
     const survivor = pair.find((worker) => worker !== victim)!;
-    expect(victim, `pg_dump's parent ${firstDump!.ppid} is one of the workers ${pair.map((w) => w.pid).join(', ')}`).toBeDefined();
     await victim!.killAlone();
 
     // Temporal hands the dump to the other worker once its heartbeats have stopped for the heartbeat timeout (20 s).
-    await waitFor('the dump to run again on the other worker', async () => (await dumps()).some((p) => p.ppid === survivor.pid), 180_000, 50);
+    await waitFor('the dump to run again on the other worker', async () => (await dumpsBy(survivor)).length > 0, 180_000, 50);
     await cluster!.restart();
-    // Mid-chain: the dump's verify-restore is still to come.
+    // Mid-chain: the dump is still waiting for the lock, its verify-restore still to come.
     expect((await handle.describe()).status.name).toBe('RUNNING');
+    await releaseBulk();
     const result = await handle.result();
 
     expect(result.targets.map((t) => [t.target, t.error])).toEqual(fixture.config.targets.map((t) => [t.name, undefined]));

@@ -9,6 +9,7 @@ import { desiredSchedules, specHash, type DesiredSchedule } from '../../src/core
 import { applySchedules } from '../../src/schedules/apply-schedules.js';
 import { scheduleCreateOptions } from '../../src/schedules/schedule-options.js';
 import { makeScheduleWorld, type ScheduleWorld } from '../support/schedule-world.js';
+import { waitFor } from '../support/wait-for.js';
 
 const HOUR_MS = 3_600_000;
 const FILE = '/etc/ops/ops.config.yaml';
@@ -28,6 +29,10 @@ describe('applySchedules on the real dev server', () => {
   });
 
   const describeSchedule = (id: string): Promise<ScheduleDescription> => world.client.schedule.getHandle(id).describe();
+  const listed = async (id: string): Promise<boolean> => {
+    for await (const summary of world.client.schedule.list()) if (summary.scheduleId === id) return true;
+    return false;
+  };
 
   describe('the defaults, applied again and again', () => {
     let queue: string;
@@ -168,6 +173,8 @@ describe('applySchedules on the real dev server', () => {
 
       const withOurs = await applySchedules(world.client.schedule, declared({ [ours]: { workflow: 'nightlyBackup', cron: '0 2 * * *' } }), queue);
       expect(withOurs.create.map((s) => s.id)).toStrictEqual([ours]);
+      // Listing is eventually consistent: an apply only finds a schedule it no longer declares once the list shows it.
+      await waitFor(`${ours} to show in the schedule list`, () => listed(ours), 10_000);
       expect((await applySchedules(world.client.schedule, declared({}), queue)).delete).toStrictEqual([ours]);
 
       const clash = declared({
