@@ -46,7 +46,7 @@ export async function backupTarget(input: BackupTargetInput): Promise<BackupTarg
   const dumper = proxyActivities<BackupActivities>(onRole('backup', dumpSteps(input.dumpTimeoutMinutes)));
   let dump: DumpResult;
   try {
-    dump = await progress.run('dump', () => withSummary(dumper, `dump ${input.target}`).dumpTarget({ target: input.target, stamp: input.stamp, ...(input.trigger ? { trigger: input.trigger } : {}), ...(input.tag ? { tag: input.tag } : {}) }));
+    dump = await progress.run('dump', () => withSummary(dumper, `dump ${input.target}`).dumpTarget({ target: input.target, stamp: input.stamp, ...(input.trigger ? { trigger: input.trigger } : {}), ...(input.tag ? { tag: input.tag } : {}), run: workflowInfo().firstExecutionRunId }));
   } catch (err) {
     // The dump's failure is what this run reports; if its history line cannot be written either, that failure only goes uncounted.
     await withSummary(quick, `history of ${input.target}`).recordBackupRun({ target: input.target, kind: 'backup', dump: 'failed', verify: 'none', reason: innermostMessage(err) }).catch(() => undefined);

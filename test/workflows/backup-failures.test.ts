@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -162,6 +163,32 @@ describe('two runs of a target with the same second\'s stamp', () => {
     expect(failureChain(failure).map(([, , message]) => message).join(' | ')).toContain(`backup ${target}-${stamp} already exists, made by another run that started in the same second: nothing was dumped; run the backup again`);
     const backups = await world.repository.list(target);
     expect(backups.map((b) => [b.id, b.manifest.madeByRun])).toEqual([[`${target}-${stamp}`, first.firstExecutionRunId]]);
+  });
+
+  it('a reset of the run that made the backup is that run again: it adopts its backup instead of failing', async () => {
+    const world = await backupWorldForTest({ offsite: 'none', edit: onlyPostgresTarget });
+    const target = world.fixture.targets.postgres;
+    const stamp = stampOf(new Date());
+    const { client, taskQueue } = world.worker;
+    const first = await client.workflow.start(backupTarget, { taskQueue, workflowId: workflowIds.backupTarget(target), args: [{ target, stamp, offsite: false }] });
+    const made = await first.result();
+    // As the Web UI's "Reset" to the first workflow task does: the run is done again from its start, dump included.
+    const events = (await first.fetchHistory()).events ?? [];
+    const firstTask = events.find((e) => e.workflowTaskCompletedEventAttributes)!;
+    const { runId } = await client.workflowService.resetWorkflowExecution({
+      namespace: client.options.namespace,
+      workflowExecution: { workflowId: first.workflowId, runId: first.firstExecutionRunId },
+      workflowTaskFinishEventId: firstTask.eventId,
+      requestId: randomUUID(),
+      reason: 'test: reset to before the dump',
+    });
+    expect(runId).not.toBe(first.firstExecutionRunId);
+    const again = await client.workflow.getHandle(first.workflowId, runId!).result();
+    expect([again.dump.backupId, again.verify]).toEqual([made.dump.backupId, 'passed']);
+    const backups = await world.repository.list(target);
+    expect(backups.map((b) => [b.id, b.manifest.madeByRun])).toEqual([[`${target}-${stamp}`, first.firstExecutionRunId]]);
+    // The reset run's own dump step (the latest run's history) adopted the backup at its first attempt.
+    expect((await activityRuns(client, first.workflowId, 'dumpTarget')).map((r) => [r.outcome, r.attempt])).toEqual([['completed', 1]]);
   });
 
   it('a chain that starts in the second its target\'s newest backup is stamped with waits for the next second, and makes a backup of its own', async () => {

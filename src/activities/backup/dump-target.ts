@@ -24,7 +24,7 @@ import { sealOutcome } from '../encryption/seal-dump.js';
  * A retry starts from scratch in a new partial directory; a retry after a completed rename
  * returns the existing backup instead of making a second one. Another run that got the same
  * second's stamp (it started as the first one ended) fails instead: it must not pass that backup off
- * as one it made.
+ * as one it made. A reset of the run that made it is that run again, and adopts it.
  */
 export interface DumpTargetInput {
   target: string;
@@ -32,12 +32,18 @@ export interface DumpTargetInput {
   trigger?: BackupTrigger;
   /** Names the backup and holds it from retention for keepDays (a deploy's pre-migration backup). */
   tag?: { name: string; keepDays: number };
+  /**
+   * The run that makes the backup: the target run's first execution run id, which a reset of that
+   * run keeps, so the reset run adopts the backup its earlier self made. Absent in runs started
+   * before it was passed: the activity's own run id.
+   */
+  run?: string;
 }
 
 export async function dumpTarget(config: OpsConfig, repository: BackupRepository, input: DumpTargetInput): Promise<DumpResult> {
   const target = findTarget(config, input.target);
   const id = backupId(target.name, input.stamp);
-  const run = Context.current().info.workflowExecution?.runId;
+  const run = input.run ?? Context.current().info.workflowExecution?.runId;
   const existing = await repository.get(id).catch(() => undefined);
   if (existing) {
     // Manifests written before runs were recorded are adopted as before.
