@@ -4,6 +4,8 @@ import type { WorkerRole } from '../../src/temporal/names.js';
 import { testServers } from './servers.js';
 import { waitFor } from './wait-for.js';
 
+const OPS = new URL('../../bin/ops.js', import.meta.url).pathname;
+
 export interface WorkerProcess {
   pid: number;
   /** Everything the worker printed, for failure messages. */
@@ -22,8 +24,9 @@ export interface WorkerProcess {
  * once the worker says it is polling.
  */
 export async function startWorkerProcess(options: { configFile: string; env: Record<string, string>; taskQueue: string; temporalAddress?: string; role?: WorkerRole }): Promise<WorkerProcess> {
-  const child = execa('node', ['bin/ops.js', '--config', options.configFile, 'worker', '--no-metrics', ...(options.role ? ['--role', options.role] : [])], {
-    cwd: new URL('../..', import.meta.url).pathname,
+  // From / as a service manager starts it, not from the checkout: nothing may depend on the working directory.
+  const child = execa('node', [OPS, '--config', options.configFile, 'worker', '--no-metrics', ...(options.role ? ['--role', options.role] : [])], {
+    cwd: '/',
     env: { ...options.env, TEMPORAL_ADDRESS: options.temporalAddress ?? testServers().temporalAddress, OPS_TASK_QUEUE: options.taskQueue },
     detached: true,
     cleanup: false,
