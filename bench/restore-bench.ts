@@ -29,10 +29,10 @@ import { positiveInteger } from './bench-args.js';
  * dump on disk, and (b) `ops restore --latest --into X --wait` through the CLI, the workflow and its
  * checks. The ratio compares ops with the bare restore of the same jobs. A warm-up round first,
  * then `--rounds` rounds; medians.
- * Usage: BENCH_DB_MB=512 tsx bench/restore-bench.ts [--size-mb N] [--rounds N]
+ * Usage: BENCH_DB_MB=1024 tsx bench/restore-bench.ts [--size-mb N] [--rounds N]
  */
 const { values } = parseArgs({ options: { 'size-mb': { type: 'string' }, rounds: { type: 'string', default: '3' } } });
-const sizeMb = positiveInteger('--size-mb / BENCH_DB_MB', values['size-mb'] ?? process.env.BENCH_DB_MB ?? '512');
+const sizeMb = positiveInteger('--size-mb / BENCH_DB_MB', values['size-mb'] ?? process.env.BENCH_DB_MB ?? '1024');
 const rounds = positiveInteger('--rounds', values.rounds!);
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
