@@ -103,6 +103,42 @@ describe('restoreBackup --replace', () => {
     }
   });
 
+  it('postgres: the restored copy takes over the replaced database\'s owner, grants, connection limit and settings', async () => {
+    const target = fixture.targets.postgres;
+    const [backup] = await repository.list(target);
+    const database = `${fixture.pgDatabase}_props`;
+    const [owner, reader] = [`props_owner_${fixture.id}`, `props_reader_${fixture.id}`];
+    await adminQuery(`CREATE ROLE ${owner}; CREATE ROLE ${reader}`);
+    await adminQuery(`CREATE DATABASE ${database} OWNER ${owner}`);
+    try {
+      await adminQuery(
+        [
+          `REVOKE CONNECT, TEMPORARY ON DATABASE ${database} FROM PUBLIC`,
+          `GRANT CONNECT ON DATABASE ${database} TO ${reader}`,
+          `GRANT CREATE ON DATABASE ${database} TO ${reader} WITH GRANT OPTION`,
+          `ALTER DATABASE ${database} CONNECTION LIMIT 7`,
+          `ALTER DATABASE ${database} SET statement_timeout = '123s'`,
+          `ALTER DATABASE ${database} SET search_path = "$user", public, "Odd Schema"`,
+          `ALTER ROLE ${reader} IN DATABASE ${database} SET work_mem = '8MB'`,
+        ].join('; '),
+      );
+      await adminQuery('CREATE TABLE app_data (id int); INSERT INTO app_data VALUES (1)', database);
+      const before = await databaseProperties(database);
+      expect(before.acl).toContain(`${reader}=C*c/`);
+
+      const { stamp, handle } = start({ target, pick: { latest: true }, into: database, replace: true, yes: { by: 'ci-bot' } });
+      const record: RestoreRecord = await (await handle).result();
+      expect(record).toMatchObject({ status: 'passed', database, replaced: { keptAs: keptDatabaseName(database, stamp) } });
+      expect(await rowCounts('postgres', database)).toEqual(backup!.manifest.tables);
+      expect(await databaseProperties(database)).toEqual(before);
+      expect(await databaseProperties(keptDatabaseName(database, stamp))).toEqual(before);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      for (const name of await databasesNamed('postgres', `${database}_before_restore_`)) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await adminQuery(`DROP ROLE IF EXISTS ${owner}; DROP ROLE IF EXISTS ${reader}`);
+    }
+  });
+
   it('a cancel while the replace waits at its gate ends the run cancelled and touches nothing', async () => {
     const target = fixture.targets.postgres;
     const before = await rowCounts('postgres', fixture.pgDatabase);
@@ -149,11 +185,29 @@ describe('restoreBackup --replace', () => {
   });
 });
 
-async function adminQuery(sql: string): Promise<void> {
+async function adminQuery(sql: string, database = 'postgres'): Promise<void> {
+  const { postgres } = testServers();
+  const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
+/** A PostgreSQL database's owner, grants, connection limit and settings, as the catalog holds them. */
+async function databaseProperties(database: string): Promise<{ owner: string; acl: string | null; limit: number; settings: string[] }> {
   const { postgres } = testServers();
   const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: 'postgres' });
   await client.connect();
-  await client.query(sql).finally(() => client.end());
+  try {
+    const [row] = (await client.query('SELECT pg_get_userbyid(datdba) AS owner, datacl::text AS acl, datconnlimit AS limit FROM pg_database WHERE datname = $1', [database])).rows;
+    const settings = await client.query(
+      `SELECT coalesce(pg_get_userbyid(nullif(s.setrole, 0)), '*') || ': ' || array_to_string(s.setconfig, ' | ') AS line
+         FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = $1 ORDER BY 1`,
+      [database],
+    );
+    return { owner: row.owner, acl: row.acl, limit: row.limit, settings: settings.rows.map((r) => r.line as string) };
+  } finally {
+    await client.end();
+  }
 }
 
 /** Adds a table and a row the backup does not have. */
