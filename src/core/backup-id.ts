@@ -40,6 +40,17 @@ export function parseBackupId(id: string): { target: string; stamp: string } {
   return { target, stamp };
 }
 
+/** Why `id` cannot name a backup of `target`: not a backup id at all, or another target's. */
+export function backupIdProblem(id: string, target: string): string | undefined {
+  let parsed: { target: string; stamp: string };
+  try {
+    parsed = parseBackupId(id);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return parsed.target === target ? undefined : `${id} is a backup of ${parsed.target}, not of ${target}`;
+}
+
 /**
  * verify_<target>_<hash>_<stamp>: the stamp tells a worker how old a leftover scratch database is;
  * the short hash keeps targets like my-app and my_app apart once '-' becomes '_'. At most

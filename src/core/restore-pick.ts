@@ -25,7 +25,7 @@ export function pickBackupForRestore(entries: BackupEntry[], target: string, pic
   if ('latest' in pick) return { entry: verified.at(-1)! };
 
   const before = parseBeforeTime(pick.before);
-  if (!before) return { none: `--before "${pick.before}" is not an ISO time such as 2026-12-01T08:00:00Z` };
+  if (!before) return { none: beforeTimeProblem(pick.before) };
   const earlier = verified.filter((e) => finishedInstant(e) < before.getTime());
   if (earlier.length === 0) {
     return { none: `no verified backup of ${target} finished before ${formatLocalTime(before, timeZone)} (the oldest finished ${formatLocalTime(verified[0]!.manifest.finishedAt, timeZone)})` };
@@ -38,6 +38,14 @@ export function parseBeforeTime(text: string): Date | undefined {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : new Date(at);
+}
+
+/** Why a --before text is not a time parseBeforeTime takes; a local time without its zone says so. */
+export function beforeTimeProblem(text: string): string {
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) {
+    return `--before "${text}" has no time zone, so it is not one instant: add Z or an offset, e.g. ${text}Z or ${text}+01:00`;
+  }
+  return `--before "${text}" is not an ISO time such as 2026-12-01T08:00:00Z`;
 }
 
 /** How the pick reads on a command line, for summaries and reports. */

@@ -1,10 +1,11 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { findTarget } from '../config/lookups.js';
+import { describeDestination } from '../config/offsite-destination.js';
 import { isDatabase } from '../config/target.js';
-import { stampOf } from '../core/backup-id.js';
+import { backupIdProblem, stampOf } from '../core/backup-id.js';
 import { formatDuration } from '../core/format.js';
-import { databaseNameProblem, describePick, parseBeforeTime, type RestorePick } from '../core/restore-pick.js';
+import { beforeTimeProblem, databaseNameProblem, describePick, parseBeforeTime, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
 import { parseRestoreSource } from '../core/restore-source.js';
 import { runSummary } from '../core/run-summary.js';
@@ -69,6 +70,14 @@ export function registerRestore(program: Command): void {
       if (!(approvalTimeoutMinutes > 0)) throw new UsageError(`--approval-timeout "${options.approvalTimeout}" is not a positive number of minutes`);
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const target = findTarget(config, targetName);
+      if ('backupId' in pick) {
+        const problem = backupIdProblem(pick.backupId, targetName);
+        if (problem) throw new UsageError(`--backup: ${problem}`);
+      }
+      if (from && 'destination' in from && from.destination !== undefined) {
+        const destinations = config.backup.offsite.map(describeDestination);
+        if (!destinations.includes(from.destination)) throw new UsageError(`--from: no offsite destination "${from.destination}" in backup.offsite (configured: ${destinations.join(', ') || 'none'})`);
+      }
       if (!isDatabase(target)) {
         if (options.into !== undefined || options.replace || options.server !== undefined) throw new UsageError(`target "${targetName}" is a files target: --into, --replace and --server are for databases; give --to DIR`);
         return startFilesRestore(config, targetName, pick, from, options);
@@ -134,6 +143,6 @@ function pickOf(options: RestoreOptions): RestorePick {
   if (given !== 1) throw new UsageError('give exactly one of --backup ID, --latest, --before ISO-TIME');
   if (options.backup !== undefined) return { backupId: options.backup };
   if (options.latest) return { latest: true };
-  if (!parseBeforeTime(options.before!)) throw new UsageError(`--before "${options.before}" is not an ISO time such as 2026-12-01T08:00:00Z`);
+  if (!parseBeforeTime(options.before!)) throw new UsageError(beforeTimeProblem(options.before!));
   return { before: options.before! };
 }

@@ -42,6 +42,7 @@ describe('pickBackupForRestore', () => {
     ['--before earlier than every verified backup', [nov20, nov21], { before: '2026-11-19T00:00:00Z' }, 'none: no verified backup of crm-db finished before 2026-11-19 00:00:00 +00:00 (the oldest finished 2026-11-20 02:00:00 +00:00)'],
     ['--before names the times in the configured zone', [nov20], { before: '2026-11-19T00:00:00Z' }, 'none: no verified backup of crm-db finished before 2026-11-19 01:00:00 +01:00 (the oldest finished 2026-11-20 03:00:00 +01:00)', 'Europe/Prague'],
     ['--before that is not an ISO time', [nov20], { before: 'yesterday' }, 'none: --before "yesterday" is not an ISO time such as 2026-12-01T08:00:00Z'],
+    ['--before without a zone', [nov20], { before: '2026-11-21T08:00:00' }, 'none: --before "2026-11-21T08:00:00" has no time zone, so it is not one instant: add Z or an offset, e.g. 2026-11-21T08:00:00Z or 2026-11-21T08:00:00+01:00'],
     ['--backup ID: that backup, even one whose verify failed', [nov20, nov22failed], { backupId: nov22failed.id }, nov22failed.id],
     ['--backup ID that is not in the repository', [nov20], { backupId: 'crm-db-20261101T020000Z' }, 'none: no backup crm-db-20261101T020000Z of crm-db in the repository'],
     ['--backup ID of another target', [nov20, other], { backupId: other.id }, `none: backup ${other.id} is not a backup of crm-db`],

@@ -104,7 +104,11 @@ describe('ops restore', () => {
   it.each<[string, string[], string]>([
     ['no pick', [], 'give exactly one of --backup ID, --latest, --before ISO-TIME'],
     ['two picks', ['--latest', '--before', '2026-12-01T08:00:00Z'], 'give exactly one of --backup ID, --latest, --before ISO-TIME'],
-    ['a --before without a zone', ['--before', '2026-12-01T08:00'], '--before "2026-12-01T08:00" is not an ISO time such as 2026-12-01T08:00:00Z'],
+    ['a --before without a zone', ['--before', '2026-12-01T08:00'], '--before "2026-12-01T08:00" has no time zone, so it is not one instant: add Z or an offset, e.g. 2026-12-01T08:00Z or 2026-12-01T08:00+01:00'],
+    ['a --before that is no time', ['--before', 'yesterday'], '--before "yesterday" is not an ISO time such as 2026-12-01T08:00:00Z'],
+    ['a --backup that is no backup id', ['--backup', 'nonsense'], '--backup: not a backup id: "nonsense" (expected <target>-<YYYYMMDDTHHMMSSZ>)'],
+    ['a --backup of another target', ['--backup', 'shop-db-20261120T020000Z'], '--backup: shop-db-20261120T020000Z is a backup of shop-db, not of TARGET'],
+    ['an unknown --from destination', ['--latest', '--from', 'offsite:nowhere'], '--from: no offsite destination "nowhere" in backup.offsite (configured: none)'],
     ['a bad --into', ['--latest', '--into', 'x;y'], '--into: database name "x;y" must be letters, digits and _, not starting with a digit'],
     ['--yes without --replace', ['--latest', '--yes'], '--yes approves a --replace: give --replace too'],
     ['a zero --approval-timeout', ['--latest', '--replace', '--approval-timeout', '0'], '--approval-timeout "0" is not a positive number of minutes'],
@@ -113,7 +117,7 @@ describe('ops restore', () => {
     const databases = await databasesNamed('postgres', fixture.id);
     const result = await restore(fixture.targets.postgres, ...args);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe(`error: ${message}`);
+    expect(result.stderr).toBe(`error: ${message.replace('TARGET', fixture.targets.postgres)}`);
     expect(result.stdout).not.toContain('started');
     expect(await databasesNamed('postgres', fixture.id)).toEqual(databases);
   });

@@ -17,7 +17,7 @@ export function restoreServerOf(config: OpsConfig, target: DatabaseTarget, name:
   }
   if (name === undefined) return { url: { ...target.url, database: maintenance }, password: target.password };
   const server = config.restore.servers[name];
-  if (!server) throw new PreconditionFailed(`--server ${name}: no restore.servers.${name} in the config`);
+  if (!server) throw new PreconditionFailed(`--server ${name}: no restore.servers.${name} in the worker's config (the run's steps read the config of the worker that runs them)`);
   if (server.url.engine !== target.kind) throw new PreconditionFailed(`--server ${name} is a ${server.url.engine} server; target "${target.name}" is ${target.kind}`);
   return { url: { ...server.url, database: server.url.database || maintenance }, password: server.password };
 }
