@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { parseLocation } from '../config/location.js';
 import type { OpsConfig } from '../config/load-config.js';
-import { stampOf } from '../core/backup-id.js';
 import { formatDuration } from '../core/format.js';
 import { describePick, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
 import type { RestoreSource } from '../core/restore-source.js';
 import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
+import { startStamped } from './start-stamped.js';
 import { restoreFiles } from '../workflows/restore-files.js';
 import { connectTemporal } from './cli-context.js';
 import { UsageError } from './exit-codes.js';
@@ -30,15 +30,16 @@ export async function startFilesRestore(config: OpsConfig, targetName: string, p
   const to = destinationOf(options.to);
   const temporal = await connectTemporal(config);
   try {
-    const stamp = stampOf(new Date());
-    const workflowId = workflowIds.restore(targetName, stamp);
-    const handle = await temporal.client.workflow.start(restoreFiles, {
-      taskQueue: temporal.taskQueue,
-      workflowId,
-      staticSummary: runSummary.restore(targetName, describePick(pick)),
-      args: [{ target: targetName, pick, to, stamp, ...(from ? { from } : {}), ...(options.dryRun ? { dryRun: true } : {}), ...(options.delete ? { delete: true } : {}) }],
-    });
-    printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
+    const handle = await startStamped((stamp, policy) =>
+      temporal.client.workflow.start(restoreFiles, {
+        taskQueue: temporal.taskQueue,
+        workflowId: workflowIds.restore(targetName, stamp),
+        ...policy,
+        staticSummary: runSummary.restore(targetName, describePick(pick)),
+        args: [{ target: targetName, pick, to, stamp, ...(from ? { from } : {}), ...(options.dryRun ? { dryRun: true } : {}), ...(options.delete ? { delete: true } : {}) }],
+      }),
+    );
+    printStarted(temporal.settings, handle.workflowId, handle.firstExecutionRunId);
     if (!options.wait && !options.dryRun) return;
     const record = await watchRun<RestoreRecord>(handle, { settings: temporal.settings });
     if (options.dryRun) {

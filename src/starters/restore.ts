@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { findTarget } from '../config/lookups.js';
 import { describeDestination } from '../config/offsite-destination.js';
 import { isDatabase } from '../config/target.js';
-import { backupIdProblem, stampOf } from '../core/backup-id.js';
+import { backupIdProblem } from '../core/backup-id.js';
 import { formatDuration } from '../core/format.js';
 import { beforeTimeProblem, databaseNameProblem, describePick, parseBeforeTime, type RestorePick } from '../core/restore-pick.js';
 import type { RestoreRecord } from '../core/restore-report.js';
@@ -16,6 +16,7 @@ import { connectTemporal, loadCliConfig, type GlobalOptions } from './cli-contex
 import { RunFailed, UsageError } from './exit-codes.js';
 import { runFailureOf } from './run-failure.js';
 import { printStarted } from './started-run.js';
+import { startStamped } from './start-stamped.js';
 import { watchRun } from './watch-run.js';
 import { whoIsActing } from './who.js';
 import { registerRestoreApprove } from './restore-approve.js';
@@ -86,11 +87,10 @@ export function registerRestore(program: Command): void {
       if (options.to !== undefined || options.dryRun || options.delete) throw new UsageError(`target "${targetName}" is a database: --to, --dry-run and --delete are for files targets; give --into NAME`);
       const temporal = await connectTemporal(config);
       try {
-        const stamp = stampOf(new Date());
-        const workflowId = workflowIds.restore(targetName, stamp);
-        const handle = await temporal.client.workflow.start(restoreBackup, {
+        const handle = await startStamped((stamp, policy) => temporal.client.workflow.start(restoreBackup, {
           taskQueue: temporal.taskQueue,
-          workflowId,
+          workflowId: workflowIds.restore(targetName, stamp),
+          ...policy,
           staticSummary: runSummary.restore(targetName, describePick(pick)),
           args: [
             {
@@ -104,8 +104,8 @@ export function registerRestore(program: Command): void {
               ...(options.yes ? { yes: { by: whoIsActing(options.by) } } : {}),
             },
           ],
-        });
-        printStarted(temporal.settings, workflowId, handle.firstExecutionRunId);
+        }));
+        printStarted(temporal.settings, handle.workflowId, handle.firstExecutionRunId);
         // Refused for an existing database is known within seconds: exit 2 then, with or without --wait.
         await awaitPlan(handle);
         if (options.replace && !options.yes) console.log(`replacing a database that has tables waits up to ${approvalTimeoutMinutes} min for: ops restore approve ${targetName} [--reject]`);

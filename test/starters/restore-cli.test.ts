@@ -101,6 +101,18 @@ describe('ops restore', () => {
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(backup!.manifest.tables);
   });
 
+  it('restores started in the same second each get a run, a report and a record of their own', async () => {
+    const target = fixture.targets.postgres;
+    const intos = [1, 2, 3].map((n) => `${fixture.pgDatabase}_same_second_${n}`);
+    const results = await Promise.all(intos.map((into) => restore(target, '--latest', '--into', into, '--wait')));
+    expect(results.map((r) => [r.exitCode, r.stderr])).toEqual(intos.map(() => [0, '']));
+    const ids = results.map((r) => r.stdout.match(/^started (\S+)$/m)?.[1]);
+    expect(new Set(ids).size).toBe(3);
+    const reports = results.map((r) => r.stdout.match(/report (\S+)$/m)?.[1]);
+    expect(new Set(reports).size).toBe(3);
+    for (const into of intos) expect((await rowCounts('postgres', into)).length).toBeGreaterThan(0);
+  });
+
   it.each<[string, string[], string]>([
     ['no pick', [], 'give exactly one of --backup ID, --latest, --before ISO-TIME'],
     ['two picks', ['--latest', '--before', '2026-12-01T08:00:00Z'], 'give exactly one of --backup ID, --latest, --before ISO-TIME'],
