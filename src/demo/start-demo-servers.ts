@@ -2,9 +2,9 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { demoDir } from '../config/peek-config.js';
 import { seedDemoMariadb, seedDemoPostgres } from '../local-servers/demo-data.js';
-import { startMariadb } from '../local-servers/mariadb-server.js';
+import { startMariadb, stopLeftoverMariadb } from '../local-servers/mariadb-server.js';
 import { readOrCreatePassword } from '../local-servers/password-file.js';
-import { startPostgres } from '../local-servers/postgres-server.js';
+import { startPostgres, stopLeftoverPostgres } from '../local-servers/postgres-server.js';
 import { DEMO_PORT_VARS, DEMO_PORTS } from './demo-ports.js';
 
 export { DEMO_PORTS } from './demo-ports.js';
@@ -15,6 +15,18 @@ export interface DemoServers {
 }
 
 const READER = 'ops_reader';
+
+/**
+ * Stops the demo servers an `ops up` killed with `kill -9` left running. Done before the ports are
+ * chosen: they hold the ports of last time, which would otherwise look taken and be given up.
+ */
+export async function stopLeftoverDemoServers(stateDir: string, wanted: { postgres: boolean; mariadb: boolean }): Promise<string[]> {
+  const dir = demoDir(stateDir);
+  const stopped: string[] = [];
+  if (wanted.postgres && (await stopLeftoverPostgres(join(dir, 'pg')))) stopped.push(`stopped a demo PostgreSQL left running on ${join(dir, 'pg')}`);
+  if (wanted.mariadb && (await stopLeftoverMariadb(join(dir, 'my')))) stopped.push(`stopped a demo MariaDB left running on ${join(dir, 'my')}`);
+  return stopped;
+}
 
 /**
  * The demo that lets `npm start` back something up with no editing: a PostgreSQL and a MariaDB

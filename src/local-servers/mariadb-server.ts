@@ -119,6 +119,17 @@ async function waitUntilReady(port: number, password: string, exit: () => Exit |
   }
 }
 
+/**
+ * Stops a server a killed predecessor left running on this data dir, if any: it still holds its
+ * port, which a start must be free to choose again.
+ */
+export async function stopLeftoverMariadb(dataDir: string): Promise<boolean> {
+  const stale = await pidFromFile(layout(dataDir).pidFile);
+  if (stale === undefined || !(await isMariadbd(stale))) return false;
+  await terminate(stale);
+  return true;
+}
+
 /** Start (installing on first use) a MariaDB server that listens on 127.0.0.1 only. */
 export async function startMariadb(opts: StartMariadbOptions): Promise<LocalMariadb> {
   const log = opts.log ?? (() => {});

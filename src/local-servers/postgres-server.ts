@@ -145,6 +145,19 @@ async function startCluster(binDir: string, paths: Layout, port: number): Promis
   throw commandFailed(started.failed ? 'pg_ctl start' : 'pg_isready', ready, tail);
 }
 
+/**
+ * Stops a server a killed predecessor left running on this data dir, if any: it still holds its
+ * port, which a start must be free to choose again.
+ */
+export async function stopLeftoverPostgres(dataDir: string): Promise<boolean> {
+  const paths = layout(dataDir);
+  if (!existsSync(join(paths.dataDir, 'PG_VERSION'))) return false;
+  const binDir = await newestBinDir();
+  if (!(await isRunning(binDir, paths))) return false;
+  await stopCluster(binDir, paths);
+  return true;
+}
+
 /** Start (initialising on first use) a PostgreSQL cluster that listens on 127.0.0.1 only. */
 export async function startPostgres(opts: StartPostgresOptions): Promise<LocalPostgres> {
   const log = opts.log ?? (() => {});

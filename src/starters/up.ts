@@ -7,7 +7,7 @@ import { peekConfig } from '../config/peek-config.js';
 import { stampOf } from '../core/backup-id.js';
 import { runSummary } from '../core/run-summary.js';
 import { chooseDemoPorts } from '../demo/demo-ports.js';
-import { prepareDemoSecrets, startDemoServers, type DemoServers } from '../demo/start-demo-servers.js';
+import { prepareDemoSecrets, startDemoServers, stopLeftoverDemoServers, type DemoServers } from '../demo/start-demo-servers.js';
 import { freePort } from '../local-servers/free-port.js';
 import { connectionSettings, hasExplicitAddress, recordEmbeddedServer, runUrl } from '../temporal/connection-settings.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
@@ -34,7 +34,10 @@ export function registerUp(program: Command): void {
       const cleanups: Array<() => Promise<void>> = [];
       try {
         const wantsDemo = peek.demo.postgres || peek.demo.mariadb;
-        if (wantsDemo) await prepareDemoSecrets(peek.stateDir);
+        if (wantsDemo) {
+          await prepareDemoSecrets(peek.stateDir);
+          for (const line of await stopLeftoverDemoServers(peek.stateDir, peek.demo)) console.log(`  ${line}`);
+        }
         // The config names the demo ports through these variables, so they are chosen before it loads.
         const env = wantsDemo ? { ...process.env, ...(await chooseDemoPorts(peek.stateDir, peek.demo, process.env)) } : process.env;
         // The whole config is validated before anything starts.

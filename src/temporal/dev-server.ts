@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { execa, type ResultPromise } from 'execa';
+import { dieWithParent } from '../commands/parent-death-signal.js';
 import { freePort } from '../local-servers/free-port.js';
 import { searchAttributeCliPairs } from './names.js';
 import { findTemporalBinary } from './temporal-binary.js';
@@ -36,7 +37,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']),
     ...searchAttributeCliPairs().flatMap((pair) => ['--search-attribute', pair]),
   ];
-  const child: ResultPromise = execa(findTemporalBinary(), args, { reject: false, stdin: 'ignore', buffer: false });
+  // Dies with this process, even by kill -9: a dev server left running would keep its port and its
+  // database file. In a process group of its own, as dieWithParent's watchdog needs (it kills its
+  // group once the server has ended); this process stops it, on Ctrl-C too.
+  const command = dieWithParent({ file: findTemporalBinary(), args });
+  const child: ResultPromise = execa(command.file, command.args, { reject: false, stdin: 'ignore', buffer: false, detached: true });
   child.stderr?.on('data', (chunk: Buffer) => options.log?.(chunk.toString().trimEnd()));
   const address = `${ip}:${port}`;
   await waitUntilServing(address, child);

@@ -76,6 +76,11 @@ describe('ops up (the main command) on the example config', () => {
     expect(backups.map((b) => b.target).sort()).toEqual(['crm-db', 'demo-files', 'shop-db']);
     expect(backups.every((b) => b.offsite === 'copied')).toBe(true);
 
+    // The README's demo restore: onto the demo server as its admin (the targets' reader may not create a database).
+    const restored = await runCli(['--config', configFile, 'restore', 'crm-db', '--latest', '--server', 'demo-pg', '--wait'], env);
+    expect([restored.exitCode, restored.stderr], restored.stdout).toEqual([0, '']);
+    expect(restored.stdout).toMatch(/restored crm-db-\d{8}T\d{6}Z into new database demo_app_restored_\d{8}t\d{6}z on postgres:\/\/ops_admin@127\.0\.0\.1:\d+\//);
+
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^ops_last_db_dump_age_minutes\{target="crm-db"\} \d/m);
     // The report is the chain's last step, a moment after the last verify is recorded.
@@ -88,6 +93,35 @@ describe('ops up (the main command) on the example config', () => {
     const leftovers = await execa('pgrep', ['-f', join(dir, '.ops/demo')], { reject: false });
     expect(leftovers.stdout).toBe('');
     up = undefined;
+  });
+
+  it('after a kill -9, the next up stops what the killed one left and comes back on the same ports', async () => {
+    const configFile = join(dir, 'ops.config.yaml');
+    const env = { OPS_TASK_QUEUE: `up-${Date.now()}`, OPS_LOG_LEVEL: 'WARN' };
+    const start = async () => {
+      let output = '';
+      up = execa('node', [OPS_BIN, '--config', configFile, 'up', '--no-first-backup'], { env, reject: false, stdin: 'ignore', all: true, buffer: false });
+      up.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await waitFor(() => /schedules\s+/.test(output), 120_000, () => output);
+      const ports = ['Temporal dev server', 'demo PostgreSQL', 'demo MariaDB'].map((name) => new RegExp(`${name}\\s+127\\.0\\.0\\.1:(\\d+)`).exec(output)?.[1]);
+      return { output: () => output, ports };
+    };
+    const first = await start();
+    expect(first.ports.every((port) => port !== undefined)).toBe(true);
+    up!.kill('SIGKILL');
+    await up;
+    // The dev server died with it (its parent-death signal); the demo servers, detached as pg_ctl's are, did not.
+    await waitFor(async () => (await execa('pgrep', ['-f', join(dir, '.ops/temporal.db')], { reject: false })).stdout === '', 10_000, first.output);
+    expect((await execa('pgrep', ['-f', join(dir, '.ops/demo')], { reject: false })).stdout).not.toBe('');
+
+    const second = await start();
+    expect(second.output()).toContain(`stopped a demo PostgreSQL left running on ${join(dir, '.ops/demo/pg')}`);
+    expect(second.output()).toContain(`stopped a demo MariaDB left running on ${join(dir, '.ops/demo/my')}`);
+    expect(second.ports).toEqual(first.ports);
+    up!.kill('SIGINT');
+    expect((await up!).exitCode).toBe(0);
+    up = undefined;
+    expect((await execa('pgrep', ['-f', join(dir, '.ops')], { reject: false })).stdout).toBe('');
   });
 });
 
