@@ -7,10 +7,10 @@ import type { RestoreRecord } from '../core/restore-report.js';
 import type { RestoreSource } from '../core/restore-source.js';
 import { runSummary } from '../core/run-summary.js';
 import { workflowIds } from '../temporal/names.js';
-import { startStamped } from './start-stamped.js';
 import { restoreFiles } from '../workflows/restore-files.js';
 import { connectTemporal } from './cli-context.js';
 import { UsageError } from './exit-codes.js';
+import { startStamped } from './start-stamped.js';
 import { printStarted } from './started-run.js';
 import { watchRun } from './watch-run.js';
 
