@@ -114,7 +114,9 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     if (replacing && replacing.tables > 0) {
       progress.mark('approval', 'running');
       approval = input.yes ? { approved: true, by: input.yes.by, reason: '--yes' } : await approvals.decide(`replace ${database}`, input.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES, { ref: backupId });
-      progress.mark('approval', approval.approved ? 'done' : 'failed', `${approval.approved ? 'approved' : 'refused'} by ${approval.by}`);
+      // A refusal is the gate doing its job, not a failed step: the run ends refused, with nothing restored.
+      progress.mark('approval', 'done', `${approval.approved ? 'approved' : 'refused'} by ${approval.by}`);
+      if (!approval.approved) progress.mark('restore and check', 'skipped', 'the replace was refused: nothing was restored');
     } else {
       progress.mark('approval', 'skipped');
     }

@@ -67,8 +67,8 @@ describe('restoreBackup --replace', () => {
     expect((await run.query(progressQuery)).map((s) => [s.step, s.status])).toEqual([
       ['pick', 'done'],
       ['checksum', 'done'],
-      ['approval', 'failed'],
-      ['restore and check', 'pending'],
+      ['approval', 'done'],
+      ['restore and check', 'skipped'],
       ['report', 'done'],
     ]);
     expect(readFileSync(join(fixture.config.reports, `restore-${target}-${rejected.stamp}.md`), 'utf8')).toContain('- Replace: refused by mallory (wrong backup)');
