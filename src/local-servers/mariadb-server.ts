@@ -142,11 +142,7 @@ export async function startMariadb(opts: StartMariadbOptions): Promise<LocalMari
     log(`mariadb-install-db ${paths.dataDir}`);
     await install(paths);
   }
-  const stale = await pidFromFile(paths.pidFile);
-  if (stale !== undefined && (await isMariadbd(stale))) {
-    log(`stopping a server left running on ${paths.dataDir}`);
-    await terminate(stale);
-  }
+  if (await stopLeftoverMariadb(paths.dataDir)) log(`stopped a server left running on ${paths.dataDir}`);
 
   const port = opts.port ?? (await freePort());
   await writeFile(paths.initFile, adminInitSql(adminPassword), { mode: 0o600 });

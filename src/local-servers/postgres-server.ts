@@ -120,10 +120,12 @@ async function isRunning(binDir: string, paths: Layout): Promise<boolean> {
   throw commandFailed('pg_ctl status', result);
 }
 
-async function stopCluster(binDir: string, paths: Layout): Promise<void> {
-  if (!(await isRunning(binDir, paths))) return;
+/** Stops the cluster if it runs; says whether it did. */
+async function stopCluster(binDir: string, paths: Layout): Promise<boolean> {
+  if (!(await isRunning(binDir, paths))) return false;
   const result = await pgTool(binDir, paths, 'pg_ctl', ['stop', '--pgdata', paths.dataDir, '--mode', 'fast', '--wait']);
   if (result.failed) throw commandFailed('pg_ctl stop', result);
+  return true;
 }
 
 async function logTail(file: string): Promise<string> {
@@ -152,10 +154,7 @@ async function startCluster(binDir: string, paths: Layout, port: number): Promis
 export async function stopLeftoverPostgres(dataDir: string): Promise<boolean> {
   const paths = layout(dataDir);
   if (!existsSync(join(paths.dataDir, 'PG_VERSION'))) return false;
-  const binDir = await newestBinDir();
-  if (!(await isRunning(binDir, paths))) return false;
-  await stopCluster(binDir, paths);
-  return true;
+  return stopCluster(await newestBinDir(), paths);
 }
 
 /** Start (initialising on first use) a PostgreSQL cluster that listens on 127.0.0.1 only. */
@@ -177,14 +176,11 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<LocalPo
     log(`initdb ${paths.dataDir}`);
     await initCluster(binDir, paths);
   }
-  if (await isRunning(binDir, paths)) {
-    log(`stopping a server left running on ${paths.dataDir}`);
-    await stopCluster(binDir, paths);
-  }
+  if (await stopCluster(binDir, paths)) log(`stopped a server left running on ${paths.dataDir}`);
   const port = opts.port ?? (await freePort());
   await writeLocalConf(paths, port, owner);
 
   log(`starting PostgreSQL on ${HOST}:${port}`);
   await startCluster(binDir, paths, port);
-  return { host: HOST, port, adminUser: ADMIN_USER, adminPassword, dataDir: paths.dataDir, binDir, stop: () => stopCluster(binDir, paths) };
+  return { host: HOST, port, adminUser: ADMIN_USER, adminPassword, dataDir: paths.dataDir, binDir, stop: async () => void (await stopCluster(binDir, paths)) };
 }
