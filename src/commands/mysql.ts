@@ -24,6 +24,17 @@ export function mysqlDump(binary: string, address: DatabaseAddress, password: Se
   };
 }
 
+/**
+ * mysqldump names the dumped database in the `ALTER DATABASE \`shop\` CHARACTER SET …` lines it
+ * writes around each routine, trigger and event made under another collation than the database's
+ * (and back after it). Imported as is into another database, they would alter the source database
+ * on that server, or fail where it does not exist. Without the name the statement applies to the
+ * database the import runs in. Byte-wise (LC_ALL=C): the dump's text is not always valid UTF-8.
+ */
+export function alterDatabaseInPlace(): Command {
+  return { file: 'sed', args: ['-E', 's/^ALTER DATABASE `([^`]|``)*` CHARACTER SET /ALTER DATABASE CHARACTER SET /'], env: { LC_ALL: 'C' } };
+}
+
 /** Runs the SQL read from stdin against `database`. `binary` is the mariadb or mysql client. */
 export function mysqlImport(binary: string, address: DatabaseAddress, password: Secret | undefined, database: string): Command {
   return {

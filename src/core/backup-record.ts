@@ -22,6 +22,11 @@ export interface SnapshotFile {
   sha256: string;
 }
 
+export interface MysqlDatabaseDefaults {
+  characterSet: string;
+  collation: string;
+}
+
 export interface BackupTag {
   name: string;
   keepUntil: string;
@@ -43,6 +48,12 @@ export interface BackupManifest {
   serverVersion?: string;
   toolVersions: Record<string, string>;
   tables?: TableCount[];
+  /**
+   * MySQL/MariaDB: the dumped database's default character set and collation, which a restore
+   * gives the database it creates (mysqldump writes them only per table). Absent for PostgreSQL,
+   * whose dump carries them, and in manifests written before they were recorded.
+   */
+  databaseDefaults?: MysqlDatabaseDefaults;
   /** how the row counts relate to the dump: taken inside the dump's own snapshot, or in one opened next to it */
   rowCountConsistency?: 'same-snapshot' | 'global-read-lock' | 'adjacent';
   /**

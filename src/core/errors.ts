@@ -39,6 +39,13 @@ export class UnknownName extends PreconditionFailed {
 /** A restore would go over an existing non-empty database and was not asked to replace it (`--replace`). */
 export class NeedsReplace extends PreconditionFailed {}
 
+/**
+ * A backup's artifact (or its offsite copy) is not the one its manifest describes, or the copy is
+ * missing: the checksum's refusal, told apart from the other refusals of the same step (a user
+ * that may not create the database) so the run puts each under its own step.
+ */
+export class ArtifactMismatch extends PreconditionFailed {}
+
 /** A backup did not pass verification: checksum, table count, row counts or assertions. */
 export class VerifyFailed extends OpsError {
   readonly retryable = false;

@@ -129,12 +129,15 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     cancelled = isCancellation(err) || CancellationScope.current().consideredCancelled;
     const reason = cancelled ? 'cancelled' : innermostMessage(err);
     // The checksum step's own failure, or, where the restore step confirms the artifact (offsite, or
-    // alongside the restore), only that step's refusal (a missing copy, a mismatch) is the checksum's verdict.
+    // alongside the restore), only its ArtifactMismatch (a missing copy, a mismatch) is the checksum's
+    // verdict; any other failure of that step (a user that may not create the database) is the step's own.
     const checksumStep = progress.snapshot().find((s) => s.step === 'checksum');
-    const checksumFailed = plan !== undefined && (checksumStep?.status === 'failed' || (checksumStep?.status === 'pending' && !cancelled && failureType(err) === 'PreconditionFailed'));
+    const checksumFailed = plan !== undefined && (checksumStep?.status === 'failed' || (checksumStep?.status === 'pending' && !cancelled && failureType(err) === 'ArtifactMismatch'));
     if (checksumFailed) {
       checks.push({ check: 'checksum', passed: false, detail: reason });
       if (checksumStep?.status === 'pending') progress.mark('checksum', 'failed', reason);
+    } else if (checksumStep?.status === 'pending') {
+      progress.mark('checksum', 'skipped', 'not confirmed: the restore step stopped first');
     }
     record = {
       ...base, status: cancelled ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],

@@ -2,7 +2,8 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { countMysqlRows } from '../../src/activities/databases/mysql-client.js';
 import { countPostgresRows } from '../../src/activities/databases/postgres-client.js';
-import type { TableCount } from '../../src/core/backup-record.js';
+import { mysqlDatabaseDefaults } from '../../src/activities/verify/create-database.js';
+import type { MysqlDatabaseDefaults, TableCount } from '../../src/core/backup-record.js';
 import { testServers } from './servers.js';
 
 type Engine = 'postgres' | 'mysql';
@@ -30,6 +31,16 @@ export async function databasesNamed(engine: Engine, marker: string): Promise<st
 /** Every table's exact row count in `database`, read as the admin with the same counting ops uses. */
 export async function rowCounts(engine: Engine, database: string): Promise<TableCount[]> {
   return withAdmin(engine, database, async ({ pg: client, my }) => (client ? countPostgresRows(client) : countMysqlRows(my!, database)));
+}
+
+/** A MariaDB database's default character set and collation, as information_schema holds them. */
+export async function mysqlDefaultsOf(database: string): Promise<MysqlDatabaseDefaults | undefined> {
+  return withAdmin('mysql', undefined, ({ my }) => mysqlDatabaseDefaults(my!, database));
+}
+
+/** Gives a MariaDB database other defaults, e.g. ones no restore would pick by itself. */
+export async function alterMysqlDefaults(database: string, defaults: MysqlDatabaseDefaults): Promise<void> {
+  await withAdmin('mysql', undefined, ({ my }) => my!.query(`ALTER DATABASE ${mysql.escapeId(database)} CHARACTER SET ${defaults.characterSet} COLLATE ${defaults.collation}`));
 }
 
 /** Drops the databases a restore test created or kept (their names contain `_restored_` or `_before_restore_`). */

@@ -8,7 +8,7 @@ import { encryptionFor, makeAgeKey } from '../support/age-keys.js';
 import { activityRuns } from '../support/activity-history.js';
 import { makeBackupFixture } from '../support/backup-fixture.js';
 import { backupWorldForTest, runNightly, runNightlyExpectingFailure } from '../support/backup-world.js';
-import { rowCounts } from '../support/restored-databases.js';
+import { mysqlDefaultsOf, rowCounts } from '../support/restored-databases.js';
 import { runCli } from '../support/run-cli.js';
 import { testServers } from '../support/servers.js';
 import { AGE_HEADER, filesUnder } from '../support/stored-files.js';
@@ -67,6 +67,7 @@ describe('databases dumped inside a compose service (exec), over real ssh, docke
       expect(entry!.manifest.tables!.length).toBeGreaterThan(0);
       expect(entry!.manifest.rowCountConsistency).toBe('adjacent');
       expect(entry!.manifest.privilegeCheck).toBe(privilegeCheck);
+      if (engine === 'mysql') expect(entry!.manifest.databaseDefaults).toEqual(await mysqlDefaultsOf(database));
       expect(entry!.manifest.reachedThrough).toBe(`docker compose -p ${project} exec ${service} on ssh://${sshd.user}@127.0.0.1:${sshd.port}`);
       expect(entry!.verify?.status).toBe('passed');
     }

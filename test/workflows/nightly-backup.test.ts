@@ -9,6 +9,7 @@ import { DEMO_MARIADB_ROWS, DEMO_POSTGRES_ROWS } from '../../src/local-servers/d
 import { workflowIds } from '../../src/temporal/names.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
+import { mysqlDefaultsOf } from '../support/restored-databases.js';
 import { testServers } from '../support/servers.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 
@@ -57,6 +58,8 @@ describe('nightlyBackup on real Temporal, PostgreSQL, MariaDB, rsync and sshd', 
     const myEntry = entries.find((e) => e.manifest.kind === 'mysql')!;
     expect(myEntry.manifest.artifact).toBe('dump.sql.zst');
     expect(myEntry.manifest.rowCountConsistency).toBe('global-read-lock');
+    expect(myEntry.manifest.databaseDefaults).toEqual(await mysqlDefaultsOf(fixture.myDatabase));
+    expect(myEntry.manifest.databaseDefaults?.characterSet).toBeTruthy();
     expect(myEntry.manifest.tables).toEqual(
       expect.arrayContaining(Object.entries(DEMO_MARIADB_ROWS).map(([table, rows]) => ({ table, rows }))),
     );

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupRepository } from '../../src/records/backup-repository.js';
@@ -21,7 +23,7 @@ import { progressQuery } from '../../src/workflows/progress.js';
 import { restoreBackup, type RestoreBackupInput } from '../../src/workflows/restore-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { flipBytesInMiddle } from '../support/damage.js';
-import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
+import { alterMysqlDefaults, databasesNamed, dropRestoredDatabases, mysqlDefaultsOf, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { testServers } from '../support/servers.js';
 import { startTestWorker, workflowBundle, type TestWorker } from '../support/test-worker.js';
 
@@ -36,6 +38,8 @@ describe('restoreBackup', () => {
     fixture = await makeBackupFixture({ offsite: 'none', edit: targetsAsAdmin });
     worker = await startTestWorker(fixture.config);
     repository = new BackupRepository(fixture.config.repository);
+    // Defaults no CREATE DATABASE would pick by itself: a restore into a new database must carry them over.
+    await alterMysqlDefaults(fixture.myDatabase, { characterSet: 'latin1', collation: 'latin1_danish_ci' });
     await worker.client.workflow.execute(nightlyBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('nightly'), args: [{ targets: [fixture.targets.postgres, fixture.targets.mysql] }] });
   });
   afterAll(async () => {
@@ -73,6 +77,10 @@ describe('restoreBackup', () => {
     expect(record).toMatchObject({ target, backupId: backup!.id, database, status: 'passed', kept: true, reasons: [] });
     expect(await rowCounts(engine, database)).toEqual(backup!.manifest.tables);
     expect(await rowCounts(engine, database)).toEqual(await rowCounts(engine, fixture[sourceKey]));
+    if (engine === 'mysql') {
+      expect(backup!.manifest.databaseDefaults).toEqual({ characterSet: 'latin1', collation: 'latin1_danish_ci' });
+      expect(await mysqlDefaultsOf(database)).toEqual(backup!.manifest.databaseDefaults);
+    }
     expect(record.rtoSeconds).toBeGreaterThan(0);
     expect(record.rtoSeconds).toBeGreaterThanOrEqual(record.restoreSeconds!);
     const tables = backup!.manifest.tables!;
@@ -186,6 +194,24 @@ describe('restoreBackup', () => {
     });
   });
 
+  it('mysql, the day the database is gone: a dump that names it in ALTER DATABASE lines restores into a new one, and re-creates no other', async () => {
+    const target = fixture.targets.mysql;
+    const [backup] = await repository.list(target);
+    // The fixture's routines were made under the server's default collation, not the database's since: mysqldump switches to it by the database's name.
+    const sql = execFileSync('zstd', ['-dc', join(backup!.dir, backup!.manifest.artifact)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(sql).toContain(`ALTER DATABASE \`${fixture.myDatabase}\` CHARACTER SET `);
+    await dropMysqlDatabase(fixture.myDatabase);
+
+    const { stamp, handle } = start({ target, pick: { latest: true } });
+    const record: RestoreRecord = await (await handle).result();
+
+    const database = restoredDatabaseName(fixture.myDatabase, stamp);
+    expect(record).toMatchObject({ status: 'passed', database });
+    expect(await rowCounts('mysql', database)).toEqual(backup!.manifest.tables);
+    expect(await mysqlDefaultsOf(database)).toEqual(backup!.manifest.databaseDefaults);
+    expect(await mysqlDefaultsOf(fixture.myDatabase)).toBeUndefined();
+  });
+
   it('a flipped byte in the artifact fails at the checksum, hashed alongside the restore: nothing under the final name, no scratch database left', async () => {
     const target = fixture.targets.mysql;
     const [backup] = await repository.list(target);
@@ -195,7 +221,7 @@ describe('restoreBackup', () => {
     const run = await handle;
     const failure = await failureOf(run.result());
 
-    expect(failure.type).toBe('PreconditionFailed');
+    expect(failure.type).toBe('ArtifactMismatch');
     expect(failure.message).toMatch(new RegExp(`^restore of ${backup!.id} failed: ${backup!.id}: checksum mismatch: manifest [0-9a-f]{12}…, artifact [0-9a-f]{12}…; its scratch database was dropped, nothing was restored$`));
     expect(await databasesNamed('mysql', fixture.id)).toEqual(databasesBefore);
     expect(await databasesNamed('mysql', restoredDatabaseName(fixture.myDatabase, stamp))).toEqual([]);
@@ -212,6 +238,12 @@ describe('restoreBackup', () => {
     expect(report).toMatch(/\| checksum \| FAIL \| .*checksum mismatch/);
   });
 });
+
+async function dropMysqlDatabase(database: string): Promise<void> {
+  const { mariadb } = testServers();
+  const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword });
+  await connection.query(`DROP DATABASE ${mysql.escapeId(database)}`).finally(() => connection.end());
+}
 
 async function addCompany(database: string, name: string): Promise<void> {
   const { postgres } = testServers();

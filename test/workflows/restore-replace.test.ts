@@ -10,7 +10,7 @@ import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { progressQuery } from '../../src/workflows/progress.js';
 import { approveUpdate, pendingApprovalQuery, restoreBackup, type RestoreBackupInput } from '../../src/workflows/restore-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
-import { databasesNamed, dropRestoredDatabases, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
+import { alterMysqlDefaults, databasesNamed, dropRestoredDatabases, mysqlDefaultsOf, rowCounts, targetsAsAdmin } from '../support/restored-databases.js';
 import { testServers } from '../support/servers.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
@@ -20,6 +20,9 @@ import { waitFor } from '../support/wait-for.js';
  * replaced by the backup once approved, and kept under <db>_before_restore_<stamp>; a reject or
  * no answer leaves it exactly as it was.
  */
+const BACKUP_DEFAULTS = { characterSet: 'latin1', collation: 'latin1_german1_ci' };
+const LATER_DEFAULTS = { characterSet: 'utf8mb4', collation: 'utf8mb4_bin' };
+
 describe('restoreBackup --replace', () => {
   let fixture: BackupFixture;
   let worker: TestWorker;
@@ -30,10 +33,13 @@ describe('restoreBackup --replace', () => {
     fixture = await makeBackupFixture({ offsite: 'none', edit: targetsAsAdmin });
     worker = await startTestWorker(fixture.config);
     repository = new BackupRepository(fixture.config.repository);
+    // Database defaults no CREATE DATABASE would pick by itself: the backup's, then others since it.
+    await alterMysqlDefaults(fixture.myDatabase, BACKUP_DEFAULTS);
     await worker.client.workflow.execute(nightlyBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('nightly'), args: [{ targets: [fixture.targets.postgres, fixture.targets.mysql] }] });
     // The "bad migration" after the backup: a table the backup does not have, and rows it does not have.
     await changeSince('postgres', fixture.pgDatabase);
     await changeSince('mysql', fixture.myDatabase);
+    await alterMysqlDefaults(fixture.myDatabase, LATER_DEFAULTS);
   });
   afterAll(async () => {
     await worker?.stop();
@@ -177,6 +183,10 @@ describe('restoreBackup --replace', () => {
       // RENAME TABLE cannot carry them: they were re-created on both sides of the swap.
       expect(await mysqlObjects(database)).toEqual(await mysqlObjects(keptAs));
       expect(await mysqlObjects(database)).toEqual({ views: 1, triggers: 1, routines: 1, events: 1 });
+      // The database holds the backup's tables and takes its defaults; the kept one, the old database's.
+      expect(backup!.manifest.databaseDefaults).toEqual(BACKUP_DEFAULTS);
+      expect(await mysqlDefaultsOf(database)).toEqual(BACKUP_DEFAULTS);
+      expect(await mysqlDefaultsOf(keptAs)).toEqual(LATER_DEFAULTS);
     }
     const report = readFileSync(record.report!, 'utf8');
     expect(report).toContain(`- Into: existing database \`${database}\` on `);

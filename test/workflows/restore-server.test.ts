@@ -11,6 +11,7 @@ import { RestoreLog } from '../../src/records/restore-log.js';
 import { restoredDatabaseName } from '../../src/core/restore-pick.js';
 import { startPostgres, type LocalPostgres } from '../../src/local-servers/postgres-server.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
+import { progressQuery } from '../../src/workflows/progress.js';
 import { restoreBackup, type RestoreBackupInput } from '../../src/workflows/restore-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { databasesNamed, dropRestoredDatabases, targetsAsAdmin } from '../support/restored-databases.js';
@@ -42,9 +43,11 @@ describe('restoreBackup --server', () => {
       offsite: 'none',
       env: { SPARE_PASSWORD: spare.adminPassword, WRONG_PASSWORD: 'not-the-password' },
       edit: (doc) => {
+        // The fixture's read-only user, on the target's own server: it may connect, not create a database.
+        const reader = { url: String(doc.databases[0].url).replace(/\/[^/]*$/, ''), password: '${PG_READER_PASSWORD}' };
         targetsAsAdmin(doc);
         const url = `postgres://${spare.adminUser}@${spare.host}:${spare.port}`;
-        doc.restore = { servers: { spare: { url, password: '${SPARE_PASSWORD}' }, wrong: { url, password: '${WRONG_PASSWORD}' } } };
+        doc.restore = { servers: { spare: { url, password: '${SPARE_PASSWORD}' }, wrong: { url, password: '${WRONG_PASSWORD}' }, reader } };
       },
     });
     // Big enough that its restored table outgrows the 24 MB tablespace of the disk-full test; pg_dump compresses it to little.
@@ -98,6 +101,29 @@ describe('restoreBackup --server', () => {
     expect(failure.message).toContain(`postgres://${spare.adminUser}@${spare.host}:${spare.port}/postgres: password authentication failed for user "${spare.adminUser}"`);
     expect(failure.message).not.toContain('not-the-password');
     expect(await spareDatabases()).toEqual(before);
+  });
+
+  it('a user that may not create databases fails the restore step, not the checksum; nothing created', async () => {
+    const { postgres } = testServers();
+    const before = await databasesNamed('postgres', fixture.id);
+    const handle = await worker.client.workflow.start(restoreBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('restore'), args: [{ target: fixture.targets.postgres, pick: { latest: true }, server: 'reader', stamp: '20300201T000098Z' }] });
+    const failure = await failureOf(handle.result());
+
+    expect(failure.type).toBe('PreconditionFailed');
+    expect(failure.message).toMatch(new RegExp(`: user reader_${fixture.id} may not create database restore_\\w+ on postgres://reader_${fixture.id}@${postgres.host}:${postgres.port}/: permission denied to create database$`));
+    const steps = await handle.query(progressQuery);
+    expect(steps.map((s) => [s.step, s.status])).toEqual([
+      ['pick', 'done'],
+      ['checksum', 'skipped'],
+      ['approval', 'skipped'],
+      ['restore and check', 'failed'],
+      ['report', 'done'],
+    ]);
+    expect(steps.find((s) => s.step === 'checksum')!.detail).toBe('not confirmed: the restore step stopped first');
+    expect(steps.find((s) => s.step === 'restore and check')!.detail).toContain(`user reader_${fixture.id} may not create database`);
+    const { details } = failure as unknown as { details: Array<{ checks: unknown[] }> };
+    expect(details[0]!.checks).toEqual([]);
+    expect(await databasesNamed('postgres', fixture.id)).toEqual(before);
   });
 
   it('a --server of the other engine is refused at the pick, naming both; nothing created', async () => {

@@ -69,6 +69,7 @@ export async function dumpMysqlInService(target: DatabaseTarget, exec: ServiceEx
     compression,
     serverVersion: facts.serverVersion,
     toolVersions: { [dumpTool]: dumpVersion },
+    ...(facts.databaseDefaults && { databaseDefaults: facts.databaseDefaults }),
     tables: facts.tables,
     rowCountConsistency: 'adjacent',
     privilegeCheck: 'not-run',

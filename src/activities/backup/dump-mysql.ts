@@ -41,7 +41,7 @@ export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'g
     const locked = await tryGlobalReadLock(lock);
     await counter.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await counter.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-    const [[version]] = await counter.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
+    const [[facts]] = await counter.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v, @@character_set_database AS characterSet, @@collation_database AS collation');
     const artifact = artifactName(`dump.sql${compressionSuffix(compression)}`, context.encryptTo);
     const dumping = streamCommandsToFile(
       [mysqlDump(binaries.dump, target.url, target.password), compress(compression), ...encryptStage(context.encryptTo)],
@@ -58,8 +58,9 @@ export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'g
       artifact,
       ...streamedHashes(file),
       compression,
-      serverVersion: String(version!.v),
+      serverVersion: String(facts!.v),
       toolVersions: { [binaries.dump]: dumpVersion },
+      databaseDefaults: { characterSet: String(facts!.characterSet), collation: String(facts!.collation) },
       tables,
       rowCountConsistency: consistency,
     };

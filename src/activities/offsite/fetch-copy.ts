@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { OpsConfig } from '../../config/load-config.js';
 import { parseBackupId } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
-import { PreconditionFailed } from '../../core/errors.js';
+import { ArtifactMismatch } from '../../core/errors.js';
 import { firstStoreWithCopy } from './first-store-with-copy.js';
 import { offsiteStoreNamed } from './offsite-store.js';
 
@@ -16,11 +16,11 @@ export async function fetchOffsiteCopy(config: OpsConfig, input: { backupId: str
   const { target, stamp } = parseBackupId(input.backupId);
   const store = input.from !== undefined ? await offsiteStoreNamed(config, input.from) : await firstStoreWithCopy(config, target, stamp);
   // A destination named by the caller may have lost the copy since it was picked: say so, rather than rsync's or S3's error.
-  if (input.from !== undefined && !(await store.has(target, stamp))) throw new PreconditionFailed(`no offsite copy of ${input.backupId} at ${store.name}`);
+  if (input.from !== undefined && !(await store.has(target, stamp))) throw new ArtifactMismatch(`no offsite copy of ${input.backupId} at ${store.name}`);
   await rm(input.dir, { recursive: true, force: true });
   await mkdir(input.dir, { recursive: true, mode: 0o700 });
   await store.fetch(target, stamp, input.dir, cancelSignal);
   const manifest = JSON.parse(await readFile(join(input.dir, 'manifest.json'), 'utf8')) as BackupManifest;
-  if (manifest.id !== input.backupId) throw new PreconditionFailed(`the offsite copy of ${input.backupId} at ${store.name} holds the manifest of ${manifest.id}`);
+  if (manifest.id !== input.backupId) throw new ArtifactMismatch(`the offsite copy of ${input.backupId} at ${store.name} holds the manifest of ${manifest.id}`);
   return { manifest, from: store.name };
 }

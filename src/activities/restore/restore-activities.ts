@@ -7,7 +7,7 @@ import { isDatabase, type DatabaseTarget } from '../../config/target.js';
 import type { RestorePlan } from '../../contracts/restore.js';
 import { restoreScratchName } from '../../core/backup-id.js';
 import type { BackupManifest } from '../../core/backup-record.js';
-import { NeedsReplace, PreconditionFailed } from '../../core/errors.js';
+import { ArtifactMismatch, NeedsReplace, PreconditionFailed } from '../../core/errors.js';
 import { databaseNameProblem, keptDatabaseName, restoredDatabaseName, type RestorePick } from '../../core/restore-pick.js';
 import { restoreLogEntry } from '../../core/restore-log.js';
 import { renderRestoreReport, type RestoreRecord } from '../../core/restore-report.js';
@@ -67,7 +67,7 @@ export function createRestoreActivities(config: OpsConfig) {
     async confirmRestoreArtifact(input: { backupId: string }): Promise<{ sha256: string; bytes: number }> {
       const entry = await repository.get(input.backupId);
       const mismatch = await withHeartbeat(() => checksumMismatch(entry.manifest, join(entry.dir, entry.manifest.artifact)));
-      if (mismatch) throw new PreconditionFailed(`${input.backupId}: ${mismatch}; nothing was restored`);
+      if (mismatch) throw new ArtifactMismatch(`${input.backupId}: ${mismatch}; nothing was restored`);
       return { sha256: entry.manifest.sha256, bytes: entry.manifest.bytes };
     },
 
@@ -107,7 +107,7 @@ export function createRestoreActivities(config: OpsConfig) {
           const { manifest, from } = await fetchOffsiteCopy(config, { backupId: input.backupId, dir, from: input.from }, cancelSignal);
           const artifact = join(dir, manifest.artifact);
           const mismatch = await checksumMismatch(manifest, artifact);
-          if (mismatch) throw new PreconditionFailed(`${input.backupId} fetched from ${from}: ${mismatch}; nothing was restored`);
+          if (mismatch) throw new ArtifactMismatch(`${input.backupId} fetched from ${from}: ${mismatch}; nothing was restored`);
           return { ...(await told(manifest, await restore(manifest, artifact))), fetched: { from, sha256: manifest.sha256, bytes: manifest.bytes } };
         } finally {
           await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import type { DatabaseTarget } from '../../config/target.js';
 import type { BackupManifest } from '../../core/backup-record.js';
-import { PreconditionFailed } from '../../core/errors.js';
+import { ArtifactMismatch } from '../../core/errors.js';
 import { checksumMismatch } from '../verify/artifact-checksum.js';
 import { restoreDatabase } from '../verify/restore-and-check.js';
 import type { RestoreContext, RestoreDestination, RestoreOutcome } from '../verify/restore-outcome.js';
@@ -10,7 +10,7 @@ import type { RestoreContext, RestoreDestination, RestoreOutcome } from '../veri
  * of hashing it first: the hash reads the file while the restore waits on the server, so it costs
  * no time of its own. The scratch database takes its final name only once the hash matched the
  * manifest; a mismatch stops the restore, drops the scratch database and fails as
- * PreconditionFailed (`refusal` words it), so a flipped byte never reaches the final name.
+ * ArtifactMismatch (`refusal` words it), so a flipped byte never reaches the final name.
  */
 export async function restoreWhileHashing(
   manifest: BackupManifest,
@@ -29,7 +29,7 @@ export async function restoreWhileHashing(
   checksum.catch(() => undefined);
   const confirmed = async () => {
     const mismatch = await checksum;
-    if (mismatch) throw new PreconditionFailed(refusal(mismatch));
+    if (mismatch) throw new ArtifactMismatch(refusal(mismatch));
   };
   const restoring = { ...context, cancelSignal: AbortSignal.any([context.cancelSignal, mismatchFound.signal]), beforePromote: confirmed };
   try {

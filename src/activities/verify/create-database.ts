@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { describeAddress } from '../../config/database-url.js';
+import type { MysqlDatabaseDefaults } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
 import type { RestoreServer } from './restore-outcome.js';
 
@@ -17,9 +18,9 @@ export async function createPostgresDatabase(admin: pg.Client, server: RestoreSe
   }
 }
 
-export async function createMysqlDatabase(admin: mysql.Connection, server: RestoreServer, database: string): Promise<void> {
+export async function createMysqlDatabase(admin: mysql.Connection, server: RestoreServer, database: string, defaults?: MysqlDatabaseDefaults): Promise<void> {
   try {
-    await admin.query(`CREATE DATABASE ${mysql.escapeId(database)} CHARACTER SET utf8mb4`);
+    await admin.query(`CREATE DATABASE ${mysql.escapeId(database)} ${mysqlDatabaseOptions(defaults)}`);
   } catch (err) {
     throw refusal(err, server, database, { exists: ['ER_DB_CREATE_EXISTS'], denied: ['ER_DBACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_ERROR'] });
   }
@@ -32,4 +33,24 @@ function refusal(err: unknown, server: RestoreServer, database: string, codes: {
   if (codes.exists.includes(code)) return new PreconditionFailed(`database ${database} already exists on ${where}: a restore only creates a new database`);
   if (codes.denied.includes(code)) return new PreconditionFailed(`user ${server.url.user} may not create database ${database} on ${where}: ${(err as Error).message}`);
   return err;
+}
+
+/**
+ * The CREATE (or ALTER) DATABASE options that give a database the dumped one's default character
+ * set and collation, so tables created in it later get what they got at the source; utf8mb4 with
+ * the server's collation for it when the manifest predates recording them. The names come from a
+ * manifest file, so they are checked to be names before they reach SQL.
+ */
+export function mysqlDatabaseOptions(defaults: MysqlDatabaseDefaults | undefined): string {
+  if (!defaults) return 'CHARACTER SET utf8mb4';
+  for (const name of [defaults.characterSet, defaults.collation]) {
+    if (!/^\w+$/.test(name)) throw new Error(`the manifest's database default ${JSON.stringify(name)} is not a character set or collation name`);
+  }
+  return `CHARACTER SET ${defaults.characterSet} COLLATE ${defaults.collation}`;
+}
+
+/** A database's own default character set and collation, as the server holds them. */
+export async function mysqlDatabaseDefaults(admin: mysql.Connection, database: string): Promise<MysqlDatabaseDefaults | undefined> {
+  const [rows] = await admin.query<mysql.RowDataPacket[]>('SELECT DEFAULT_CHARACTER_SET_NAME AS characterSet, DEFAULT_COLLATION_NAME AS collation FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
+  return rows[0] ? { characterSet: String(rows[0].characterSet), collation: String(rows[0].collation) } : undefined;
 }

@@ -3,7 +3,8 @@ import type { ScratchPrefix } from '../../core/backup-id.js';
 import { TransientFailure } from '../../core/errors.js';
 import type { SweepRule } from '../../core/scratch-sweep.js';
 import { sweepAbandoned } from './sweep-abandoned.js';
-import { createMysqlDatabase } from './create-database.js';
+import type { MysqlDatabaseDefaults } from '../../core/backup-record.js';
+import { createMysqlDatabase, mysqlDatabaseOptions } from './create-database.js';
 import type { RestoreServer } from './restore-outcome.js';
 
 /**
@@ -11,11 +12,11 @@ import type { RestoreServer } from './restore-outcome.js';
  * GET_LOCK(name), held by the verify's admin connection from before the database exists until
  * after it is dropped. The server releases it when that connection dies with its worker.
  */
-export async function claimMysqlScratch(admin: mysql.Connection, name: string, server?: RestoreServer): Promise<void> {
+export async function claimMysqlScratch(admin: mysql.Connection, name: string, server?: RestoreServer, defaults?: MysqlDatabaseDefaults): Promise<void> {
   if (!(await tryLock(admin, name))) throw new TransientFailure(`scratch database ${name} is held by another verify`);
   // With the server known, a user not allowed to create databases is refused naming both.
-  if (server) await createMysqlDatabase(admin, server, name);
-  else await admin.query(`CREATE DATABASE ${mysql.escapeId(name)} CHARACTER SET utf8mb4`);
+  if (server) await createMysqlDatabase(admin, server, name, defaults);
+  else await admin.query(`CREATE DATABASE ${mysql.escapeId(name)} ${mysqlDatabaseOptions(defaults)}`);
 }
 
 /**

@@ -1,6 +1,8 @@
 import mysql from 'mysql2/promise';
 import { describeAddress } from '../../config/database-url.js';
+import type { MysqlDatabaseDefaults } from '../../core/backup-record.js';
 import { PreconditionFailed } from '../../core/errors.js';
+import { mysqlDatabaseDefaults, mysqlDatabaseOptions } from './create-database.js';
 import { createSchemaObjects, dropSchemaObjects, readSchemaObjects } from './mysql-schema-objects.js';
 import type { Promotion, RestoreServer } from './restore-outcome.js';
 
@@ -11,13 +13,16 @@ import type { Promotion, RestoreServer } from './restore-outcome.js';
  * kept database in that same statement, after its sessions are ended. Views, triggers, routines
  * and events cannot ride along: they are dropped before the move and re-created right after it in
  * their new database (see mysql-schema-objects), so for that moment the tables stand without them.
+ * The database the backup's tables land in gets the backup's default character set and collation
+ * (`defaults`); a kept database, its old one's.
  */
-export async function promoteMysql(admin: mysql.Connection, server: RestoreServer, scratch: string, promotion: Promotion): Promise<void> {
+export async function promoteMysql(admin: mysql.Connection, server: RestoreServer, scratch: string, promotion: Promotion, defaults: MysqlDatabaseDefaults | undefined): Promise<void> {
   const where = describeAddress({ ...server.url, database: '' });
   const { database, replace } = promotion;
   const created = replace ? replace.keptAs : database;
+  const createdWith = replace ? await mysqlDatabaseDefaults(admin, database) : defaults;
   try {
-    await admin.query(`CREATE DATABASE ${mysql.escapeId(created)} CHARACTER SET utf8mb4`);
+    await admin.query(`CREATE DATABASE ${mysql.escapeId(created)} ${mysqlDatabaseOptions(createdWith)}`);
   } catch (err) {
     if ((err as { code?: unknown }).code === 'ER_DB_CREATE_EXISTS') throw new PreconditionFailed(`database ${created} appeared on ${where} during the restore: the restored copy was dropped, nothing else changed`);
     throw err;
@@ -40,6 +45,8 @@ export async function promoteMysql(admin: mysql.Connection, server: RestoreServe
     throw err;
   }
   if (old && replace) await createSchemaObjects(admin, database, replace.keptAs, old);
+  // The replaced database kept its name and so its defaults; it takes the backup's before its routines are made (they keep the collation they are made under).
+  if (replace && defaults) await admin.query(`ALTER DATABASE ${mysql.escapeId(database)} ${mysqlDatabaseOptions(defaults)}`);
   await createSchemaObjects(admin, scratch, database, restored);
 }
 

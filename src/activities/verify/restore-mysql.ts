@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { decompress } from '../../commands/compression.js';
-import { mysqlImport } from '../../commands/mysql.js';
+import { alterDatabaseInPlace, mysqlImport } from '../../commands/mysql.js';
 import type { AssertionResult } from '../../core/check-verdicts.js';
 import { OpsError } from '../../core/errors.js';
 import type { AssertionSpec } from '../../core/verify-checks.js';
@@ -24,13 +24,13 @@ export async function restoreMysql(opened: OpenedArtifact, destination: RestoreD
   try {
     // An earlier attempt's worker may have died mid-import: its scratch database goes before this one is made.
     await dropAbandonedMysqlScratch(admin, { now: context.now(), staleAfterHours: context.staleAfterHours }, destination.scratchPrefix);
-    await claimMysqlScratch(admin, database, server);
+    await claimMysqlScratch(admin, database, server, manifest.databaseDefaults);
     try {
       const started = Date.now();
       try {
         await runOnPlaintext(
           opened,
-          (file) => [decompress(manifest.compression === 'gzip' ? 'gzip' : 'zstd', file), mysqlImport(mysqlBinaries().client, server.url, server.password, database)],
+          (file) => [decompress(manifest.compression === 'gzip' ? 'gzip' : 'zstd', file), alterDatabaseInPlace(), mysqlImport(mysqlBinaries().client, server.url, server.password, database)],
           { secrets: [server.password], cancelSignal: context.cancelSignal, retryable: false },
         );
       } catch (err) {
@@ -49,7 +49,7 @@ export async function restoreMysql(opened: OpenedArtifact, destination: RestoreD
       const outcome = checkedOutcome(manifest, database, restoreSeconds, tables, results);
       if (!destination.promote || outcome.reasons.length > 0) return outcome;
       await context.beforePromote?.();
-      await promoteMysql(admin, server, database, destination.promote);
+      await promoteMysql(admin, server, database, destination.promote, manifest.databaseDefaults);
       return { ...outcome, restoredInto: destination.promote.database };
     } finally {
       // After a promotion the scratch database is empty: its tables moved.

@@ -1,0 +1,14 @@
+import { mkdtemp } from 'node:fs/promises';
+import mysql from 'mysql2/promise';
+import { startMariadb } from '../../src/local-servers/mariadb-server.js';
+const dir = await mkdtemp('/tmp/zzcs-');
+const m: any = await startMariadb({ dataDir: dir + '/data', port: 17310 } as any);
+console.log(Object.keys(m));
+const c = await mysql.createConnection({ host: m.host, port: m.port, user: m.adminUser, password: m.adminPassword });
+await c.query('CREATE DATABASE s1');
+const show = async () => console.log(JSON.stringify((await c.query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='s1'"))[0]));
+await show();
+await c.query('ALTER DATABASE `s1` CHARACTER SET latin1 COLLATE latin1_german1_ci'); await show();
+await c.query('ALTER DATABASE `s1` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'); await show();
+const [v] = await c.query('SELECT VERSION() v'); console.log(v);
+await c.end(); await m.stop();

@@ -1,0 +1,12 @@
+import { mkdtemp } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import mysql from 'mysql2/promise';
+import { startMariadb } from '../../src/local-servers/mariadb-server.js';
+const dir = await mkdtemp('/tmp/zzcs-');
+const m: any = await startMariadb({ dataDir: dir + '/data', port: 17310 } as any);
+const c = await mysql.createConnection({ host: m.host, port: m.port, user: m.adminUser, password: m.adminPassword, multipleStatements: true });
+await c.query('CREATE DATABASE `we``ird`; USE `we``ird`; CREATE TABLE t (a int); CREATE PROCEDURE p() SELECT 1; CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = NEW.a; CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DO SELECT 1; CREATE VIEW v AS SELECT * FROM t;');
+await c.query('ALTER DATABASE `we``ird` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+const out = execFileSync('mariadb-dump', ['--single-transaction','--routines','--triggers','--events','--hex-blob','--default-character-set=utf8mb4','-h',m.host,'-P',String(m.port),'-u',m.adminUser,'--','we`ird'], { env: { ...process.env, MYSQL_PWD: m.adminPassword }, encoding: 'utf8' });
+console.log(out.split('\n').filter((l) => /DATABASE|USE /.test(l)).join('\n'));
+await c.end(); await m.stop();
