@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { searchAttributes } from '../temporal/names.js';
 import { innermostMessage } from '../workflows/progress.js';
@@ -24,10 +24,10 @@ export function registerRestoreApprove(restore: Command, program: Command): void
       const config = loadCliConfig(program.opts<GlobalOptions>());
       const temporal = await connectTemporal(config);
       try {
-        const query = `${searchAttributes.runKind.name} = 'restore' AND ${searchAttributes.target.name} = '${target.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running'`;
+        const ofTarget = `${searchAttributes.runKind.name} = 'restore' AND ${searchAttributes.target.name} = '${target.replace(/'/g, "\\'")}'`;
         const running: string[] = [];
-        for await (const run of temporal.client.workflow.list({ query })) running.push(run.workflowId);
-        if (running.length === 0) throw new UsageError(`no restore of ${target} is running`);
+        for await (const run of temporal.client.workflow.list({ query: `${ofTarget} AND ExecutionStatus = 'Running'` })) running.push(run.workflowId);
+        if (running.length === 0) throw new UsageError(`no restore of ${target} is running${await latestEnded(temporal.client, ofTarget)}`);
         const decision = { approved: !options.reject, by: whoIsActing(options.by), ...(options.reason ? { reason: options.reason } : {}) };
         const refusals: string[] = [];
         for (const workflowId of running.sort()) {
@@ -45,4 +45,18 @@ export function registerRestoreApprove(restore: Command, program: Command): void
         await temporal.close();
       }
     });
+}
+
+/**
+ * What became of the target's latest restore, for the answer that finds none running: a `--yes`
+ * replace or a small restore often ends before anyone runs approve, and "none running" alone
+ * reads as if it never started.
+ */
+async function latestEnded(client: Client, ofTarget: string): Promise<string> {
+  let latest: { workflowId: string; status: string; closeTime?: Date | undefined; startTime: Date } | undefined;
+  for await (const run of client.workflow.list({ query: ofTarget })) {
+    if (!latest || run.startTime > latest.startTime) latest = { workflowId: run.workflowId, status: run.status.name, closeTime: run.closeTime, startTime: run.startTime };
+  }
+  if (!latest) return '';
+  return ` (the latest, ${latest.workflowId}, ${latest.status.toLowerCase().replace(/_/g, ' ')}${latest.closeTime ? ` at ${latest.closeTime.toISOString()}` : ''})`;
 }

@@ -66,7 +66,7 @@ describe('ops restore', () => {
     for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
       const result = await restore('approve', target, '--by', 'alice', ...answer);
       if (result.exitCode === 0) return result;
-      expect(result.stderr).toMatch(/^error: (no restore of .* is running|restore of .*: .*no approval is pending for this restore)$/);
+      expect(result.stderr).toMatch(/^error: (no restore of .* is running( \(the latest, .*\))?|restore of .*: .*no approval is pending for this restore)$/);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     throw new Error(`the restore of ${target} never waited at its gate`);
@@ -99,6 +99,13 @@ describe('ops restore', () => {
     expect(result.stdout).toContain(`replaced ${fixture.pgDatabase} on postgres://${postgres.adminUser}@${postgres.host}:${postgres.port}/ with ${backup!.id}; the old database is kept as ${fixture.pgDatabase}_before_restore_`);
     expect(await rowCounts('postgres', kept!)).toEqual(await rowCounts('postgres', fixture.pgDatabase));
     expect(await rowCounts('postgres', fixture.pgDatabase)).toEqual(backup!.manifest.tables);
+
+    // Answered again once it has ended: bad usage, saying what became of it.
+    const late = await restore('approve', target);
+    expect(late.exitCode).toBe(2);
+    const workflowId = result.stdout.match(/\b(restore-\S+-\d{8}T\d{6}Z)\b/)?.[1];
+    expect(workflowId).toBeDefined();
+    expect(late.stderr).toMatch(new RegExp(`^error: no restore of ${target} is running \\(the latest, ${workflowId}, completed at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)$`));
   });
 
   it('restores started in the same second each get a run, a report and a record of their own', async () => {
