@@ -43,7 +43,7 @@ const RETRY_BUDGET_MS = 25_000;
 export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions<T> = {}): Promise<T> {
   const write = options.write ?? ((line: string) => console.log(line));
   const link = new TemporalLink(handle, { write, limitMs: options.reconnectLimitMs ?? reconnectLimitFrom(process.env), ...(options.settings ? { settings: options.settings } : {}) });
-  const show = await stepPrinter(handle, write);
+  const show = await stepPrinter(handle);
 
   const query = async (target: WorkflowHandle): Promise<StepProgress[] | undefined> => {
     if (link.recovering) return undefined;
@@ -58,11 +58,12 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions<
   const poll = async () => {
     const steps = await query(handle);
     if (!steps) return;
-    show('', steps);
+    const changes = show('', steps);
     for (const { label, handle: child } of options.related?.(steps) ?? []) {
       const childSteps = await query(child);
-      if (childSteps) show(`${label} › `, childSteps);
+      if (childSteps) changes.push(...show(`${label} › `, childSteps));
     }
+    writeInOrder(changes, write);
   };
 
   let outcome: Outcome<T> | undefined;
@@ -98,7 +99,7 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions<
     throw link.gaveUp.reason;
   }
   const finalSteps = 'value' in outcome && !options.related ? options.finalSteps?.(outcome.value) : undefined;
-  if (finalSteps) show('', finalSteps);
+  if (finalSteps) writeInOrder(show('', finalSteps), write);
   else if (!link.gaveUp.aborted) await poll();
   if ('error' in outcome) {
     if (outcome.error instanceof WorkflowFailedError) throw new RunFailed(innermostMessage(outcome.error));
@@ -107,16 +108,33 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions<
   return outcome.value;
 }
 
+/** A step change to print, and when it happened (ms since the epoch). */
+interface StepChange {
+  moment: number;
+  line: string;
+}
+
 /**
- * Prints each step change once, in aligned columns, with the time since the run started. Step
- * times come from the workflow (the server's clock), so the run's start is taken from the server
- * too; a step without one (skipped) is placed by the local clock from that start.
+ * One poll's changes, oldest first. The run's own steps are queried before its children's, so
+ * printed as they came, a target's `done` would precede the last steps of the child run that did
+ * the work; ordered by when each happened, they read as they ran. (A stable sort: changes at the
+ * same moment keep the order they were queried in.)
  */
-async function stepPrinter(handle: WorkflowHandle, write: (line: string) => void): Promise<(label: string, steps: StepProgress[]) => void> {
+function writeInOrder(changes: StepChange[], write: (line: string) => void): void {
+  for (const { line } of [...changes].sort((a, b) => a.moment - b.moment)) write(line);
+}
+
+/**
+ * Turns each step change, once, into a line in aligned columns, with the time since the run
+ * started. Step times come from the workflow (the server's clock), so the run's start is taken
+ * from the server too; a step without one (skipped) is placed by the local clock from that start.
+ */
+async function stepPrinter(handle: WorkflowHandle): Promise<(label: string, steps: StepProgress[]) => StepChange[]> {
   const localAtStart = Date.now();
   const runStart = await handle.describe().then((d) => d.startTime.getTime(), () => localAtStart);
   const seen = new Map<string, string>();
   return (label, steps) => {
+    const changes: StepChange[] = [];
     for (const step of steps) {
       const ended = step.status === 'done' || step.status === 'failed';
       const durationSeconds = ended && step.startedAt && step.finishedAt ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
@@ -126,14 +144,18 @@ async function stepPrinter(handle: WorkflowHandle, write: (line: string) => void
       seen.set(key, state);
       const at = (ended ? step.finishedAt : step.startedAt) ?? undefined;
       const moment = at ? Date.parse(at) : runStart + (Date.now() - localAtStart);
-      write(formatWaitLine({
-        elapsedSeconds: (moment - runStart) / 1000,
-        label,
-        step: step.step,
-        status: step.status,
-        ...(durationSeconds !== undefined ? { durationSeconds: Math.max(0, durationSeconds) } : {}),
-        ...(step.detail ? { detail: step.detail } : {}),
-      }));
+      changes.push({
+        moment,
+        line: formatWaitLine({
+          elapsedSeconds: (moment - runStart) / 1000,
+          label,
+          step: step.step,
+          status: step.status,
+          ...(durationSeconds !== undefined ? { durationSeconds: Math.max(0, durationSeconds) } : {}),
+          ...(step.detail ? { detail: step.detail } : {}),
+        }),
+      });
     }
+    return changes;
   };
 }

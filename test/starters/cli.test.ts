@@ -79,6 +79,10 @@ describe('ops CLI against a real worker', () => {
     expect(result.stdout).toMatch(new RegExp(`${target} › dump\\s+done`));
     expect(result.stdout).toMatch(new RegExp(`${target} › verify\\s+done`));
     expect(result.stdout).toContain('backup finished: 1 target(s) OK');
+    // In the order they happened: the target's run's last step before the target is done.
+    const lineOf = (pattern: RegExp) => result.stdout.split('\n').findIndex((line) => pattern.test(line));
+    expect(lineOf(new RegExp(`${target} › verify\\s+done`))).toBeLessThan(lineOf(new RegExp(`target ${target}\\s+done`)));
+    expect(lineOf(new RegExp(`target ${target}\\s+done`))).toBeGreaterThan(-1);
     // What the run shows as its summary in the Web UI.
     const backupRun = /^started (\S+)$/m.exec(result.stdout)![1]!;
     expect(await (await worker.client.workflow.getHandle(backupRun).describe()).staticSummary()).toBe(`backup ${target}`);
