@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,13 +26,24 @@ const BACKUP_DEFAULTS = { characterSet: 'latin1', collation: 'latin1_german1_ci'
 const LATER_DEFAULTS = { characterSet: 'utf8mb4', collation: 'utf8mb4_bin' };
 
 describe('restoreBackup --replace', () => {
+  const restorerPassword = `restorer-${randomBytes(6).toString('hex')}`;
   let fixture: BackupFixture;
   let worker: TestWorker;
   let repository: BackupRepository;
   let stampCount = 0;
 
   beforeAll(async () => {
-    fixture = await makeBackupFixture({ offsite: 'none', edit: targetsAsAdmin });
+    fixture = await makeBackupFixture({
+      offsite: 'none',
+      env: { RESTORER_PASSWORD: restorerPassword },
+      edit: (doc) => {
+        targetsAsAdmin(doc);
+        // A restoring user that owns the database it replaces, and is no superuser (made by the test that uses it).
+        const { postgres } = testServers();
+        const id = String(doc.databases[0].url).match(/\/app_(\w+)$/)![1];
+        doc.restore = { servers: { restorer: { url: `postgres://restorer_${id}@${postgres.host}:${postgres.port}`, password: '${RESTORER_PASSWORD}' } } };
+      },
+    });
     worker = await startTestWorker(fixture.config);
     repository = new BackupRepository(fixture.config.repository);
     // Database defaults no CREATE DATABASE would pick by itself: the backup's, then others since it.
@@ -145,6 +158,38 @@ describe('restoreBackup --replace', () => {
     }
   });
 
+  it('postgres: a restoring user that may not give the copy those settings refuses the swap, naming the owner; the old database stays as it was, open, nothing kept', async () => {
+    const target = fixture.targets.postgres;
+    const database = `${fixture.pgDatabase}_owned`;
+    const [restorer, other] = [`restorer_${fixture.id}`, `other_${fixture.id}`];
+    await adminQuery(`CREATE ROLE ${restorer} LOGIN CREATEDB PASSWORD '${restorerPassword}'; CREATE ROLE ${other}`);
+    await adminQuery(`CREATE DATABASE ${database} OWNER ${restorer}`);
+    try {
+      // Its owner may change the database, but not another role's settings in it: only a superuser (or that role's admin) may.
+      await adminQuery(`ALTER ROLE ${other} IN DATABASE ${database} SET work_mem = '8MB'`);
+      await adminQuery('CREATE TABLE app_data (id int); INSERT INTO app_data VALUES (1), (2)', database);
+      const before = await databaseProperties(database);
+      const rowsBefore = await rowCounts('postgres', database);
+
+      const { stamp, handle } = start({ target, pick: { latest: true }, into: database, replace: true, yes: { by: 'ci-bot' }, server: 'restorer' });
+      const error = await (await handle).result().then(() => undefined, (err: unknown) => err);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
+      const { postgres } = testServers();
+      expect(failure.type).toBe('PreconditionFailed');
+      expect(failure.message).toMatch(new RegExp(`: user ${restorer} may not give the restored copy the owner \\(${restorer}\\), grants and settings of database ${database} on postgres://${restorer}@${postgres.host}:${postgres.port}/: permission denied[^;]*; the restored copy was dropped, nothing else changed$`));
+
+      expect(await rowCounts('postgres', database)).toEqual(rowsBefore);
+      expect(await databaseProperties(database)).toEqual(before);
+      expect(await allowsConnections(database)).toBe(true);
+      expect(await databasesNamed('postgres', keptDatabaseName(database, stamp))).toEqual([]);
+      expect(await databasesNamed('postgres', scratchOf(target))).toEqual([]);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await adminQuery(`DROP ROLE IF EXISTS ${restorer}; DROP ROLE IF EXISTS ${other}`);
+    }
+  });
+
   it('a cancel while the replace waits at its gate ends the run cancelled and touches nothing', async () => {
     const target = fixture.targets.postgres;
     const before = await rowCounts('postgres', fixture.pgDatabase);
@@ -200,6 +245,14 @@ async function adminQuery(sql: string, database = 'postgres'): Promise<void> {
   const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database });
   await client.connect();
   await client.query(sql).finally(() => client.end());
+}
+
+async function allowsConnections(database: string): Promise<boolean> {
+  const { postgres } = testServers();
+  const client = new pg.Client({ host: postgres.host, port: postgres.port, user: postgres.adminUser, password: postgres.adminPassword, database: 'postgres' });
+  await client.connect();
+  const { rows } = await client.query('SELECT datallowconn FROM pg_database WHERE datname = $1', [database]).finally(() => client.end());
+  return rows[0].datallowconn as boolean;
 }
 
 /** A PostgreSQL database's owner, grants, connection limit and settings, as the catalog holds them. */
