@@ -223,6 +223,20 @@ describe('docker shim over ssh', () => {
     expect([refused.exitCode, refused.stderr]).toEqual([1, 'unexpected EOF']);
   });
 
+  it('images: twelve builds at once on one host (concurrent deploys share the test sshd) all succeed, and every image stays in the store', async () => {
+    const host = await mkdtemp(join(dir, 'busy-host-'));
+    const builds = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+      const project = `busy-${i}`;
+      const releaseDir = await release(`busy-${i}`, { 'marker.txt': `${i}\n` });
+      const result = await execa(SHIM, ['compose', ...composeArgv(releaseDir, project, 'build').slice(1)], { env: { DOCKER_SHIM_STATE: host }, reject: false });
+      return { project, result };
+    }));
+    for (const { result } of builds) expect([result.exitCode, result.stderr]).toEqual([0, '']);
+    const store = JSON.parse(await readFile(join(host, 'images', 'store.json'), 'utf8')) as { tags: Record<string, string> };
+    expect(Object.keys(store.tags).sort()).toEqual(builds.map(({ project }) => `${project}-app:latest`).sort());
+    expect(existsSync(join(host, 'images', 'store.json.lock'))).toBe(false);
+  });
+
   it('registry: push from one host into the directory that plays the registry, pull on another under the same ID; PULL_FAIL and an unknown tag fail the pull', async () => {
     const project = newProject();
     const releaseDir = await release('registry', {});

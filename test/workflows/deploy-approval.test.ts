@@ -8,9 +8,19 @@ import { waitFor } from '../support/wait-for.js';
 
 type DeployHandle = WorkflowHandle<typeof deployPipeline>;
 
-/** Waits until the deploy stands at the approval gate before `stage`; staging takes a few ssh round trips first. */
+/**
+ * Waits until the deploy stands at the approval gate before `stage`; staging takes a few ssh round
+ * trips first. A deploy that ended before it (a staging step failed) fails the wait at once, with
+ * its failure, instead of at the timeout with none.
+ */
 async function gateReached(handle: DeployHandle, stage: string): Promise<void> {
-  await waitFor(`the approval gate before ${stage}`, async () => (await handle.query(pendingApprovalQuery))?.stage === stage, DEPLOY_TEST_TIMEOUT_MS * 0.8, 250);
+  await waitFor(`the approval gate before ${stage}`, async () => {
+    if ((await handle.query(pendingApprovalQuery))?.stage === stage) return true;
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') return false;
+    const why = await handle.result().then(() => 'it completed', (err: unknown) => failureChain(err).map(([, , message]) => message).join(' ← '));
+    throw new Error(`the deploy ended ${status.name} before the approval gate before ${stage}: ${why}`);
+  }, DEPLOY_TEST_TIMEOUT_MS * 0.8, 250);
 }
 
 /** An approve update the workflow refuses: the validator's message, from the failure chain. */
