@@ -27,6 +27,7 @@ const LATER_DEFAULTS = { characterSet: 'utf8mb4', collation: 'utf8mb4_bin' };
 
 describe('restoreBackup --replace', () => {
   const restorerPassword = `restorer-${randomBytes(6).toString('hex')}`;
+  let legacyModes: string[];
   let fixture: BackupFixture;
   let worker: TestWorker;
   let repository: BackupRepository;
@@ -48,6 +49,8 @@ describe('restoreBackup --replace', () => {
     repository = new BackupRepository(fixture.config.repository);
     // Database defaults no CREATE DATABASE would pick by itself: the backup's, then others since it.
     await alterMysqlDefaults(fixture.myDatabase, BACKUP_DEFAULTS);
+    await addLegacyModeObjects(fixture.myDatabase);
+    legacyModes = await objectModes(fixture.myDatabase);
     await worker.client.workflow.execute(nightlyBackup, { taskQueue: worker.taskQueue, workflowId: worker.workflowId('nightly'), args: [{ targets: [fixture.targets.postgres, fixture.targets.mysql] }] });
     // The "bad migration" after the backup: a table the backup does not have, and rows it does not have.
     await changeSince('postgres', fixture.pgDatabase);
@@ -227,7 +230,11 @@ describe('restoreBackup --replace', () => {
     if (engine === 'mysql') {
       // RENAME TABLE cannot carry them: they were re-created on both sides of the swap.
       expect(await mysqlObjects(database)).toEqual(await mysqlObjects(keptAs));
-      expect(await mysqlObjects(database)).toEqual({ views: 1, triggers: 1, routines: 1, events: 1 });
+      expect(await mysqlObjects(database)).toEqual({ views: 1, triggers: 2, routines: 2, events: 2 });
+      // Each re-created under the sql_mode (and an event's time zone) it was made under, not the restoring session's.
+      expect(legacyModes).toContainEqual('trigger legacy_touch: ALLOW_INVALID_DATES');
+      expect(await objectModes(database)).toEqual(legacyModes);
+      expect(await objectModes(keptAs)).toEqual(legacyModes);
       // The database holds the backup's tables and takes its defaults; the kept one, the old database's.
       expect(backup!.manifest.databaseDefaults).toEqual(BACKUP_DEFAULTS);
       expect(await mysqlDefaultsOf(database)).toEqual(BACKUP_DEFAULTS);
@@ -298,6 +305,36 @@ async function openSession(engine: 'postgres' | 'mysql', database: string): Prom
   const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword, database });
   connection.on('error', () => undefined);
   return { alive: () => connection.query('SELECT 1').then(() => true, () => false).finally(() => connection.destroy()) };
+}
+
+/** A routine, a trigger and an event made under a lenient sql_mode and another time zone than the server's. */
+async function addLegacyModeObjects(database: string): Promise<void> {
+  const { mariadb } = testServers();
+  const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword, database });
+  try {
+    await connection.query("SET SESSION sql_mode = 'ALLOW_INVALID_DATES', SESSION time_zone = '+05:00'");
+    await connection.query('CREATE PROCEDURE legacy_mode() SELECT 1');
+    await connection.query('CREATE TRIGGER legacy_touch BEFORE UPDATE ON orders FOR EACH ROW SET NEW.total_cents = NEW.total_cents');
+    await connection.query('CREATE EVENT legacy_event ON SCHEDULE EVERY 1 DAY STARTS \'2030-01-01 03:00:00\' DISABLE DO SELECT 1');
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Each routine's, trigger's and event's sql_mode (and an event's time zone), as the server stores them. */
+async function objectModes(database: string): Promise<string[]> {
+  const { mariadb } = testServers();
+  const connection = await mysql.createConnection({ host: mariadb.host, port: mariadb.port, user: mariadb.adminUser, password: mariadb.adminPassword });
+  try {
+    const lines = async (sql: string) => (await connection.query<mysql.RowDataPacket[]>(sql, [database]))[0].map((r) => String(r.line));
+    return [
+      ...(await lines("SELECT CONCAT('routine ', ROUTINE_NAME, ': ', SQL_MODE) AS line FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY 1")),
+      ...(await lines("SELECT CONCAT('trigger ', TRIGGER_NAME, ': ', SQL_MODE) AS line FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY 1")),
+      ...(await lines("SELECT CONCAT('event ', EVENT_NAME, ': ', SQL_MODE, ' at ', TIME_ZONE, ', starts ', STARTS) AS line FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 1")),
+    ];
+  } finally {
+    await connection.end();
+  }
 }
 
 /** How many views, triggers, routines and events a MariaDB database has. */
