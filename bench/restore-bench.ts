@@ -10,11 +10,12 @@ import { BackupRepository } from '../src/records/backup-repository.js';
 import { RestoreLog } from '../src/records/restore-log.js';
 import { pgRestore } from '../src/commands/postgres.js';
 import { restoreJobs } from '../src/core/restore-jobs.js';
-import { describeAddress } from '../src/config/database-url.js';
+import { describeAddress, type DatabaseAddress } from '../src/config/database-url.js';
 import { Secret } from '../src/config/secret.js';
 import { nightlyBackup } from '../src/workflows/nightly-backup.js';
 import { pgAdminTool } from './bare-pipeline.js';
-import { createBenchDatabase, type BenchDatabase } from './bench-database.js';
+import { createBenchDatabase } from './bench-database.js';
+import { createBenchMariadb } from './bench-mariadb.js';
 import { NAMESPACE, startBenchTemporal } from './bench-temporal.js';
 import { Teardown } from './teardown.js';
 import { timelineOf } from './activity-timeline.js';
@@ -24,15 +25,22 @@ import { positiveInteger } from './bench-args.js';
 
 /**
  * Restore speed of `ops restore` against the restore a user would script, on one artifact: ops
- * makes one backup of a PostgreSQL database, then each round restores it (a) bare, `createdb` +
- * `pg_restore` into a new database, once single-job and once with the `--jobs=N` ops uses for a
- * dump on disk, and (b) `ops restore --latest --into X --wait` through the CLI, the workflow and its
- * checks. The ratio compares ops with the bare restore of the same jobs. A warm-up round first,
+ * makes one backup of a database, then each round restores it (a) bare, as a script would, into a
+ * new database, and (b) `ops restore --latest --into X --wait` through the CLI, the workflow and its
+ * checks. PostgreSQL (the default): `createdb` + `pg_restore`, once single-job and once with the
+ * `--jobs=N` ops uses for a dump on disk; the ratio compares ops with the same jobs. MariaDB
+ * (`--engine mysql`): `CREATE DATABASE` + `zstd -dc dump | mariadb db`. A warm-up round first,
  * then `--rounds` rounds; medians.
- * Usage: BENCH_DB_MB=1024 tsx bench/restore-bench.ts [--size-mb N] [--rounds N]
+ * Usage: BENCH_DB_MB=1024 tsx bench/restore-bench.ts [--engine postgres|mysql] [--size-mb N] [--rounds N]
  */
-const { values } = parseArgs({ options: { 'size-mb': { type: 'string' }, rounds: { type: 'string', default: '3' } } });
-const sizeMb = positiveInteger('--size-mb / BENCH_DB_MB', values['size-mb'] ?? process.env.BENCH_DB_MB ?? '1024');
+const { values } = parseArgs({ options: { engine: { type: 'string', default: process.env.BENCH_ENGINE ?? 'postgres' }, 'size-mb': { type: 'string' }, rounds: { type: 'string', default: '3' } } });
+const engine = values.engine!;
+if (engine !== 'postgres' && engine !== 'mysql') {
+  console.error(`--engine: "${engine}" is neither postgres nor mysql`);
+  process.exit(2);
+}
+// A MariaDB import is one stream of INSERTs, several times slower per MB than pg_restore: a smaller default.
+const sizeMb = positiveInteger('--size-mb / BENCH_DB_MB', values['size-mb'] ?? process.env.BENCH_DB_MB ?? (engine === 'mysql' ? '256' : '1024'));
 const rounds = positiveInteger('--rounds', values.rounds!);
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -42,15 +50,86 @@ const teardown = new Teardown();
 teardown.runOnExitPaths(log);
 const loadAtStart = loadavg()[0]!;
 
+/** One way to restore the artifact without ops: a new database, then the restore into it. */
+interface BareRestore {
+  /** printed as `<key>_seconds=` */
+  key: string;
+  label: string;
+  run(database: string, artifact: string): Promise<void>;
+}
+
+/** The database under test, on its own throwaway server, and how a script restores it without ops. */
+interface Subject {
+  describe: string;
+  admin: DatabaseAddress;
+  adminPassword: string;
+  database: string;
+  /** the bare restores for an artifact of this size; ops is compared with the last */
+  bareRestores(artifactBytes: number): BareRestore[];
+  /** what ops runs for the restore itself, for the result lines */
+  opsRuns(artifactBytes: number): string;
+  drop(database: string): Promise<void>;
+}
+
+const exec = (command: { file: string; args: string[]; env?: Record<string, string> | undefined }) => execa(command.file, command.args, { env: command.env ?? {}, stdin: 'ignore' });
+
+async function postgresSubject(root: string): Promise<Subject> {
+  const db = await createBenchDatabase(root, sizeMb * 2 ** 20, teardown, log);
+  const adminPassword = db.server.adminPassword;
+  // What restorePostgres passes for a dump on disk (the bench's is not encrypted).
+  const jobsFor = (bytes: number) => restoreJobs(availableParallelism(), bytes);
+  const restore = async (name: string, artifact: string, jobs?: number) => {
+    await exec(pgAdminTool('createdb', db.admin, adminPassword, name));
+    await exec(pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: name, file: artifact, ...(jobs !== undefined ? { jobs } : {}) }));
+  };
+  return {
+    describe: `PostgreSQL ${db.serverVersion}, database ${(db.sizeBytes / 2 ** 20).toFixed(0)} MB`,
+    admin: db.admin,
+    adminPassword,
+    database: db.name,
+    bareRestores: (bytes) => [
+      { key: 'bare_restore', label: 'createdb + pg_restore, single job', run: (name, artifact) => restore(name, artifact) },
+      { key: 'bare_restore_jobs', label: `createdb + pg_restore --jobs=${jobsFor(bytes)}`, run: (name, artifact) => restore(name, artifact, jobsFor(bytes)) },
+    ],
+    opsRuns: (bytes) => `pg_restore --jobs=${jobsFor(bytes)}`,
+    drop: async (name) => void (await exec(pgAdminTool('dropdb', db.admin, adminPassword, name))),
+  };
+}
+
+async function mariadbSubject(root: string): Promise<Subject> {
+  const db = await createBenchMariadb(root, sizeMb * 2 ** 20, teardown, log);
+  const adminPassword = db.server.adminPassword;
+  const server = ['--protocol=TCP', `--host=${db.admin.host}`, `--port=${db.admin.port}`, `--user=${db.admin.user}`];
+  const env = { MYSQL_PWD: adminPassword };
+  const sql = (statement: string) => exec({ file: 'mariadb', args: [...server, '-e', statement], env });
+  return {
+    describe: `MariaDB ${db.serverVersion}, database ${(db.sizeBytes / 2 ** 20).toFixed(0)} MB (data and indexes)`,
+    admin: db.admin,
+    adminPassword,
+    database: db.name,
+    bareRestores: () => [
+      {
+        key: 'bare_restore',
+        label: 'CREATE DATABASE + zstd -dc dump | mariadb db',
+        run: async (name, artifact) => {
+          await sql(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+          await exec({ file: 'sh', args: ['-c', 'f=$1; shift; zstd -dc -- "$f" | mariadb "$@"', 'sh', artifact, ...server, '--default-character-set=utf8mb4', '--', name], env });
+        },
+      },
+    ],
+    opsRuns: () => 'zstd -dc | sed | mariadb',
+    drop: async (name) => void (await sql(`DROP DATABASE ${name}`)),
+  };
+}
+
 /** The target connects as the server's admin: a restore creates databases as the target's user. */
-async function writeOpsConfig(dir: string, db: BenchDatabase): Promise<string> {
-  const admin = describeAddress(db.admin);
+async function writeOpsConfig(dir: string, subject: Subject): Promise<string> {
   const doc = {
     stateDir: './state',
     repository: './repo',
     reports: './reports',
-    databases: [{ name: TARGET, url: describeAddress({ ...db.admin, database: db.name }), password: '${BENCH_PG_ADMIN_PASSWORD}' }],
-    backup: { verify: { postgres: { url: admin, password: '${BENCH_PG_ADMIN_PASSWORD}' } } },
+    databases: [{ name: TARGET, url: describeAddress({ ...subject.admin, database: subject.database }), password: '${BENCH_ADMIN_PASSWORD}' }],
+    backup: { verify: { [engine]: { url: describeAddress(subject.admin), password: '${BENCH_ADMIN_PASSWORD}' } } },
   };
   const file = join(dir, 'ops.config.yaml');
   await writeFile(file, stringify(doc));
@@ -75,14 +154,13 @@ try {
   // PostgreSQL runs as the postgres OS user, which must reach its data dir below root.
   await chmod(root, 0o755);
 
-  log(`filling a ${sizeMb} MB database under ${root}`);
-  const db = await createBenchDatabase(root, sizeMb * 2 ** 20, teardown, log);
+  log(`filling a ${sizeMb} MB ${engine} database under ${root}`);
+  const subject = engine === 'mysql' ? await mariadbSubject(root) : await postgresSubject(root);
   const temporal = await startBenchTemporal(teardown, 'bench-restore');
   const dir = join(root, 'ops');
   await mkdir(dir, { recursive: true });
-  const configFile = await writeOpsConfig(dir, db);
-  const adminPassword = db.server.adminPassword;
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...temporal.workerEnv, BENCH_PG_ADMIN_PASSWORD: adminPassword };
+  const configFile = await writeOpsConfig(dir, subject);
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...temporal.workerEnv, BENCH_ADMIN_PASSWORD: subject.adminPassword };
   const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, configFile, env });
   teardown.defer('stop worker', () => worker.stop());
   await worker.ready;
@@ -93,10 +171,6 @@ try {
   const [backup] = await new BackupRepository(join(dir, 'repo')).list(TARGET);
   if (backup?.verify?.status !== 'passed') throw new Error(`the backup did not pass verify: ${backup?.verify?.reasons.join('; ') ?? 'none made'}`);
   const artifact = join(backup.dir, backup.manifest.artifact);
-  const dropDatabase = async (name: string) => {
-    const drop = pgAdminTool('dropdb', db.admin, adminPassword, name);
-    await execa(drop.file, drop.args, { env: drop.env ?? {}, stdin: 'ignore' });
-  };
 
   /**
    * Where each ops round's time went, from the CLI's spawn and exit and the run's history (the
@@ -117,16 +191,10 @@ try {
     return [...parts].map(([name, values]) => `${name} ${median(values).toFixed(3)}`).join('; ');
   };
 
-  // What restorePostgres passes for a dump on disk (the bench's is not encrypted).
-  const jobs = restoreJobs(availableParallelism(), backup.manifest.bytes);
-  const bare = async (name: string, parallel?: number) => {
-    const create = pgAdminTool('createdb', db.admin, adminPassword, name);
-    const restore = pgRestore(db.admin, new Secret(adminPassword, 'bench'), { database: name, file: artifact, ...(parallel !== undefined ? { jobs: parallel } : {}) });
-    const seconds = await timed(async () => {
-      await execa(create.file, create.args, { env: create.env ?? {}, stdin: 'ignore' });
-      await execa(restore.file, restore.args, { env: restore.env ?? {}, stdin: 'ignore' });
-    });
-    await dropDatabase(name);
+  const bareRestores = subject.bareRestores(backup.manifest.bytes);
+  const bare = async (kind: BareRestore, name: string) => {
+    const seconds = await timed(() => kind.run(name, artifact));
+    await subject.drop(name);
     return seconds;
   };
   const cliSpans: Array<{ spawned: number; exited: number }> = [];
@@ -137,42 +205,38 @@ try {
       if (cli.exitCode !== 0) throw new Error(`ops restore exited ${cli.exitCode}: ${cli.stderr || cli.stdout}`);
     });
     cliSpans.push({ spawned, exited: spawned + seconds });
-    await dropDatabase(name);
+    await subject.drop(name);
     return seconds;
   };
 
-  log(`warm-up: one bare restore of each kind, one ops restore (not counted); ops runs pg_restore --jobs=${jobs}`);
-  await bare('bare_warmup');
-  await bare('bare_jobs_warmup', jobs);
+  log(`warm-up: one bare restore of each kind, one ops restore (not counted); ops runs ${subject.opsRuns(backup.manifest.bytes)}`);
+  for (const [i, kind] of bareRestores.entries()) await bare(kind, `bare_${i}_warmup`);
   await throughOps('ops_warmup');
-  const bareSeconds: number[] = [];
-  const bareJobsSeconds: number[] = [];
+  const bareSeconds: number[][] = bareRestores.map(() => []);
   const opsSeconds: number[] = [];
   for (let round = 1; round <= rounds; round++) {
-    bareSeconds.push(await bare(`bare_${round}`));
-    bareJobsSeconds.push(await bare(`bare_jobs_${round}`, jobs));
+    for (const [i, kind] of bareRestores.entries()) bareSeconds[i]!.push(await bare(kind, `bare_${i}_${round}`));
     opsSeconds.push(await throughOps(`ops_${round}`));
-    log(`round ${round}/${rounds}: bare ${bareSeconds.at(-1)!.toFixed(2)} s, bare --jobs=${jobs} ${bareJobsSeconds.at(-1)!.toFixed(2)} s, ops ${opsSeconds.at(-1)!.toFixed(2)} s`);
+    log(`round ${round}/${rounds}: ${bareRestores.map((kind, i) => `${kind.label} ${bareSeconds[i]!.at(-1)!.toFixed(2)} s`).join(', ')}, ops ${opsSeconds.at(-1)!.toFixed(2)} s`);
   }
   const runs = (await new RestoreLog(join(dir, 'repo')).list([TARGET])).slice(1);
   const rtos = runs.map((e) => e.rtoSeconds ?? Number.NaN);
   const breakdown = await opsBreakdown(runs.map((r) => r.workflowId), cliSpans.slice(1));
 
   await teardown.run(log);
-  const bareMedian = median(bareSeconds);
-  const bareJobsMedian = median(bareJobsSeconds);
+  const bareMedians = bareSeconds.map(median);
   const opsMedian = median(opsSeconds);
+  const compared = bareRestores.length - 1;
   console.log(
     [
-      `PostgreSQL ${db.serverVersion}, database ${(db.sizeBytes / 2 ** 20).toFixed(0)} MB, dump ${(backup.manifest.bytes / 2 ** 20).toFixed(1)} MB; ${availableParallelism()} CPUs, load ${loadAtStart.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
-      `rounds ${rounds} after a warm-up; seconds per round: bare ${bareSeconds.map((s) => s.toFixed(2)).join(' ')}; bare --jobs=${jobs} ${bareJobsSeconds.map((s) => s.toFixed(2)).join(' ')}; ops ${opsSeconds.map((s) => s.toFixed(2)).join(' ')}`,
+      `${subject.describe}, dump ${(backup.manifest.bytes / 2 ** 20).toFixed(1)} MB; ${availableParallelism()} CPUs, load ${loadAtStart.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
+      `rounds ${rounds} after a warm-up; seconds per round: ${bareRestores.map((kind, i) => `${kind.label} ${bareSeconds[i]!.map((x) => x.toFixed(2)).join(' ')}`).join('; ')}; ops ${opsSeconds.map((x) => x.toFixed(2)).join(' ')}`,
       `ops seconds, medians of the rounds: ${breakdown}`,
-      `bare_restore_seconds=${bareMedian.toFixed(2)}   (createdb + pg_restore, single job, median)`,
-      `bare_restore_jobs_seconds=${bareJobsMedian.toFixed(2)}   (createdb + pg_restore --jobs=${jobs}, median)`,
-      `ops_restore_seconds=${opsMedian.toFixed(2)}   (ops restore --latest --into X --wait with pg_restore --jobs=${jobs}: CLI, workflow, checksum, restore, checks, rename, report; median)`,
+      ...bareRestores.map((kind, i) => `${kind.key}_seconds=${bareMedians[i]!.toFixed(2)}   (${kind.label}, median)`),
+      `ops_restore_seconds=${opsMedian.toFixed(2)}   (ops restore --latest --into X --wait with ${subject.opsRuns(backup.manifest.bytes)}: CLI, workflow, checksum, restore, checks, rename, report; median)`,
       `ops_rto_seconds=${median(rtos).toFixed(2)}   (the runs' recorded RTO, start to checked; median)`,
-      `restore_overhead_ratio_vs_single_job=${(opsMedian / bareMedian).toFixed(3)}   (ops ÷ bare single-job)`,
-      `restore_overhead_ratio=${(opsMedian / bareJobsMedian).toFixed(3)}   (ops ÷ bare with the same --jobs=${jobs})`,
+      ...(compared > 0 ? [`restore_overhead_ratio_vs_single_job=${(opsMedian / bareMedians[0]!).toFixed(3)}   (ops ÷ ${bareRestores[0]!.label})`] : []),
+      `restore_overhead_ratio=${(opsMedian / bareMedians[compared]!).toFixed(3)}   (ops ÷ ${bareRestores[compared]!.label})`,
     ].join('\n'),
   );
 } catch (err) {
