@@ -22,6 +22,11 @@ export async function createMysqlDatabase(admin: mysql.Connection, server: Resto
   try {
     await admin.query(`CREATE DATABASE ${mysql.escapeId(database)} ${mysqlDatabaseOptions(defaults)}`);
   } catch (err) {
+    const code = (err as { code?: unknown } | undefined)?.code;
+    // A backup of a newer server (MySQL 8's utf8mb4_0900_ai_ci) restored onto an older one or MariaDB: its tables would fail the same way.
+    if (defaults && (code === 'ER_UNKNOWN_COLLATION' || code === 'ER_UNKNOWN_CHARACTER_SET')) {
+      throw new PreconditionFailed(`${describeAddress({ ...server.url, database: '' })} does not know the backup's database default (character set ${defaults.characterSet}, collation ${defaults.collation}): ${(err as Error).message}; nothing was created`);
+    }
     throw refusal(err, server, database, { exists: ['ER_DB_CREATE_EXISTS'], denied: ['ER_DBACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_ERROR'] });
   }
 }
