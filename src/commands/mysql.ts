@@ -29,7 +29,8 @@ export function mysqlDump(binary: string, address: DatabaseAddress, password: Se
  * writes around each routine, trigger and event made under another collation than the database's
  * (and back after it). Imported as is into another database, they would alter the source database
  * on that server, or fail where it does not exist. Without the name the statement applies to the
- * database the import runs in. Byte-wise (LC_ALL=C): the dump's text is not always valid UTF-8.
+ * database the import runs in. A dump goes through this on its way to the repository; a restore of
+ * a dump made before that, on its way in. Byte-wise (LC_ALL=C): the text is not always valid UTF-8.
  */
 export function alterDatabaseInPlace(): Command {
   return { file: 'sed', args: ['-E', 's/^ALTER DATABASE `([^`]|``)*` CHARACTER SET /ALTER DATABASE CHARACTER SET /'], env: { LC_ALL: 'C' } };

@@ -54,6 +54,12 @@ export interface BackupManifest {
    * whose dump carries them, and in manifests written before they were recorded.
    */
   databaseDefaults?: MysqlDatabaseDefaults;
+  /**
+   * MySQL/MariaDB: the dump's `ALTER DATABASE … CHARACTER SET` lines name no database (ops took the
+   * source's name out as it dumped; see alterDatabaseInPlace), so the dump can be imported into any
+   * database, by ops or by hand. Absent in older dumps, which a restore filters on the way in.
+   */
+  alterDatabaseUnnamed?: true;
   /** how the row counts relate to the dump: taken inside the dump's own snapshot, or in one opened next to it */
   rowCountConsistency?: 'same-snapshot' | 'global-read-lock' | 'adjacent';
   /**

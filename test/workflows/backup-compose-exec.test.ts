@@ -67,7 +67,10 @@ describe('databases dumped inside a compose service (exec), over real ssh, docke
       expect(entry!.manifest.tables!.length).toBeGreaterThan(0);
       expect(entry!.manifest.rowCountConsistency).toBe('adjacent');
       expect(entry!.manifest.privilegeCheck).toBe(privilegeCheck);
-      if (engine === 'mysql') expect(entry!.manifest.databaseDefaults).toEqual(await mysqlDefaultsOf(database));
+      if (engine === 'mysql') {
+        expect(entry!.manifest.databaseDefaults).toEqual(await mysqlDefaultsOf(database));
+        expect(entry!.manifest.alterDatabaseUnnamed).toBe(true);
+      }
       expect(entry!.manifest.reachedThrough).toBe(`docker compose -p ${project} exec ${service} on ssh://${sshd.user}@127.0.0.1:${sshd.port}`);
       expect(entry!.verify?.status).toBe('passed');
     }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -194,22 +195,38 @@ describe('restoreBackup', () => {
     });
   });
 
-  it('mysql, the day the database is gone: a dump that names it in ALTER DATABASE lines restores into a new one, and re-creates no other', async () => {
+  it('mysql, the day the database is gone: its dump restores into a new one and re-creates no other, also a dump made before ops unnamed its ALTER DATABASE lines', async () => {
     const target = fixture.targets.mysql;
     const [backup] = await repository.list(target);
-    // The fixture's routines were made under the server's default collation, not the database's since: mysqldump switches to it by the database's name.
-    const sql = execFileSync('zstd', ['-dc', join(backup!.dir, backup!.manifest.artifact)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    expect(sql).toContain(`ALTER DATABASE \`${fixture.myDatabase}\` CHARACTER SET `);
+    const artifact = join(backup!.dir, backup!.manifest.artifact);
+    // The fixture's routines were made under the server's default collation, not the database's since: mysqldump switches to it
+    // with ALTER DATABASE lines, which name the database as it writes them; ops takes the name out on the dump's way in.
+    const sql = execFileSync('zstd', ['-dc', artifact], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(sql).toMatch(/^ALTER DATABASE CHARACTER SET latin1 COLLATE latin1_swedish_ci ;$/m);
+    expect(sql).not.toContain(`ALTER DATABASE \`${fixture.myDatabase}\``);
+    expect(backup!.manifest.alterDatabaseUnnamed).toBe(true);
     await dropMysqlDatabase(fixture.myDatabase);
 
-    const { stamp, handle } = start({ target, pick: { latest: true } });
-    const record: RestoreRecord = await (await handle).result();
+    const restored = async () => {
+      const { stamp, handle } = start({ target, pick: { latest: true } });
+      const record: RestoreRecord = await (await handle).result();
+      const database = restoredDatabaseName(fixture.myDatabase, stamp);
+      expect(record).toMatchObject({ status: 'passed', database });
+      expect(await rowCounts('mysql', database)).toEqual(backup!.manifest.tables);
+      expect(await mysqlDefaultsOf(database)).toEqual(backup!.manifest.databaseDefaults);
+      expect(await mysqlDefaultsOf(fixture.myDatabase)).toBeUndefined();
+    };
+    await restored();
 
-    const database = restoredDatabaseName(fixture.myDatabase, stamp);
-    expect(record).toMatchObject({ status: 'passed', database });
-    expect(await rowCounts('mysql', database)).toEqual(backup!.manifest.tables);
-    expect(await mysqlDefaultsOf(database)).toEqual(backup!.manifest.databaseDefaults);
-    expect(await mysqlDefaultsOf(fixture.myDatabase)).toBeUndefined();
+    // The same backup as an older ops wrote it: the lines name the database, the manifest says nothing of them.
+    const named = Buffer.from(sql.replace(/^ALTER DATABASE CHARACTER SET /gm, `ALTER DATABASE \`${fixture.myDatabase}\` CHARACTER SET `));
+    execFileSync('zstd', ['-q', '-f', '-o', artifact], { input: named });
+    const manifestFile = join(backup!.dir, 'manifest.json');
+    const { alterDatabaseUnnamed: _, ...older } = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+    const bytes = readFileSync(artifact);
+    writeFileSync(manifestFile, JSON.stringify({ ...older, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }));
+    expect(execFileSync('zstd', ['-dc', artifact], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).toContain(`ALTER DATABASE \`${fixture.myDatabase}\` CHARACTER SET `);
+    await restored();
   });
 
   it('a flipped byte in the artifact fails at the checksum, hashed alongside the restore: nothing under the final name, no scratch database left', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { inService, type ServiceExec } from '../../commands/compose-exec.js';
 import { compress, compressionSuffix } from '../../commands/compression.js';
-import { mysqlDump, mysqlToolVersion } from '../../commands/mysql.js';
+import { alterDatabaseInPlace, mysqlDump, mysqlToolVersion } from '../../commands/mysql.js';
 import { pgDump, pgToolVersion } from '../../commands/postgres.js';
 import type { SshSettings } from '../../commands/ssh.js';
 import { describeAddress } from '../../config/database-url.js';
@@ -56,7 +56,7 @@ export async function dumpMysqlInService(target: DatabaseTarget, exec: ServiceEx
   const facts = await mysqlFactsInService(target, exec, ssh, { counts: true, cancelSignal: context.cancelSignal });
   const dumpTool = facts.tools.dump;
   const artifact = artifactName(`dump.sql${compressionSuffix(compression)}`, context.encryptTo);
-  const file = await streamCommandsToFile([inTarget(mysqlDump(dumpTool, target.url, target.password)), compress(compression), ...encryptStage(context.encryptTo)], join(context.partialDir, artifact), {
+  const file = await streamCommandsToFile([inTarget(mysqlDump(dumpTool, target.url, target.password)), alterDatabaseInPlace(), compress(compression), ...encryptStage(context.encryptTo)], join(context.partialDir, artifact), {
     secrets: [target.password],
     hashLastInput: context.encryptTo !== undefined,
     cancelSignal: context.cancelSignal,
@@ -70,6 +70,7 @@ export async function dumpMysqlInService(target: DatabaseTarget, exec: ServiceEx
     serverVersion: facts.serverVersion,
     toolVersions: { [dumpTool]: dumpVersion },
     ...(facts.databaseDefaults && { databaseDefaults: facts.databaseDefaults }),
+    alterDatabaseUnnamed: true,
     tables: facts.tables,
     rowCountConsistency: 'adjacent',
     privilegeCheck: 'not-run',

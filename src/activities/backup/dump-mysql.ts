@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type mysql from 'mysql2/promise';
 import { compress, compressionSuffix } from '../../commands/compression.js';
-import { mysqlDump, mysqlToolVersion } from '../../commands/mysql.js';
+import { alterDatabaseInPlace, mysqlDump, mysqlToolVersion } from '../../commands/mysql.js';
 import { describeAddress } from '../../config/database-url.js';
 import type { DatabaseTarget } from '../../config/target.js';
 import { PreconditionFailed } from '../../core/errors.js';
@@ -44,7 +44,7 @@ export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'g
     const [[facts]] = await counter.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v, @@character_set_database AS characterSet, @@collation_database AS collation');
     const artifact = artifactName(`dump.sql${compressionSuffix(compression)}`, context.encryptTo);
     const dumping = streamCommandsToFile(
-      [mysqlDump(binaries.dump, target.url, target.password), compress(compression), ...encryptStage(context.encryptTo)],
+      [mysqlDump(binaries.dump, target.url, target.password), alterDatabaseInPlace(), compress(compression), ...encryptStage(context.encryptTo)],
       join(context.partialDir, artifact),
       { secrets: [target.password], cancelSignal: context.cancelSignal, onProgress: context.onProgress, hashLastInput: context.encryptTo !== undefined },
     );
@@ -61,6 +61,7 @@ export async function dumpMysql(target: DatabaseTarget, compression: 'zstd' | 'g
       serverVersion: String(facts!.v),
       toolVersions: { [binaries.dump]: dumpVersion },
       databaseDefaults: { characterSet: String(facts!.characterSet), collation: String(facts!.collation) },
+      alterDatabaseUnnamed: true,
       tables,
       rowCountConsistency: consistency,
     };

@@ -30,7 +30,12 @@ export async function restoreMysql(opened: OpenedArtifact, destination: RestoreD
       try {
         await runOnPlaintext(
           opened,
-          (file) => [decompress(manifest.compression === 'gzip' ? 'gzip' : 'zstd', file), alterDatabaseInPlace(), mysqlImport(mysqlBinaries().client, server.url, server.password, database)],
+          (file) => [
+            decompress(manifest.compression === 'gzip' ? 'gzip' : 'zstd', file),
+            // A dump made before ops unnamed its ALTER DATABASE lines is filtered here instead (a pipe stage: about 5 % of a large import).
+            ...(manifest.alterDatabaseUnnamed ? [] : [alterDatabaseInPlace()]),
+            mysqlImport(mysqlBinaries().client, server.url, server.password, database),
+          ],
           { secrets: [server.password], cancelSignal: context.cancelSignal, retryable: false },
         );
       } catch (err) {
