@@ -117,7 +117,7 @@ async function mariadbSubject(root: string): Promise<Subject> {
         },
       },
     ],
-    opsRuns: () => 'zstd -dc | sed | mariadb',
+    opsRuns: () => 'zstd -dc | mariadb',
     drop: async (name) => void (await sql(`DROP DATABASE ${name}`)),
   };
 }
