@@ -16,16 +16,18 @@ export function parseSha256sumZero(output: string): Map<string, string> {
  * manifest's sha256. `actual` maps the manifest's relative paths to what was found; files the
  * directory has beyond the manifest are not judged (they are kept without --delete).
  */
-export function filesRestoreVerdicts(expected: SnapshotFile[], actual: Map<string, string>): CheckVerdict[] {
+export function filesRestoreVerdicts(expected: SnapshotFile[], actual: Map<string, string>, options: { namePaths: boolean } = { namePaths: true }): CheckVerdict[] {
   const missing = expected.filter((f) => !actual.has(f.path)).map((f) => f.path);
   const differing = expected.filter((f) => actual.has(f.path) && actual.get(f.path) !== f.sha256).map((f) => f.path);
   const present = expected.length - missing.length;
+  // A sealed snapshot's paths name customers' files: its verdicts say how many, not which.
+  const which = (paths: string[]) => (options.namePaths ? `: ${listed(paths)}` : '');
   return [
-    { check: 'files present', passed: missing.length === 0, detail: `manifest ${expected.length}, present ${present}${missing.length > 0 ? `; missing: ${listed(missing)}` : ''}` },
+    { check: 'files present', passed: missing.length === 0, detail: `manifest ${expected.length}, present ${present}${missing.length > 0 ? `; missing ${missing.length}${which(missing)}` : ''}` },
     {
       check: 'checksums',
       passed: missing.length === 0 && differing.length === 0,
-      detail: differing.length === 0 ? `${present - differing.length} of ${expected.length} file(s) match the manifest's sha256` : `${differing.length} of ${expected.length} differ from the manifest: ${listed(differing)}`,
+      detail: differing.length === 0 ? `${present - differing.length} of ${expected.length} file(s) match the manifest's sha256` : `${differing.length} of ${expected.length} differ from the manifest${which(differing)}`,
     },
   ];
 }

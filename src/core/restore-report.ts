@@ -3,6 +3,13 @@ import { formatDuration, formatLocalTime } from './format.js';
 import { cell } from './markdown-text.js';
 
 /** What one `ops restore` run did: the workflow's result and the source of its report. */
+/** rsync's changes of a sealed snapshot's restore, counted: their paths name customers' files. */
+export interface SealedChanges {
+  count: number;
+  /** `details sealed: <file beside the report>`, or why they were not kept */
+  detail: string;
+}
+
 export interface RestoreRecord {
   workflowId: string;
   target: string;
@@ -23,6 +30,8 @@ export interface RestoreRecord {
   deleted?: boolean;
   /** a files restore: rsync's itemized changes */
   changes?: string[];
+  /** a files restore of a sealed (encrypted) snapshot: how many changes, and where their paths are */
+  sealedChanges?: SealedChanges;
   /** the new database and its server (no password) */
   database?: string;
   server?: string;
@@ -69,7 +78,9 @@ export function renderRestoreReport(record: RestoreRecord, timeZone: string): st
     for (const c of record.checks) lines.push(`| ${cell(c.check)} | ${c.passed ? 'PASS' : 'FAIL'} | ${cell(c.detail)} |`);
     lines.push('');
   }
-  if (record.changes && record.changes.length > 0) lines.push(record.dryRun ? '## Changes it would make' : '## Changes', '', '```', ...record.changes, '```', '');
+  const changesHeading = record.dryRun ? '## Changes it would make' : '## Changes';
+  if (record.changes && record.changes.length > 0) lines.push(changesHeading, '', '```', ...record.changes, '```', '');
+  if (record.sealedChanges) lines.push(changesHeading, '', `${record.sealedChanges.count} change(s) (${record.sealedChanges.detail})`, '');
   if (record.reasons.length > 0) lines.push(record.status === 'refused' ? '## Why it was refused' : '## Why it failed', '', ...record.reasons.map((r) => `- ${r.replace(/\s*\n\s*/g, ' ')}`), '');
   return lines.join('\n');
 }

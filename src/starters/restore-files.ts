@@ -43,7 +43,9 @@ export async function startFilesRestore(config: OpsConfig, targetName: string, p
     if (!options.wait && !options.dryRun) return;
     const record = await watchRun<RestoreRecord>(handle, { settings: temporal.settings });
     if (options.dryRun) {
-      console.log(`dry run of ${record.backupId}${fetchedFrom(record)} to ${to}: nothing was changed; rsync would make ${record.changes?.length ?? 0} change(s):`);
+      const sealed = record.sealedChanges;
+      const count = sealed?.count ?? record.changes?.length ?? 0;
+      console.log(`dry run of ${record.backupId}${fetchedFrom(record)} to ${to}: nothing was changed; rsync would make ${count} change(s)${sealed ? ` (${sealed.detail})` : count > 0 ? ':' : ''}`);
       for (const line of record.changes ?? []) console.log(`  ${line}`);
       return;
     }

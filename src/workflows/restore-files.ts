@@ -70,7 +70,7 @@ export async function restoreFiles(input: RestoreFilesInput): Promise<RestoreRec
     const failed = checks.filter((c) => !c.passed);
     record = {
       ...base, backupId, ...(from !== undefined ? { from } : {}), status: failed.length === 0 ? 'passed' : 'failed', kept: !dryRun, finishedAt: checkedAt.toISOString(),
-      checks, reasons: failed.map((c) => `${c.check}: ${c.detail}`), changes: result.changes, restoreSeconds: result.restoreSeconds,
+      checks, reasons: failed.map((c) => `${c.check}: ${c.detail}`), changes: result.changes, ...(result.sealedChanges ? { sealedChanges: result.sealedChanges } : {}), restoreSeconds: result.restoreSeconds,
       ...(failed.length === 0 && !dryRun ? { rtoSeconds: (checkedAt.getTime() - started.getTime()) / 1000 } : {}),
     };
   } catch (err) {

@@ -30,7 +30,7 @@ describe('filesRestoreVerdicts', () => {
       { check: 'checksums', passed: true, detail: "2 of 2 file(s) match the manifest's sha256" },
     ]],
     ['one missing', [['a.txt', h('a')]], [
-      { check: 'files present', passed: false, detail: 'manifest 2, present 1; missing: n/b.bin' },
+      { check: 'files present', passed: false, detail: 'manifest 2, present 1; missing 1: n/b.bin' },
       { check: 'checksums', passed: false, detail: "1 of 2 file(s) match the manifest's sha256" },
     ]],
     ['one differing', [['a.txt', h('a')], ['n/b.bin', h('f')]], [
@@ -39,5 +39,12 @@ describe('filesRestoreVerdicts', () => {
     ]],
   ])('%s', (_name, actual, expected) => {
     expect(filesRestoreVerdicts(files, new Map(actual))).toEqual(expected);
+  });
+
+  it('without naming paths (a sealed snapshot): the same verdicts, by counts', () => {
+    expect(filesRestoreVerdicts(files, new Map([['n/b.bin', h('f')]]), { namePaths: false })).toEqual([
+      { check: 'files present', passed: false, detail: 'manifest 2, present 1; missing 1' },
+      { check: 'checksums', passed: false, detail: '1 of 2 differ from the manifest' },
+    ]);
   });
 });

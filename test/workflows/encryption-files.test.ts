@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -15,6 +16,7 @@ import { restoreAndCheck } from '../../src/activities/verify/restore-and-check.j
 import { encryptionFor, makeAgeKey, type AgeKey } from '../support/age-keys.js';
 import { backupWorldForTest, runNightly, type BackupWorld } from '../support/backup-world.js';
 import { flipBytesInMiddle } from '../support/damage.js';
+import { historyText } from '../support/history-text.js';
 import { runCli } from '../support/run-cli.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
 import { testServers } from '../support/servers.js';
@@ -140,9 +142,19 @@ describe('age encryption of files snapshots: one sealed archive, local and offsi
     const dry = await restore('--to', dryDir, '--dry-run', '--delete');
     expect(dry.stderr).toBe('');
     expect(dry.exitCode).toBe(0);
-    expect(dry.stdout).toContain(`dry run of ${backup!.id} (fetched from ${s3Name}) to ${dryDir}: nothing was changed; rsync would make `);
-    expect(dry.stdout).toMatch(/^ {2}>fc[^ ]* a\.txt$/m);
-    expect(dry.stdout).toMatch(/^ {2}\*deleting +extra\.txt$/m);
+    // rsync's changes name the files: for a sealed snapshot they are counted in the clear, listed only in the sealed file.
+    const sealedLine = new RegExp(`^dry run of ${backup!.id} \\(fetched from ${s3Name}\\) to ${dryDir}: nothing was changed; rsync would make (\\d+) change\\(s\\) \\(details sealed: (\\S+\\.changes\\.json\\.age)\\)$`, 'm');
+    expect(dry.stdout).toMatch(sealedLine);
+    const [, count, sealedName] = sealedLine.exec(dry.stdout)!;
+    const sealed = JSON.parse(execFileSync('age', ['-d', '-i', key.identityFile, join(fixture.config.reports, sealedName!)], { encoding: 'utf8' })) as { changes: string[] };
+    expect(sealed.changes).toHaveLength(Number(count));
+    expect(sealed.changes).toEqual(expect.arrayContaining([expect.stringMatching(/^>fc\S* a\.txt$/), expect.stringMatching(/^\*deleting +extra\.txt$/)]));
+    const dryRun = /^started (\S+)$/m.exec(dry.stdout)![1]!;
+    const history = await historyText(world.worker.client.workflow.getHandle(dryRun));
+    for (const name of ['a.txt', 'b.bin', 'extra.txt']) {
+      expect(dry.stdout).not.toContain(name);
+      expect(history).not.toContain(name);
+    }
     expect((await readdir(dryDir)).sort()).toEqual(['a.txt', 'extra.txt']);
     expect(await readFile(join(dryDir, 'a.txt'), 'utf8')).toBe('ALPHA\n');
     await noStaging();
@@ -155,6 +167,9 @@ describe('age encryption of files snapshots: one sealed archive, local and offsi
     expect(local.stderr).toBe('');
     expect(local.exitCode).toBe(0);
     expect(local.stdout).toContain("  PASS checksums: 2 of 2 file(s) match the manifest's sha256\n");
+    const localReport = await readFile(/ report (\S+\.md)$/m.exec(local.stdout)![1]!, 'utf8');
+    expect(localReport).toMatch(/^## Changes\n\n\d+ change\(s\) \(details sealed: \S+\.changes\.json\.age\)$/m);
+    for (const name of ['a.txt', 'b.bin']) expect(localReport).not.toContain(name);
     expect(local.stdout).toContain(`restored ${backup!.id} (fetched from ${s3Name}) to ${localDir}\n`);
     await sameAsSource(localDir);
     expect(await readFile(join(localDir, 'extra.txt'), 'utf8')).toBe('mine\n');

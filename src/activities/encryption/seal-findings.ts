@@ -3,6 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { ageDecrypt, ageEncrypt } from '../../commands/age.js';
 import type { Secret } from '../../config/secret.js';
 import type { BackupManifest, SealedFindings, VerifyRecord } from '../../core/backup-record.js';
+import type { CheckVerdict } from '../../core/check-verdicts.js';
+import type { SealedChanges } from '../../core/restore-report.js';
 import { sealedReasons } from '../../core/verify-checks.js';
 import { runCommand } from '../process/run-command.js';
 import { streamCommandsToFile } from '../process/stream-to-file.js';
@@ -50,6 +52,34 @@ export async function sealedRestoreChecks(manifest: BackupManifest, outcome: Res
     checks: countedChecks.map((c) => (c.check === 'table count' ? c : { ...c, detail: `${c.detail} (${note})` })),
     reasons: outcome.reasons.length > 0 ? sealedReasons(outcome.counted, recipients ? basename(sealedPath) : undefined) : [],
     rowCountDifferences: [],
+  };
+}
+
+/** A files restore's outcome, as rsync and the checks told it, and its verdicts naming no path. */
+export interface SnapshotRestoreTold {
+  /** rsync's itemized changes, one path each */
+  changes: string[];
+  changeCount: number;
+  checks: CheckVerdict[];
+  countedChecks: CheckVerdict[];
+}
+
+/**
+ * What a restore of a sealed files snapshot tells in the clear: rsync's changes and the failed
+ * checks name customers' files, so they go into the age file `sealedPath`, and the outcome (the
+ * run's history, its report, `--wait`) keeps counts and where the names are.
+ */
+export async function sealedSnapshotRestore(told: SnapshotRestoreTold, recipients: string[] | undefined, sealedPath: string): Promise<{ changes: string[]; sealedChanges?: SealedChanges; checks: CheckVerdict[] }> {
+  // An earlier attempt's file would otherwise pass for this one's details.
+  await rm(sealedPath, { force: true });
+  const failed = told.checks.some((c) => !c.passed);
+  if (told.changeCount === 0 && !failed) return { changes: [], checks: told.checks };
+  const detail = recipients ? `details sealed: ${basename(sealedPath)}` : 'details not kept: backup.encryption has no recipients to seal them to';
+  if (recipients) await sealJson({ changes: told.changes, checks: told.checks }, recipients, sealedPath);
+  return {
+    changes: [],
+    ...(told.changeCount > 0 ? { sealedChanges: { count: told.changeCount, detail } } : {}),
+    checks: told.countedChecks.map((c) => (c.passed ? c : { ...c, detail: `${c.detail} (${detail})` })),
   };
 }
 

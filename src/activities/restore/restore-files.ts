@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
 import { joinPath, parseLocation, type Location } from '../../config/location.js';
 import type { OpsConfig } from '../../config/load-config.js';
 import { isDatabase } from '../../config/target.js';
@@ -11,6 +12,7 @@ import type { CheckVerdict } from '../../core/check-verdicts.js';
 import { PreconditionFailed, VerifyFailed } from '../../core/errors.js';
 import { filesRestoreVerdicts, parseSha256sumZero } from '../../core/files-restore-checks.js';
 import type { RestorePick } from '../../core/restore-pick.js';
+import type { SealedChanges } from '../../core/restore-report.js';
 import type { RestoreSource } from '../../core/restore-source.js';
 import { findTarget } from '../../config/lookups.js';
 import { hashTree } from '../files/hash-tree.js';
@@ -20,6 +22,7 @@ import { commandFailure, runCommand } from '../process/run-command.js';
 import { startChild } from '../process/start-child.js';
 import { BackupRepository } from '../../records/backup-repository.js';
 import { openArtifact } from '../encryption/open-artifact.js';
+import { sealedSnapshotRestore } from '../encryption/seal-findings.js';
 import { checksumMismatch } from '../verify/artifact-checksum.js';
 import { pickRestoreBackup } from './offsite-pick.js';
 import { removeStaging, stagingDir, sweepStaging, unsealInto } from './sealed-staging.js';
@@ -30,8 +33,10 @@ const MAX_CHANGES = 1000;
 const HASH_BATCH = 500;
 
 export interface SnapshotRestoreResult {
-  /** rsync's itemized changes, one line each (at most MAX_CHANGES, then a count) */
+  /** rsync's itemized changes, one line each (at most MAX_CHANGES, then a count); none for a sealed snapshot */
   changes: string[];
+  /** a sealed snapshot's changes, counted: their paths are sealed beside the report */
+  sealedChanges?: SealedChanges;
   /** after a real restore: every manifest file present, with its sha256; none for a dry run */
   checks: CheckVerdict[];
   restoreSeconds: number;
@@ -108,26 +113,35 @@ export function createFilesRestoreActivities(config: OpsConfig) {
         const staging = stagingDir(dest, input.stamp ?? input.backupId);
         try {
           await unsealInto(opened, dest, staging, config.ssh, cancelSignal);
-          return await rsyncAndCheck(opened.manifest, staging, cancelSignal, true);
+          return await rsyncAndCheck(opened.manifest, staging, cancelSignal, { onDestHost: true, sealed: true });
         } finally {
           await removeStaging(dest, staging, config.ssh).catch(() => undefined);
         }
       }
 
-      /** `onDestHost`: sourceDir is on the destination's host (a staging dir), so rsync runs there. */
-      async function rsyncAndCheck(manifest: BackupManifest, sourceDir: string, cancelSignal: AbortSignal, onDestHost = false): Promise<SnapshotRestoreResult> {
+      /**
+       * `onDestHost`: sourceDir is on the destination's host (a staging dir), so rsync runs there.
+       * `sealed`: the snapshot is encrypted, so what names its files (rsync's changes, a failed
+       * check's paths) is sealed beside the run's report (see sealedSnapshotRestore).
+       */
+      async function rsyncAndCheck(manifest: BackupManifest, sourceDir: string, cancelSignal: AbortSignal, how: { onDestHost?: boolean; sealed?: boolean } = {}): Promise<SnapshotRestoreResult> {
         if (manifest.kind !== 'files') throw new PreconditionFailed(`${input.backupId} is not a files snapshot`);
         // rsync creates only the last directory of its destination.
         if (!input.dryRun) await runCommand(makeDir(dest, dest.path, config.ssh), { cancelSignal });
         const options = { sourceDir, ssh: config.ssh, dryRun: input.dryRun, delete: input.delete };
-        const rsync = onDestHost ? onHostOf(dest, config.ssh, rsyncRestore({ ...options, dest: { kind: 'local', path: dest.path } })) : rsyncRestore({ ...options, dest });
+        const rsync = how.onDestHost ? onHostOf(dest, config.ssh, rsyncRestore({ ...options, dest: { kind: 'local', path: dest.path } })) : rsyncRestore({ ...options, dest });
         const output = await runCommand(rsync, { cancelSignal });
         const lines = output.split('\n').filter((line) => line.trim() !== '');
         const changes = lines.length <= MAX_CHANGES ? lines : [...lines.slice(0, MAX_CHANGES), `…and ${lines.length - MAX_CHANGES} more`];
-        if (input.dryRun) return { changes, checks: [], restoreSeconds: (Date.now() - started) / 1000 };
         const files = manifest.files ?? [];
-        const hashes = await hashesAt(dest, files.map((f) => f.path), config.ssh, cancelSignal);
-        return { changes, checks: filesRestoreVerdicts(files, hashes), restoreSeconds: (Date.now() - started) / 1000 };
+        const hashes = input.dryRun ? undefined : await hashesAt(dest, files.map((f) => f.path), config.ssh, cancelSignal);
+        const checks = hashes ? filesRestoreVerdicts(files, hashes) : [];
+        const restoreSeconds = (Date.now() - started) / 1000;
+        if (!how.sealed) return { changes, checks, restoreSeconds };
+        const countedChecks = hashes ? filesRestoreVerdicts(files, hashes, { namePaths: false }) : [];
+        const run = (Context.current().info.workflowExecution?.workflowId ?? input.backupId).replace(/[^A-Za-z0-9._-]/g, '_');
+        const told = await sealedSnapshotRestore({ changes: lines, changeCount: lines.length, checks, countedChecks }, config.backup.encryption?.recipients, join(config.reports, `${run}.changes.json.age`));
+        return { ...told, restoreSeconds };
       }
     },
   };
