@@ -11,7 +11,7 @@ export function offsiteSchema(ctx: SchemaContext, { text, secret, parsedFrom }: 
   const s3 = z
     .strictObject({
       url: parsedFrom(text, parseS3Url).describe('s3://bucket/prefix: copies go under <prefix>/<target>/<stamp>/'),
-      endpoint: text.optional().describe('The provider\'s S3 endpoint, e.g. https://<account>.r2.cloudflarestorage.com; absent for AWS S3'),
+      endpoint: parsedFrom(text, endpointUrl).optional().describe('The provider\'s S3 endpoint, e.g. https://<account>.r2.cloudflarestorage.com; absent for AWS S3'),
       region: text.optional().describe('Signing region; default AWS_REGION, else us-east-1 (R2 wants auto)'),
       forcePathStyle: z.boolean().default(false).describe('Address the bucket as endpoint/bucket instead of bucket.endpoint (MinIO, SeaweedFS, Garage, versitygw)'),
       storageChecksums: z
@@ -55,4 +55,21 @@ function byShape<T>(schemas: { string: z.ZodType<T>; object: z.ZodType<T>; array
     }
     return z.NEVER;
   });
+}
+
+/**
+ * An endpoint must be a whole http(s) URL: the S3 client takes `127.0.0.1:9000` without a scheme
+ * and fails only when the night's copy runs, with "Invalid URL".
+ */
+function endpointUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw new Error(`expected an http:// or https:// URL, e.g. https://s3.example.com or http://127.0.0.1:9000, got "${value}"`);
+  }
+  return value;
 }

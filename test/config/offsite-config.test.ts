@@ -49,6 +49,8 @@ describe('backup.offsite: problems name their path', () => {
     ['only one of the two keys', '{ url: s3://acme-backups, accessKeyId: "${S3_KEY_ID}" }', ['backup.offsite: give both accessKeyId and secretAccessKey, or neither for the AWS credential chain']],
     ['an unknown key in an s3 object', '[/srv/a, { url: s3://acme-backups, pathStyle: true }]', ['backup.offsite[1]: unknown key "pathStyle"']],
     ['the same destination twice', '[s3://acme-backups/ops, { url: "s3://acme-backups/ops/", endpoint: "http://x" }]', ['backup.offsite[1]: s3://acme-backups/ops is listed twice']],
+    ['an endpoint without its scheme', '{ url: s3://acme-backups, endpoint: "127.0.0.1:9000" }', ['backup.offsite.endpoint: expected an http:// or https:// URL, e.g. https://s3.example.com or http://127.0.0.1:9000, got "127.0.0.1:9000"']],
+    ['an endpoint that is not http(s)', '{ url: s3://acme-backups, endpoint: "ftp://s3.example.com" }', ['backup.offsite.endpoint: expected an http:// or https:// URL, e.g. https://s3.example.com or http://127.0.0.1:9000, got "ftp://s3.example.com"']],
     ['a number', '5', ['backup.offsite: expected a destination or a list of them']],
   ])('%s', (_, yaml, problems) => {
     expect(problemsOf(yaml)).toStrictEqual(problems);
