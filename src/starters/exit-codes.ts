@@ -1,4 +1,5 @@
 import { ConfigError, OpsError, UnknownName } from '../core/errors.js';
+import { NamespaceNotSetUp } from '../temporal/search-attribute-check.js';
 import { TemporalUnreachable } from '../temporal/temporal-unreachable.js';
 import { PortInUse } from '../workers/port-in-use.js';
 
@@ -6,7 +7,7 @@ export const EXIT = {
   ok: 0,
   /** the run failed (a backup, a verify), or a deploy was rolled back and is healthy */
   failed: 1,
-  /** bad usage or bad config (a taken metrics port too), or a deploy or rollback refused before it changed anything */
+  /** bad usage or bad config (a taken metrics port, a namespace without ops' search attributes too), or a deploy or rollback refused before it changed anything */
   usage: 2,
   /** another run holds the lock: a deploy of this app, a backup of every asked target, or a schedule's own run is running */
   busy: 3,
@@ -38,7 +39,7 @@ export class StageBroken extends OpsError {
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof StageBroken) return EXIT.broken;
-  if (err instanceof ConfigError || err instanceof UsageError || err instanceof UnknownName || err instanceof PortInUse) return EXIT.usage;
+  if (err instanceof ConfigError || err instanceof UsageError || err instanceof UnknownName || err instanceof PortInUse || err instanceof NamespaceNotSetUp) return EXIT.usage;
   if (err instanceof TemporalUnreachable) return EXIT.unreachable;
   if (err instanceof LockHeld) return EXIT.busy;
   return EXIT.failed;

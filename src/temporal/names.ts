@@ -36,9 +36,14 @@ export const searchAttributes = {
 
 const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int' };
 
+/** A search attribute type in the `temporal` CLI's spelling (KeywordList). */
+export function cliTypeName(type: string): string {
+  return CLI_TYPE_NAMES[type] ?? type;
+}
+
 /** `Name=Type` pairs in the `temporal` CLI's spelling, for `start-dev --search-attribute`. */
 export function searchAttributeCliPairs(): string[] {
-  return Object.values(searchAttributes).map((key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
+  return Object.values(searchAttributes).map((key) => `${key.name}=${cliTypeName(key.type)}`);
 }
 
 export type RunKind = 'nightly-backup' | 'backup-target' | 'verify' | 'deploy' | 'rollback' | 'restore-drill' | 'restore' | 'watchdog' | 'deploy-lock' | 'prune';

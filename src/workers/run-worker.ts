@@ -2,6 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { OpsConfig } from '../config/load-config.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import type { WorkerRole } from '../temporal/names.js';
+import { checkSearchAttributes } from '../temporal/search-attribute-check.js';
 import { connectOrExplain } from '../temporal/temporal-unreachable.js';
 import { createOpsWorker } from './create-worker.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -52,6 +53,7 @@ async function pollUntilStopped(options: RunWorkerOptions, stop: ReturnType<type
   installQuietRuntime();
   const connection = await connectOrExplain({ address: connectionOptions.address, namespace }, () => NativeConnection.connect(connectionOptions));
   try {
+    await checkSearchAttributes(connection, namespace);
     // A signal during start-up ends the bundle build at once, so the stop fits in the grace.
     const startUp = new AbortController();
     stop.onStop(() => startUp.abort());

@@ -1,8 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { execa } from 'execa';
+import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchAttributes, type RunKind } from '../../src/temporal/names.js';
+import { checkSearchAttributes, searchAttributeProblem } from '../../src/temporal/search-attribute-check.js';
+import { findTemporalBinary } from '../../src/temporal/temporal-binary.js';
 import { nightlyBackup } from '../../src/workflows/nightly-backup.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
+import { runCli } from '../support/run-cli.js';
+import { testServers } from '../support/servers.js';
 import { startTestWorker, type TestWorker } from '../support/test-worker.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -50,4 +57,39 @@ describe('search attributes of a nightly backup run', () => {
     }, 10_000, 250);
     return runs;
   }
+});
+
+/** A worker on a namespace without ops' search attributes would poll while every run it takes fails: it refuses to start. */
+describe('a worker checks the namespace has ops\' search attributes', () => {
+  it.each<[string, Record<string, number>, string | undefined]>([
+    ['all five, with their types (Keyword 2, KeywordList 7)', { OpsTarget: 7, OpsRunKind: 2, OpsApp: 2, OpsStage: 2, OpsRef: 2, Other: 1 }, undefined],
+    ['none: one command per type', {}, 'namespace "ns" has no OpsTarget (KeywordList), OpsRunKind (Keyword), OpsApp (Keyword), OpsStage (Keyword), OpsRef (Keyword): every ops run sets them, and the server fails a run that sets one it does not know; register them once: temporal operator search-attribute create --namespace ns --name OpsTarget --type KeywordList && temporal operator search-attribute create --namespace ns --name OpsRunKind --name OpsApp --name OpsStage --name OpsRef --type Keyword'],
+    ['one mistyped', { OpsTarget: 2, OpsRunKind: 2, OpsApp: 2, OpsStage: 2, OpsRef: 2 }, 'namespace "ns" has OpsTarget with another type than KeywordList: every ops run sets them, and the server fails a run that sets one it does not know'],
+  ])('%s', (_, registered, problem) => {
+    expect(searchAttributeProblem('ns', registered)).toBe(problem);
+  });
+
+  it('on the real dev server: the namespace the tests use passes; a fresh namespace makes ops worker exit 2 naming what to register, before it polls', async () => {
+    const { temporalAddress } = testServers();
+    const connection = await NativeConnection.connect({ address: temporalAddress });
+    const namespace = `bare-${randomBytes(3).toString('hex')}`;
+    try {
+      await expect(checkSearchAttributes(connection, 'default')).resolves.toBeUndefined();
+      const created = await execa(findTemporalBinary(), ['operator', 'namespace', 'create', '--namespace', namespace, '--address', temporalAddress], { reject: false, all: true });
+      expect(created.exitCode, created.all).toBe(0);
+      // A new namespace is served once the frontend's cache has it (seconds): until then listing its attributes fails, and the check is skipped.
+      await waitFor(`namespace ${namespace} served`, () => connection.operatorService.listSearchAttributes({ namespace }).then(() => true, () => false), 30_000, 250);
+    } finally {
+      await connection.close();
+    }
+    const fixture = await makeBackupFixture({ offsite: 'none' });
+    try {
+      const result = await runCli(['--config', fixture.configFile, 'worker'], { ...fixture.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: namespace, OPS_TASK_QUEUE: `sa-${namespace}` });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr.trim()).toBe(`error: ${searchAttributeProblem(namespace, {})}`);
+      expect(result.stdout).not.toContain('worker polling');
+    } finally {
+      await fixture.cleanup();
+    }
+  });
 });
