@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { databaseAccessProblems } from '../activities/databases/database-access.js';
+import { identityPublicKeys } from '../activities/encryption/artifact-identity.js';
 import { describeAddress } from '../config/database-url.js';
-import { describeReach, isDatabase } from '../config/target.js';
 import { pendingDemoSecretsNote } from '../config/demo-secrets.js';
-import { encryptionSummary } from '../core/encryption-summary.js';
+import type { OpsConfig } from '../config/load-config.js';
+import { describeReach, isDatabase } from '../config/target.js';
+import { matchingRecipients } from '../core/age-recipients.js';
+import { encryptionSummary, type IdentityState } from '../core/encryption-summary.js';
+import { ConfigError } from '../core/errors.js';
 import { configFileFrom, loadCliConfig, type GlobalOptions } from './cli-context.js';
 import { RunFailed } from './exit-codes.js';
 
@@ -16,11 +20,12 @@ export function registerConfigCheck(program: Command): void {
     .action(async (opts: { connect?: boolean }) => {
       const options = program.opts<GlobalOptions>();
       const loaded = loadCliConfig(options, 'require');
+      const encryption = loaded.backup.encryption;
+      const identity = await identityState(encryption);
       console.log(`${configFileFrom(options)}: OK`);
       console.log(`  targets: ${loaded.targets.map((t) => `${t.name} (${t.kind})`).join(', ') || 'none'}`);
-      const encryption = loaded.backup.encryption;
       const filesTargets = loaded.targets.filter((t) => !isDatabase(t)).map((t) => t.name);
-      for (const line of encryptionSummary({ recipients: encryption?.recipients, identity: encryption?.identityFile !== undefined, filesTargets })) console.log(`  ${line}`);
+      for (const line of encryptionSummary({ recipients: encryption?.recipients, identity, filesTargets })) console.log(`  ${line}`);
       const pending = pendingDemoSecretsNote(loaded);
       if (pending) console.log(`  note: ${pending}`);
       if (!opts.connect) return;
@@ -34,4 +39,13 @@ export function registerConfigCheck(program: Command): void {
       }
       if (failing > 0) throw new RunFailed(`${failing} of ${databases.length} database targets would fail their dump (listed above)`);
     });
+}
+
+/** Whether this host's identity reads what it backs up; one that holds no age identity at all is a config error. */
+async function identityState(encryption: OpsConfig['backup']['encryption']): Promise<IdentityState> {
+  const identity = encryption?.identityFile;
+  if (!encryption || !identity) return 'none';
+  const publicKeys = await identityPublicKeys(identity);
+  if (!publicKeys) throw new ConfigError([`backup.encryption.identityFile: ${identity.source} holds no age identity (an AGE-SECRET-KEY-1… line, as age-keygen writes it)`]);
+  return matchingRecipients(publicKeys, encryption.recipients).length > 0 ? 'reads' : 'matches-none';
 }

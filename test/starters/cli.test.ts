@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { formatLocalTime } from '../../src/core/format.js';
 import { makeBackupFixture, type BackupFixture } from '../support/backup-fixture.js';
 import { runCli } from '../support/run-cli.js';
@@ -48,6 +49,17 @@ describe('ops CLI against a real worker', () => {
     expect(result.stderr).toContain('databases[1].url: must not contain a password');
     expect(result.stderr).toContain('backup: unknown key "retension"');
     expect(result.stderr).not.toContain('secret');
+  });
+
+  it('config check: an identity file that holds no age identity is a config error (exit 2) naming it, without its content', async () => {
+    const garbage = join(fixture.dir, 'garbage.agekey');
+    writeFileSync(garbage, 'garbage-not-a-key\n', { mode: 0o600 });
+    const encrypted = join(fixture.dir, 'encrypted.yaml');
+    const doc = parse(readFileSync(fixture.configFile, 'utf8')) as Record<string, any>;
+    doc.backup.encryption = { recipients: ['age1da6twdwsrer2wlxhapf353q7x630pzj3gy0jwyfzflgle7e7kusquw25jw'], identityFile: `file:${garbage}` };
+    writeFileSync(encrypted, stringify(doc));
+    const result = await runCli(['--config', encrypted, 'config', 'check'], env);
+    expect([result.exitCode, result.stdout, result.stderr.trim()]).toEqual([2, '', `config error: backup.encryption.identityFile: file ${garbage} holds no age identity (an AGE-SECRET-KEY-1… line, as age-keygen writes it)`]);
   });
 
   it('up with an invalid config starts nothing and lists the problems', async () => {

@@ -17,12 +17,18 @@ export async function identityFor(manifest: BackupManifest, identity: Secret | u
   if (!encryption) return undefined;
   const madeFor = `recipients ${encryption.recipients.join(', ')}`;
   if (!identity) throw new PreconditionFailed(`${manifest.id} is encrypted to ${madeFor}: set backup.encryption.identityFile on this worker to read it`);
-  const keys = await runCommand(agePublicKeys(identity), { secrets: [identity], retryable: false }).catch(() => {
-    throw new PreconditionFailed(`${manifest.id} is encrypted to ${madeFor}: backup.encryption.identityFile (${identity.source}) holds no age identity`);
-  });
-  const publicKeys = keys.split('\n').map((line) => line.trim()).filter(Boolean);
+  const publicKeys = await identityPublicKeys(identity);
+  if (!publicKeys) throw new PreconditionFailed(`${manifest.id} is encrypted to ${madeFor}: backup.encryption.identityFile (${identity.source}) holds no age identity`);
   if (matchingRecipients(publicKeys, encryption.recipients).length === 0) {
     throw new PreconditionFailed(`${manifest.id} is encrypted to ${madeFor}: the identity in backup.encryption.identityFile (${identity.source}) matches none of them`);
   }
   return identity;
+}
+
+/** The public keys of the identities in `identity` (age-keygen -y); undefined when it holds none age can read. */
+export async function identityPublicKeys(identity: Secret): Promise<string[] | undefined> {
+  const keys = await runCommand(agePublicKeys(identity), { secrets: [identity], retryable: false }).catch(() => undefined);
+  if (keys === undefined) return undefined;
+  const publicKeys = keys.split('\n').map((line) => line.trim()).filter(Boolean);
+  return publicKeys.length > 0 ? publicKeys : undefined;
 }
