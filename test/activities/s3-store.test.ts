@@ -184,6 +184,23 @@ describe('S3Store against a real S3-compatible server (versitygw)', () => {
     expect(message).not.toContain(wrong);
   });
 
+  it('no keys in the config and none in the worker\'s AWS credential chain: not retryable, "no S3 credentials", not "refused"', async () => {
+    const entry = await dumpEntry('keyless-db', '20261201T020000Z', 1000);
+    const saved = { ...process.env };
+    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
+    // Nowhere else to look: no credentials files, no instance metadata.
+    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config' });
+    try {
+      const { accessKeyId: _, secretAccessKey: __, ...keyless } = destination();
+      const error = await new S3Store(keyless).copy(entry, never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PreconditionFailed);
+      expect((error as Error).message).toBe(`s3://backups/ops/nightly at ${s3.endpoint}: listing uploads under ops/nightly/ could not be signed: no S3 credentials: give accessKeyId and secretAccessKey on the destination, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or another source of the AWS credential chain) to this worker`);
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('a missing bucket: not retryable, naming it', async () => {
     const entry = await dumpEntry('lost-db', '20261201T020000Z', 1000);
     const error = await new S3Store(destination({ bucket: 'no-such-bucket' })).copy(entry, never).catch((e: unknown) => e);

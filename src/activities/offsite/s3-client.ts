@@ -33,7 +33,7 @@ function signingRegion(destination: S3Destination): string {
 }
 
 const WRONG_REGION = new Set(['AuthorizationHeaderMalformed', 'PermanentRedirect', 'IllegalLocationConstraintException']);
-const DENIED = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'Forbidden', 'CredentialsProviderError']);
+const DENIED = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'Forbidden']);
 
 /**
  * The SDK's error as one of ops' named errors. Wrong keys and a missing bucket are the config's
@@ -43,6 +43,10 @@ export function s3Failure(destination: S3Destination, doing: string, err: unknow
   const where = s3Where(destination);
   const name = err instanceof Error ? err.name : '';
   const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+  // No keys in the config and none in the worker's AWS chain: nothing was sent, so nothing was refused.
+  if (name === 'CredentialsProviderError') {
+    return new PreconditionFailed(`${where}: ${doing} could not be signed: no S3 credentials: give accessKeyId and secretAccessKey on the destination, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or another source of the AWS credential chain) to this worker`);
+  }
   if (DENIED.has(name) || status === 401 || status === 403) {
     return new PreconditionFailed(`${where}: ${doing} was refused (${name || `HTTP ${status}`}): check accessKeyId and secretAccessKey and the key's permissions on bucket ${destination.bucket}`);
   }
