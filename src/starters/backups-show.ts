@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { openSealedFindings } from '../activities/encryption/seal-findings.js';
 import type { SealedFindings } from '../core/backup-record.js';
 import { formatBytes, formatLocalTime } from '../core/format.js';
-import { BackupRepository } from '../records/backup-repository.js';
+import { backupArgument } from './backup-argument.js';
 import { loadCliConfig, type GlobalOptions } from './cli-config.js';
 
 /**
@@ -17,7 +17,7 @@ export function registerBackupsShow(backups: Command, program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, options: { json?: boolean }) => {
       const config = loadCliConfig(program.opts<GlobalOptions>());
-      const entry = await new BackupRepository(config.repository).get(id);
+      const entry = await backupArgument(config, id);
       const { manifest, verify } = entry;
       const sealed: SealedFindings | undefined = verify?.sealed ? await openSealedFindings(manifest, entry.dir, verify.sealed, config.backup.encryption?.identityFile) : undefined;
       if (options.json) {

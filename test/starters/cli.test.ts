@@ -173,4 +173,14 @@ describe('ops CLI against a real worker', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('not a backup id: "not-an-id"');
   });
+
+  it('backups show answers a malformed id and a missing backup as verify does: bad usage, the same words', async () => {
+    const target = fixture.targets.postgres;
+    const id = `${target}-20200101T000000Z`;
+    for (const asked of ['not-an-id', id]) {
+      const [show, verify] = await Promise.all([runCli(['--config', fixture.configFile, 'backups', 'show', asked], env), runCli(['--config', fixture.configFile, 'verify', asked], env)]);
+      expect([show.exitCode, show.stderr]).toEqual([2, verify.stderr]);
+      expect(verify.exitCode).toBe(2);
+    }
+  });
 });
