@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchOffsiteCopy } from '../../src/activities/offsite/fetch-copy.js';
 import { S3Store } from '../../src/activities/offsite/s3-store.js';
 import { parseConfig, type OpsConfig } from '../../src/config/load-config.js';
+import type { S3Destination } from '../../src/config/offsite-destination.js';
 import { Secret } from '../../src/config/secret.js';
 import type { BackupEntry, BackupManifest } from '../../src/core/backup-record.js';
 import { PreconditionFailed, TransientFailure } from '../../src/core/errors.js';
@@ -64,6 +65,16 @@ describe('fetchOffsiteCopy without --from: the first configured destination that
   it('none has it while one could not be asked: retryable, since that one may have it', async () => {
     const error = await fetchOffsiteCopy(configWith([{ prefix: 'first', unreachable: true }, { prefix: 'second' }]), { backupId: 'app-db-20261202T020000Z', dir: join(dir, 'maybe') }, never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientFailure);
-    expect((error as Error).message).toMatch(new RegExp(`^no offsite destination has app-db-20261202T020000Z \\(s3://copies/first: s3://copies/first at http://127\\.0\\.0\\.1:1: reading first/app-db/20261202T020000Z/manifest\\.json failed: connect ECONNREFUSED 127\\.0\\.0\\.1:1; s3://copies/second: no copy\\)$`));
+    // Each destination named once: the store's own message leads with it.
+    expect((error as Error).message).toMatch(new RegExp(`^no offsite destination has app-db-20261202T020000Z \\(s3://copies/first at http://127\\.0\\.0\\.1:1: reading first/app-db/20261202T020000Z/manifest\\.json failed: connect ECONNREFUSED 127\\.0\\.0\\.1:1; s3://copies/second: no copy\\)$`));
+  });
+
+  it('none has it and one refuses the keys: not retryable, since asking again cannot help', async () => {
+    const config = configWith([{ prefix: 'second' }]);
+    const refused = { ...config.backup.offsite[0]!, prefix: 'first', secretAccessKey: new Secret('not-the-secret', 'test') } as S3Destination;
+    const keyed = { ...config, backup: { ...config.backup, offsite: [refused, ...config.backup.offsite] } } as OpsConfig;
+    const error = await fetchOffsiteCopy(keyed, { backupId: 'app-db-20261202T020000Z', dir: join(dir, 'refused') }, never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreconditionFailed);
+    expect((error as Error).message).toMatch(new RegExp(`^no offsite destination has app-db-20261202T020000Z \\(s3://copies/first at ${s3.endpoint.replace(/[.]/g, '\\.')}: reading first/app-db/20261202T020000Z/manifest\\.json was refused \\(\\w+\\): check accessKeyId and secretAccessKey and the key's permissions on bucket copies; s3://copies/second: no copy\\)$`));
   });
 });

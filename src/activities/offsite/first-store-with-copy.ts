@@ -1,7 +1,7 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { backupId } from '../../core/backup-id.js';
-import { describeError, PreconditionFailed, TransientFailure } from '../../core/errors.js';
-import { openOffsiteStore, type OffsiteStore } from './offsite-store.js';
+import { PreconditionFailed, TransientFailure } from '../../core/errors.js';
+import { openOffsiteStore, storeAnswer, type OffsiteStore } from './offsite-store.js';
 
 /**
  * The first configured destination that holds the copy, in config order. One that cannot be
@@ -17,8 +17,9 @@ export async function firstStoreWithCopy(config: OpsConfig, target: string, stam
       if (await store.has(target, stamp)) return store;
       answers.push(`${store.name}: no copy`);
     } catch (err) {
-      unreachable = true;
-      answers.push(`${store.name}: ${describeError(err)}`);
+      const { answer, retryable } = storeAnswer(store, err);
+      unreachable ||= retryable;
+      answers.push(answer);
     }
   }
   const message = `no offsite destination has ${backupId(target, stamp)} (${answers.join('; ')})`;

@@ -1,7 +1,7 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { describeDestination, type OffsiteDestination } from '../../config/offsite-destination.js';
 import type { BackupEntry, OffsiteCopy } from '../../core/backup-record.js';
-import { PreconditionFailed } from '../../core/errors.js';
+import { describeError, OpsError, PreconditionFailed } from '../../core/errors.js';
 import { RsyncStore } from './rsync-store.js';
 
 /** What a confirmed copy proved: the artifact's sha256 as the destination has it, and how that was established. */
@@ -41,4 +41,17 @@ export async function offsiteStoreNamed(config: OpsConfig, name: string | undefi
     throw new PreconditionFailed(name === undefined || known.length === 0 ? 'no backup.offsite destination configured' : `no offsite destination ${name} in backup.offsite (configured: ${known.join(', ')})`);
   }
   return openOffsiteStore(config, destination);
+}
+
+/**
+ * A destination's failed answer, for a message that lists every destination's: named once (the
+ * S3 store's own errors already lead with it), and whether asking again may help (an unreachable
+ * store) or not (a missing bucket, refused keys).
+ */
+export function storeAnswer(store: OffsiteStore, err: unknown): { answer: string; retryable: boolean } {
+  const message = describeError(err);
+  return {
+    answer: message.startsWith(store.name) ? message : `${store.name}: ${message}`,
+    retryable: !(err instanceof OpsError) || err.retryable,
+  };
 }

@@ -1,10 +1,10 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { backupId } from '../../core/backup-id.js';
 import type { BackupEntry } from '../../core/backup-record.js';
-import { describeError, PreconditionFailed, TransientFailure } from '../../core/errors.js';
+import { PreconditionFailed, TransientFailure } from '../../core/errors.js';
 import { pickBackupForRestore, type RestorePick } from '../../core/restore-pick.js';
 import { pickOffsiteCopy, type RestoreSource } from '../../core/restore-source.js';
-import { offsiteStoreNamed, openOffsiteStore, type OffsiteStore } from '../offsite/offsite-store.js';
+import { offsiteStoreNamed, openOffsiteStore, storeAnswer, type OffsiteStore } from '../offsite/offsite-store.js';
 
 /**
  * The offsite copy a restore uses: at the named destination, else at the first configured one
@@ -21,8 +21,9 @@ export async function pickFromOffsite(config: OpsConfig, local: BackupEntry[], t
     try {
       stamps = await store.listStamps(target);
     } catch (err) {
-      unreachable = true;
-      answers.push(`${store.name}: ${describeError(err)}`);
+      const { answer, retryable } = storeAnswer(store, err);
+      unreachable ||= retryable;
+      answers.push(answer);
       continue;
     }
     const picked = pickOffsiteCopy(stamps, local, target, pick, store.name, config.timeZone);
