@@ -64,6 +64,10 @@ export function trackProgress(stepNames: string[]) {
         step.finishedAt = new Date().toISOString();
       }
     },
+    /** After a failure: the steps that never started read skipped, with why, not pending for ever; `except` still run (a report). */
+    skipPending(detail: string, except: string[] = []): void {
+      for (const step of steps) if (step.status === 'pending' && !except.includes(step.step)) mark(step, 'skipped', detail);
+    },
     snapshot(): StepProgress[] {
       return steps.map((s) => ({ ...s }));
     },

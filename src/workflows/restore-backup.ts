@@ -136,9 +136,10 @@ export async function restoreBackup(input: RestoreBackupInput): Promise<RestoreR
     if (checksumFailed) {
       checks.push({ check: 'checksum', passed: false, detail: reason });
       if (checksumStep?.status === 'pending') progress.mark('checksum', 'failed', reason);
-    } else if (checksumStep?.status === 'pending') {
+    } else if (plan !== undefined && checksumStep?.status === 'pending') {
       progress.mark('checksum', 'skipped', 'not confirmed: the restore step stopped first');
     }
+    progress.skipPending(cancelled ? 'cancelled' : `not run: ${plan === undefined ? 'the pick' : 'an earlier step'} failed`, ['report']);
     record = {
       ...base, status: cancelled ? 'cancelled' : 'failed', kept: false, finishedAt: new Date().toISOString(), checks, reasons: [reason],
       ...(plan ? { backupId: plan.backupId, ...(plan.from !== undefined ? { from: plan.from } : {}), database: plan.database, server: plan.server, ...(plan.replacing ? { replaces: true } : {}) } : {}),

@@ -75,6 +75,7 @@ export async function restoreFiles(input: RestoreFilesInput): Promise<RestoreRec
     };
   } catch (err) {
     failure = err;
+    progress.skipPending('not run: the pick failed', ['report']);
     record = { ...base, ...(backupId ? { backupId } : {}), ...(from !== undefined ? { from } : {}), status: 'failed', kept: false, finishedAt: new Date().toISOString(), checks: [], reasons: [innermostMessage(err)] };
   }
   const { report } = await progress.run('report', () => withSummary(quick, `report restore of ${input.target}`).writeRestoreReport({ record, stamp }));

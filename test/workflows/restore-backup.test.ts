@@ -138,7 +138,16 @@ describe('restoreBackup', () => {
     const sourceRows = await rowCounts('postgres', fixture.pgDatabase);
     const databasesBefore = await databasesNamed('postgres', fixture.id);
     const { stamp, handle } = start({ target, pick: { latest: true }, into: fixture.pgDatabase });
-    const failure = await failureOf((await handle).result());
+    const run = await handle;
+    const failure = await failureOf(run.result());
+    // The steps after the refused pick never ran, and say so rather than pending for ever.
+    expect((await run.query(progressQuery)).map((s) => [s.step, s.status, s.detail])).toEqual([
+      ['pick', 'failed', expect.stringContaining('exists with 3 table(s)')],
+      ['checksum', 'skipped', 'not run: the pick failed'],
+      ['approval', 'skipped', 'not run: the pick failed'],
+      ['restore and check', 'skipped', 'not run: the pick failed'],
+      ['report', 'done', undefined],
+    ]);
 
     const { postgres } = testServers();
     expect(failure.type).toBe('NeedsReplace');
