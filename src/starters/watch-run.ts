@@ -4,6 +4,7 @@ import { formatWaitLine } from '../core/wait-line.js';
 import type { ConnectionSettings } from '../temporal/connection-settings.js';
 import { innermostMessage, progressQuery, type StepProgress } from '../workflows/progress.js';
 import { RunFailed } from './exit-codes.js';
+import { missingWorkerNote } from './missing-worker-note.js';
 import { isConnectionLoss, reconnectLimitFrom, TemporalLink } from './temporal-link.js';
 
 export interface WatchOptions<T = unknown> {
@@ -20,7 +21,11 @@ export interface WatchOptions<T = unknown> {
    * the run's end, which a worker answers only by replaying the closed run's whole history.
    */
   finalSteps?: (result: T) => StepProgress[] | undefined;
+  /** How long without a step change before asking whether a worker takes the run's tasks (default 10 s). */
+  workerNoteAfterMs?: number;
 }
+
+const WORKER_NOTE_AFTER_MS = 10_000;
 
 type Outcome<T> = { value: T } | { error: unknown };
 
@@ -55,15 +60,28 @@ export async function watchRun<T>(handle: WorkflowHandle, options: WatchOptions<
       return undefined;
     }
   };
+  // A run that shows nothing new for a while may be waiting for a worker nobody started: said once.
+  let lastChange = Date.now();
+  let workerNoted = false;
   const poll = async () => {
+    // With no worker at all, nothing answers the query either: the note below is asked all the same.
     const steps = await query(handle);
-    if (!steps) return;
-    const changes = show('', steps);
-    for (const { label, handle: child } of options.related?.(steps) ?? []) {
-      const childSteps = await query(child);
-      if (childSteps) changes.push(...show(`${label} › `, childSteps));
+    if (steps) {
+      const changes = show('', steps);
+      for (const { label, handle: child } of options.related?.(steps) ?? []) {
+        const childSteps = await query(child);
+        if (childSteps) changes.push(...show(`${label} › `, childSteps));
+      }
+      writeInOrder(changes, write);
+      if (changes.length > 0) lastChange = Date.now();
     }
-    writeInOrder(changes, write);
+    if (!workerNoted && Date.now() - lastChange >= (options.workerNoteAfterMs ?? WORKER_NOTE_AFTER_MS)) {
+      const note = await missingWorkerNote(handle).catch(() => undefined);
+      if (note) write(`  ${note}`);
+      // Said once; a run merely busy (a long dump) is asked again after as long again.
+      workerNoted = note !== undefined;
+      lastChange = Date.now();
+    }
   };
 
   let outcome: Outcome<T> | undefined;
