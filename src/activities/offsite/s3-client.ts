@@ -11,6 +11,10 @@ import { describeError, PreconditionFailed, TransientFailure } from '../../core/
  */
 export function s3ClientFor(destination: S3Destination): S3Client {
   const { endpoint, forcePathStyle, accessKeyId, secretAccessKey } = destination;
+  // The SDK warns in eight lines on stderr, once per process, that its releases after January 2027
+  // will need Node 22: ops pins the SDK it ships with and supports Node 20, so the warning is noise
+  // in every worker log and `backups list --offsite` (an operator's own setting is left alone).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     region: signingRegion(destination),
     forcePathStyle,
