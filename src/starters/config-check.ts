@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { databaseAccessProblems } from '../activities/databases/database-access.js';
 import { identityPublicKeys } from '../activities/encryption/artifact-identity.js';
+import { openOffsiteStore, storeAnswer } from '../activities/offsite/offsite-store.js';
 import { describeAddress } from '../config/database-url.js';
 import { pendingDemoSecretsNote } from '../config/demo-secrets.js';
 import type { OpsConfig } from '../config/load-config.js';
@@ -16,7 +17,7 @@ export function registerConfigCheck(program: Command): void {
   config
     .command('check')
     .description('validate the config and list every problem; exit 2 when invalid')
-    .option('--connect', 'also connect to every database target as its role and list what a dump could not reach or read; exit 1 if any')
+    .option('--connect', 'also connect to every database target as its role and list what a dump could not reach or read, and ask every offsite destination what a copy asks first; exit 1 if any fails')
     .action(async (opts: { connect?: boolean }) => {
       const options = program.opts<GlobalOptions>();
       const loaded = loadCliConfig(options, 'require');
@@ -37,7 +38,19 @@ export function registerConfigCheck(program: Command): void {
         if (problems.length === 0) console.log(`  ${target.name}: OK as ${describeAddress(target.url)}${describeReach(target) ? ` (${describeReach(target)})` : ''}`);
         for (const problem of problems) console.log(`  ${target.name}: ${problem}`);
       }
-      if (failing > 0) throw new RunFailed(`${failing} of ${databases.length} database targets would fail their dump (listed above)`);
+      // A wrong key, a missing bucket, a wrong region or an endpoint that does not answer: found now, not at the night's copy.
+      let unreachable = 0;
+      for (const destination of loaded.backup.offsite) {
+        const store = await openOffsiteStore(loaded, destination);
+        const problem = await store.probe().then(() => undefined, (err: unknown) => storeAnswer(store, err).answer);
+        if (problem) unreachable += 1;
+        console.log(`  offsite ${problem ?? `${store.name}: OK`}`);
+      }
+      const faults = [
+        ...(failing > 0 ? [`${failing} of ${databases.length} database targets would fail their dump`] : []),
+        ...(unreachable > 0 ? [`${unreachable} of ${loaded.backup.offsite.length} offsite destinations would fail their copy`] : []),
+      ];
+      if (faults.length > 0) throw new RunFailed(`${faults.join('; ')} (listed above)`);
     });
 }
 

@@ -23,6 +23,8 @@ export interface OffsiteStore {
   /** The stamps of the target's complete copies; what an earlier removal or copy left half done is swept first. */
   listStamps(target: string): Promise<string[]>;
   remove(target: string, stamp: string): Promise<void>;
+  /** Asks what a copy asks first (list the prefix; on a path, make and list its root), and throws what it would: `config check --connect`. */
+  probe(): Promise<void>;
 }
 
 /** The S3 store (and the AWS SDK under it) is loaded only where an S3 destination is configured: the worker starts faster without it. */

@@ -64,6 +64,11 @@ export class RsyncStore implements OffsiteStore {
     await this.run(removeTree(this.dest, doomed, this.ssh));
   }
 
+  async probe(): Promise<void> {
+    await this.run(makeDir(this.dest, this.dest.path, this.ssh));
+    await this.run(listDir(this.dest, this.dest.path, this.ssh));
+  }
+
   private dirOf(target: string): string {
     return joinPath(this.dest.path, target);
   }

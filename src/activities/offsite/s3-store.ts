@@ -135,6 +135,11 @@ export class S3Store implements OffsiteStore {
     }
   }
 
+  async probe(): Promise<void> {
+    const prefix = `${this.keyOf('')}/`;
+    await this.s3(`listing ${prefix}`, () => this.client.send(new ListObjectsV2Command({ Bucket: this.destination.bucket, Prefix: prefix, MaxKeys: 1 })));
+  }
+
   /** Every key under the prefix, relative to it. */
   private async keysUnder(prefix: string): Promise<string[]> {
     const keys: string[] = [];
