@@ -38,6 +38,11 @@ export function removeTree(location: Location, path: string, ssh: SshSettings): 
   return onHost(location, ssh, ['rm', '-rf', '--', path]);
 }
 
+/** The file's content on stdout. */
+export function printFile(location: Location, path: string, ssh: SshSettings): Command {
+  return onHost(location, ssh, ['cat', '--', absolute(path)]);
+}
+
 /** One name per line, dotfiles included, without `.` and `..`. */
 export function listDir(location: Location, path: string, ssh: SshSettings): Command {
   return onHost(location, ssh, ['ls', '-1A', '--', absolute(path)]);

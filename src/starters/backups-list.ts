@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BackupRepository } from '../records/backup-repository.js';
+import type { OpsConfig } from '../config/load-config.js';
 import { describeDestination } from '../config/offsite-destination.js';
 import { backupId, dateOfStamp } from '../core/backup-id.js';
-import type { BackupEntry } from '../core/backup-record.js';
+import type { BackupEntry, BackupManifest } from '../core/backup-record.js';
 import { formatBytes, formatLocalTime } from '../core/format.js';
 import { offsitePlaces, restorability, type VerifyState } from '../core/restorability.js';
 import { loadCliConfig, type GlobalOptions } from './cli-config.js';
@@ -17,6 +18,8 @@ interface Listed {
   id: string;
   target: string;
   entry?: BackupEntry;
+  /** an offsite-only copy's manifest, read from the first destination that lists it */
+  offsiteManifest?: BackupManifest;
   /** when it finished, or for an offsite-only copy when it started (its stamp) */
   sortKey: number;
   verify: VerifyState;
@@ -67,14 +70,19 @@ export function registerBackupsList(program: Command): void {
       for (const [id, { target, stamp, destinations }] of listed) {
         if (known.has(id)) continue;
         const offsite = offsitePlaces(undefined, destinations, configured);
-        rows.push({ id, target, sortKey: dateOfStamp(stamp).getTime(), verify: 'none', where: offsite, ...restorability({ recorded: false, verify: 'none', local: false, offsite }) });
+        // The lost-host runbook picks from these: kind, time and size come from the copy's own manifest.
+        const offsiteManifest = await readOffsiteManifest(config, destinations[0]!, target, stamp);
+        rows.push({ id, target, ...(offsiteManifest ? { offsiteManifest } : {}), sortKey: dateOfStamp(stamp).getTime(), verify: 'none', where: offsite, ...restorability({ recorded: false, verify: 'none', local: false, offsite }) });
       }
       rows.sort((a, b) => a.sortKey - b.sortKey);
       if (options.json) {
-        console.log(JSON.stringify(rows.map(({ id, target, entry, verify, where, restorable, whyNot }) => ({
-          id, target, kind: entry?.manifest.kind ?? null, finishedAt: entry?.manifest.finishedAt ?? null, bytes: entry?.manifest.bytes ?? null, sha256: entry?.manifest.sha256 ?? null,
-          verify, offsite: entry?.offsite?.status ?? 'none', where, restorable, ...(whyNot !== undefined ? { whyNot } : {}),
-        })), null, 2));
+        console.log(JSON.stringify(rows.map(({ id, target, entry, offsiteManifest, verify, where, restorable, whyNot }) => {
+          const manifest = entry?.manifest ?? offsiteManifest;
+          return {
+            id, target, kind: manifest?.kind ?? null, finishedAt: manifest?.finishedAt ?? null, bytes: manifest?.bytes ?? null, sha256: manifest?.sha256 ?? null,
+            verify, offsite: entry?.offsite?.status ?? 'none', where, restorable, ...(whyNot !== undefined ? { whyNot } : {}),
+          };
+        }), null, 2));
         return;
       }
       if (rows.length === 0) {
@@ -83,15 +91,25 @@ export function registerBackupsList(program: Command): void {
       }
       printTable(
         ['ID', 'KIND', 'FINISHED', 'SIZE', 'VERIFY', 'WHERE', 'RESTORABLE'],
-        rows.map(({ id, entry, verify, where, restorable, whyNot }) => [
-          id,
-          entry?.manifest.kind ?? '-',
-          entry ? formatLocalTime(entry.manifest.finishedAt, config.timeZone) : '-',
-          entry ? formatBytes(entry.manifest.bytes) : '-',
-          verify,
-          where.join(', ') || '-',
-          restorable ? 'yes' : `no: ${whyNot}`,
-        ]),
+        rows.map(({ id, entry, offsiteManifest, verify, where, restorable, whyNot }) => {
+          const manifest = entry?.manifest ?? offsiteManifest;
+          return [
+            id,
+            manifest?.kind ?? '-',
+            manifest ? formatLocalTime(manifest.finishedAt, config.timeZone) : '-',
+            manifest ? formatBytes(manifest.bytes) : '-',
+            verify,
+            where.join(', ') || '-',
+            restorable ? 'yes' : `no: ${whyNot}`,
+          ];
+        }),
       );
     });
+}
+
+/** An offsite copy's manifest.json, or undefined when it cannot be read (the row then shows what the listing knows). */
+async function readOffsiteManifest(config: OpsConfig, destination: string, target: string, stamp: string): Promise<BackupManifest | undefined> {
+  const { offsiteStoreNamed } = await import('../activities/offsite/offsite-store.js');
+  const store = await offsiteStoreNamed(config, destination);
+  return store.readManifest(target, stamp).catch(() => undefined);
 }

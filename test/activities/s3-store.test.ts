@@ -89,6 +89,9 @@ describe('S3Store against a real S3-compatible server (versitygw)', () => {
     expect(await store.copy(entry, never)).toStrictEqual({ sha256Confirmed: entry.manifest.sha256, confirmedBy: 'storage-checksum' });
     expect(await s3.keys('backups', 'ops/nightly/app-db/')).toStrictEqual(['ops/nightly/app-db/20261201T020000Z/dump.sql.zst', 'ops/nightly/app-db/20261201T020000Z/manifest.json']);
     expect(await store.has('app-db', '20261201T020000Z')).toBe(true);
+    // What `backups list --offsite` shows of it, read back; and the probe `config check --connect` makes.
+    expect(await store.readManifest('app-db', '20261201T020000Z')).toStrictEqual(entry.manifest);
+    await expect(store.probe()).resolves.toBeUndefined();
   });
 
   it('copies a multipart artifact, confirmed by the server\'s composite SHA-256 matching that of the parts that went up', async () => {

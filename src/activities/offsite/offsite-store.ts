@@ -1,6 +1,6 @@
 import type { OpsConfig } from '../../config/load-config.js';
 import { describeDestination, type OffsiteDestination } from '../../config/offsite-destination.js';
-import type { BackupEntry, OffsiteCopy } from '../../core/backup-record.js';
+import type { BackupEntry, BackupManifest, OffsiteCopy } from '../../core/backup-record.js';
 import { describeError, OpsError, PreconditionFailed } from '../../core/errors.js';
 import { RsyncStore } from './rsync-store.js';
 
@@ -23,6 +23,8 @@ export interface OffsiteStore {
   /** The stamps of the target's complete copies; what an earlier removal or copy left half done is swept first. */
   listStamps(target: string): Promise<string[]>;
   remove(target: string, stamp: string): Promise<void>;
+  /** The copy's manifest.json: what `backups list --offsite` shows of a copy the repository no longer has. */
+  readManifest(target: string, stamp: string): Promise<BackupManifest>;
   /** Asks what a copy asks first (list the prefix; on a path, make and list its root), and throws what it would: `config check --connect`. */
   probe(): Promise<void>;
 }

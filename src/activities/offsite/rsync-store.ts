@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describeLocation, joinPath, type Location } from '../../config/location.js';
-import { listDir, makeDir, removeTree, renameDir, sha256OfFile } from '../../commands/remote-files.js';
+import { listDir, makeDir, printFile, removeTree, renameDir, sha256OfFile } from '../../commands/remote-files.js';
 import { rsyncCompare, rsyncPull, rsyncPush } from '../../commands/rsync.js';
 import type { SshSettings } from '../../commands/ssh.js';
 import { isStamp } from '../../core/backup-id.js';
-import { isSnapshotTree, type BackupEntry } from '../../core/backup-record.js';
+import { isSnapshotTree, type BackupEntry, type BackupManifest } from '../../core/backup-record.js';
 import { VerifyFailed } from '../../core/errors.js';
 import { runCommand } from '../process/run-command.js';
 import { isRemovalName, removalName } from '../../records/backup-repository.js';
@@ -62,6 +62,10 @@ export class RsyncStore implements OffsiteStore {
     await this.run(removeTree(this.dest, doomed, this.ssh));
     await this.run(renameDir(this.dest, joinPath(dir, stamp), doomed, this.ssh));
     await this.run(removeTree(this.dest, doomed, this.ssh));
+  }
+
+  async readManifest(target: string, stamp: string): Promise<BackupManifest> {
+    return JSON.parse(await this.run(printFile(this.dest, joinPath(this.dirOf(target), `${stamp}/manifest.json`), this.ssh))) as BackupManifest;
   }
 
   async probe(): Promise<void> {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -133,6 +134,12 @@ export class S3Store implements OffsiteStore {
       if (!listing.IsTruncated) return;
       markers = { KeyMarker: listing.NextKeyMarker, UploadIdMarker: listing.NextUploadIdMarker };
     }
+  }
+
+  async readManifest(target: string, stamp: string): Promise<BackupManifest> {
+    const key = `${this.keyOf(target, stamp)}/${MANIFEST}`;
+    const object = await this.s3(`reading ${key}`, () => this.client.send(new GetObjectCommand({ Bucket: this.destination.bucket, Key: key })));
+    return JSON.parse(await object.Body!.transformToString('utf8')) as BackupManifest;
   }
 
   async probe(): Promise<void> {
