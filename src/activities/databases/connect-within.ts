@@ -22,6 +22,8 @@ export async function connectWithin<T>(windowMs: number, connect: () => Promise<
       if (!(err instanceof OpsError) || !err.retryable) throw err;
       const wait = Math.min(reconnectDelayMs(tries), started + windowMs - Date.now());
       if (wait <= 0) {
+        // A window of 0 (config check --connect, which answers now) waited for nothing: no window to name.
+        if (windowMs <= 0) throw new Unreachable(`${err.message} (tried once)`);
         const waited = formatDuration((Date.now() - started) / 1000);
         throw new Unreachable(`${err.message}; still unreachable after ${tries} ${tries === 1 ? 'try' : 'tries'} over ${waited} (backup.unreachableRetryMinutes)`);
       }
