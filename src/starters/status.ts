@@ -28,6 +28,10 @@ export function registerStatus(program: Command): void {
         const restores = await new RestoreLog(config.repository).list(health.targets.map((t) => t.target));
         const targets = health.targets.map((t) => ({ ...t, lastRtoSeconds: lastRtoSeconds(restores, t.target) }));
         console.log(JSON.stringify({ ...health, targets, ...(locks ? { deployLocks: 'unknown' in locks ? { unknown: locks.unknown } : locks.locks } : {}) }, null, 2));
+      } else if (health.targets.length === 0) {
+        // A deploy-only host's config: no table of nothing, and no health to claim.
+        console.log('backup health: no backup targets in this config');
+        if (locks) for (const line of deployLockLines(locks, config.timeZone)) console.log(line);
       } else {
         console.log(`backup health: ${painted(health.status)}`);
         printTable(

@@ -62,6 +62,16 @@ describe('ops CLI against a real worker', () => {
     expect([result.exitCode, result.stdout, result.stderr.trim()]).toEqual([2, '', `config error: backup.encryption.identityFile: file ${garbage} holds no age identity (an AGE-SECRET-KEY-1… line, as age-keygen writes it)`]);
   });
 
+  it('status on a host whose config has no backup targets (a deploy host) says so, not OK over an empty table', async () => {
+    const doc = parse(readFileSync(fixture.configFile, 'utf8')) as Record<string, any>;
+    delete doc.databases;
+    delete doc.files;
+    const deployHost = join(fixture.dir, 'deploy-host.yaml');
+    writeFileSync(deployHost, stringify(doc));
+    const result = await runCli(['--config', deployHost, 'status'], env);
+    expect([result.exitCode, result.stdout.trim(), result.stderr]).toEqual([0, 'backup health: no backup targets in this config', '']);
+  });
+
   it('up with an invalid config starts nothing and lists the problems', async () => {
     const broken = join(fixture.dir, 'broken-up.yaml');
     writeFileSync(broken, ['demo: { postgres: true }', `stateDir: ${join(fixture.dir, 'up-state')}`, 'databases: [{ name: x, url: "mysql://u@h/d", pasword: "${P}" }]'].join('\n'));
