@@ -107,6 +107,8 @@ describe('reachDatabase', () => {
     );
     expect(err).toBeInstanceOf(TransientFailure);
     expect(err.message).toContain(`postgres://${gone.user}@127.0.0.1:${dbPort}/postgres: `);
+    // What the client saw (a reset) says little: ssh's own reason is given with it.
+    expect(err.message).toContain(`; ssh could not reach 127.0.0.1:${dbPort}: connect failed: Connection refused`);
     expect(err.message).not.toContain(String(localPort));
     expect(err.message).toMatch(new RegExp(`\\(through the ssh tunnel via ssh://${via.user}@127\\.0\\.0\\.1:${via.port}\\)$`));
     expect(await processesRunning('ssh', `127.0.0.1:${localPort}:`)).toEqual([]);

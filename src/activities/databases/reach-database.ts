@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SshSettings } from '../../commands/ssh.js';
 import { TUNNEL_BIND_ADDRESS } from '../../commands/ssh-tunnel.js';
 import { describeSshAddress } from '../../config/location.js';
@@ -27,7 +28,10 @@ export async function reachDatabase<T>(target: DatabaseTarget, ssh: SshSettings,
     // Drivers and tools name the address they connected to, the tunnel's local end; the user knows the database by its own.
     if (err instanceof Error) {
       const local = `${TUNNEL_BIND_ADDRESS}:${tunnel.localPort}`;
-      err.message = `${err.message.replaceAll(local, `${target.url.host}:${target.url.port}`)} (through the ssh tunnel via ${describeSshAddress(via)})`;
+      // ssh logs the failed channel as it resets the client's connection: its line may land a moment after the client's error.
+      const failure = tunnel.channelFailure() ?? (await sleep(100).then(() => tunnel.channelFailure()));
+      const why = failure ? `; ssh could not reach ${target.url.host}:${target.url.port}: ${failure}` : '';
+      err.message = `${err.message.replaceAll(local, `${target.url.host}:${target.url.port}`)}${why} (through the ssh tunnel via ${describeSshAddress(via)})`;
     }
     throw err;
   } finally {

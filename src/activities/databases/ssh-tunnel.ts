@@ -16,6 +16,11 @@ export interface OpenTunnel {
   /** The database's address as seen through the tunnel: 127.0.0.1 and the forward's local port. */
   address: DatabaseAddress;
   localPort: number;
+  /**
+   * Why ssh could not open a connection to the database, as it said on stderr (`connect failed:
+   * Connection refused`): the client through the tunnel only sees its connection reset.
+   */
+  channelFailure(): string | undefined;
   /** Ends ssh and waits for it to exit. */
   close(): Promise<void>;
 }
@@ -64,7 +69,8 @@ export async function openTunnel(ssh: SshSettings, via: SshHostAddress, to: Data
     if (!(await accepts(via.host, port))) throw new TransientFailure(`ssh tunnel via ${describeSshAddress(via)}: cannot reach ${via.host}:${port} (${said})`);
     throw new PreconditionFailed(`ssh tunnel via ${describeSshAddress(via)}: ${said}`);
   }
-  return { address: { ...to, host: TUNNEL_BIND_ADDRESS, port: localPort }, localPort, close };
+  const channelFailure = () => tail().match(/open failed: ([^\n]+)/g)?.at(-1)?.replace(/^open failed: /, '').trim();
+  return { address: { ...to, host: TUNNEL_BIND_ADDRESS, port: localPort }, localPort, channelFailure, close };
 }
 
 function oneLine(text: string): string {
