@@ -1,10 +1,10 @@
 import mysql from 'mysql2/promise';
 import type { ScratchPrefix } from '../../core/backup-id.js';
+import type { MysqlDatabaseDefaults } from '../../core/backup-record.js';
 import { TransientFailure } from '../../core/errors.js';
 import type { SweepRule } from '../../core/scratch-sweep.js';
-import { sweepAbandoned } from './sweep-abandoned.js';
-import type { MysqlDatabaseDefaults } from '../../core/backup-record.js';
 import { createMysqlDatabase, mysqlDatabaseOptions } from './create-database.js';
+import { sweepAbandoned } from './sweep-abandoned.js';
 import type { RestoreServer } from './restore-outcome.js';
 
 /**
