@@ -1,5 +1,5 @@
 import { ConfigError, OpsError, UnknownName } from '../core/errors.js';
-import { NamespaceNotSetUp } from '../temporal/search-attribute-check.js';
+import { NamespaceNotSetUp } from '../temporal/namespace-not-set-up.js';
 import { TemporalUnreachable } from '../temporal/temporal-unreachable.js';
 import { PortInUse } from '../workers/port-in-use.js';
 

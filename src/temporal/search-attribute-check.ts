@@ -1,11 +1,6 @@
 import type { NativeConnection } from '@temporalio/worker';
-import { OpsError } from '../core/errors.js';
 import { cliTypeName, searchAttributes } from './names.js';
-
-/** The namespace the worker would poll lacks what ops' runs need: set-up to do once, exit 2 at the CLI. */
-export class NamespaceNotSetUp extends OpsError {
-  readonly retryable = false;
-}
+import { NamespaceNotSetUp } from './namespace-not-set-up.js';
 
 /** The server's IndexedValueType (temporal.api.enums.v1, wire values) of the types ops uses. */
 const INDEXED_VALUE_TYPE: Record<string, number> = { KEYWORD: 2, KEYWORD_LIST: 7 };

@@ -175,6 +175,8 @@ const DEBIAN_PROVIDERS: Record<string, RegExp | 'base image'> = {
   setpriv: 'base image',
   // dash and coreutils are Essential too.
   sh: 'base image',
+  // sed is Essential as well (the MySQL dump's ALTER DATABASE filter).
+  sed: 'base image',
 };
 
 /** Each entry lists alternatives, any one of which will do (findExecutable takes the first on PATH). */
