@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BackupRepository } from '../records/backup-repository.js';
+import type { OffsiteStore } from '../activities/offsite/offsite-store.js';
 import type { OpsConfig } from '../config/load-config.js';
 import { describeDestination } from '../config/offsite-destination.js';
 import { backupId, dateOfStamp } from '../core/backup-id.js';
@@ -67,11 +68,12 @@ export function registerBackupsList(program: Command): void {
         return { id: entry.id, target: entry.target, entry, sortKey: Date.parse(entry.manifest.finishedAt), verify, where: [...(local ? ['local'] : []), ...offsite], ...restorability({ recorded: true, verify, local, offsite }) };
       });
       const known = new Set(entries.map((e) => e.id));
+      const manifestOf = offsiteManifestReader(config);
       for (const [id, { target, stamp, destinations }] of listed) {
         if (known.has(id)) continue;
         const offsite = offsitePlaces(undefined, destinations, configured);
         // The lost-host runbook picks from these: kind, time and size come from the copy's own manifest.
-        const offsiteManifest = await readOffsiteManifest(config, destinations[0]!, target, stamp);
+        const offsiteManifest = await manifestOf(destinations[0]!, target, stamp);
         rows.push({ id, target, ...(offsiteManifest ? { offsiteManifest } : {}), sortKey: dateOfStamp(stamp).getTime(), verify: 'none', where: offsite, ...restorability({ recorded: false, verify: 'none', local: false, offsite }) });
       }
       rows.sort((a, b) => a.sortKey - b.sortKey);
@@ -107,9 +109,14 @@ export function registerBackupsList(program: Command): void {
     });
 }
 
-/** An offsite copy's manifest.json, or undefined when it cannot be read (the row then shows what the listing knows). */
-async function readOffsiteManifest(config: OpsConfig, destination: string, target: string, stamp: string): Promise<BackupManifest | undefined> {
-  const { offsiteStoreNamed } = await import('../activities/offsite/offsite-store.js');
-  const store = await offsiteStoreNamed(config, destination);
-  return store.readManifest(target, stamp).catch(() => undefined);
+/**
+ * Reads offsite copies' manifest.json, one store (and S3 client) per destination for the whole
+ * listing; undefined when a manifest cannot be read (the row then shows what the listing knows).
+ */
+function offsiteManifestReader(config: OpsConfig): (destination: string, target: string, stamp: string) => Promise<BackupManifest | undefined> {
+  const stores = new Map<string, Promise<OffsiteStore>>();
+  return async (destination, target, stamp) => {
+    if (!stores.has(destination)) stores.set(destination, import('../activities/offsite/offsite-store.js').then(({ offsiteStoreNamed }) => offsiteStoreNamed(config, destination)));
+    return (await stores.get(destination)!).readManifest(target, stamp).catch(() => undefined);
+  };
 }
