@@ -2,7 +2,6 @@ import type { CheckVerdict } from './check-verdicts.js';
 import { formatDuration, formatLocalTime } from './format.js';
 import { cell } from './markdown-text.js';
 
-/** What one `ops restore` run did: the workflow's result and the source of its report. */
 /** rsync's changes of a sealed snapshot's restore, counted: their paths name customers' files. */
 export interface SealedChanges {
   count: number;
@@ -10,6 +9,7 @@ export interface SealedChanges {
   detail: string;
 }
 
+/** What one `ops restore` run did: the workflow's result and the source of its report. */
 export interface RestoreRecord {
   workflowId: string;
   target: string;

@@ -31,7 +31,6 @@ export function registerStatus(program: Command): void {
       } else if (health.targets.length === 0) {
         // A deploy-only host's config: no table of nothing, and no health to claim.
         console.log('backup health: no backup targets in this config');
-        if (locks) for (const line of deployLockLines(locks, config.timeZone)) console.log(line);
       } else {
         console.log(`backup health: ${painted(health.status)}`);
         printTable(
@@ -42,8 +41,8 @@ export function registerStatus(program: Command): void {
           ]),
         );
         for (const reason of health.reasons) console.log(`  - ${reason}`);
-        if (locks) for (const line of deployLockLines(locks, config.timeZone)) console.log(line);
       }
+      if (!options.json && locks) for (const line of deployLockLines(locks, config.timeZone)) console.log(line);
       if (health.status === 'FAIL') throw new RunFailed(`backup health is FAIL: ${health.reasons.join('; ')}`);
     });
 }
